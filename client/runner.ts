@@ -1,0 +1,193 @@
+import { Model, surveyLocalization } from "survey-core";
+import "survey-core/i18n/simplified-chinese";
+import { renderSurvey } from "survey-js-ui";
+import { api, ApiError, errorMessage } from "./lib/api";
+import { byId, h, pathSegment, replaceChildren, showMessage } from "./lib/dom";
+import { clearFill, type FillState, loadFill, newSubmissionId, saveFill } from "./lib/fill-state";
+import { localSchema, makeSurveySafe } from "./lib/survey-safety";
+import type { PublicForm } from "./lib/types";
+
+surveyLocalization.defaultLocale = "zh-cn";
+
+const formId = pathSegment(1);
+const message = byId("message");
+const host = byId("survey");
+const status = byId("status");
+
+function notice(kind: "ok" | "error" | "info", title: string, ...content: Array<Node | string>) {
+  status.className = `notice notice-${kind}`;
+  replaceChildren(status, h("h1", {}, title), ...content);
+  status.hidden = false;
+  status.scrollIntoView({ block: "start", behavior: "smooth" });
+}
+
+function button(label: string, onClick: () => void, primary = false): HTMLButtonElement {
+  const element = h("button", { type: "button", className: primary ? "primary" : "" }, label);
+  element.addEventListener("click", onClick);
+  return element;
+}
+
+/** Keeps only answers whose names exist in this version (after a reload for a newer version). */
+function answersFor(survey: Model, data: Record<string, unknown>): Record<string, unknown> {
+  const names = new Set(survey.getAllQuestions().map((q) => q.getValueName()));
+  return Object.fromEntries(Object.entries(data).filter(([name]) => names.has(name)));
+}
+
+async function submit(fill: FillState, survey: Model) {
+  host.dataset.submit = "pending";
+  notice("info", "正在提交…", h("p", { className: "muted" }, "请稍候，不要关闭页面。"));
+  try {
+    await api(`/api/public/forms/${encodeURIComponent(formId)}/responses`, {
+      method: "POST",
+      body: { id: fill.id, version: fill.version, data: fill.data },
+      noLoginRedirect: true,
+    });
+    clearFill(formId);
+    host.dataset.submit = "ok";
+    notice(
+      "ok",
+      "提交成功",
+      h("p", {}, "感谢您的填写！您的回答已保存，可以关闭本页面。"),
+      h("p", { className: "muted small" }, `回执编号：${fill.id.slice(0, 8)}`),
+    );
+  } catch (error) {
+    host.dataset.submit = "failed";
+    failed(error, fill, survey);
+  }
+}
+
+function failed(error: unknown, fill: FillState, survey: Model) {
+  const retry = () => void submit(fill, survey);
+  if (error instanceof ApiError && error.code === "invalid_response") {
+    const list = h("ul", {});
+    for (const raw of error.details) {
+      const detail = (raw ?? {}) as { name?: unknown; message?: unknown };
+      const question = detail.name ? survey.getQuestionByValueName(String(detail.name)) : null;
+      const label = question
+        ? question.processedTitle || question.name
+        : detail.name
+          ? String(detail.name)
+          : "";
+      list.append(
+        h("li", {}, label ? `${label}：${String(detail.message ?? "")}` : String(detail.message ?? "")),
+      );
+    }
+    notice(
+      "error",
+      "提交未通过校验",
+      h("p", {}, error.message || "部分回答不符合要求，请修改后重新提交。"),
+      error.details.length ? list : "",
+      h(
+        "div",
+        { className: "actions" },
+        button(
+          "返回修改",
+          () => {
+            // Nothing was stored under this id, but the answers will differ: use a fresh id.
+            fill.id = newSubmissionId();
+            saveFill(formId, fill);
+            status.hidden = true;
+            survey.clear(false, true);
+          },
+          true,
+        ),
+      ),
+    );
+    return;
+  }
+  if (error instanceof ApiError && error.code === "version_mismatch") {
+    notice(
+      "error",
+      "表单已更新",
+      h("p", {}, "填写期间表单发布了新版本，请重新加载后确认答案再提交。已填写的答案会尽量保留。"),
+      h(
+        "div",
+        { className: "actions" },
+        button("重新加载", () => location.reload(), true),
+      ),
+    );
+    return;
+  }
+  if (error instanceof ApiError && error.code === "conflict") {
+    notice(
+      "error",
+      "本次填写已提交过",
+      h("p", {}, "这份填写此前已经提交成功，内容以第一次提交为准。"),
+      h(
+        "div",
+        { className: "actions" },
+        button(
+          "重新填写一份",
+          () => {
+            clearFill(formId);
+            location.reload();
+          },
+          true,
+        ),
+      ),
+    );
+    return;
+  }
+  const network =
+    error instanceof ApiError && (error.status === 0 || error.status >= 500 || error.status === 429);
+  notice(
+    "error",
+    "提交失败",
+    h("p", {}, errorMessage(error)),
+    h("p", { className: "muted small" }, network ? "您的回答仍保存在本页，重试不会重复提交。" : ""),
+    h("div", { className: "actions" }, button("重试", retry, true)),
+  );
+}
+
+async function start() {
+  let form: PublicForm;
+  try {
+    form = await api<PublicForm>(`/api/public/forms/${encodeURIComponent(formId)}`, {
+      noLoginRedirect: true,
+    });
+  } catch (error) {
+    message.hidden = true;
+    if (error instanceof ApiError && error.status === 404) {
+      notice("info", "表单暂未开放", h("p", {}, "该表单尚未发布或已停止收集，请联系发布单位。"));
+    } else {
+      notice(
+        "error",
+        "加载失败",
+        h("p", {}, errorMessage(error)),
+        h(
+          "div",
+          { className: "actions" },
+          button("重新加载", () => location.reload(), true),
+        ),
+      );
+    }
+    return;
+  }
+  document.title = `${form.title || "填写"} · 亮码`;
+  const survey = new Model(localSchema(form.schema));
+  makeSurveySafe(survey);
+  survey.locale = "zh-cn";
+
+  const stored = loadFill(formId);
+  const fill: FillState =
+    stored && stored.version === form.version
+      ? stored
+      : { id: newSubmissionId(), version: form.version, data: stored ? answersFor(survey, stored.data) : {} };
+  if (Object.keys(fill.data).length > 0) survey.data = fill.data;
+  saveFill(formId, fill);
+
+  survey.onValueChanged.add((sender) => {
+    fill.data = sender.data;
+    saveFill(formId, fill);
+  });
+  survey.onComplete.add((sender) => {
+    fill.data = sender.data;
+    saveFill(formId, fill);
+    void submit(fill, sender);
+  });
+
+  message.hidden = true;
+  renderSurvey(survey, host);
+}
+
+start().catch((error) => showMessage(message, errorMessage(error)));

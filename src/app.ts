@@ -1,0 +1,84 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { compress } from "hono/compress";
+import { HTTPException } from "hono/http-exception";
+import { authRoutes } from "./auth/routes.ts";
+import { csrfProtection, loadSession } from "./auth/session.ts";
+import { directoryRoutes } from "./directory/routes.ts";
+import type { AppDeps, AppEnv } from "./env.ts";
+import { formRoutes } from "./forms/routes.ts";
+import { ApiError, codeForStatus } from "./lib/errors.ts";
+import { jsonGuard, limitBody, securityHeaders } from "./lib/security.ts";
+import { pageRoutes } from "./pages/routes.ts";
+import { publicRoutes } from "./responses/public-routes.ts";
+import { responseRoutes } from "./responses/routes.ts";
+import { shareRoutes } from "./share/routes.ts";
+
+const STATIC_PREFIXES = ["/build/", "/css/", "/img/", "/favicon"];
+
+/** Builds the whole application from its dependencies; Node and Workers entries differ only in deps. */
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use("*", securityHeaders);
+  app.use("*", async (c, next) => {
+    c.set("deps", deps);
+    c.set("db", deps.db);
+    await next();
+  });
+  app.use("/api/*", limitBody(deps.config.bodyLimitBytes));
+  app.use("*", loadSession);
+  // CSRF before the Content-Type check, so a cross-site text/plain POST is refused as such (403).
+  app.use("/api/*", async (c, next) => {
+    // Anonymous public endpoints act with no one's authority, so they need no CSRF token.
+    if (c.req.path.startsWith("/api/public/")) return next();
+    return csrfProtection(c, next);
+  });
+  app.use("/api/*", jsonGuard(deps.config.jsonMaxDepth));
+  app.use("/api/*", async (c, next) => {
+    await next();
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  });
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.route("/api/auth", authRoutes());
+  app.route("/api", directoryRoutes());
+  app.route("/api/forms", formRoutes());
+  app.route("/api/forms", responseRoutes());
+  app.route("/api/forms", shareRoutes());
+  app.route("/api/public", publicRoutes());
+
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "lianma 亮码 API", version: "0.1.0", description: "表单与涉企检查服务接口" },
+  });
+
+  app.route("/", pageRoutes());
+  app.use("/build/*", compress());
+  app.get("*", async (c, next) => {
+    const path = c.req.path;
+    if (!STATIC_PREFIXES.some((p) => path.startsWith(p))) return next();
+    const res = await deps.assets(path, c.req.raw);
+    return res ?? next();
+  });
+
+  app.notFound((c) => c.json({ error: { code: "not_found", message: "请求的地址不存在" } }, 404));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) {
+      const body = { error: { code: err.code, message: err.message, details: err.details, ...err.extra } };
+      return c.json(body, err.status);
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      const message = status === 400 ? "请求格式错误（JSON 无法解析）" : err.message || "请求错误";
+      return c.json({ error: { code: codeForStatus(status), message } }, status);
+    }
+    console.error(
+      JSON.stringify({ level: "error", path: c.req.path, error: String((err as Error)?.stack ?? err) }),
+    );
+    return c.json({ error: { code: "internal", message: "服务器内部错误" } }, 500);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

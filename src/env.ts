@@ -1,0 +1,85 @@
+import type { Db } from "./db/client.ts";
+import type { Role } from "./db/schema.ts";
+import type { ValidatorCache } from "./forms/validation.ts";
+import type { RateLimiter } from "./lib/rate-limit.ts";
+
+export interface AppConfig {
+  /** HMAC key for signed tokens; generated and stored in the database on first start when unset. */
+  secret: string;
+  /** IANA zone used for times in exports. */
+  timeZone: string;
+  /** Public origin for share links and QR codes; derived from the request when unset. */
+  publicUrl?: string;
+  /** Honour X-Forwarded-For / X-Forwarded-Proto only when a trusted proxy sets them. */
+  trustProxy: boolean;
+  bodyLimitBytes: number;
+  jsonMaxDepth: number;
+  sessionTtlMs: number;
+  /** Anonymous submissions allowed per client and per form in one minute. */
+  submitRatePerMinute: number;
+  loginFailuresPerWindow: number;
+}
+
+export interface AppDeps {
+  db: Db;
+  config: AppConfig;
+  rateLimiter: RateLimiter;
+  validators: ValidatorCache;
+  /** The peer address of the TCP connection (runtime-specific). */
+  remoteAddress: (c: import("hono").Context) => string | undefined;
+  /** Serves a file from public/ (Node: disk; Workers: the assets binding). */
+  assets: (path: string, request: Request) => Promise<Response | null>;
+  now?: () => number;
+}
+
+export interface SessionUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  departmentId: string | null;
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps;
+    db: Db;
+    user: SessionUser | null;
+    sessionId: string | null;
+    csrfToken: string | null;
+    clientIp: string;
+  };
+}
+
+const DEFAULTS = {
+  timeZone: "Asia/Shanghai",
+  bodyLimitBytes: 2 * 1024 * 1024,
+  jsonMaxDepth: 64,
+  sessionTtlMs: 12 * 60 * 60 * 1000,
+  submitRatePerMinute: 30,
+  loginFailuresPerWindow: 10,
+};
+
+/** Builds the config from environment variables (Node's process.env or Workers bindings). */
+export function configFromEnv(env: Record<string, string | undefined>, secret: string): AppConfig {
+  const num = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+    return n;
+  };
+  const timeZone = env.TZ || env.LIANMA_TZ || DEFAULTS.timeZone;
+  new Intl.DateTimeFormat("en", { timeZone }); // throws RangeError on an unknown zone, at start-up
+  return {
+    secret,
+    timeZone,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, "") || undefined,
+    trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
+    bodyLimitBytes: num("BODY_LIMIT_BYTES", DEFAULTS.bodyLimitBytes),
+    jsonMaxDepth: num("JSON_MAX_DEPTH", DEFAULTS.jsonMaxDepth),
+    sessionTtlMs: num("SESSION_TTL_HOURS", DEFAULTS.sessionTtlMs / 3_600_000) * 3_600_000,
+    submitRatePerMinute: num("SUBMIT_RATE_PER_MINUTE", DEFAULTS.submitRatePerMinute),
+    loginFailuresPerWindow: num("LOGIN_FAILURES_PER_15_MIN", DEFAULTS.loginFailuresPerWindow),
+  };
+}

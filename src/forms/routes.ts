@@ -1,0 +1,361 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, count, desc, eq, inArray } from "drizzle-orm";
+import type { Context } from "hono";
+import { auditInsert } from "../audit/audit.ts";
+import { currentUser, requireUser } from "../auth/session.ts";
+import { runBatch } from "../db/client.ts";
+import { forms, formVersions, responses } from "../db/schema.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError, forbidden, notFound } from "../lib/errors.ts";
+import { newId } from "../lib/ids.ts";
+import { errors, iso, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
+import { canRead, loadForm, type FormRow } from "./access.ts";
+import {
+  FormIdParam,
+  FormKindSchema,
+  FormSchema,
+  FormStatusSchema,
+  FormSummarySchema,
+  SurveySchemaJson,
+  toForm,
+  toSummary,
+  VersionSchema,
+} from "./schemas.ts";
+import { findSchemaProblems } from "./validation.ts";
+
+const editors = requireUser("admin", "dept_admin");
+const readers = requireUser("admin", "dept_admin", "supervisor");
+const FormEnvelope = z.object({ form: FormSchema });
+
+const listForms = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["forms"],
+  middleware: [readers] as const,
+  request: { query: z.object({ kind: FormKindSchema.optional(), status: FormStatusSchema.optional() }) },
+  responses: { 200: jsonResponse("表单列表", z.object({ items: z.array(FormSummarySchema) })), ...errors(401, 403) },
+});
+
+const createForm = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["forms"],
+  middleware: [editors] as const,
+  request: jsonBody(
+    z.object({
+      title: z.string().trim().min(1).max(200),
+      kind: FormKindSchema,
+      description: z.string().max(2000).optional(),
+      departmentId: z.string().nullable().optional(),
+      schema: SurveySchemaJson.optional(),
+    }),
+  ),
+  responses: { 201: jsonResponse("已创建", FormEnvelope), ...errors(400, 401, 403, 422) },
+});
+
+const getForm = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags: ["forms"],
+  middleware: [readers] as const,
+  request: { params: FormIdParam },
+  responses: { 200: jsonResponse("表单（草稿）", FormEnvelope), ...errors(401, 404) },
+});
+
+const updateForm = createRoute({
+  method: "put",
+  path: "/{id}",
+  tags: ["forms"],
+  middleware: [editors] as const,
+  request: {
+    params: FormIdParam,
+    ...jsonBody(
+      z.object({
+        title: z.string().trim().min(1).max(200).optional(),
+        description: z.string().max(2000).optional(),
+        schema: SurveySchemaJson.optional(),
+      }),
+    ),
+  },
+  responses: { 200: jsonResponse("已保存草稿", FormEnvelope), ...errors(400, 401, 403, 404, 422) },
+});
+
+const publishForm = createRoute({
+  method: "post",
+  path: "/{id}/publish",
+  tags: ["forms"],
+  middleware: [editors] as const,
+  request: { params: FormIdParam },
+  responses: {
+    201: jsonResponse("已发布", z.object({ version: z.number().int(), publishedAt: z.string() })),
+    ...errors(401, 403, 404, 409, 422),
+  },
+});
+
+const stateChange = (path: string, description: string) =>
+  createRoute({
+    method: "post",
+    path: `/{id}/${path}`,
+    tags: ["forms"],
+    middleware: [editors] as const,
+    request: { params: FormIdParam },
+    responses: { 200: jsonResponse(description, FormEnvelope), ...errors(401, 403, 404, 409) },
+  });
+
+const listVersions = createRoute({
+  method: "get",
+  path: "/{id}/versions",
+  tags: ["forms"],
+  middleware: [readers] as const,
+  request: { params: FormIdParam },
+  responses: {
+    200: jsonResponse(
+      "版本",
+      z.object({
+        items: z.array(
+          z.object({
+            version: z.number().int(),
+            title: z.string(),
+            publishedAt: z.string(),
+            publishedBy: z.string().nullable(),
+            responseCount: z.number().int(),
+          }),
+        ),
+      }),
+    ),
+    ...errors(401, 404),
+  },
+});
+
+const getVersion = createRoute({
+  method: "get",
+  path: "/{id}/versions/{n}",
+  tags: ["forms"],
+  middleware: [readers] as const,
+  request: { params: FormIdParam.extend({ n: z.coerce.number().int().min(1) }) },
+  responses: { 200: jsonResponse("版本内容", VersionSchema), ...errors(401, 404) },
+});
+
+async function responseCounts(c: Context<AppEnv>, ids: string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await c.var.db
+    .select({ formId: responses.formId, n: count() })
+    .from(responses)
+    .where(inArray(responses.formId, ids))
+    .groupBy(responses.formId);
+  return new Map(rows.map((r) => [r.formId, r.n]));
+}
+
+function assertSchemaUsable(schema: unknown) {
+  const problems = findSchemaProblems(schema);
+  if (problems.length) {
+    throw new ApiError(422, "invalid_schema", `表单定义有 ${problems.length} 处问题：${problems[0]!.message}`, problems);
+  }
+}
+
+const emptySchema = (title: string) => ({ title, pages: [{ name: "page1", elements: [] }] });
+
+/** Moves a form between collecting states; every move is audited with before/after. */
+async function transition(
+  c: Context<AppEnv>,
+  form: FormRow,
+  action: string,
+  next: Pick<FormRow, "status" | "publishedVersion">,
+) {
+  const after = { ...form, ...next, updatedAt: Date.now() };
+  await runBatch(c.var.db, [
+    c.var.db.update(forms).set(after).where(eq(forms.id, form.id)),
+    auditInsert(c, {
+      action,
+      targetType: "form",
+      targetId: form.id,
+      detail: {
+        before: { status: form.status, publishedVersion: form.publishedVersion },
+        after: { status: after.status, publishedVersion: after.publishedVersion },
+      },
+    }),
+  ]);
+  const counts = await responseCounts(c, [form.id]);
+  return c.json({ form: toForm(after, counts.get(form.id) ?? 0) }, 200);
+}
+
+export function formRoutes() {
+  const app = newRouter();
+
+  app.openapi(listForms, async (c) => {
+    const user = currentUser(c);
+    const { kind, status } = c.req.valid("query");
+    const rows = await c.var.db
+      .select()
+      .from(forms)
+      .where(and(kind ? eq(forms.kind, kind) : undefined, status ? eq(forms.status, status) : undefined))
+      .orderBy(desc(forms.updatedAt));
+    const visible = rows.filter((f) => canRead(user, f));
+    const counts = await responseCounts(c, visible.map((f) => f.id));
+    return c.json({ items: visible.map((f) => toSummary(f, counts.get(f.id) ?? 0)) }, 200);
+  });
+
+  app.openapi(createForm, async (c) => {
+    const user = currentUser(c);
+    const body = c.req.valid("json");
+    const departmentId = user.role === "admin" ? (body.departmentId ?? null) : user.departmentId;
+    if (user.role !== "admin" && body.departmentId && body.departmentId !== user.departmentId) {
+      throw forbidden("只能为本部门创建表单");
+    }
+    const schema = body.schema ?? emptySchema(body.title);
+    assertSchemaUsable(schema);
+    const now = Date.now();
+    const row: FormRow = {
+      id: newId(),
+      kind: body.kind,
+      title: body.title,
+      description: body.description ?? "",
+      departmentId,
+      draftSchema: JSON.stringify(schema),
+      status: "draft",
+      latestVersion: null,
+      publishedVersion: null,
+      createdBy: user.id,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await runBatch(c.var.db, [
+      c.var.db.insert(forms).values(row),
+      auditInsert(c, {
+        action: "form.create",
+        targetType: "form",
+        targetId: row.id,
+        detail: { after: { title: row.title, kind: row.kind, departmentId } },
+      }),
+    ]);
+    return c.json({ form: toForm(row, 0) }, 201);
+  });
+
+  app.openapi(getForm, async (c) => {
+    const form = await loadForm(c, c.req.valid("param").id, "read");
+    const counts = await responseCounts(c, [form.id]);
+    return c.json({ form: toForm(form, counts.get(form.id) ?? 0) }, 200);
+  });
+
+  app.openapi(updateForm, async (c) => {
+    const form = await loadForm(c, c.req.valid("param").id, "write");
+    const body = c.req.valid("json");
+    if (body.schema) assertSchemaUsable(body.schema);
+    const after: FormRow = {
+      ...form,
+      title: body.title ?? form.title,
+      description: body.description ?? form.description,
+      draftSchema: body.schema ? JSON.stringify(body.schema) : form.draftSchema,
+      updatedAt: Date.now(),
+    };
+    await runBatch(c.var.db, [
+      c.var.db.update(forms).set(after).where(eq(forms.id, form.id)),
+      auditInsert(c, {
+        action: "form.save_draft",
+        targetType: "form",
+        targetId: form.id,
+        detail: {
+          before: { title: form.title, schemaBytes: form.draftSchema.length },
+          after: { title: after.title, schemaBytes: after.draftSchema.length },
+        },
+      }),
+    ]);
+    const counts = await responseCounts(c, [form.id]);
+    return c.json({ form: toForm(after, counts.get(form.id) ?? 0) }, 200);
+  });
+
+  app.openapi(publishForm, async (c) => {
+    const form = await loadForm(c, c.req.valid("param").id, "write");
+    if (form.status === "archived") throw new ApiError(409, "archived", "表单已归档，请先恢复");
+    const schema = JSON.parse(form.draftSchema);
+    assertSchemaUsable(schema);
+    if (!hasQuestions(schema)) throw new ApiError(422, "empty_form", "表单没有任何题目，不能发布");
+    const version = (form.latestVersion ?? 0) + 1;
+    const now = Date.now();
+    const user = currentUser(c);
+    try {
+      await runBatch(c.var.db, [
+        c.var.db
+          .insert(formVersions)
+          .values({ formId: form.id, version, title: form.title, schema: form.draftSchema, publishedAt: now, publishedBy: user.id }),
+        c.var.db
+          .update(forms)
+          .set({ latestVersion: version, publishedVersion: version, status: "published", updatedAt: now })
+          .where(eq(forms.id, form.id)),
+        auditInsert(c, {
+          action: "form.publish",
+          targetType: "form",
+          targetId: form.id,
+          detail: { before: { publishedVersion: form.publishedVersion }, after: { publishedVersion: version } },
+        }),
+      ]);
+    } catch (err) {
+      // Two publishes racing for the same number: the primary key lets exactly one through.
+      if (String((err as Error)?.message).includes("UNIQUE")) {
+        throw new ApiError(409, "conflict", "表单刚被其他人发布，请刷新后重试");
+      }
+      throw err;
+    }
+    return c.json({ version, publishedAt: iso(now)! }, 201);
+  });
+
+  app.openapi(stateChange("unpublish", "已停止收集"), async (c) => {
+    const form = await loadForm(c, c.req.valid("param").id, "write");
+    if (form.status !== "published") throw new ApiError(409, "not_published", "表单未在收集中");
+    return transition(c, form, "form.unpublish", { status: "draft", publishedVersion: null });
+  });
+
+  app.openapi(stateChange("archive", "已归档"), async (c) => {
+    const form = await loadForm(c, c.req.valid("param").id, "write");
+    if (form.status === "archived") throw new ApiError(409, "archived", "表单已归档");
+    return transition(c, form, "form.archive", { status: "archived", publishedVersion: null });
+  });
+
+  app.openapi(stateChange("restore", "已恢复"), async (c) => {
+    const form = await loadForm(c, c.req.valid("param").id, "write");
+    if (form.status !== "archived") throw new ApiError(409, "not_archived", "表单未归档");
+    return transition(c, form, "form.restore", { status: "draft", publishedVersion: null });
+  });
+
+  app.openapi(listVersions, async (c) => {
+    const form = await loadForm(c, c.req.valid("param").id, "read");
+    const rows = await c.var.db
+      .select({
+        version: formVersions.version,
+        title: formVersions.title,
+        publishedAt: formVersions.publishedAt,
+        publishedBy: formVersions.publishedBy,
+      })
+      .from(formVersions)
+      .where(eq(formVersions.formId, form.id))
+      .orderBy(desc(formVersions.version));
+    const perVersion = await c.var.db
+      .select({ version: responses.version, n: count() })
+      .from(responses)
+      .where(eq(responses.formId, form.id))
+      .groupBy(responses.version);
+    const counts = new Map(perVersion.map((r) => [r.version, r.n]));
+    const items = rows.map((r) => ({ ...r, publishedAt: iso(r.publishedAt)!, responseCount: counts.get(r.version) ?? 0 }));
+    return c.json({ items }, 200);
+  });
+
+  app.openapi(getVersion, async (c) => {
+    const { id, n } = c.req.valid("param");
+    const form = await loadForm(c, id, "read");
+    const [row] = await c.var.db
+      .select()
+      .from(formVersions)
+      .where(and(eq(formVersions.formId, form.id), eq(formVersions.version, n)));
+    if (!row) throw notFound("版本");
+    return c.json({ version: row.version, schema: JSON.parse(row.schema), publishedAt: iso(row.publishedAt)! }, 200);
+  });
+
+  return app;
+}
+
+/** True when the SurveyJS JSON has at least one element on some page (or at the top level). */
+export function hasQuestions(schema: { pages?: { elements?: unknown[] }[]; elements?: unknown[] }): boolean {
+  if (Array.isArray(schema.elements) && schema.elements.length > 0) return true;
+  return (schema.pages ?? []).some((p) => Array.isArray(p?.elements) && p.elements.length > 0);
+}
+

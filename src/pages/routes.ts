@@ -1,0 +1,36 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../env.ts";
+import { notFound } from "../lib/errors.ts";
+
+/** Page URLs and the static file in public/ each one serves; ids in the path are read by the page. */
+const PAGES: [string, string][] = [
+  ["/login", "/login.html"],
+  ["/admin/forms", "/admin/forms.html"],
+  ["/admin/forms/:id/edit", "/admin/editor.html"],
+  ["/admin/forms/:id/responses", "/admin/responses.html"],
+  ["/admin/forms/:id/responses/:rid", "/admin/response.html"],
+  ["/admin/forms/:id/share", "/admin/share.html"],
+  ["/admin/forms/:id/poster", "/admin/poster.html"],
+  ["/admin/users", "/admin/users.html"],
+  ["/f/:id", "/runner.html"],
+];
+
+export function pageRoutes() {
+  const app = new Hono<AppEnv>();
+  app.get("/", (c) => c.redirect(c.var.user ? "/admin/forms" : "/login"));
+  app.get("/admin", (c) => c.redirect("/admin/forms"));
+  for (const [path, file] of PAGES) {
+    app.get(path, async (c) => {
+      if (path.startsWith("/admin") && !c.var.user) {
+        return c.redirect(`/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`);
+      }
+      const res = await c.var.deps.assets(file, c.req.raw);
+      if (!res) throw notFound("页面");
+      return new Response(res.body, {
+        status: 200,
+        headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache" },
+      });
+    });
+  }
+  return app;
+}

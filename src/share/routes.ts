@@ -1,0 +1,107 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { requireUser } from "../auth/session.ts";
+import type { AppEnv } from "../env.ts";
+import { errors, jsonResponse, newRouter } from "../lib/router.ts";
+import { loadForm } from "../forms/access.ts";
+import { FormIdParam } from "../forms/schemas.ts";
+import { qrPng, qrSvg } from "./qr.ts";
+
+const readers = requireUser("admin", "dept_admin", "supervisor");
+
+/** The origin people reach us at: PUBLIC_URL, else the request's own (or the trusted proxy's) origin. */
+export function publicOrigin(c: Context<AppEnv>): string {
+  const { publicUrl, trustProxy } = c.var.deps.config;
+  if (publicUrl) return publicUrl;
+  if (trustProxy) {
+    const host = c.req.header("x-forwarded-host");
+    const proto = c.req.header("x-forwarded-proto");
+    if (host && proto) return `${proto}://${host}`;
+  }
+  return new URL(c.req.url).origin;
+}
+
+export const publicFormUrl = (c: Context<AppEnv>, formId: string) => `${publicOrigin(c)}/f/${formId}`;
+
+const share = createRoute({
+  method: "get",
+  path: "/{id}/share",
+  tags: ["share"],
+  middleware: [readers] as const,
+  request: { params: FormIdParam },
+  responses: {
+    200: jsonResponse(
+      "分享链接",
+      z.object({ url: z.string(), qrSvgUrl: z.string(), qrPngUrl: z.string(), posterUrl: z.string() }),
+    ),
+    ...errors(401, 404),
+  },
+});
+
+const svg = createRoute({
+  method: "get",
+  path: "/{id}/qr.svg",
+  tags: ["share"],
+  middleware: [readers] as const,
+  request: { params: FormIdParam },
+  responses: {
+    200: { description: "二维码 SVG", content: { "image/svg+xml": { schema: z.string() } } },
+    ...errors(401, 404),
+  },
+});
+
+const png = createRoute({
+  method: "get",
+  path: "/{id}/qr.png",
+  tags: ["share"],
+  middleware: [readers] as const,
+  request: {
+    params: FormIdParam,
+    query: z.object({ size: z.coerce.number().int().min(64).max(2048).default(512) }),
+  },
+  responses: {
+    200: { description: "二维码 PNG", content: { "image/png": { schema: z.string() } } },
+    ...errors(400, 401, 404),
+  },
+});
+
+function imageHeaders(type: string, filename: string) {
+  return {
+    "Content-Type": type,
+    "Cache-Control": "private, max-age=300",
+    "Content-Disposition": `inline; filename="${filename}"`,
+  };
+}
+
+export function shareRoutes() {
+  const app = newRouter();
+
+  app.openapi(share, async (c) => {
+    const form = await loadForm(c, c.req.valid("param").id, "read");
+    const base = `/api/forms/${form.id}`;
+    return c.json(
+      {
+        url: publicFormUrl(c, form.id),
+        qrSvgUrl: `${base}/qr.svg`,
+        qrPngUrl: `${base}/qr.png`,
+        posterUrl: `/admin/forms/${form.id}/poster`,
+      },
+      200,
+    );
+  });
+
+  app.openapi(svg, async (c) => {
+    const form = await loadForm(c, c.req.valid("param").id, "read");
+    const body = await qrSvg(publicFormUrl(c, form.id));
+    return c.body(body, 200, imageHeaders("image/svg+xml; charset=utf-8", `form-${form.id}.svg`));
+  });
+
+  app.openapi(png, async (c) => {
+    const form = await loadForm(c, c.req.valid("param").id, "read");
+    const { size } = c.req.valid("query");
+    const body = await qrPng(publicFormUrl(c, form.id), size);
+    return c.body(new Uint8Array(body), 200, imageHeaders("image/png", `form-${form.id}.png`));
+  });
+
+  return app;
+}

@@ -1,0 +1,206 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { auditLog } from "../src/db/schema.ts";
+import { makeTestApp, PASSWORD, type TestApp } from "./helpers.ts";
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await makeTestApp();
+  await t.user("admin", "admin");
+});
+
+const loginReq = (username: string, password: string, headers: Record<string, string> = {}) =>
+  t.app.request("/api/auth/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: JSON.stringify({ username, password }),
+  });
+
+describe("POST /api/auth/login", () => {
+  it("sets an HttpOnly SameSite session cookie and returns the user", async () => {
+    const res = await loginReq("admin", PASSWORD);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.user).toMatchObject({ username: "admin", role: "admin" });
+    expect(body.csrfToken).toMatch(/^[\w-]{20,}$/);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("lianma_session="))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).not.toMatch(/Secure/i);
+  });
+
+  it("marks cookies Secure behind an https proxy it trusts", async () => {
+    t = await makeTestApp({ TRUST_PROXY: "1" });
+    await t.user("admin", "admin");
+    const res = await loginReq("admin", PASSWORD, { "X-Forwarded-Proto": "https" });
+    expect(res.status).toBe(200);
+    for (const c of res.headers.getSetCookie()) expect(c).toMatch(/; Secure/i);
+  });
+
+  it("refuses a wrong password with 401 and audits the failure", async () => {
+    const res = await loginReq("admin", "wrong-password");
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.code).toBe("invalid_credentials");
+    const rows = await t.db.select().from(auditLog);
+    expect(rows.map((r) => r.action)).toContain("auth.login_failed");
+  });
+
+  it("answers an unknown user exactly like a wrong password", async () => {
+    const res = await loginReq("nobody", "whatever-password");
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.code).toBe("invalid_credentials");
+  });
+
+  it("blocks after 10 failures even with the right password", async () => {
+    for (let i = 0; i < 10; i++) expect((await loginReq("admin", `bad-${i}`)).status).toBe(401);
+    const res = await loginReq("admin", PASSWORD);
+    expect(res.status).toBe(429);
+    expect((await res.json()).error.code).toBe("rate_limited");
+  });
+
+  it("issues a new session on each login, and the old one keeps working only until logout", async () => {
+    const a = await t.login("admin");
+    const b = await t.login("admin");
+    expect(a.cookie).not.toBe(b.cookie);
+    expect((await t.call(b, "POST", "/api/auth/logout")).status).toBe(204);
+    expect((await t.call(b, "GET", "/api/auth/me")).status).toBe(401);
+    expect((await t.call(a, "GET", "/api/auth/me")).status).toBe(200);
+  });
+
+  it("rejects a malformed body with 400 JSON", async () => {
+    const res = await t.app.request("/api/auth/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "{not json",
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBeTruthy();
+  });
+});
+
+describe("sessions end", () => {
+  it("when the user is disabled", async () => {
+    const deptId = await t.department("d1");
+    await t.user("officer1", "officer", deptId);
+    const admin = await t.login("admin");
+    const officer = await t.login("officer1");
+    expect((await t.call(officer, "GET", "/api/auth/me")).status).toBe(200);
+    const list = await (await t.call(admin, "GET", "/api/users")).json();
+    const id = list.items.find((u: { username: string }) => u.username === "officer1").id;
+    expect((await t.call(admin, "PATCH", `/api/users/${id}`, { disabled: true })).status).toBe(200);
+    expect((await t.call(officer, "GET", "/api/auth/me")).status).toBe(401);
+    expect((await loginReq("officer1", PASSWORD)).status).toBe(401);
+  });
+});
+
+describe("CSRF on cookie-authenticated writes", () => {
+  const formBody = JSON.stringify({ title: "x", kind: "survey" });
+
+  it("refuses a write with the cookie but without the token", async () => {
+    const s = await t.login("admin");
+    for (const type of [undefined, "text/plain", "APPLICATION/JSON", "application/x-www-form-urlencoded"]) {
+      const headers: Record<string, string> = { Cookie: s.cookie };
+      if (type) headers["Content-Type"] = type;
+      const res = await t.app.request("/api/forms", { method: "POST", headers, body: formBody });
+      expect(res.status, String(type)).toBe(403);
+      expect((await res.json()).error.code).toBe("csrf");
+    }
+  });
+
+  it("refuses a foreign Origin even with the token", async () => {
+    const s = await t.login("admin");
+    const res = await t.call(
+      s,
+      "POST",
+      "/api/forms",
+      { title: "x", kind: "survey" },
+      { Origin: "https://evil.example" },
+    );
+    expect(res.status).toBe(403);
+  });
+
+  it("refuses Sec-Fetch-Site: cross-site", async () => {
+    const s = await t.login("admin");
+    const res = await t.call(
+      s,
+      "POST",
+      "/api/forms",
+      { title: "x", kind: "survey" },
+      { "Sec-Fetch-Site": "cross-site" },
+    );
+    expect(res.status).toBe(403);
+  });
+
+  it("accepts the same write with the token and our own origin", async () => {
+    const s = await t.login("admin");
+    const res = await t.call(
+      s,
+      "POST",
+      "/api/forms",
+      { title: "x", kind: "survey" },
+      { Origin: "http://localhost" },
+    );
+    expect(res.status).toBe(201);
+  });
+});
+
+describe("users and departments", () => {
+  it("lets a department administrator create only officers of their own department", async () => {
+    const a = await t.department("a");
+    const b = await t.department("b");
+    await t.user("heada", "dept_admin", a);
+    const s = await t.login("heada");
+    const ok = await t.call(s, "POST", "/api/users", {
+      username: "o1",
+      displayName: "执法甲",
+      password: "long-enough-pw",
+      role: "officer",
+      departmentId: a,
+    });
+    expect(ok.status).toBe(201);
+    const other = await t.call(s, "POST", "/api/users", {
+      username: "o2",
+      displayName: "执法乙",
+      password: "long-enough-pw",
+      role: "officer",
+      departmentId: b,
+    });
+    expect(other.status).toBe(403);
+    const admin = await t.call(s, "POST", "/api/users", {
+      username: "o3",
+      displayName: "x",
+      password: "long-enough-pw",
+      role: "admin",
+    });
+    expect(admin.status).toBe(403);
+  });
+
+  it("reports another department's user as not found", async () => {
+    const a = await t.department("a");
+    const b = await t.department("b");
+    await t.user("heada", "dept_admin", a);
+    const victim = await t.user("ob", "officer", b);
+    const s = await t.login("heada");
+    const res = await t.call(s, "PATCH", `/api/users/${victim}`, { disabled: true });
+    expect(res.status).toBe(404);
+    const list = await (await t.call(s, "GET", "/api/users")).json();
+    expect(list.items.map((u: { username: string }) => u.username)).toEqual(["heada"]);
+  });
+
+  it("refuses duplicate usernames and weak passwords", async () => {
+    const s = await t.login("admin");
+    const weak = await t.call(s, "POST", "/api/users", {
+      username: "u1",
+      displayName: "x",
+      password: "short",
+      role: "supervisor",
+    });
+    expect(weak.status).toBe(400);
+    const dup = await t.call(s, "POST", "/api/users", {
+      username: "admin",
+      displayName: "x",
+      password: "long-enough-pw",
+      role: "supervisor",
+    });
+    expect(dup.status).toBe(409);
+  });
+});

@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+export const chromiumMissing = !existsSync(CHROMIUM);
+if (chromiumMissing) {
+  const where = `Chromium not found at ${CHROMIUM} (install it with apt; it is never downloaded)`;
+  if (process.env.CI) throw new Error(`${where}: the browser tests must run in CI.`);
+  console.warn(`${where}: browser tests skipped.`);
+}
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+export const screenshotDir = join(root, "tests", "browser", "screenshots");
+
+export interface RunningServer {
+  baseUrl: string;
+  username: string;
+  password: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+async function waitForHealth(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${baseUrl}/healthz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server did not become healthy in 45 s:\n${output()}`);
+}
+
+/**
+ * Starts the real server (src/server.ts) on a free port with a fresh temp database, or — when
+ * LIANMA_TEST_BASE_URL is set — uses an already running one.
+ */
+export async function startServer(): Promise<RunningServer> {
+  await mkdir(screenshotDir, { recursive: true });
+  if (process.env.LIANMA_TEST_BASE_URL) {
+    return {
+      baseUrl: process.env.LIANMA_TEST_BASE_URL.replace(/\/$/, ""),
+      username: process.env.LIANMA_TEST_USERNAME || "admin",
+      password: process.env.LIANMA_TEST_PASSWORD || "",
+      stop: async () => {},
+    };
+  }
+  const dir = await mkdtemp(join(tmpdir(), "lianma-browser-"));
+  const port = await freePort();
+  const password = `Browser-Test-${Math.random().toString(36).slice(2, 10)}`;
+  let log = "";
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: "test",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: `file:${join(dir, "test.db")}`,
+      ADMIN_USERNAME: "admin",
+      ADMIN_PASSWORD: password,
+      SEED_FORMS: "0",
+      PUBLIC_URL: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk) => (log += chunk));
+  child.stderr?.on("data", (chunk) => (log += chunk));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHealth(baseUrl, child, () => log);
+  } catch (error) {
+    child.kill("SIGKILL");
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    baseUrl,
+    username: "admin",
+    password,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** Collects page errors and CSP violations so a test can assert there were none. */
+export function watchPage(page: import("playwright-core").Page, problems: string[]): void {
+  page.on("pageerror", (error) => problems.push(`pageerror on ${page.url()}: ${error.message}`));
+  page.on("console", (message) => {
+    const text = message.text();
+    if (message.type() === "error" && !/favicon/.test(text))
+      problems.push(`console error on ${page.url()}: ${text}`);
+  });
+}

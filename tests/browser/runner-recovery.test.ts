@@ -1,0 +1,168 @@
+import type { Browser, BrowserContext, Request } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumMissing, launchBrowser, startServer, type RunningServer } from "./harness";
+
+const poll = { timeout: 15_000, interval: 100 };
+
+const schemaV1 = {
+  title: "现场检查反馈",
+  pages: [
+    {
+      name: "page1",
+      elements: [
+        { type: "text", name: "company", title: "企业名称" },
+        { type: "comment", name: "note", title: "意见建议" },
+      ],
+    },
+  ],
+};
+
+describe.skipIf(chromiumMissing)("public runner recovery", () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let admin: BrowserContext;
+  let headers: Record<string, string>;
+
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    admin = await browser.newContext();
+    const login = await admin.request.post(`${server.baseUrl}/api/auth/login`, {
+      data: { username: server.username, password: server.password },
+    });
+    expect(login.status()).toBe(200);
+    headers = { "X-CSRF-Token": ((await login.json()) as { csrfToken: string }).csrfToken };
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function publishedForm(): Promise<string> {
+    const created = await admin.request.post(`${server.baseUrl}/api/forms`, {
+      headers,
+      data: { title: schemaV1.title, kind: "survey", schema: schemaV1 },
+    });
+    expect(created.status()).toBe(201);
+    const id = ((await created.json()) as { form: { id: string } }).form.id;
+    expect(
+      (await admin.request.post(`${server.baseUrl}/api/forms/${id}/publish`, { headers })).status(),
+    ).toBe(201);
+    return id;
+  }
+
+  async function responses(formId: string) {
+    const list = await admin.request.get(`${server.baseUrl}/api/forms/${formId}/responses`);
+    expect(list.status()).toBe(200);
+    return (
+      (await list.json()) as { items: { id: string; version: number; data: Record<string, unknown> }[] }
+    ).items;
+  }
+
+  async function phone() {
+    const context = await browser.newContext({
+      viewport: { width: 375, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    context.setDefaultTimeout(20_000);
+    return context;
+  }
+
+  it("stores one response when the answer to the first POST is lost and the user retries", async () => {
+    const formId = await publishedForm();
+    const context = await phone();
+    const page = await context.newPage();
+    const posts: string[] = [];
+    page.on("request", (request: Request) => {
+      if (request.method() === "POST") posts.push(request.postData() ?? "");
+    });
+    let first = true;
+    await page.route("**/api/public/forms/*/responses", async (route) => {
+      if (!first) return route.continue();
+      first = false;
+      await route.fetch(); // reaches the server and is stored…
+      await route.abort("connectionreset"); // …but the phone never hears back
+    });
+    await page.goto(`${server.baseUrl}/f/${formId}`);
+    await page.locator("input.sd-text").first().fill("重试测试企业");
+    await page.locator(".sd-navigation__complete-btn").click();
+    await expect.poll(() => page.locator("#status").innerText(), poll).toContain("提交失败");
+    await page.getByRole("button", { name: "重试" }).click();
+    await expect.poll(() => page.locator("#status").innerText(), poll).toContain("提交成功");
+
+    expect(posts).toHaveLength(2);
+    expect(posts[1]).toBe(posts[0]);
+    const { id } = JSON.parse(posts[0]) as { id: string };
+    expect((await responses(formId)).map((item) => item.id)).toEqual([id]);
+    await context.close();
+  });
+
+  it("accepts a fill started before a newer version was published, as the version it was started on", async () => {
+    const formId = await publishedForm();
+    const context = await phone();
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/f/${formId}`);
+    await page.locator("input.sd-text").first().fill("版本测试企业");
+    await page.locator("textarea").first().fill("无");
+
+    // Meanwhile the administrator publishes version 2.
+    const v2 = structuredClone(schemaV1);
+    v2.pages[0].elements.push({ type: "text", name: "contact", title: "联系人" });
+    const put = await admin.request.put(`${server.baseUrl}/api/forms/${formId}`, {
+      headers,
+      data: { schema: v2 },
+    });
+    expect(put.status()).toBe(200);
+    expect(
+      (await admin.request.post(`${server.baseUrl}/api/forms/${formId}/publish`, { headers })).status(),
+    ).toBe(201);
+
+    await page.locator(".sd-navigation__complete-btn").click();
+    await expect.poll(() => page.locator("#status").innerText(), poll).toContain("提交成功");
+    const items = await responses(formId);
+    expect(items.map((item) => [item.version, item.data])).toEqual([
+      [1, { company: "版本测试企业", note: "无" }],
+    ]);
+    await context.close();
+  });
+
+  it("on version_mismatch asks to reload, keeps the answers and then submits", async () => {
+    const formId = await publishedForm();
+    const context = await phone();
+    const page = await context.newPage();
+    let rewritten = false;
+    // The server rejects versions it does not know; make the first submission name one.
+    await page.route("**/api/public/forms/*/responses", async (route) => {
+      if (rewritten) return route.continue();
+      rewritten = true;
+      const body = JSON.parse(route.request().postData() ?? "{}") as { version: number };
+      await route.continue({ postData: JSON.stringify({ ...body, version: 99 }) });
+    });
+    await page.goto(`${server.baseUrl}/f/${formId}`);
+    await page.locator("input.sd-text").first().fill("重新加载企业");
+    await page.locator(".sd-navigation__complete-btn").click();
+    await expect.poll(() => page.locator("#status").innerText(), poll).toContain("表单已更新");
+    await page.getByRole("button", { name: "重新加载" }).click();
+    await expect.poll(() => page.locator("input.sd-text").first().inputValue(), poll).toBe("重新加载企业");
+    await page.locator(".sd-navigation__complete-btn").click();
+    await expect.poll(() => page.locator("#status").innerText(), poll).toContain("提交成功");
+    const items = await responses(formId);
+    expect(items.map((item) => item.data)).toEqual([{ company: "重新加载企业" }]);
+    await context.close();
+  });
+
+  it("tells the visitor when the form is not open", async () => {
+    const created = await admin.request.post(`${server.baseUrl}/api/forms`, {
+      headers,
+      data: { title: "未发布", kind: "survey", schema: schemaV1 },
+    });
+    const id = ((await created.json()) as { form: { id: string } }).form.id;
+    const context = await phone();
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/f/${id}`);
+    await expect.poll(() => page.locator("#status").innerText(), poll).toContain("表单暂未开放");
+    await context.close();
+  });
+});
