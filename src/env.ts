@@ -18,6 +18,21 @@ export interface AppConfig {
   /** Anonymous submissions allowed per client and per form in one minute. */
   submitRatePerMinute: number;
   loginFailuresPerWindow: number;
+  inspections: InspectionConfig;
+}
+
+export interface InspectionConfig {
+  /** Days around a filed visit in which another filing for the same enterprise is refused (R5). */
+  duplicateWindowDays: number;
+  /** Visits per enterprise per department per calendar year; a catalog item may set a lower cap. */
+  yearlyCapPerDepartment: number;
+  /** Days after the planned end that the inspection code (QR) stays valid. */
+  codeTtlDays: number;
+  /** The published form of kind "evaluation" that enterprises answer (事后评价). */
+  evaluationFormId: string;
+  /** Optional external endpoint told about alerts, with an HMAC-SHA256 signature header. */
+  webhookUrl?: string;
+  webhookSecret?: string;
 }
 
 export interface AppDeps {
@@ -81,5 +96,13 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
     sessionTtlMs: num("SESSION_TTL_HOURS", DEFAULTS.sessionTtlMs / 3_600_000) * 3_600_000,
     submitRatePerMinute: num("SUBMIT_RATE_PER_MINUTE", DEFAULTS.submitRatePerMinute),
     loginFailuresPerWindow: num("LOGIN_FAILURES_PER_15_MIN", DEFAULTS.loginFailuresPerWindow),
+    inspections: {
+      duplicateWindowDays: num("INSPECTION_WINDOW_DAYS", 30),
+      yearlyCapPerDepartment: num("INSPECTION_YEARLY_CAP", 2),
+      codeTtlDays: num("INSPECTION_CODE_TTL_DAYS", 90),
+      evaluationFormId: env.EVALUATION_FORM_ID || "inspection-evaluation",
+      webhookUrl: env.ALERT_WEBHOOK_URL || undefined,
+      webhookSecret: env.ALERT_WEBHOOK_SECRET || undefined,
+    },
   };
 }

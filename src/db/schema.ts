@@ -1,4 +1,4 @@
-import { foreignKey, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { blob, foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Epoch milliseconds; the API turns them into ISO strings. */
 const millis = (name: string) => integer(name, { mode: "number" });
@@ -12,6 +12,9 @@ export const departments = sqliteTable("departments", {
   id: text("id").primaryKey(),
   code: text("code").notNull().unique(),
   name: text("name").notNull(),
+  /** On the published list of inspecting bodies (行政检查主体清单, R1): only listed ones may file. */
+  listed: integer("listed", { mode: "boolean" }).notNull().default(true),
+  district: text("district").notNull().default(""),
   createdAt: millis("created_at").notNull(),
 });
 
@@ -123,4 +126,306 @@ export const auditLog = sqliteTable(
     detail: text("detail").notNull().default("{}"),
   },
   (t) => [index("audit_at_idx").on(t.at), index("audit_target_idx").on(t.targetType, t.targetId)],
+);
+
+// ---- Inspections (涉企行政检查): directories, catalog, filings, checklists, evaluations, alerts ----
+
+export const CREDIT_GRADES = ["A", "B", "C", "D"] as const;
+export const RISK_LEVELS = ["low", "medium", "high"] as const;
+export const OFFICER_STATUSES = ["active", "suspended", "retired"] as const;
+
+/** An enforcement officer (执法人员) or a helper (辅助人员, who never counts as an inspector). */
+export const officers = sqliteTable(
+  "officers",
+  {
+    id: text("id").primaryKey(),
+    departmentId: text("department_id")
+      .notNull()
+      .references(() => departments.id),
+    /** The login of this officer, when they have one. */
+    userId: text("user_id")
+      .unique()
+      .references(() => users.id),
+    name: text("name").notNull(),
+    isHelper: integer("is_helper", { mode: "boolean" }).notNull().default(false),
+    /** 执法证号; null for helpers. */
+    credentialNo: text("credential_no").unique(),
+    /** YYYY-MM-DD, both inclusive. */
+    credentialIssuedOn: text("credential_issued_on"),
+    credentialExpiresOn: text("credential_expires_on"),
+    status: text("status", { enum: OFFICER_STATUSES }).notNull().default("active"),
+    createdAt: millis("created_at").notNull(),
+    updatedAt: millis("updated_at").notNull(),
+  },
+  (t) => [index("officers_department_idx").on(t.departmentId)],
+);
+
+export const enterprises = sqliteTable(
+  "enterprises",
+  {
+    id: text("id").primaryKey(),
+    /** 统一社会信用代码: 18 characters ending in its GB 32100-2015 check character. */
+    creditCode: text("credit_code").notNull().unique(),
+    name: text("name").notNull(),
+    address: text("address").notNull().default(""),
+    district: text("district").notNull().default(""),
+    industry: text("industry").notNull().default(""),
+    legalRepresentative: text("legal_representative").notNull().default(""),
+    contact: text("contact").notNull().default(""),
+    creditGrade: text("credit_grade", { enum: CREDIT_GRADES }).notNull().default("B"),
+    riskLevel: text("risk_level", { enum: RISK_LEVELS }).notNull().default("medium"),
+    createdAt: millis("created_at").notNull(),
+    updatedAt: millis("updated_at").notNull(),
+  },
+  (t) => [index("enterprises_district_idx").on(t.district), index("enterprises_name_idx").on(t.name)],
+);
+
+/** The catalog of enterprise inspection items (涉企检查事项清单, R3): nothing outside it can be filed. */
+export const catalogItems = sqliteTable(
+  "catalog_items",
+  {
+    id: text("id").primaryKey(),
+    code: text("code").notNull().unique(),
+    departmentId: text("department_id")
+      .notNull()
+      .references(() => departments.id),
+    name: text("name").notNull(),
+    /** 检查依据 */
+    legalBasis: text("legal_basis").notNull(),
+    /** 检查方式, e.g. 现场检查 / 书面检查 / 网络检查 */
+    method: text("method").notNull().default("现场检查"),
+    /** Visits per enterprise per year for this item; null means the department's default cap. */
+    yearlyCap: integer("yearly_cap"),
+    /** A form of kind "checklist" holding this item's check points. */
+    checklistFormId: text("checklist_form_id").references(() => forms.id),
+    status: text("status", { enum: ["active", "retired"] }).notNull().default("active"),
+    createdAt: millis("created_at").notNull(),
+    updatedAt: millis("updated_at").notNull(),
+  },
+  (t) => [index("catalog_department_idx").on(t.departmentId)],
+);
+
+export const INSPECTION_TYPES = ["routine", "random", "campaign", "case"] as const;
+export type InspectionType = (typeof INSPECTION_TYPES)[number];
+export const INSPECTION_STATUSES = [
+  "draft",
+  "filed",
+  "approved",
+  "refused",
+  "in_progress",
+  "registered",
+  "evaluated",
+  "closed",
+] as const;
+export type InspectionStatus = (typeof INSPECTION_STATUSES)[number];
+
+/** One visit to one enterprise (a joint inspection has several departments). */
+export const inspections = sqliteTable(
+  "inspections",
+  {
+    id: text("id").primaryKey(),
+    enterpriseId: text("enterprise_id")
+      .notNull()
+      .references(() => enterprises.id),
+    /** The department that filed first and leads the visit. */
+    leadDepartmentId: text("lead_department_id")
+      .notNull()
+      .references(() => departments.id),
+    type: text("type", { enum: INSPECTION_TYPES }).notNull(),
+    /** Why a case-triggered (个案) inspection happens: complaint, referral, … */
+    caseReason: text("case_reason"),
+    status: text("status", { enum: INSPECTION_STATUSES }).notNull().default("filed"),
+    plannedStart: millis("planned_start").notNull(),
+    plannedEnd: millis("planned_end").notNull(),
+    legalBasis: text("legal_basis").notNull(),
+    notes: text("notes").notNull().default(""),
+    /** 补办: filed after an urgent visit, with a reason; flagged in statistics. */
+    lateFiling: integer("late_filing", { mode: "boolean" }).notNull().default(false),
+    lateReason: text("late_reason"),
+    filedBy: text("filed_by").references(() => users.id),
+    filedAt: millis("filed_at").notNull(),
+    decidedBy: text("decided_by").references(() => users.id),
+    decidedAt: millis("decided_at"),
+    refusalReason: text("refusal_reason"),
+    startedAt: millis("started_at"),
+    registeredAt: millis("registered_at"),
+    evaluatedAt: millis("evaluated_at"),
+    closedAt: millis("closed_at"),
+    /** Random per inspection; part of the signed inspection code, so codes can be reissued. */
+    codeNonce: text("code_nonce").notNull(),
+    createdAt: millis("created_at").notNull(),
+    updatedAt: millis("updated_at").notNull(),
+  },
+  (t) => [
+    index("inspections_enterprise_idx").on(t.enterpriseId, t.plannedStart),
+    index("inspections_department_idx").on(t.leadDepartmentId, t.plannedStart),
+    index("inspections_status_idx").on(t.status),
+  ],
+);
+
+export const inspectionDepartments = sqliteTable(
+  "inspection_departments",
+  {
+    inspectionId: text("inspection_id")
+      .notNull()
+      .references(() => inspections.id),
+    departmentId: text("department_id")
+      .notNull()
+      .references(() => departments.id),
+    joinedAt: millis("joined_at").notNull(),
+    joinedBy: text("joined_by").references(() => users.id),
+  },
+  (t) => [primaryKey({ columns: [t.inspectionId, t.departmentId] }), index("insp_dept_idx").on(t.departmentId)],
+);
+
+export const inspectionOfficers = sqliteTable(
+  "inspection_officers",
+  {
+    inspectionId: text("inspection_id")
+      .notNull()
+      .references(() => inspections.id),
+    officerId: text("officer_id")
+      .notNull()
+      .references(() => officers.id),
+    /** Copied from the officer at filing time: helpers never count towards the two inspectors. */
+    isHelper: integer("is_helper", { mode: "boolean" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.inspectionId, t.officerId] }), index("insp_officer_idx").on(t.officerId)],
+);
+
+export const inspectionItems = sqliteTable(
+  "inspection_items",
+  {
+    inspectionId: text("inspection_id")
+      .notNull()
+      .references(() => inspections.id),
+    itemId: text("item_id")
+      .notNull()
+      .references(() => catalogItems.id),
+    departmentId: text("department_id")
+      .notNull()
+      .references(() => departments.id),
+  },
+  (t) => [primaryKey({ columns: [t.inspectionId, t.itemId] }), index("insp_item_idx").on(t.itemId)],
+);
+
+/** 事中登记: the checklist generated for an inspection, snapshotted so later catalog edits change nothing. */
+export const checklists = sqliteTable("checklists", {
+  inspectionId: text("inspection_id")
+    .primaryKey()
+    .references(() => inspections.id),
+  /** The generated SurveyJS JSON, frozen at generation. */
+  schema: text("schema").notNull(),
+  /** The (partial, then final) answers. */
+  data: text("data").notNull().default("{}"),
+  status: text("status", { enum: ["draft", "submitted"] }).notNull().default("draft"),
+  /** Items with a 不合格 result, computed at submission (JSON array of item codes). */
+  failedItems: text("failed_items").notNull().default("[]"),
+  generatedAt: millis("generated_at").notNull(),
+  savedAt: millis("saved_at"),
+  savedBy: text("saved_by").references(() => users.id),
+  submittedAt: millis("submitted_at"),
+  submittedBy: text("submitted_by").references(() => users.id),
+});
+
+/** Photo evidence, stored in the database so the edge deployment needs no second store. */
+export const photos = sqliteTable(
+  "photos",
+  {
+    id: text("id").primaryKey(),
+    inspectionId: text("inspection_id")
+      .notNull()
+      .references(() => inspections.id),
+    contentType: text("content_type").notNull(),
+    byteSize: integer("byte_size").notNull(),
+    sha256: text("sha256").notNull(),
+    data: blob("data", { mode: "buffer" }).notNull(),
+    uploadedBy: text("uploaded_by").references(() => users.id),
+    createdAt: millis("created_at").notNull(),
+  },
+  (t) => [index("photos_inspection_idx").on(t.inspectionId)],
+);
+
+/** 事后评价: one per inspection (the unique index settles concurrent submissions). */
+export const evaluations = sqliteTable(
+  "evaluations",
+  {
+    id: text("id").primaryKey(),
+    inspectionId: text("inspection_id")
+      .notNull()
+      .references(() => inspections.id),
+    formId: text("form_id").notNull(),
+    version: integer("version").notNull(),
+    data: text("data").notNull(),
+    negative: integer("negative", { mode: "boolean" }).notNull(),
+    /** JSON array of {name, value, title} for each negative answer. */
+    negativeAnswers: text("negative_answers").notNull().default("[]"),
+    /** Overall satisfaction as a 0–100 score when the form has one, for the dashboards. */
+    score: integer("score"),
+    submittedAt: millis("submitted_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("evaluations_inspection_unique").on(t.inspectionId),
+    foreignKey({ columns: [t.formId, t.version], foreignColumns: [formVersions.formId, formVersions.version] }),
+  ],
+);
+
+export const ALERT_STATUSES = ["open", "assigned", "closed"] as const;
+
+/** A negative evaluation raises an alert for the justice bureau's supervisors. */
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: text("id").primaryKey(),
+    inspectionId: text("inspection_id")
+      .notNull()
+      .references(() => inspections.id),
+    evaluationId: text("evaluation_id")
+      .notNull()
+      .unique()
+      .references(() => evaluations.id),
+    departmentId: text("department_id")
+      .notNull()
+      .references(() => departments.id),
+    status: text("status", { enum: ALERT_STATUSES }).notNull().default("open"),
+    summary: text("summary").notNull(),
+    assignedTo: text("assigned_to").references(() => users.id),
+    outcome: text("outcome"),
+    createdAt: millis("created_at").notNull(),
+    firstHandledAt: millis("first_handled_at"),
+    closedAt: millis("closed_at"),
+    closedBy: text("closed_by").references(() => users.id),
+  },
+  (t) => [index("alerts_status_idx").on(t.status, t.createdAt), index("alerts_department_idx").on(t.departmentId)],
+);
+
+export const alertEvents = sqliteTable(
+  "alert_events",
+  {
+    id: text("id").primaryKey(),
+    alertId: text("alert_id")
+      .notNull()
+      .references(() => alerts.id),
+    at: millis("at").notNull(),
+    actorId: text("actor_id").references(() => users.id),
+    kind: text("kind", { enum: ["created", "assigned", "note", "closed"] }).notNull(),
+    note: text("note").notNull().default(""),
+  },
+  (t) => [index("alert_events_alert_idx").on(t.alertId, t.at)],
+);
+
+/** Messages to external systems (webhooks), delivered with retries after the commit that made them. */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: text("id").primaryKey(),
+    topic: text("topic").notNull(),
+    payload: text("payload").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: millis("next_attempt_at").notNull(),
+    deliveredAt: millis("delivered_at"),
+    lastError: text("last_error"),
+    createdAt: millis("created_at").notNull(),
+  },
+  (t) => [index("outbox_due_idx").on(t.deliveredAt, t.nextAttemptAt)],
 );

@@ -453,12 +453,31 @@ function checkSelectedCount(
 // Compiled validator
 // ---------------------------------------------------------------------------------------------
 
-interface DynamicCount {
-  question: QuestionMatrixDynamicModel | QuestionPanelDynamicModel;
+type DynamicQuestion = QuestionMatrixDynamicModel | QuestionPanelDynamicModel;
+
+interface DynamicState {
+  question: DynamicQuestion;
+  /** Row or panel count of a freshly built model. */
   count: number;
+  hasNestedDynamic: boolean;
 }
 
-function setDynamicCount(question: QuestionMatrixDynamicModel | QuestionPanelDynamicModel, count: number): void {
+function isDynamic(q: Question): q is DynamicQuestion {
+  return q instanceof QuestionMatrixDynamicModel || q instanceof QuestionPanelDynamicModel;
+}
+
+/** Whether rows or panels of `q` contain dynamic questions, whose state would survive in reused rows or panels. */
+function hasNestedDynamic(q: Question): boolean {
+  const nested =
+    q instanceof QuestionPanelDynamicModel
+      ? q.template.questions
+      : q instanceof QuestionMatrixDropdownModelBase
+        ? q.detailPanel.questions
+        : [];
+  return nested.some((n) => isDynamic(n) || hasNestedDynamic(n));
+}
+
+function setDynamicCount(question: DynamicQuestion, count: number): void {
   if (question instanceof QuestionMatrixDynamicModel) {
     if (question.rowCount !== count) question.rowCount = count;
   } else if (question.panelCount !== count) {
@@ -470,7 +489,7 @@ function setDynamicCount(question: QuestionMatrixDynamicModel | QuestionPanelDyn
 class CompiledForm {
   readonly model: SurveyModel;
   readonly root: Scope;
-  private readonly dynamicCounts: DynamicCount[];
+  private readonly dynamics: DynamicState[];
 
   constructor(schema: JsonObject, locale: string) {
     const model = new Model(schema);
@@ -479,30 +498,34 @@ class CompiledForm {
     model.clearInvisibleValues = "none";
     this.model = model;
     this.root = rootScopeOf(model);
-    this.dynamicCounts = [];
-    for (const q of model.getAllQuestions(false, false, false)) {
-      if (q instanceof QuestionMatrixDynamicModel) this.dynamicCounts.push({ question: q, count: q.rowCount });
-      else if (q instanceof QuestionPanelDynamicModel) this.dynamicCounts.push({ question: q, count: q.panelCount });
-    }
+    this.dynamics = model
+      .getAllQuestions(false, false, false)
+      .filter(isDynamic)
+      .map((question) => ({
+        question,
+        count: question instanceof QuestionMatrixDynamicModel ? question.rowCount : question.panelCount,
+        hasNestedDynamic: hasNestedDynamic(question),
+      }));
   }
 
   /**
    * Loads one response so that the model is in the state of a freshly built model given the same
-   * data. Replacing `model.data` alone is not enough: survey-core keeps a dynamic matrix's row
-   * count and a dynamic panel's panel count from the previous answer when the new data has no
-   * value for it (a fresh model shows the schema's count, with its required cells), and question
-   * errors stay on questions that the next validate() does not visit (hidden ones).
+   * data (tests compare the two). Replacing `model.data` alone is not enough:
+   * - a dynamic matrix or panel whose key is absent keeps the previous answer's row or panel count,
+   *   while a fresh model shows the schema's count, with its required cells;
+   * - rows and panels survive a data change, and with them the state of dynamic questions nested in
+   *   them, so containers with nested dynamic questions are emptied first and rebuilt from templates;
+   * - errors stay on questions that the next validate() does not visit (hidden ones).
    */
   private load(data: JsonObject): void {
     const model = this.model;
-    model.clear(true, true);
-    // Dropping every row and panel makes survey-core build new ones from the templates: reused
-    // panels would keep the state of their own nested dynamic questions.
-    for (const { question } of this.dynamicCounts) setDynamicCount(question, 0);
+    for (const dynamic of this.dynamics) if (dynamic.hasNestedDynamic) setDynamicCount(dynamic.question, 0);
     clearAllErrors(model);
     model.data = structuredClone(data);
-    for (const { question, count } of this.dynamicCounts) {
-      if (!Object.hasOwn(data, question.getValueName())) setDynamicCount(question, count);
+    for (const { question, count } of this.dynamics) {
+      if (Object.hasOwn(data, question.getValueName())) continue;
+      setDynamicCount(question, 0);
+      setDynamicCount(question, count);
     }
   }
 
