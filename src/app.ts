@@ -6,6 +6,8 @@ import { csrfProtection, loadSession } from "./auth/session.ts";
 import { directoryRoutes } from "./directory/routes.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { formRoutes } from "./forms/routes.ts";
+import { filingRoutes } from "./inspections/file-routes.ts";
+import { inspectionRoutes } from "./inspections/routes.ts";
 import { ApiError, codeForStatus } from "./lib/errors.ts";
 import { jsonGuard, limitBody, securityHeaders } from "./lib/security.ts";
 import { pageRoutes } from "./pages/routes.ts";
@@ -46,6 +48,8 @@ export function createApp(deps: AppDeps) {
   app.route("/api/forms", responseRoutes());
   app.route("/api/forms", shareRoutes());
   app.route("/api/public", publicRoutes());
+  app.route("/api/inspections", filingRoutes());
+  app.route("/api/inspections", inspectionRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -15,7 +15,11 @@ export type InspectionRow = typeof inspections.$inferSelect;
 export type InspectionAccess = "read" | "act" | "approve";
 
 /** Loads an inspection the user may reach; anything else is 404, as if it did not exist. */
-export async function loadInspection(c: Context<AppEnv>, id: string, mode: InspectionAccess): Promise<InspectionRow> {
+export async function loadInspection(
+  c: Context<AppEnv>,
+  id: string,
+  mode: InspectionAccess,
+): Promise<InspectionRow> {
   const user = currentUser(c);
   const [row] = await c.var.db.select().from(inspections).where(eq(inspections.id, id)).limit(1);
   if (!row) throw notFound("检查");

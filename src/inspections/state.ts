@@ -32,7 +32,11 @@ export const STATUS_LABELS: Record<InspectionStatus, string> = {
 /** Throws 409 unless `from → to` is a step of the life cycle. */
 export function assertTransition(from: InspectionStatus, to: InspectionStatus): void {
   if (!TRANSITIONS[from].includes(to)) {
-    throw new ApiError(409, "invalid_state", `检查当前为「${STATUS_LABELS[from]}」，不能变为「${STATUS_LABELS[to]}」`);
+    throw new ApiError(
+      409,
+      "invalid_state",
+      `检查当前为「${STATUS_LABELS[from]}」，不能变为「${STATUS_LABELS[to]}」`,
+    );
   }
 }
 
@@ -61,7 +65,12 @@ export function transitionStatements(
   assertTransition(row.status, to);
   const now = Date.now();
   const stamp = STAMPS[to];
-  const set: Partial<InspectionRow> = { ...extra, status: to, updatedAt: now, ...(stamp ? { [stamp]: now } : {}) };
+  const set: Partial<InspectionRow> = {
+    ...extra,
+    status: to,
+    updatedAt: now,
+    ...(stamp ? { [stamp]: now } : {}),
+  };
   return [
     c.var.db
       .update(inspections)

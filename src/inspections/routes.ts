@@ -1,0 +1,239 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
+import type { Context } from "hono";
+import { currentUser, requireUser } from "../auth/session.ts";
+import { inspectionDepartments, inspections } from "../db/schema.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../lib/errors.ts";
+import { errors, iso, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
+import { parseBound } from "../lib/time.ts";
+import { decodeCursor, encodeCursor } from "../responses/query.ts";
+import { publicOrigin } from "../share/routes.ts";
+import { qrPng, qrSvg } from "../share/qr.ts";
+import { loadInspection, type InspectionRow } from "./access.ts";
+import { signInspectionCode } from "./code.ts";
+import {
+  InspectionDetail,
+  InspectionIdParam,
+  InspectionListQuery,
+  InspectionSummary,
+  NoteBody,
+  ReasonBody,
+} from "./schemas.ts";
+import { transitionStatements } from "./state.ts";
+import { detail, summaries } from "./views.ts";
+
+const anyone = requireUser();
+const DetailEnvelope = z.object({ inspection: InspectionDetail });
+
+const list = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["inspections"],
+  middleware: [anyone] as const,
+  request: { query: InspectionListQuery },
+  responses: {
+    200: jsonResponse(
+      "检查列表（计划时间新的在前）",
+      z.object({ items: z.array(InspectionSummary), nextCursor: z.string().nullable() }),
+    ),
+    ...errors(400, 401),
+  },
+});
+
+const get = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags: ["inspections"],
+  middleware: [anyone] as const,
+  request: { params: InspectionIdParam },
+  responses: { 200: jsonResponse("检查详情", DetailEnvelope), ...errors(401, 404) },
+});
+
+const decider = requireUser("dept_admin", "admin");
+
+const approve = createRoute({
+  method: "post",
+  path: "/{id}/approve",
+  tags: ["inspections"],
+  middleware: [decider] as const,
+  request: { params: InspectionIdParam },
+  responses: { 200: jsonResponse("已批准", DetailEnvelope), ...errors(401, 403, 404, 409) },
+});
+
+const refuse = createRoute({
+  method: "post",
+  path: "/{id}/refuse",
+  tags: ["inspections"],
+  middleware: [decider] as const,
+  request: { params: InspectionIdParam, ...jsonBody(ReasonBody) },
+  responses: { 200: jsonResponse("不予批准", DetailEnvelope), ...errors(400, 401, 403, 404, 409) },
+});
+
+const close = createRoute({
+  method: "post",
+  path: "/{id}/close",
+  tags: ["inspections"],
+  middleware: [decider] as const,
+  request: { params: InspectionIdParam, ...jsonBody(NoteBody) },
+  responses: { 200: jsonResponse("已办结", DetailEnvelope), ...errors(400, 401, 403, 404, 409) },
+});
+
+const code = createRoute({
+  method: "get",
+  path: "/{id}/code",
+  tags: ["inspections"],
+  middleware: [anyone] as const,
+  request: { params: InspectionIdParam },
+  responses: {
+    200: jsonResponse("检查码", z.object({ code: z.string(), url: z.string(), expiresAt: z.string() })),
+    ...errors(401, 404, 409),
+  },
+});
+
+const qr = (ext: "png" | "svg") =>
+  createRoute({
+    method: "get",
+    path: `/{id}/qr.${ext}`,
+    tags: ["inspections"],
+    middleware: [anyone] as const,
+    request: { params: InspectionIdParam },
+    responses: { 200: { description: `检查码二维码 ${ext.toUpperCase()}` }, ...errors(401, 404, 409) },
+  });
+
+/** The inspection code exists once a filing is approved, and expires `codeTtlDays` after the visit. */
+function inspectionCode(c: Context<AppEnv>, row: InspectionRow) {
+  if (["draft", "filed", "refused"].includes(row.status)) {
+    throw new ApiError(409, "not_approved", "检查经审批通过后才生成检查码");
+  }
+  const expiresAt = row.plannedEnd + c.var.deps.config.inspections.codeTtlDays * 86_400_000;
+  const value = signInspectionCode(c.var.deps.config.secret, row.id, expiresAt, row.codeNonce);
+  return { code: value, url: `${publicOrigin(c)}/i/${value}`, expiresAt: iso(expiresAt)! };
+}
+
+async function respondDetail(c: Context<AppEnv>, id: string) {
+  const row = await loadInspection(c, id, "read");
+  return c.json({ inspection: await detail(c.var.db, row) }, 200);
+}
+
+/** Runs a transition batch; a concurrent change of the same inspection makes it a 409. */
+async function applyTransition(c: Context<AppEnv>, statements: ReturnType<typeof transitionStatements>) {
+  const [update] = await c.var.db.batch(statements);
+  if (update.rowsAffected !== 1) throw new ApiError(409, "invalid_state", "检查状态已被他人修改，请刷新");
+}
+
+export function inspectionRoutes() {
+  const app = newRouter();
+
+  app.openapi(list, async (c) => {
+    const user = currentUser(c);
+    const q = c.req.valid("query");
+    const tz = c.var.deps.config.timeZone;
+    const bound = (text: string | undefined, end: boolean) => {
+      if (!text) return undefined;
+      const ms = parseBound(text, tz, end);
+      if (ms === null) throw new ApiError(400, "invalid_request", "from/to 不是有效日期");
+      return ms;
+    };
+    const from = bound(q.from, false);
+    const to = bound(q.to, true);
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const scoped = user.role === "admin" || user.role === "supervisor";
+    const mine =
+      q.mine === "1"
+        ? sql`${inspections.id} IN (SELECT io.inspection_id FROM inspection_officers io JOIN officers o ON o.id = io.officer_id WHERE o.user_id = ${user.id})`
+        : undefined;
+    const rows = await c.var.db
+      .select()
+      .from(inspections)
+      .where(
+        and(
+          scoped
+            ? undefined
+            : inArray(
+                inspections.id,
+                c.var.db
+                  .select({ id: inspectionDepartments.inspectionId })
+                  .from(inspectionDepartments)
+                  .where(eq(inspectionDepartments.departmentId, user.departmentId ?? "")),
+              ),
+          mine,
+          q.status ? eq(inspections.status, q.status) : undefined,
+          q.enterpriseId ? eq(inspections.enterpriseId, q.enterpriseId) : undefined,
+          from !== undefined ? gte(inspections.plannedStart, from) : undefined,
+          to !== undefined ? lt(inspections.plannedStart, to) : undefined,
+          after
+            ? or(
+                lt(inspections.plannedStart, after.at),
+                and(eq(inspections.plannedStart, after.at), lt(inspections.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(inspections.plannedStart), desc(inspections.id))
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    const nextCursor = rows.length > q.limit && last ? encodeCursor(last.plannedStart, last.id) : null;
+    return c.json({ items: await summaries(c.var.db, page), nextCursor }, 200);
+  });
+
+  app.openapi(get, (c) => respondDetail(c, c.req.valid("param").id));
+
+  app.openapi(approve, async (c) => {
+    const { id } = c.req.valid("param");
+    const row = await loadInspection(c, id, "approve");
+    await applyTransition(c, transitionStatements(c, row, "approved", { decidedBy: currentUser(c).id }));
+    return respondDetail(c, id);
+  });
+
+  app.openapi(refuse, async (c) => {
+    const { id } = c.req.valid("param");
+    const { reason } = c.req.valid("json");
+    const row = await loadInspection(c, id, "approve");
+    await applyTransition(
+      c,
+      transitionStatements(
+        c,
+        row,
+        "refused",
+        { decidedBy: currentUser(c).id, refusalReason: reason },
+        { reason },
+      ),
+    );
+    return respondDetail(c, id);
+  });
+
+  app.openapi(close, async (c) => {
+    const { id } = c.req.valid("param");
+    const { note } = c.req.valid("json");
+    const row = await loadInspection(c, id, "approve");
+    await applyTransition(c, transitionStatements(c, row, "closed", {}, { note: note ?? "" }));
+    return respondDetail(c, id);
+  });
+
+  app.openapi(code, async (c) => {
+    const row = await loadInspection(c, c.req.valid("param").id, "read");
+    return c.json(inspectionCode(c, row), 200);
+  });
+
+  app.openapi(qr("svg"), async (c) => {
+    const row = await loadInspection(c, c.req.valid("param").id, "read");
+    const body = await qrSvg(inspectionCode(c, row).url);
+    return c.body(body, 200, {
+      "Content-Type": "image/svg+xml; charset=utf-8",
+      "Cache-Control": "private, no-store",
+    });
+  });
+
+  app.openapi(qr("png"), async (c) => {
+    const row = await loadInspection(c, c.req.valid("param").id, "read");
+    const body = await qrPng(inspectionCode(c, row).url, 512);
+    return c.body(new Uint8Array(body), 200, {
+      "Content-Type": "image/png",
+      "Cache-Control": "private, no-store",
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,107 @@
+import { catalogItems, departments, enterprises, officers } from "../src/db/schema.ts";
+import { newId } from "../src/lib/ids.ts";
+import type { TestApp } from "./helpers.ts";
+
+let serial = 0;
+const next = () => ++serial;
+
+/** Inserts a listed department with an administrator and officer logins, ready to file. */
+export async function departmentWithStaff(t: TestApp, code: string, opts: { listed?: boolean } = {}) {
+  const departmentId = await t.department(code, `${code}局`);
+  if (opts.listed === false) {
+    const { eq } = await import("drizzle-orm");
+    await t.db.update(departments).set({ listed: false }).where(eq(departments.id, departmentId));
+  }
+  await t.user(`${code}-head`, "dept_admin", departmentId);
+  const officerUserId = await t.user(`${code}-officer`, "officer", departmentId);
+  const a = await officer(t, departmentId, { userId: officerUserId, name: `${code}甲` });
+  const b = await officer(t, departmentId, { name: `${code}乙` });
+  const helper = await officer(t, departmentId, { name: `${code}辅`, isHelper: true });
+  const item = await catalogItem(t, departmentId, `${code.toUpperCase()}-001`);
+  return {
+    departmentId,
+    officerIds: [a, b],
+    helperId: helper,
+    itemId: item,
+    head: `${code}-head`,
+    officerLogin: `${code}-officer`,
+  };
+}
+
+export async function officer(
+  t: TestApp,
+  departmentId: string,
+  o: {
+    name?: string;
+    userId?: string;
+    isHelper?: boolean;
+    issued?: string;
+    expires?: string;
+    status?: "active" | "suspended";
+  } = {},
+) {
+  const id = newId();
+  const now = Date.now();
+  await t.db.insert(officers).values({
+    id,
+    departmentId,
+    userId: o.userId ?? null,
+    name: o.name ?? `执法${next()}`,
+    isHelper: o.isHelper ?? false,
+    credentialNo: o.isHelper ? null : `3701${String(next()).padStart(6, "0")}`,
+    credentialIssuedOn: o.isHelper ? null : (o.issued ?? "2020-01-01"),
+    credentialExpiresOn: o.isHelper ? null : (o.expires ?? "2099-12-31"),
+    status: o.status ?? "active",
+    createdAt: now,
+    updatedAt: now,
+  });
+  return id;
+}
+
+export async function catalogItem(
+  t: TestApp,
+  departmentId: string,
+  code: string,
+  o: { yearlyCap?: number; status?: "active" | "retired"; checklistFormId?: string } = {},
+) {
+  const id = newId();
+  const now = Date.now();
+  await t.db.insert(catalogItems).values({
+    id,
+    code,
+    departmentId,
+    name: `事项 ${code}`,
+    legalBasis: `《示例条例》第${next()}条`,
+    method: "现场检查",
+    yearlyCap: o.yearlyCap ?? null,
+    checklistFormId: o.checklistFormId ?? null,
+    status: o.status ?? "active",
+    createdAt: now,
+    updatedAt: now,
+  });
+  return id;
+}
+
+export async function enterprise(t: TestApp, name = "济南示例有限公司") {
+  const id = newId();
+  const now = Date.now();
+  await t.db.insert(enterprises).values({
+    id,
+    creditCode: `91370100MA${String(next()).padStart(7, "0")}X`.slice(0, 18),
+    name,
+    district: "历下区",
+    createdAt: now,
+    updatedAt: now,
+  });
+  return id;
+}
+
+const DAY = 86_400_000;
+/** A planned window `daysAhead` days from now, two hours long. */
+export function window(daysAhead: number) {
+  const start = Date.now() + daysAhead * DAY;
+  return {
+    plannedStart: new Date(start).toISOString(),
+    plannedEnd: new Date(start + 2 * 3_600_000).toISOString(),
+  };
+}
