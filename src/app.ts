@@ -1,10 +1,16 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { compress } from "hono/compress";
 import { HTTPException } from "hono/http-exception";
+import { alertRoutes } from "./alerts/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { csrfProtection, loadSession } from "./auth/session.ts";
-import { directoryRoutes } from "./directory/routes.ts";
+import { checklistRoutes } from "./checklists/routes.ts";
+import { catalogRoutes } from "./catalog/routes.ts";
+import { publicCatalogRoutes } from "./catalog/public-routes.ts";
+import { DIRECTORY_UPLOADS, directoryRoutes } from "./directory/routes.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
+import { evaluationPublicRoutes } from "./evaluations/public-routes.ts";
+import { evaluationRoutes } from "./evaluations/routes.ts";
 import { formRoutes } from "./forms/routes.ts";
 import { filingRoutes } from "./inspections/file-routes.ts";
 import { inspectionRoutes } from "./inspections/routes.ts";
@@ -27,7 +33,7 @@ export function createApp(deps: AppDeps) {
     c.set("db", deps.db);
     await next();
   });
-  app.use("/api/*", limitBody(deps.config.bodyLimitBytes));
+  app.use("/api/*", limitBody(deps.config.bodyLimitBytes, DIRECTORY_UPLOADS));
   app.use("*", loadSession);
   // CSRF before the Content-Type check, so a cross-site text/plain POST is refused as such (403).
   app.use("/api/*", async (c, next) => {
@@ -35,7 +41,7 @@ export function createApp(deps: AppDeps) {
     if (c.req.path.startsWith("/api/public/")) return next();
     return csrfProtection(c, next);
   });
-  app.use("/api/*", jsonGuard(deps.config.jsonMaxDepth));
+  app.use("/api/*", jsonGuard(deps.config.jsonMaxDepth, DIRECTORY_UPLOADS));
   app.use("/api/*", async (c, next) => {
     await next();
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
@@ -48,8 +54,14 @@ export function createApp(deps: AppDeps) {
   app.route("/api/forms", responseRoutes());
   app.route("/api/forms", shareRoutes());
   app.route("/api/public", publicRoutes());
+  app.route("/api/catalog", catalogRoutes());
+  app.route("/api/public/catalog", publicCatalogRoutes());
+  app.route("/api/public", evaluationPublicRoutes());
+  app.route("/api", evaluationRoutes());
+  app.route("/api", alertRoutes());
   app.route("/api/inspections", filingRoutes());
   app.route("/api/inspections", inspectionRoutes());
+  app.route("/api/inspections", checklistRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",
@@ -76,8 +88,10 @@ export function createApp(deps: AppDeps) {
       const message = status === 400 ? "请求格式错误（JSON 无法解析）" : err.message || "请求错误";
       return c.json({ error: { code: codeForStatus(status), message } }, status);
     }
+    // The route pattern, not the path: a path can carry a secret (the inspection code under /i/ and
+    // /api/public/inspections/), which must never reach the logs.
     console.error(
-      JSON.stringify({ level: "error", path: c.req.path, error: String((err as Error)?.stack ?? err) }),
+      JSON.stringify({ level: "error", route: c.req.routePath, error: String((err as Error)?.stack ?? err) }),
     );
     return c.json({ error: { code: "internal", message: "服务器内部错误" } }, 500);
   });

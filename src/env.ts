@@ -1,3 +1,4 @@
+import type { EventBus } from "./alerts/events.ts";
 import type { Db } from "./db/client.ts";
 import type { Role } from "./db/schema.ts";
 import type { ValidatorCache } from "./forms/validation.ts";
@@ -45,6 +46,8 @@ export interface AppDeps {
   /** Serves a file from public/ (Node: disk; Workers: the assets binding). */
   assets: (path: string, request: Request) => Promise<Response | null>;
   now?: () => number;
+  /** Fan-out of alert changes to live pages (SSE); an in-memory bus per app when absent. */
+  events?: EventBus;
 }
 
 export interface SessionUser {

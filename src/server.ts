@@ -1,6 +1,8 @@
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { fileURLToPath } from "node:url";
+import { MemoryEventBus } from "./alerts/events.ts";
+import { startOutboxLoop } from "./alerts/outbox.ts";
 import { createApp } from "./app.ts";
 import { ensureAdmin, ensureSecret, seedForms } from "./bootstrap.ts";
 import { openDatabase, type SynchronousLevel } from "./db/client.ts";
@@ -33,7 +35,14 @@ async function main() {
     validators: new ValidatorCache(Number(env.VALIDATOR_CACHE_SIZE) || 200),
     remoteAddress: (c) => getConnInfo(c).remote.address,
     assets: nodeAssets(root("public")),
+    events: new MemoryEventBus(),
   });
+
+  // Webhook deliveries of alerts run beside the server, never inside a submission.
+  const { webhookUrl, webhookSecret } = config.inspections;
+  if (webhookUrl && !webhookSecret)
+    throw new Error("ALERT_WEBHOOK_URL needs ALERT_WEBHOOK_SECRET to sign deliveries");
+  const stopOutbox = webhookUrl ? startOutboxLoop(database.db, config) : () => {};
 
   const port = Number(env.PORT) || 8787;
   const server = serve({ fetch: app.fetch, port, hostname: env.HOST || "0.0.0.0" }, (info) => {
@@ -48,6 +57,7 @@ async function main() {
   });
 
   const shutdown = () => {
+    stopOutbox();
     server.close(() => {
       database.close();
       process.exit(0);

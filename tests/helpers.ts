@@ -1,4 +1,4 @@
-import { createApp } from "../src/app.ts";
+import { createApp, type App } from "../src/app.ts";
 import { hashPassword } from "../src/auth/password.ts";
 import { openDatabase, type Database } from "../src/db/client.ts";
 import { runMigrations } from "../src/db/migrate.ts";
@@ -6,8 +6,10 @@ import { departments, users, type Role } from "../src/db/schema.ts";
 import { configFromEnv } from "../src/env.ts";
 import { ValidatorCache } from "../src/forms/validation.ts";
 import { newId } from "../src/lib/ids.ts";
-import { MemoryRateLimiter } from "../src/lib/rate-limit.ts";
+import { MemoryRateLimiter, type RateLimiter } from "../src/lib/rate-limit.ts";
 import { nodeAssets } from "../src/node/assets.ts";
+import { DbRateLimiter } from "../src/workers/db-rate-limiter.ts";
+import { WORKER_TARGET, workerForTest } from "./worker/target.ts";
 
 export const PASSWORD = "correct-horse-battery";
 
@@ -16,21 +18,14 @@ export interface Session {
   csrf: string;
 }
 
-/** A fresh app over a fresh in-memory database, migrated with the committed SQL. */
+/**
+ * A fresh app over a fresh in-memory database, migrated with the committed SQL. With
+ * `TEST_TARGET=worker` (npm run test:worker) the same tests reach the Worker bundle in workerd
+ * instead, over an emptied database served by the Hrana stand-in (tests/worker/target.ts).
+ */
 export async function makeTestApp(env: Record<string, string> = {}) {
-  const database: Database = await openDatabase({ url: ":memory:" });
-  await runMigrations(database.db);
-  const db = database.db;
-  const rateLimiter = new MemoryRateLimiter();
-  let remote = "127.0.0.1";
-  const app = createApp({
-    db,
-    config: configFromEnv(env, "test-secret-".padEnd(40, "x")),
-    rateLimiter,
-    validators: new ValidatorCache(50),
-    remoteAddress: () => remote,
-    assets: nodeAssets("public"),
-  });
+  const target = WORKER_TARGET ? await workerTestApp(env) : await nodeTestApp(env);
+  const { app, db } = target;
 
   const passwordHash = await hashPassword(PASSWORD);
 
@@ -89,18 +84,57 @@ export async function makeTestApp(env: Record<string, string> = {}) {
     });
   }
 
+  return { ...target, department, user, login, call };
+}
+
+async function nodeTestApp(env: Record<string, string>) {
+  const database: Database = await openDatabase({ url: ":memory:" });
+  await runMigrations(database.db);
+  const db = database.db;
+  const rateLimiter = new MemoryRateLimiter();
+  let remote = "127.0.0.1";
+  const app = createApp({
+    db,
+    config: configFromEnv(env, "test-secret-".padEnd(40, "x")),
+    rateLimiter,
+    validators: new ValidatorCache(50),
+    remoteAddress: () => remote,
+    assets: nodeAssets("public"),
+  });
+  const setRemote = (ip: string) => {
+    remote = ip;
+  };
+  return { app, db, database, rateLimiter: rateLimiter as RateLimiter, setRemote };
+}
+
+/** The Worker in workerd stands in for `app`: only `app.request()` reaches it, as in the tests. */
+async function workerTestApp(env: Record<string, string>) {
+  const { worker, database } = await workerForTest(env);
+  let remote = "127.0.0.1";
+  const request = (input: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    // What Cloudflare's edge sets for every request, and the Worker takes as the client address.
+    if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", remote);
+    return worker.fetch(input, { ...init, headers });
+  };
+  const app = new Proxy({ request } as unknown as App, {
+    get(target, prop) {
+      if (prop === "request") return request;
+      if (typeof prop === "symbol" || prop === "then") return undefined;
+      throw new Error(
+        `TEST_TARGET=worker: app.${String(prop)} is not reachable in workerd; use app.request()`,
+      );
+    },
+  });
+  const setRemote = (ip: string) => {
+    remote = ip;
+  };
   return {
     app,
-    db,
+    db: database.db,
     database,
-    rateLimiter,
-    department,
-    user,
-    login,
-    call,
-    setRemote: (ip: string) => {
-      remote = ip;
-    },
+    rateLimiter: new DbRateLimiter(database.db) as RateLimiter,
+    setRemote,
   };
 }
 

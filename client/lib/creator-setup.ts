@@ -1,4 +1,17 @@
 import { Serializer } from "survey-core";
+import { SurveyQuestionEditorDefinition } from "survey-creator-core";
+import { registerLianmaProperties } from "./lianma-properties";
+
+// Negative answers (alerts) and the satisfaction score are part of the form JSON: the designer must
+// know the properties to show them under 评价 and to keep them when it saves. A choice's "negative"
+// flag is edited in the choice's detail panel (the pencil beside it in the choices table).
+registerLianmaProperties();
+for (const key of ["itemvalue[]@choices", "choiceitem[]@choices"]) {
+  const definition = SurveyQuestionEditorDefinition.definition[key];
+  if (definition && !definition.properties?.includes("negative")) {
+    definition.properties = [...(definition.properties ?? []), "negative"];
+  }
+}
 
 // Properties whose features call servers other than ours: SurveyJS's cloud service (load the schema,
 // post the results) and "choices from a web service". Hidden in the designer so nobody configures them.

@@ -1,6 +1,25 @@
 import { api, errorMessage, setCsrfToken } from "./api";
-import { byId } from "./dom";
-import type { User } from "./types";
+import { byId, h } from "./dom";
+import type { Role, User } from "./types";
+
+/** Nav links every admin page gets, added when the page's static nav lacks them. */
+const INSPECTION_LINKS: { href: string; label: string; roles?: Role[] }[] = [
+  { href: "/admin/inspections", label: "检查" },
+  { href: "/admin/inspections/new", label: "备案", roles: ["officer", "dept_admin"] },
+];
+
+function addInspectionLinks(role: Role): void {
+  const nav = document.querySelector(".topbar nav");
+  if (!nav) return;
+  for (const link of INSPECTION_LINKS) {
+    const existing = nav.querySelector<HTMLAnchorElement>(`a[href="${link.href}"]`);
+    if (link.roles && !link.roles.includes(role)) {
+      existing?.remove();
+      continue;
+    }
+    if (!existing) nav.append(h("a", { href: link.href }, link.label));
+  }
+}
 
 /**
  * Wires the admin top bar (the static `#who` and `#logout` in the page), checks the session —
@@ -19,5 +38,43 @@ export async function adminPage(): Promise<User> {
   setCsrfToken(me.csrfToken);
   byId("who").textContent = me.user.displayName || me.user.username;
   document.body.dataset.role = me.user.role;
+  addInspectionLinks(me.user.role);
+  addDirectoryLinks(me.user.role);
+  addAlertsLink(me.user);
   return me.user;
+}
+
+/** The justice bureau's users get the alerts page in the top navigation. */
+function addAlertsLink(user: User): void {
+  const nav = document.querySelector(".topbar nav");
+  if (!nav || (user.role !== "admin" && user.role !== "supervisor")) return;
+  if (nav.querySelector('a[href="/admin/alerts"]')) return;
+  const link = document.createElement("a");
+  link.href = "/admin/alerts";
+  link.textContent = "告警";
+  if (location.pathname === "/admin/alerts") link.setAttribute("aria-current", "page");
+  nav.append(link);
+}
+
+/** The directory and catalog pages (officers, enterprises, inspection items). */
+const DIRECTORY_LINKS: { href: string; label: string; roles?: Role[] }[] = [
+  { href: "/admin/officers", label: "执法人员", roles: ["admin", "dept_admin", "supervisor"] },
+  { href: "/admin/enterprises", label: "企业" },
+  { href: "/admin/catalog", label: "事项清单" },
+];
+
+function addDirectoryLinks(role: Role): void {
+  const nav = document.querySelector(".topbar nav");
+  if (!nav) return;
+  for (const link of DIRECTORY_LINKS) {
+    const existing = nav.querySelector<HTMLAnchorElement>(`a[href="${link.href}"]`);
+    if (link.roles && !link.roles.includes(role)) {
+      existing?.remove();
+      continue;
+    }
+    if (existing) continue;
+    const anchor = h("a", { href: link.href }, link.label);
+    if (location.pathname === link.href) anchor.setAttribute("aria-current", "page");
+    nav.append(anchor);
+  }
 }

@@ -1,7 +1,5 @@
 import { createClient, type Client } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import * as schema from "./schema.ts";
 
 export type Db = LibSQLDatabase<typeof schema>;
@@ -36,9 +34,12 @@ const SYNC_CODES: Record<SynchronousLevel, number> = { OFF: 0, NORMAL: 1, FULL: 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const embedded = opts.url.startsWith("file:") || opts.url === ":memory:";
   if (opts.url.startsWith("file:") && !opts.url.includes(":memory:")) {
+    // Loaded here, not at the top: the Worker bundle imports this module (runBatch, Db) and has no disk.
+    const [{ mkdirSync }, { dirname }] = await Promise.all([import("node:fs"), import("node:path")]);
     mkdirSync(dirname(opts.url.slice("file:".length)), { recursive: true });
   }
-  const client = createClient({ url: opts.url, authToken: opts.authToken, concurrency: 1 });
+  // A libSQL server over HTTP serves requests in parallel; only the embedded file needs one connection.
+  const client = createClient({ url: opts.url, authToken: opts.authToken, concurrency: embedded ? 1 : 20 });
   if (embedded) await applyPragmas(client, opts);
   const db = drizzle(client, { schema });
   return { db, client, embedded, close: () => client.close() };

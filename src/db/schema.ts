@@ -1,4 +1,13 @@
-import { blob, foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  blob,
+  foreignKey,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 /** Epoch milliseconds; the API turns them into ISO strings. */
 const millis = (name: string) => integer(name, { mode: "number" });
@@ -198,7 +207,9 @@ export const catalogItems = sqliteTable(
     yearlyCap: integer("yearly_cap"),
     /** A form of kind "checklist" holding this item's check points. */
     checklistFormId: text("checklist_form_id").references(() => forms.id),
-    status: text("status", { enum: ["active", "retired"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "retired"] })
+      .notNull()
+      .default("active"),
     createdAt: millis("created_at").notNull(),
     updatedAt: millis("updated_at").notNull(),
   },
@@ -275,7 +286,10 @@ export const inspectionDepartments = sqliteTable(
     joinedAt: millis("joined_at").notNull(),
     joinedBy: text("joined_by").references(() => users.id),
   },
-  (t) => [primaryKey({ columns: [t.inspectionId, t.departmentId] }), index("insp_dept_idx").on(t.departmentId)],
+  (t) => [
+    primaryKey({ columns: [t.inspectionId, t.departmentId] }),
+    index("insp_dept_idx").on(t.departmentId),
+  ],
 );
 
 export const inspectionOfficers = sqliteTable(
@@ -318,7 +332,9 @@ export const checklists = sqliteTable("checklists", {
   schema: text("schema").notNull(),
   /** The (partial, then final) answers. */
   data: text("data").notNull().default("{}"),
-  status: text("status", { enum: ["draft", "submitted"] }).notNull().default("draft"),
+  status: text("status", { enum: ["draft", "submitted"] })
+    .notNull()
+    .default("draft"),
   /** Items with a 不合格 result, computed at submission (JSON array of item codes). */
   failedItems: text("failed_items").notNull().default("[]"),
   generatedAt: millis("generated_at").notNull(),
@@ -366,7 +382,10 @@ export const evaluations = sqliteTable(
   },
   (t) => [
     uniqueIndex("evaluations_inspection_unique").on(t.inspectionId),
-    foreignKey({ columns: [t.formId, t.version], foreignColumns: [formVersions.formId, formVersions.version] }),
+    foreignKey({
+      columns: [t.formId, t.version],
+      foreignColumns: [formVersions.formId, formVersions.version],
+    }),
   ],
 );
 
@@ -396,7 +415,10 @@ export const alerts = sqliteTable(
     closedAt: millis("closed_at"),
     closedBy: text("closed_by").references(() => users.id),
   },
-  (t) => [index("alerts_status_idx").on(t.status, t.createdAt), index("alerts_department_idx").on(t.departmentId)],
+  (t) => [
+    index("alerts_status_idx").on(t.status, t.createdAt),
+    index("alerts_department_idx").on(t.departmentId),
+  ],
 );
 
 export const alertEvents = sqliteTable(
@@ -428,4 +450,18 @@ export const outbox = sqliteTable(
     createdAt: millis("created_at").notNull(),
   },
   (t) => [index("outbox_due_idx").on(t.deliveredAt, t.nextAttemptAt)],
+);
+
+/**
+ * Fixed-window hit counters shared by every Worker isolate (the Node server keeps them in memory).
+ * One row per key; a hit in a newer window restarts the row's count.
+ */
+export const rateLimits = sqliteTable(
+  "rate_limits",
+  {
+    key: text("key").primaryKey(),
+    windowStart: millis("window_start").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [index("rate_limits_window_idx").on(t.windowStart)],
 );

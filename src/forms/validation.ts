@@ -126,7 +126,7 @@ function findNonJson(value: unknown, path: string, depth: number, msg: OwnMessag
 }
 
 // ---------------------------------------------------------------------------------------------
-// Value scopes: what survey-core stores under each data key, derived once per form version
+// Value scopes: which question stores what under each data key, at every nesting level
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -249,32 +249,45 @@ function collectQuestionErrors(q: Question, path: string, out: CoreErrors): void
   }
 }
 
-function clearAllErrors(model: SurveyModel): void {
-  for (const q of model.getAllQuestions(false, false, true)) if (q.errors.length) q.errors = [];
-  for (const p of model.getAllPanels(false, false))
-    if (p instanceof PanelModelBase && p.errors.length) p.errors = [];
-}
-
 // ---------------------------------------------------------------------------------------------
 // (b) clearIncorrectValues(true) would change nothing that was sent
 // ---------------------------------------------------------------------------------------------
 
-/** First path under which `sent` has content that `kept` lacks or differs in; extra content in `kept` is survey-core adding (defaults, comments), not removing. */
-function firstLoss(sent: unknown, kept: unknown, path: string): string | null {
+/**
+ * First path under which the data kept by survey-core lost or changed something that was sent.
+ * Extra content in `kept` is survey-core adding (defaults, "other" comments), not removing, and
+ * empty values are never stored by survey-core, so dropping them is not a correction either.
+ */
+function firstLoss(sent: unknown, kept: unknown, specs: FieldSpec[] | undefined, path: string): string | null {
+  if (Helpers.isValueEmpty(sent) || specs?.some((s) => s.kind === "computed")) return null;
+  const container = specs?.find((s) => s.child);
+  const child = container?.child;
   if (Array.isArray(sent)) {
     if (!Array.isArray(kept)) return path;
     for (let i = 0; i < sent.length; i++) {
-      if (i >= kept.length) return `${path}[${i}]`;
-      const lost = firstLoss(sent[i], kept[i], `${path}[${i}]`);
+      const itemPath = `${path}[${i}]`;
+      if (i >= kept.length) return itemPath;
+      const lost =
+        child && container?.kind === "arrayOfScopes"
+          ? firstLossInScope(sent[i], kept[i], child, itemPath)
+          : firstLoss(sent[i], kept[i], undefined, itemPath);
       if (lost !== null) return lost;
     }
     return null;
   }
   if (isPlainObject(sent)) {
     if (!isPlainObject(kept)) return path;
+    if (child && container?.kind === "scope") return firstLossInScope(sent, kept, child, path);
     for (const key of Object.keys(sent)) {
-      if (!Object.hasOwn(kept, key)) return joinKey(path, key);
-      const lost = firstLoss(sent[key], kept[key], joinKey(path, key));
+      const keyPath = joinKey(path, key);
+      if (!Object.hasOwn(kept, key)) {
+        if (Helpers.isValueEmpty(sent[key])) continue;
+        return keyPath;
+      }
+      const lost =
+        child && container?.kind === "objectOfScopes"
+          ? firstLossInScope(sent[key], kept[key], child, keyPath)
+          : firstLoss(sent[key], kept[key], undefined, keyPath);
       if (lost !== null) return lost;
     }
     return null;
@@ -282,43 +295,20 @@ function firstLoss(sent: unknown, kept: unknown, path: string): string | null {
   return sent === kept ? null : path;
 }
 
+/** Like `firstLoss` for an object whose keys are questions (a dynamic panel, a matrix row); keys unknown there count even when empty. */
 function firstLossInScope(sent: unknown, kept: unknown, scope: Scope, path: string): string | null {
-  if (!isPlainObject(sent) || !isPlainObject(kept)) return firstLoss(sent, kept, path);
+  if (!isPlainObject(sent) || !isPlainObject(kept)) return firstLoss(sent, kept, undefined, path);
   for (const key of Object.keys(sent)) {
     if (scope.computedKeys.has(key)) continue;
     const keyPath = joinKey(path, key);
-    if (!Object.hasOwn(kept, key)) return keyPath;
-    const lost = firstLossInField(sent[key], kept[key], scope.fields.get(key), keyPath);
+    if (!Object.hasOwn(kept, key)) {
+      if (isKnownKey(key, scope) && Helpers.isValueEmpty(sent[key])) continue;
+      return keyPath;
+    }
+    const lost = firstLoss(sent[key], kept[key], scope.fields.get(key), keyPath);
     if (lost !== null) return lost;
   }
   return null;
-}
-
-function firstLossInField(sent: unknown, kept: unknown, specs: FieldSpec[] | undefined, path: string): string | null {
-  if (specs?.some((s) => s.kind === "computed")) return null;
-  const container = specs?.find((s) => s.child);
-  if (!container?.child) return firstLoss(sent, kept, path);
-  const child = container.child;
-  if (container.kind === "scope") return firstLossInScope(sent, kept, child, path);
-  if (container.kind === "arrayOfScopes" && Array.isArray(sent)) {
-    if (!Array.isArray(kept)) return path;
-    for (let i = 0; i < sent.length; i++) {
-      if (i >= kept.length) return `${path}[${i}]`;
-      const lost = firstLossInScope(sent[i], kept[i], child, `${path}[${i}]`);
-      if (lost !== null) return lost;
-    }
-    return null;
-  }
-  if (container.kind === "objectOfScopes" && isPlainObject(sent)) {
-    if (!isPlainObject(kept)) return path;
-    for (const rowKey of Object.keys(sent)) {
-      if (!Object.hasOwn(kept, rowKey)) return `${path}.${rowKey}`;
-      const lost = firstLossInScope(sent[rowKey], kept[rowKey], child, `${path}.${rowKey}`);
-      if (lost !== null) return lost;
-    }
-    return null;
-  }
-  return firstLoss(sent, kept, path);
 }
 
 /** One error per top-level key: survey-core either dropped the key (unknown field) or dropped/changed something inside it. */
@@ -326,15 +316,20 @@ function removalErrors(sent: JsonObject, kept: JsonObject, root: Scope, msg: Own
   const errors: FieldError[] = [];
   for (const key of Object.keys(sent)) {
     if (root.computedKeys.has(key)) continue;
-    const specs = root.fields.get(key);
+    const known = isKnownKey(key, root);
     if (!Object.hasOwn(kept, key)) {
-      errors.push({ name: key, message: specs || isCommentKeyOf(key, root) ? msg.invalidValue : msg.unknownField });
+      if (known && Helpers.isValueEmpty(sent[key])) continue;
+      errors.push({ name: key, message: known ? msg.invalidValue : msg.unknownField });
       continue;
     }
-    const lost = firstLossInField(sent[key], kept[key], specs, key);
+    const lost = firstLoss(sent[key], kept[key], root.fields.get(key), key);
     if (lost !== null) errors.push({ name: lost, message: msg.invalidValue });
   }
   return errors;
+}
+
+function isKnownKey(key: string, scope: Scope): boolean {
+  return scope.fields.has(key) || isCommentKeyOf(key, scope);
 }
 
 function isCommentKeyOf(key: string, scope: Scope): boolean {
@@ -453,43 +448,44 @@ function checkSelectedCount(
 // Compiled validator
 // ---------------------------------------------------------------------------------------------
 
-type DynamicQuestion = QuestionMatrixDynamicModel | QuestionPanelDynamicModel;
+type ChoicesRequestHook = typeof settings.web.onBeforeRequestChoices;
 
-interface DynamicState {
-  question: DynamicQuestion;
-  /** Row or panel count of a freshly built model. */
-  count: number;
-  hasNestedDynamic: boolean;
-}
-
-function isDynamic(q: Question): q is DynamicQuestion {
-  return q instanceof QuestionMatrixDynamicModel || q instanceof QuestionPanelDynamicModel;
-}
-
-/** Whether rows or panels of `q` contain dynamic questions, whose state would survive in reused rows or panels. */
-function hasNestedDynamic(q: Question): boolean {
-  const nested =
-    q instanceof QuestionPanelDynamicModel
-      ? q.template.questions
-      : q instanceof QuestionMatrixDropdownModelBase
-        ? q.detailPanel.questions
-        : [];
-  return nested.some((n) => isDynamic(n) || hasNestedDynamic(n));
-}
-
-function setDynamicCount(question: DynamicQuestion, count: number): void {
-  if (question instanceof QuestionMatrixDynamicModel) {
-    if (question.rowCount !== count) question.rowCount = count;
-  } else if (question.panelCount !== count) {
-    question.panelCount = count;
+/**
+ * Runs survey-core code without letting `choicesByUrl` reach the network. Node has `fetch`, so
+ * survey-core would request every choices URL from the server, with respondent answers substituted
+ * into `{placeholders}`, and cache the result process-wide, making later validations depend on it.
+ * The request is aborted before it starts; such questions then have no loaded choices, which
+ * survey-core treats as "any value allowed" (as it does while choices are loading).
+ */
+function withoutRemoteChoices<T>(run: () => T): T {
+  const web = settings.web;
+  const previous: ChoicesRequestHook = web.onBeforeRequestChoices;
+  web.onBeforeRequestChoices = (_sender, options) => {
+    options.url = "data:,";
+    if (options.fetchOptions) options.fetchOptions.signal = AbortSignal.abort();
+    // Where XMLHttpRequest exists survey-core sends `options.request` next: swap in one that never sends.
+    if (options.request) options.request = { send: () => undefined } as unknown as XMLHttpRequest;
+  };
+  try {
+    return run();
+  } finally {
+    web.onBeforeRequestChoices = previous;
   }
 }
 
-/** A survey-core model built once and reset before every response; see `reset()` for what must be restored. */
-class CompiledForm {
+/**
+ * One survey-core model of a form, used for a single response.
+ *
+ * Models are not reused between responses: survey-core reacts to *changes* of data, so a model's
+ * state after loading a response depends on what it held before. Examples found while testing: a
+ * choice that becomes hidden clears its value while one hidden from the start is kept as "other"
+ * text; a dynamic matrix or panel derives its row or panel count from the old and the new value; a
+ * matrix cell keeps its "other" state across data changes. No reset reproduced a fresh model for
+ * every input, and the reference is a fresh model given the response.
+ */
+class FormInstance {
   readonly model: SurveyModel;
   readonly root: Scope;
-  private readonly dynamics: DynamicState[];
 
   constructor(schema: JsonObject, locale: string) {
     const model = new Model(schema);
@@ -498,40 +494,11 @@ class CompiledForm {
     model.clearInvisibleValues = "none";
     this.model = model;
     this.root = rootScopeOf(model);
-    this.dynamics = model
-      .getAllQuestions(false, false, false)
-      .filter(isDynamic)
-      .map((question) => ({
-        question,
-        count: question instanceof QuestionMatrixDynamicModel ? question.rowCount : question.panelCount,
-        hasNestedDynamic: hasNestedDynamic(question),
-      }));
-  }
-
-  /**
-   * Loads one response so that the model is in the state of a freshly built model given the same
-   * data (tests compare the two). Replacing `model.data` alone is not enough:
-   * - a dynamic matrix or panel whose key is absent keeps the previous answer's row or panel count,
-   *   while a fresh model shows the schema's count, with its required cells;
-   * - rows and panels survive a data change, and with them the state of dynamic questions nested in
-   *   them, so containers with nested dynamic questions are emptied first and rebuilt from templates;
-   * - errors stay on questions that the next validate() does not visit (hidden ones).
-   */
-  private load(data: JsonObject): void {
-    const model = this.model;
-    for (const dynamic of this.dynamics) if (dynamic.hasNestedDynamic) setDynamicCount(dynamic.question, 0);
-    clearAllErrors(model);
-    model.data = structuredClone(data);
-    for (const { question, count } of this.dynamics) {
-      if (Object.hasOwn(data, question.getValueName())) continue;
-      setDynamicCount(question, 0);
-      setDynamicCount(question, count);
-    }
   }
 
   validate(data: JsonObject, locale: string, msg: OwnMessages): FieldError[] {
     const model = this.model;
-    this.load(data);
+    model.data = structuredClone(data);
 
     const core: CoreErrors = { errors: [], paths: new Set(), questions: new Set() };
     model.validate(true, false);
@@ -560,9 +527,9 @@ function dedupe(errors: FieldError[]): FieldError[] {
 /**
  * Compiles a validator for one published form version; call it once per response.
  *
- * The survey-core model is built once and reset before each call (about 10x cheaper than building
- * it per call); the reset is covered by tests comparing against a freshly built model. Calls are
- * synchronous, so sharing the model between requests is safe.
+ * Each call runs on a freshly built survey-core model (see `FormInstance` for why models are not
+ * reused), so nothing leaks between calls; compiling only takes a private copy of the schema.
+ * Calls are synchronous.
  *
  * @param schema The published SurveyJS JSON. It should have passed `findSchemaProblems`.
  * @param opts.locale Locale of error messages, default `"zh-cn"`; survey-core falls back to English for locales not loaded.
@@ -573,23 +540,29 @@ export function createResponseValidator(
   opts: { locale?: string } = {},
 ): (data: unknown) => ValidationResult {
   if (!isPlainObject(schema)) throw new TypeError("A form schema must be a JSON object");
+  // The caller may keep mutating its object; a published version must not change under us.
+  const frozen = structuredClone(schema);
   const locale = opts.locale ?? DEFAULT_LOCALE;
   const msg = ownMessages(locale);
-  let compiled: CompiledForm | null = new CompiledForm(schema, locale);
 
   return (data: unknown): ValidationResult => {
     if (!isPlainObject(data)) return { ok: false, errors: [{ name: "", message: msg.notObject }] };
     const nonJson = findNonJson(data, "", 0, msg);
     if (nonJson) return { ok: false, errors: [nonJson] };
+    let errors: FieldError[];
     try {
-      compiled ??= new CompiledForm(schema, locale);
-      const errors = compiled.validate(data, locale, msg);
-      return errors.length ? { ok: false, errors } : { ok: true };
+      errors = withoutRemoteChoices(() => {
+        const instance = new FormInstance(frozen, locale);
+        try {
+          return instance.validate(data, locale, msg);
+        } finally {
+          instance.model.dispose();
+        }
+      });
     } catch {
-      // Rebuild next time: a model that threw halfway may hold state from this response.
-      compiled = null;
       return { ok: false, errors: [{ name: "", message: msg.internal }] };
     }
+    return errors.length ? { ok: false, errors } : { ok: true };
   };
 }
 
@@ -814,6 +787,20 @@ function checkNames(model: SurveyModel, paths: Map<Base, string>): SchemaProblem
   return problems;
 }
 
+/** A schema survey-core loads in design mode may still throw once conditions run; every response would then fail. */
+function checkRuns(schema: JsonObject): SchemaProblem[] {
+  let instance: FormInstance | undefined;
+  try {
+    instance = new FormInstance(schema, DEFAULT_LOCALE);
+    instance.validate({}, DEFAULT_LOCALE, OWN_MESSAGES.zh);
+    return [];
+  } catch (error) {
+    return [{ path: "", message: `survey-core 运行此表单时出错：${(error as Error).message}` }];
+  } finally {
+    instance?.model.dispose();
+  }
+}
+
 /**
  * Problems that make a form schema unsavable: not a JSON object, malformed element lists, element
  * types or required properties survey-core cannot load, duplicate question names (per data level,
@@ -829,20 +816,24 @@ export function findSchemaProblems(schema: unknown): SchemaProblem[] {
   checkElementLists(schema, "", structural);
   if (structural.length) return structural;
 
-  const model = new Model();
-  try {
-    // Design mode loads the structure without running conditions and expressions.
-    model.setDesignMode(true);
-    model.fromJSON(schema);
-    const loadProblems = checkJsonErrors(model, schema);
-    if (loadProblems.length) return loadProblems;
-    const paths = indexSurveyPaths(model, schema);
-    return [...checkNames(model, paths), ...checkExpressions(model, paths)];
-  } catch (error) {
-    return [{ path: "", message: `survey-core 无法加载此表单：${(error as Error).message}` }];
-  } finally {
-    model.dispose();
-  }
+  return withoutRemoteChoices(() => {
+    const model = new Model();
+    try {
+      // Design mode loads the structure without running conditions and expressions.
+      model.setDesignMode(true);
+      model.fromJSON(schema);
+      const loadProblems = checkJsonErrors(model, schema);
+      if (loadProblems.length) return loadProblems;
+      const paths = indexSurveyPaths(model, schema);
+      const problems = [...checkNames(model, paths), ...checkExpressions(model, paths)];
+      if (!problems.length) problems.push(...checkRuns(schema));
+      return problems;
+    } catch (error) {
+      return [{ path: "", message: `survey-core 无法加载此表单：${(error as Error).message}` }];
+    } finally {
+      model.dispose();
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

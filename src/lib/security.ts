@@ -29,14 +29,55 @@ export const securityHeaders = secureHeaders({
   strictTransportSecurity: "max-age=31536000; includeSubDomains",
 });
 
-/** 413 for bodies over the limit, counted on the bytes actually read (chunked or not). */
-export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
+/** A route whose body is a file instead of JSON, with its own media types and size limit. */
+export interface UploadRoute {
+  method: string;
+  /** The exact path, or a pattern; matched against `c.req.path`, the same path the router sees. */
+  path: string | RegExp;
+  contentTypes: readonly string[];
+  maxBytes: number;
+}
+
+/** Photo evidence of an inspection (事中登记): the image bytes themselves, up to 5 MB. */
+export const PHOTO_UPLOAD: UploadRoute = {
+  method: "POST",
+  path: /^\/api\/inspections\/[^/]+\/photos$/,
+  contentTypes: ["image/jpeg", "image/png", "image/webp"],
+  maxBytes: 5 * 1024 * 1024,
+};
+
+/** Upload routes every app has; features add theirs through `limitBody` and `jsonGuard`. */
+const BUILT_IN_UPLOADS: readonly UploadRoute[] = [PHOTO_UPLOAD];
+
+function uploadRoute(uploads: readonly UploadRoute[], method: string, path: string): UploadRoute | undefined {
+  return uploads.find(
+    (r) => r.method === method && (typeof r.path === "string" ? r.path === path : r.path.test(path)),
+  );
+}
+
+/** The media type of a Content-Type header, lower-cased, without parameters. */
+export const mediaType = (header: string | undefined) => (header ?? "").split(";")[0]!.trim().toLowerCase();
+
+const limitTo = (maxBytes: number) =>
+  bodyLimit({
     maxSize: maxBytes,
     onError: () => {
       throw new ApiError(413, "payload_too_large", `请求体超过 ${Math.round(maxBytes / 1024)} KB 上限`);
     },
   });
+
+/**
+ * 413 for bodies over the limit, counted on the bytes actually read (chunked or not). Upload routes
+ * get their own limit instead.
+ */
+export function limitBody(maxBytes: number, uploads: readonly UploadRoute[] = []): MiddlewareHandler<AppEnv> {
+  const all = [...BUILT_IN_UPLOADS, ...uploads];
+  const standard = limitTo(maxBytes);
+  const own = new Map(all.map((r) => [r, limitTo(r.maxBytes)]));
+  return (c, next) => {
+    const upload = uploadRoute(all, c.req.method, c.req.path);
+    return (upload ? own.get(upload)! : standard)(c, next);
+  };
 }
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -44,14 +85,22 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 /**
  * API writes with a body must be JSON, and not absurdly nested: the depth is checked on the raw text
- * before anything parses or recurses into it. The text stays cached for the validator.
+ * before anything parses or recurses into it. The text stays cached for the validator. Upload routes
+ * (photos, directory imports) take only their declared media types; CSRF still applies to them.
  */
-export function jsonGuard(maxDepth: number): MiddlewareHandler<AppEnv> {
+export function jsonGuard(maxDepth: number, uploads: readonly UploadRoute[] = []): MiddlewareHandler<AppEnv> {
+  const all = [...BUILT_IN_UPLOADS, ...uploads];
   return async (c, next) => {
     if (!WRITE_METHODS.has(c.req.method)) return next();
     const length = c.req.header("content-length");
     const hasBody = c.req.raw.body !== null && length !== "0";
     if (!hasBody) return next();
+    const upload = uploadRoute(all, c.req.method, c.req.path);
+    if (upload) {
+      if (!upload.contentTypes.includes(mediaType(c.req.header("content-type"))))
+        throw new ApiError(415, "unsupported_media_type", `请求体必须是 ${upload.contentTypes.join("、")}`);
+      return next();
+    }
     const type = c.req.header("content-type") ?? "";
     if (!JSON_TYPE.test(type))
       throw new ApiError(415, "unsupported_media_type", "请求体必须是 application/json");

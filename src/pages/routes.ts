@@ -12,7 +12,18 @@ const PAGES: [string, string][] = [
   ["/admin/forms/:id/share", "/admin/share.html"],
   ["/admin/forms/:id/poster", "/admin/poster.html"],
   ["/admin/users", "/admin/users.html"],
+  ["/admin/officers", "/admin/officers.html"],
+  ["/admin/enterprises", "/admin/enterprises.html"],
+  ["/admin/catalog", "/admin/catalog.html"],
+  ["/catalog", "/catalog.html"],
+  ["/admin/inspections", "/admin/inspections.html"],
+  // Before "/admin/inspections/:id", so "new" is not read as an id.
+  ["/admin/inspections/new", "/admin/file.html"],
+  ["/admin/inspections/:id", "/admin/inspection.html"],
+  ["/admin/inspections/:id/checklist", "/admin/checklist.html"],
+  ["/admin/alerts", "/admin/alerts.html"],
   ["/f/:id", "/runner.html"],
+  ["/i/:code", "/inspection.html"],
 ];
 
 export function pageRoutes() {

@@ -1,0 +1,341 @@
+import { Model, surveyLocalization } from "survey-core";
+import "survey-core/i18n/simplified-chinese";
+import { renderSurvey } from "survey-js-ui";
+import { api, ApiError, errorMessage } from "./lib/api";
+import { byId, formatTime, h, pathSegment, replaceChildren } from "./lib/dom";
+import { registerLianmaProperties } from "./lib/lianma-properties";
+import { localSchema, makeSurveySafe } from "./lib/survey-safety";
+
+surveyLocalization.defaultLocale = "zh-cn";
+registerLianmaProperties();
+
+interface Officer {
+  name: string;
+  department: string;
+  role: string;
+  isHelper: boolean;
+  credentialNo?: string | null;
+  credentialValid?: boolean;
+}
+
+interface ChecklistItem {
+  code: string;
+  name: string;
+  legalBasis: string;
+  result: "pass" | "fail" | "na" | "mixed";
+  failures: { point: string; requirement: string; deadline: string }[];
+}
+
+interface PublicInspection {
+  status: string;
+  statusLabel: string;
+  enterprise: { name: string };
+  typeLabel: string;
+  caseReason: string | null;
+  plannedStart: string;
+  plannedEnd: string;
+  legalBasis: string;
+  departments: { name: string; lead: boolean }[];
+  officers: Officer[];
+  items: { code: string; name: string; legalBasis: string }[];
+  rights: { title: string; text: string }[];
+  yearCount: { year: number; count: number };
+  checklist: { items: ChecklistItem[]; submittedAt: string | null } | null;
+  evaluation:
+    { formId: string; version: number; schema: Record<string, unknown> } | { submitted: true } | null;
+}
+
+// The code stays in this page: it is sent only to our own API (the page sends no Referer anywhere).
+const code = pathSegment(1);
+const apiPath = `/api/public/inspections/${encodeURIComponent(code)}`;
+const message = byId("message");
+const problem = byId("problem");
+const facts = byId("facts");
+const host = byId("survey");
+const statusBox = byId("status-box");
+
+function notice(
+  box: HTMLElement,
+  kind: "ok" | "error" | "info",
+  title: string,
+  ...content: Array<Node | string>
+) {
+  box.className = `notice notice-${kind}`;
+  replaceChildren(box, h("h1", {}, title), ...content);
+  box.hidden = false;
+  box.scrollIntoView({ block: "start", behavior: "smooth" });
+}
+
+function button(label: string, onClick: () => void): HTMLButtonElement {
+  const element = h("button", { type: "button", className: "primary" }, label);
+  element.addEventListener("click", onClick);
+  return element;
+}
+
+const RESULT_LABELS: Record<ChecklistItem["result"], string> = {
+  pass: "合格",
+  fail: "不合格",
+  na: "不适用",
+  mixed: "部分不合格",
+};
+
+function showLoadProblem(error: unknown) {
+  message.hidden = true;
+  const code = error instanceof ApiError ? error.code : "";
+  const help = h(
+    "p",
+    { className: "muted small" },
+    "如对检查人员身份有疑问，可拨打 12345 政务服务便民热线反映。",
+  );
+  if (code === "expired_code") {
+    notice(problem, "error", "检查码已过期", h("p", {}, "该检查码已超过有效期，不能再查看或评价。"), help);
+  } else if (code === "invalid_code") {
+    notice(
+      problem,
+      "error",
+      "检查码无效",
+      h("p", {}, "无法核验此检查码。请确认扫描的是执法人员出示的检查码，不要使用转发或手动修改的链接。"),
+      help,
+    );
+  } else if (error instanceof ApiError && error.status === 404) {
+    notice(
+      problem,
+      "error",
+      "未找到该检查",
+      h("p", {}, "该检查不存在，或尚未经审批。请向执法人员核实。"),
+      help,
+    );
+  } else {
+    notice(
+      problem,
+      "error",
+      "加载失败",
+      h("p", {}, errorMessage(error)),
+      h(
+        "div",
+        { className: "actions" },
+        button("重新加载", () => location.reload()),
+      ),
+    );
+  }
+}
+
+function renderOfficers(list: Officer[]) {
+  const items = list.map((o) =>
+    h(
+      "li",
+      {},
+      h(
+        "div",
+        { className: "person-head" },
+        h("span", { className: "person-name" }, o.name),
+        o.isHelper
+          ? h("span", { className: "badge" }, "辅助人员")
+          : o.credentialValid
+            ? h("span", { className: "badge badge-valid" }, "✓ 有效")
+            : h("span", { className: "badge badge-invalid" }, "✗ 证件无效"),
+      ),
+      h("div", { className: "muted small" }, o.department),
+      o.isHelper
+        ? null
+        : h("div", {}, "执法证号：", h("span", { className: "credential" }, o.credentialNo ?? "—")),
+    ),
+  );
+  replaceChildren(byId("officers"), ...items);
+}
+
+function renderItems(view: PublicInspection) {
+  replaceChildren(
+    byId("items"),
+    ...view.items.map((item) =>
+      h(
+        "li",
+        {},
+        h("div", { className: "item-code" }, item.code),
+        h("div", { className: "item-name" }, item.name),
+        h("div", { className: "basis" }, `依据：${item.legalBasis}`),
+      ),
+    ),
+  );
+  const basis = byId("legal-basis");
+  basis.textContent = view.legalBasis ? `本次检查依据：${view.legalBasis}` : "";
+}
+
+function renderResults(view: PublicInspection) {
+  const panel = byId("result-panel");
+  if (!view.checklist) return;
+  panel.hidden = false;
+  byId("result-time").textContent = view.checklist.submittedAt
+    ? `登记时间：${formatTime(view.checklist.submittedAt)}`
+    : "";
+  replaceChildren(
+    byId("results"),
+    ...view.checklist.items.map((item) =>
+      h(
+        "li",
+        {},
+        h(
+          "div",
+          { className: "person-head" },
+          h("span", { className: "item-name" }, item.name),
+          h("span", { className: `badge badge-${item.result}` }, RESULT_LABELS[item.result] ?? item.result),
+        ),
+        h("div", { className: "basis" }, `依据：${item.legalBasis}`),
+        item.failures.length
+          ? h(
+              "ul",
+              { className: "failures" },
+              ...item.failures.map((f) =>
+                h(
+                  "li",
+                  {},
+                  h("strong", {}, f.point),
+                  h("div", {}, `整改要求：${f.requirement || "—"}`),
+                  f.deadline ? h("div", { className: "deadline" }, `整改期限：${f.deadline}`) : null,
+                ),
+              ),
+            )
+          : null,
+      ),
+    ),
+  );
+}
+
+function renderFacts(view: PublicInspection) {
+  byId("enterprise").textContent = view.enterprise.name;
+  byId("type").textContent = view.caseReason ? `${view.typeLabel}（${view.caseReason}）` : view.typeLabel;
+  byId("window").textContent = `${formatTime(view.plannedStart)} 至 ${formatTime(view.plannedEnd)}`;
+  byId("departments").textContent = view.departments.map((d) => d.name).join("、");
+  byId("status").textContent = view.statusLabel;
+  renderOfficers(view.officers);
+  renderItems(view);
+  replaceChildren(
+    byId("year-count"),
+    `${view.yearCount.year} 年本企业已备案的行政检查（含本次）共`,
+    h("strong", {}, String(view.yearCount.count)),
+    "次。",
+  );
+  replaceChildren(byId("rights"), ...view.rights.flatMap((r) => [h("dt", {}, r.title), h("dd", {}, r.text)]));
+  renderResults(view);
+  facts.hidden = false;
+}
+
+function thanks(already = false) {
+  host.hidden = true;
+  byId("evaluation-note").textContent = "本次检查已评价，感谢您的反馈。";
+  notice(
+    statusBox,
+    "ok",
+    already ? "本次检查已评价" : "感谢您的评价",
+    h(
+      "p",
+      {},
+      already
+        ? "本次检查的评价此前已经提交，每次检查只能评价一次。"
+        : "评价已提交至司法局行政执法监督机构。如您反映了问题，监督机构将及时核查处理。",
+    ),
+  );
+}
+
+async function submit(survey: Model, version: number) {
+  host.dataset.submit = "pending";
+  notice(statusBox, "info", "正在提交…", h("p", { className: "muted" }, "请稍候，不要关闭页面。"));
+  try {
+    await api(`${apiPath}/evaluation`, {
+      method: "POST",
+      body: { version, data: survey.data },
+      noLoginRedirect: true,
+    });
+    host.dataset.submit = "ok";
+    thanks();
+  } catch (error) {
+    host.dataset.submit = "failed";
+    if (error instanceof ApiError && error.code === "already_evaluated") return thanks(true);
+    const back = () => {
+      statusBox.hidden = true;
+      survey.clear(false, true);
+    };
+    if (error instanceof ApiError && error.code === "invalid_response") {
+      const list = h(
+        "ul",
+        {},
+        ...error.details.map((raw) => {
+          const d = (raw ?? {}) as { name?: unknown; message?: unknown };
+          const q = d.name ? survey.getQuestionByValueName(String(d.name)) : null;
+          return h("li", {}, `${q ? q.processedTitle : String(d.name ?? "")}：${String(d.message ?? "")}`);
+        }),
+      );
+      notice(
+        statusBox,
+        "error",
+        "评价未通过校验",
+        list,
+        h("div", { className: "actions" }, button("返回修改", back)),
+      );
+      return;
+    }
+    if (error instanceof ApiError && error.code === "version_mismatch") {
+      notice(
+        statusBox,
+        "error",
+        "评价表已更新",
+        h("p", {}, "请重新加载页面后再填写。"),
+        h(
+          "div",
+          { className: "actions" },
+          button("重新加载", () => location.reload()),
+        ),
+      );
+      return;
+    }
+    notice(
+      statusBox,
+      "error",
+      "提交失败",
+      h("p", {}, errorMessage(error)),
+      h(
+        "div",
+        { className: "actions" },
+        button("重试", () => void submit(survey, version)),
+      ),
+    );
+  }
+}
+
+function renderEvaluation(view: PublicInspection) {
+  const note = byId("evaluation-note");
+  const evaluation = view.evaluation;
+  if (!evaluation) {
+    note.textContent =
+      view.status === "closed"
+        ? "本次检查已办结，不再接受评价。"
+        : "检查结束、执法人员登记检查结果后，您可以在这里对本次检查进行评价。";
+    return;
+  }
+  if ("submitted" in evaluation) {
+    note.textContent = "本次检查已评价，感谢您的反馈。";
+    return;
+  }
+  note.textContent = "评价直接报送司法局行政执法监督机构，实施检查的部门只能看到汇总统计。请如实填写。";
+  const survey = new Model(localSchema(evaluation.schema));
+  makeSurveySafe(survey);
+  survey.locale = "zh-cn";
+  survey.onComplete.add((sender) => void submit(sender, evaluation.version));
+  renderSurvey(survey, host);
+}
+
+async function start() {
+  let view: PublicInspection;
+  try {
+    view = await api<PublicInspection>(apiPath, { noLoginRedirect: true });
+  } catch (error) {
+    showLoadProblem(error);
+    return;
+  }
+  message.hidden = true;
+  document.title = `检查公示 · ${view.enterprise.name} · 亮码`;
+  renderFacts(view);
+  renderEvaluation(view);
+}
+
+start().catch((error) => showLoadProblem(error));

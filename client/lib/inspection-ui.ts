@@ -1,0 +1,131 @@
+// Shared by the inspection list, filing and detail pages: API shapes, Chinese labels, badges, times.
+import { h } from "./dom";
+
+export type InspectionStatus =
+  "draft" | "filed" | "approved" | "refused" | "in_progress" | "registered" | "evaluated" | "closed";
+export type InspectionType = "routine" | "random" | "campaign" | "case";
+
+export interface InspectionSummary {
+  id: string;
+  status: InspectionStatus;
+  type: InspectionType;
+  enterprise: { id: string; name: string; creditCode: string };
+  leadDepartmentId: string;
+  departments: { id: string; name: string }[];
+  plannedStart: string;
+  plannedEnd: string;
+  lateFiling: boolean;
+  joint: boolean;
+  filedAt: string;
+}
+
+export interface InspectionDetail extends InspectionSummary {
+  caseReason: string | null;
+  lateReason: string | null;
+  legalBasis: string;
+  notes: string;
+  refusalReason: string | null;
+  officers: {
+    id: string;
+    name: string;
+    departmentId: string;
+    credentialNo: string | null;
+    isHelper: boolean;
+  }[];
+  items: { id: string; code: string; name: string; departmentId: string; legalBasis: string }[];
+  times: {
+    decidedAt: string | null;
+    startedAt: string | null;
+    registeredAt: string | null;
+    evaluatedAt: string | null;
+    closedAt: string | null;
+  };
+}
+
+export const STATUS_LABELS: Record<InspectionStatus, string> = {
+  draft: "草稿",
+  filed: "已备案待审批",
+  approved: "已批准",
+  refused: "不予通过",
+  in_progress: "检查中",
+  registered: "已登记",
+  evaluated: "已评价",
+  closed: "已办结",
+};
+
+export const TYPE_LABELS: Record<InspectionType, string> = {
+  routine: "日常检查",
+  random: "双随机抽查",
+  campaign: "专项检查",
+  case: "个案检查",
+};
+
+/** The coloured status pill; the colour comes from `badge-insp-<status>` in inspections-admin.css. */
+export function statusBadge(status: InspectionStatus): HTMLElement {
+  return h(
+    "span",
+    { className: `badge badge-insp-${status}`, "data-status": status },
+    STATUS_LABELS[status] ?? status,
+  );
+}
+
+/** The inspection type in words; case-triggered (个案) ones stand out. */
+export function typeTag(type: InspectionType): HTMLElement {
+  return h("span", { className: `type-tag type-${type}` }, TYPE_LABELS[type] ?? type);
+}
+
+/** Flags worth seeing next to the type: joint visit (联合检查), late filing (事后补办). */
+export function flagBadges(s: Pick<InspectionSummary, "joint" | "lateFiling">): HTMLElement[] {
+  const flags: HTMLElement[] = [];
+  if (s.joint) flags.push(h("span", { className: "badge badge-flag badge-joint" }, "联合检查"));
+  if (s.lateFiling) flags.push(h("span", { className: "badge badge-flag badge-late" }, "事后补办"));
+  return flags;
+}
+
+/** Text with its dates and long numbers kept on one line (a date never breaks at its hyphens). */
+export function keepTogether(text: string): (string | HTMLElement)[] {
+  return text
+    .split(/(\d{4}-\d{2}-\d{2}|\d{6,})/)
+    .filter(Boolean)
+    .map((part) =>
+      /^(\d{4}-\d{2}-\d{2}|\d{6,})$/.test(part) ? h("span", { className: "nowrap" }, part) : part,
+    );
+}
+
+const ZONE = "Asia/Shanghai";
+const partsFormat = new Intl.DateTimeFormat("en-CA", {
+  timeZone: ZONE,
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+
+/** `YYYY-MM-DDTHH:mm` of an instant in China time (the value format of datetime-local inputs). */
+export function chinaLocal(ms: number): string {
+  const parts = partsFormat.formatToParts(new Date(ms));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "00";
+  return `${get("year")}-${get("month")}-${get("day")}T${get("hour")}:${get("minute")}`;
+}
+
+/** A datetime-local value read as China time, as ISO 8601 with its +08:00 offset; null when empty. */
+export function localToIso(value: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return null;
+  return `${value}:00+08:00`;
+}
+
+/** "2025-03-04 09:00 至 11:00" (the same day) or both dates in full. */
+export function formatWindow(startIso: string, endIso: string): string {
+  const start = chinaLocal(Date.parse(startIso)).replace("T", " ");
+  const end = chinaLocal(Date.parse(endIso)).replace("T", " ");
+  return start.slice(0, 10) === end.slice(0, 10) ? `${start} 至 ${end.slice(11)}` : `${start} 至 ${end}`;
+}
+
+/** "2025-03-04 09:00" in China time, or — for nothing. */
+export function formatMoment(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : chinaLocal(ms).replace("T", " ");
+}

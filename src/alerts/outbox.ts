@@ -1,0 +1,98 @@
+import { and, asc, eq, isNull, lte } from "drizzle-orm";
+import { createHmac } from "node:crypto";
+import type { Db } from "../db/client.ts";
+import { outbox } from "../db/schema.ts";
+import type { AppConfig } from "../env.ts";
+
+export type FetchFn = (url: string, init: RequestInit) => Promise<Response>;
+
+const BATCH = 20;
+const FIRST_RETRY_MS = 30_000;
+const MAX_RETRY_MS = 6 * 60 * 60_000;
+const TIMEOUT_MS = 10_000;
+
+/** `sha256=<hex HMAC-SHA256 of the exact body>`, as sent in X-Lianma-Signature. */
+export function webhookSignature(secret: string, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/** Delay before attempt `attempts + 1`: 30 s, 1 min, 2 min, … at most 6 h. */
+export function retryDelay(attempts: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), MAX_RETRY_MS);
+}
+
+/**
+ * Delivers the outbox rows that are due to the configured webhook, each signed with the webhook
+ * secret; a 2xx marks it delivered, anything else schedules a retry with exponential backoff.
+ * Delivery is at least once: receivers de-duplicate on the X-Lianma-Delivery id.
+ */
+export async function deliverDue(
+  db: Db,
+  config: AppConfig,
+  fetchFn: FetchFn,
+  now: number,
+): Promise<{ delivered: number; failed: number }> {
+  const { webhookUrl, webhookSecret } = config.inspections;
+  if (!webhookUrl) return { delivered: 0, failed: 0 };
+  if (!webhookSecret) throw new Error("ALERT_WEBHOOK_SECRET is required to sign webhook deliveries");
+  const due = await db
+    .select()
+    .from(outbox)
+    .where(and(isNull(outbox.deliveredAt), lte(outbox.nextAttemptAt, now)))
+    .orderBy(asc(outbox.nextAttemptAt))
+    .limit(BATCH);
+  let delivered = 0;
+  for (const row of due) {
+    const attempts = row.attempts + 1;
+    let error: string | null = null;
+    try {
+      const res = await fetchFn(webhookUrl, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "X-Lianma-Signature": webhookSignature(webhookSecret, row.payload),
+          "X-Lianma-Topic": row.topic,
+          "X-Lianma-Delivery": row.id,
+        },
+        body: row.payload,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      if (!res.ok) error = `HTTP ${res.status}`;
+      await res.body?.cancel().catch(() => undefined);
+    } catch (e) {
+      error = String((e as Error)?.message ?? e).slice(0, 500);
+    }
+    const mark = error
+      ? { attempts, lastError: error, nextAttemptAt: now + retryDelay(attempts) }
+      : { attempts, lastError: null, deliveredAt: now };
+    await db
+      .update(outbox)
+      .set(mark)
+      .where(and(eq(outbox.id, row.id), isNull(outbox.deliveredAt)));
+    if (!error) delivered++;
+  }
+  return { delivered, failed: due.length - delivered };
+}
+
+/** Runs deliverDue every `intervalMs`, never two at once; returns the function that stops it. */
+export function startOutboxLoop(
+  db: Db,
+  config: AppConfig,
+  fetchFn: FetchFn = fetch,
+  intervalMs = 5_000,
+): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    deliverDue(db, config, fetchFn, Date.now())
+      .catch((error) =>
+        console.error(JSON.stringify({ level: "error", task: "outbox", error: String(error) })),
+      )
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,52 @@
+/** Enforcement credential (执法证) validity: pure functions over YYYY-MM-DD dates. */
+import type { officers } from "../db/schema.ts";
+
+export type CredentialState = "valid" | "expired" | "not_yet_valid" | "none" | "inactive";
+
+type OfficerCredential = Pick<
+  typeof officers.$inferSelect,
+  "isHelper" | "status" | "credentialNo" | "credentialIssuedOn" | "credentialExpiresOn"
+>;
+
+/** A credential valid now but expiring within this many days is flagged on the officers page. */
+export const EXPIRING_SOON_DAYS = 30;
+
+/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
+export function localDay(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("sv-SE", { timeZone }).format(new Date(ms));
+}
+
+/** Whole days from `from` to `to` (both YYYY-MM-DD); negative when `to` is earlier. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/**
+ * Where an officer's credential stands on `day`. Helpers (辅助人员) have none and never count; an
+ * officer who is suspended or retired is inactive whatever the dates say. Both dates are inclusive.
+ */
+export function credentialState(o: OfficerCredential, day: string): CredentialState {
+  if (o.isHelper || !o.credentialNo || !o.credentialIssuedOn || !o.credentialExpiresOn) return "none";
+  if (o.status !== "active") return "inactive";
+  if (day < o.credentialIssuedOn) return "not_yet_valid";
+  if (day > o.credentialExpiresOn) return "expired";
+  return "valid";
+}
+
+/** True when the credential counts on every day from `from` to `to` inclusive. */
+export function credentialValidThrough(o: OfficerCredential, from: string, to: string = from): boolean {
+  return credentialState(o, from) === "valid" && credentialState(o, to) === "valid";
+}
+
+/** The credential summary the officers API returns, evaluated on `day`. */
+export function credentialSummary(o: OfficerCredential, day: string) {
+  const state = credentialState(o, day);
+  const expiresInDays = o.credentialExpiresOn && !o.isHelper ? daysBetween(day, o.credentialExpiresOn) : null;
+  return {
+    checkedOn: day,
+    state,
+    valid: state === "valid",
+    expiresInDays,
+    expiringSoon: state === "valid" && expiresInDays !== null && expiresInDays <= EXPIRING_SOON_DAYS,
+  };
+}

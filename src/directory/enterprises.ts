@@ -1,0 +1,345 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, asc, eq, gt, inArray, or } from "drizzle-orm";
+import type { Context } from "hono";
+import { createHash } from "node:crypto";
+import { auditInsert } from "../audit/audit.ts";
+import { requireUser } from "../auth/session.ts";
+import { runBatch, type Db } from "../db/client.ts";
+import { enterprises } from "../db/schema.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError, notFound } from "../lib/errors.ts";
+import { newId } from "../lib/ids.ts";
+import { errors, iso, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
+import type { UploadRoute } from "../lib/security.ts";
+import { planEnterpriseImport, readEnterpriseRows } from "./enterprise-import.ts";
+import {
+  CreditGradeSchema,
+  ENTERPRISE_LIMITS as L,
+  EnterpriseSchema,
+  IdParam,
+  ImportReportSchema,
+  RiskLevelSchema,
+} from "./schemas.ts";
+import { contains, decodeCursor, encodeCursor } from "./search.ts";
+import { CSV_TYPE, readTable, XLSX_TYPE } from "./table-file.ts";
+import { onUniqueViolation } from "./unique.ts";
+import { creditCodeProblem, normalizeCreditCode } from "./uscc.ts";
+
+/** The import takes the file itself as its body (see DIRECTORY_UPLOADS in app.ts), up to 10 MB. */
+export const ENTERPRISE_IMPORT_UPLOAD: UploadRoute = {
+  method: "POST",
+  path: "/api/enterprises/import",
+  contentTypes: [CSV_TYPE, XLSX_TYPE],
+  maxBytes: 10 * 1024 * 1024,
+};
+/** More data rows than this in one file are refused; split the file. */
+export const MAX_IMPORT_ROWS = 10_000;
+
+const text = (max: number) => z.string().trim().max(max);
+const EnterpriseBody = z.object({
+  creditCode: z.string().max(40),
+  name: z.string().trim().min(1).max(L.name),
+  address: text(L.address).optional(),
+  district: text(L.district).optional(),
+  industry: text(L.industry).optional(),
+  legalRepresentative: text(L.legalRepresentative).optional(),
+  contact: text(L.contact).optional(),
+  creditGrade: CreditGradeSchema.optional(),
+  riskLevel: RiskLevelSchema.optional(),
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["directory"],
+  middleware: [requireUser()] as const,
+  request: {
+    query: z.object({
+      q: z.string().trim().max(100).optional(),
+      district: z.string().max(L.district).optional(),
+      industry: z.string().max(L.industry).optional(),
+      creditGrade: CreditGradeSchema.optional(),
+      riskLevel: RiskLevelSchema.optional(),
+      cursor: z.string().max(600).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      "企业名录（按名称排序）",
+      z.object({ items: z.array(EnterpriseSchema), nextCursor: z.string().nullable() }),
+    ),
+    ...errors(400, 401),
+  },
+});
+
+const one = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags: ["directory"],
+  middleware: [requireUser()] as const,
+  request: { params: IdParam },
+  responses: { 200: jsonResponse("企业", EnterpriseSchema), ...errors(401, 404) },
+});
+
+const create = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["directory"],
+  middleware: [requireUser("admin", "dept_admin")] as const,
+  request: jsonBody(EnterpriseBody),
+  responses: { 201: jsonResponse("已创建", EnterpriseSchema), ...errors(400, 401, 403, 409, 422) },
+});
+
+const update = createRoute({
+  method: "patch",
+  path: "/{id}",
+  tags: ["directory"],
+  middleware: [requireUser("admin", "dept_admin")] as const,
+  request: { params: IdParam, ...jsonBody(EnterpriseBody.partial()) },
+  responses: { 200: jsonResponse("已更新", EnterpriseSchema), ...errors(400, 401, 403, 404, 409, 422) },
+});
+
+const RefusedReport = ImportReportSchema.extend({
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+
+const importRoute = createRoute({
+  method: "post",
+  path: "/import",
+  tags: ["directory"],
+  middleware: [requireUser("admin", "dept_admin")] as const,
+  description:
+    "请求体为文件本身（text/csv，UTF-8，可带 BOM；或 XLSX 的第一个工作表）。第一行为表头。任何一行未通过校验则整个文件不导入。",
+  request: {
+    query: z.object({ dryRun: z.enum(["0", "1", "true", "false"]).optional() }),
+    body: {
+      required: true,
+      content: {
+        [CSV_TYPE]: { schema: z.string().openapi({ format: "binary" }) },
+        [XLSX_TYPE]: { schema: z.string().openapi({ format: "binary" }) },
+      },
+    },
+  },
+  responses: {
+    200: jsonResponse("试运行：全部通过，未写入", ImportReportSchema),
+    201: jsonResponse("已全部导入", ImportReportSchema),
+    422: jsonResponse("有行未通过校验（未导入任何数据），或文件无法读取", RefusedReport),
+    ...errors(400, 401, 403, 409, 413, 415),
+  },
+});
+
+type EnterpriseRow = typeof enterprises.$inferSelect;
+type BatchItem = Parameters<Db["batch"]>[0][number];
+
+const toEnterprise = (e: EnterpriseRow) => ({
+  ...e,
+  createdAt: iso(e.createdAt)!,
+  updatedAt: iso(e.updatedAt)!,
+});
+const audited = ({ createdAt: _c, updatedAt: _u, ...rest }: EnterpriseRow) => rest;
+
+function validCode(input: string): string {
+  const code = normalizeCreditCode(input);
+  const problem = creditCodeProblem(code);
+  if (problem) throw new ApiError(422, "invalid_credit_code", problem);
+  return code;
+}
+
+async function assertCodeFree(c: Context<AppEnv>, code: string, self?: string) {
+  const [taken] = await c.var.db
+    .select({ id: enterprises.id, name: enterprises.name })
+    .from(enterprises)
+    .where(eq(enterprises.creditCode, code));
+  if (taken && taken.id !== self) throw codeTaken(code, taken.name);
+}
+
+const codeTaken = (code: string, name?: string) =>
+  new ApiError(409, "conflict", `统一社会信用代码 ${code} 已存在${name ? `（${name}）` : ""}`);
+
+/** code → name of the enterprises already stored under any of `codes`. */
+async function existingCodes(c: Context<AppEnv>, codes: string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (let i = 0; i < codes.length; i += 500) {
+    const rows = await c.var.db
+      .select({ code: enterprises.creditCode, name: enterprises.name })
+      .from(enterprises)
+      .where(inArray(enterprises.creditCode, codes.slice(i, i + 500)));
+    for (const r of rows) found.set(r.code, r.name);
+  }
+  return found;
+}
+
+const fileError = (message: string) => new ApiError(422, "invalid_file", message);
+
+/** The enterprise directory (企业名录): everyone signed in reads; administrators and department administrators write. */
+export function enterpriseRoutes() {
+  const app = newRouter();
+
+  app.openapi(list, async (c) => {
+    const q = c.req.valid("query");
+    const after = q.cursor ? decodeCursor(q.cursor) : null;
+    if (q.cursor && !after) throw new ApiError(400, "invalid_request", "cursor 无效");
+    const rows = await c.var.db
+      .select()
+      .from(enterprises)
+      .where(
+        and(
+          q.q
+            ? or(contains(enterprises.name, q.q), contains(enterprises.creditCode, q.q.toUpperCase()))
+            : undefined,
+          q.district ? eq(enterprises.district, q.district) : undefined,
+          q.industry ? eq(enterprises.industry, q.industry) : undefined,
+          q.creditGrade ? eq(enterprises.creditGrade, q.creditGrade) : undefined,
+          q.riskLevel ? eq(enterprises.riskLevel, q.riskLevel) : undefined,
+          after
+            ? or(
+                gt(enterprises.name, after.key),
+                and(eq(enterprises.name, after.key), gt(enterprises.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(asc(enterprises.name), asc(enterprises.id))
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    const nextCursor = rows.length > q.limit && last ? encodeCursor(last.name, last.id) : null;
+    return c.json({ items: page.map(toEnterprise), nextCursor }, 200);
+  });
+
+  app.openapi(one, async (c) => {
+    const [row] = await c.var.db
+      .select()
+      .from(enterprises)
+      .where(eq(enterprises.id, c.req.valid("param").id));
+    if (!row) throw notFound("企业");
+    return c.json(toEnterprise(row), 200);
+  });
+
+  app.openapi(create, async (c) => {
+    const body = c.req.valid("json");
+    const creditCode = validCode(body.creditCode);
+    await assertCodeFree(c, creditCode);
+    const now = Date.now();
+    const row: EnterpriseRow = {
+      id: newId(),
+      creditCode,
+      name: body.name,
+      address: body.address ?? "",
+      district: body.district ?? "",
+      industry: body.industry ?? "",
+      legalRepresentative: body.legalRepresentative ?? "",
+      contact: body.contact ?? "",
+      creditGrade: body.creditGrade ?? "B",
+      riskLevel: body.riskLevel ?? "medium",
+      createdAt: now,
+      updatedAt: now,
+    };
+    await onUniqueViolation(
+      () =>
+        runBatch(c.var.db, [
+          c.var.db.insert(enterprises).values(row),
+          auditInsert(c, {
+            action: "enterprise.create",
+            targetType: "enterprise",
+            targetId: row.id,
+            detail: { after: audited(row) },
+          }),
+        ]),
+      () => codeTaken(creditCode),
+    );
+    return c.json(toEnterprise(row), 201);
+  });
+
+  app.openapi(update, async (c) => {
+    const { id } = c.req.valid("param");
+    const { creditCode: rawCode, ...body } = c.req.valid("json");
+    const [before] = await c.var.db.select().from(enterprises).where(eq(enterprises.id, id));
+    if (!before) throw notFound("企业");
+    const creditCode = rawCode === undefined ? before.creditCode : validCode(rawCode);
+    if (creditCode !== before.creditCode) await assertCodeFree(c, creditCode, id);
+    const after: EnterpriseRow = { ...before, ...body, creditCode, updatedAt: Date.now() };
+    await onUniqueViolation(
+      () =>
+        runBatch(c.var.db, [
+          c.var.db.update(enterprises).set(after).where(eq(enterprises.id, id)),
+          auditInsert(c, {
+            action: "enterprise.update",
+            targetType: "enterprise",
+            targetId: id,
+            detail: { before: audited(before), after: audited(after) },
+          }),
+        ]),
+      () => codeTaken(creditCode),
+    );
+    return c.json(toEnterprise(after), 200);
+  });
+
+  app.openapi(importRoute, async (c) => {
+    const dryRun = ["1", "true"].includes(c.req.valid("query").dryRun ?? "");
+    const contentType = c.req.header("content-type") ?? "";
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.length === 0) throw fileError("上传的文件是空的");
+    const { rows, ignoredColumns } = readEnterpriseRows(await readTable(bytes, contentType));
+    if (rows.length === 0) throw fileError("文件中没有数据行（第一行应为表头，从第二行起为企业）");
+    if (rows.length > MAX_IMPORT_ROWS) {
+      throw fileError(`一次最多导入 ${MAX_IMPORT_ROWS} 行，本文件有 ${rows.length} 行，请拆分后分批导入`);
+    }
+    const codes = [
+      ...new Set(rows.map((r) => normalizeCreditCode(r.fields.creditCode ?? "")).filter(Boolean)),
+    ];
+    const plan = planEnterpriseImport(rows, await existingCodes(c, codes));
+    const report = {
+      dryRun,
+      total: plan.total,
+      valid: plan.accepted.length,
+      imported: 0,
+      ignoredColumns,
+      refused: plan.refused,
+    };
+    if (plan.refused.length > 0) {
+      const message = `${plan.refused.length} 行未通过校验，整个文件未导入；请修改后重新上传`;
+      return c.json({ ...report, error: { code: "import_refused", message } }, 422);
+    }
+    if (dryRun) return c.json(report, 200);
+
+    const now = Date.now();
+    const records: EnterpriseRow[] = plan.accepted.map(({ values }) => ({
+      id: newId(),
+      ...values,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    const inserts: BatchItem[] = [];
+    for (let i = 0; i < records.length; i += 500) {
+      inserts.push(c.var.db.insert(enterprises).values(records.slice(i, i + 500)));
+    }
+    await onUniqueViolation(
+      () =>
+        runBatch(c.var.db, [
+          ...inserts,
+          auditInsert(c, {
+            action: "enterprise.import",
+            targetType: "enterprise",
+            detail: {
+              file: { type: contentType.split(";")[0], bytes: bytes.length, sha256: sha256(bytes) },
+              before: null,
+              after: { count: records.length, enterprises: records.map((r) => [r.id, r.creditCode, r.name]) },
+            },
+          }),
+        ]),
+      () =>
+        new ApiError(
+          409,
+          "conflict",
+          "导入过程中有相同统一社会信用代码的企业被他人录入，整个文件未导入，请重试",
+        ),
+    );
+    return c.json({ ...report, imported: records.length }, 201);
+  });
+
+  return app;
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");

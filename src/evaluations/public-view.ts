@@ -1,0 +1,175 @@
+import { and, asc, eq, gte, lt, notInArray, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import {
+  catalogItems,
+  departments,
+  enterprises,
+  evaluations,
+  forms,
+  formVersions,
+  inspectionDepartments,
+  inspectionItems,
+  inspectionOfficers,
+  inspections,
+  officers,
+  type InspectionType,
+} from "../db/schema.ts";
+import type { AppConfig } from "../env.ts";
+import type { InspectionRow } from "../inspections/access.ts";
+import { STATUS_LABELS } from "../inspections/state.ts";
+import { iso } from "../lib/router.ts";
+import { parseBound } from "../lib/time.ts";
+import { registeredResult } from "./checklist-result.ts";
+import { ENTERPRISE_RIGHTS } from "./rights.ts";
+
+export const TYPE_LABELS: Record<InspectionType, string> = {
+  routine: "日常检查",
+  random: "双随机抽查",
+  campaign: "专项检查",
+  case: "个案检查",
+};
+
+/** YYYY-MM-DD of `ms` in `timeZone`. */
+export function localDate(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(ms);
+}
+
+/** Whether an officer's credential (执法证) is in force on `today` (YYYY-MM-DD, both ends inclusive). */
+export function credentialValid(
+  o: {
+    status: string;
+    credentialNo: string | null;
+    credentialIssuedOn: string | null;
+    credentialExpiresOn: string | null;
+  },
+  today: string,
+): boolean {
+  if (o.status !== "active" || !o.credentialNo || !o.credentialExpiresOn) return false;
+  if (o.credentialIssuedOn && o.credentialIssuedOn > today) return false;
+  return today <= o.credentialExpiresOn;
+}
+
+/** Filings for the enterprise with a planned start in `year` (local time), neither drafts nor refused. */
+async function yearCount(db: Db, enterpriseId: string, year: number, timeZone: string): Promise<number> {
+  const from = parseBound(`${year}-01-01`, timeZone)!;
+  const to = parseBound(`${year + 1}-01-01`, timeZone)!;
+  const [row] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(inspections)
+    .where(
+      and(
+        eq(inspections.enterpriseId, enterpriseId),
+        notInArray(inspections.status, ["draft", "refused"]),
+        gte(inspections.plannedStart, from),
+        lt(inspections.plannedStart, to),
+      ),
+    );
+  return Number(row?.n ?? 0);
+}
+
+/** The evaluation form's live version, if it is collecting. */
+export async function liveEvaluationForm(db: Db, formId: string) {
+  const [row] = await db
+    .select({ version: formVersions.version, schema: formVersions.schema })
+    .from(forms)
+    .innerJoin(
+      formVersions,
+      and(eq(formVersions.formId, forms.id), eq(formVersions.version, forms.publishedVersion)),
+    )
+    .where(and(eq(forms.id, formId), eq(forms.status, "published")))
+    .limit(1);
+  return row
+    ? { formId, version: row.version, schema: JSON.parse(row.schema) as Record<string, unknown> }
+    : null;
+}
+
+/** What the evaluation part of the page shows: the form, a thank-you, or nothing yet. */
+async function evaluationPart(db: Db, row: InspectionRow, formId: string) {
+  const [done] = await db
+    .select({ id: evaluations.id })
+    .from(evaluations)
+    .where(eq(evaluations.inspectionId, row.id))
+    .limit(1);
+  if (done || row.status === "evaluated") return { submitted: true as const };
+  if (row.status !== "registered") return null;
+  return liveEvaluationForm(db, formId);
+}
+
+/**
+ * Everything the enterprise's public page shows (R8): who inspects and with which credential, the
+ * items and their legal basis, the enterprise's rights, this year's count of inspections, the
+ * registered result, and the evaluation questionnaire once the visit is registered.
+ */
+export async function publicInspectionView(db: Db, row: InspectionRow, config: AppConfig, now: number) {
+  const tz = config.timeZone;
+  const today = localDate(now, tz);
+  const year = Number(today.slice(0, 4));
+  const [firm] = await db
+    .select({ name: enterprises.name })
+    .from(enterprises)
+    .where(eq(enterprises.id, row.enterpriseId));
+  const depts = await db
+    .select({ id: departments.id, name: departments.name })
+    .from(inspectionDepartments)
+    .innerJoin(departments, eq(departments.id, inspectionDepartments.departmentId))
+    .where(eq(inspectionDepartments.inspectionId, row.id))
+    .orderBy(asc(inspectionDepartments.joinedAt));
+  const people = await db
+    .select({
+      name: officers.name,
+      departmentId: officers.departmentId,
+      isHelper: inspectionOfficers.isHelper,
+      status: officers.status,
+      credentialNo: officers.credentialNo,
+      credentialIssuedOn: officers.credentialIssuedOn,
+      credentialExpiresOn: officers.credentialExpiresOn,
+    })
+    .from(inspectionOfficers)
+    .innerJoin(officers, eq(officers.id, inspectionOfficers.officerId))
+    .where(eq(inspectionOfficers.inspectionId, row.id))
+    .orderBy(asc(inspectionOfficers.isHelper), asc(officers.name));
+  const items = await db
+    .select({ code: catalogItems.code, name: catalogItems.name, legalBasis: catalogItems.legalBasis })
+    .from(inspectionItems)
+    .innerJoin(catalogItems, eq(catalogItems.id, inspectionItems.itemId))
+    .where(eq(inspectionItems.inspectionId, row.id))
+    .orderBy(asc(catalogItems.code));
+  const deptName = new Map(depts.map((d) => [d.id, d.name]));
+  const registered = ["registered", "evaluated", "closed"].includes(row.status);
+
+  return {
+    status: row.status,
+    statusLabel: STATUS_LABELS[row.status],
+    enterprise: { name: firm?.name ?? "" },
+    type: row.type,
+    typeLabel: TYPE_LABELS[row.type],
+    caseReason: row.type === "case" ? row.caseReason : null,
+    plannedStart: iso(row.plannedStart)!,
+    plannedEnd: iso(row.plannedEnd)!,
+    legalBasis: row.legalBasis,
+    departments: depts.map((d) => ({ name: d.name, lead: d.id === row.leadDepartmentId })),
+    officers: people.map((p) =>
+      p.isHelper
+        ? { name: p.name, department: deptName.get(p.departmentId) ?? "", role: "辅助人员", isHelper: true }
+        : {
+            name: p.name,
+            department: deptName.get(p.departmentId) ?? "",
+            role: "执法人员",
+            isHelper: false,
+            credentialNo: p.credentialNo,
+            credentialValid: credentialValid(p, today),
+          },
+    ),
+    items,
+    rights: ENTERPRISE_RIGHTS,
+    yearCount: { year, count: await yearCount(db, row.enterpriseId, year, tz) },
+    checklist: registered ? await registeredResult(db, row.id) : null,
+    evaluation: await evaluationPart(db, row, config.inspections.evaluationFormId),
+    today,
+  };
+}

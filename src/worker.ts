@@ -1,0 +1,100 @@
+import { createClient } from "@libsql/client/web";
+import { drizzle } from "drizzle-orm/libsql/web";
+import { deliverDue } from "./alerts/outbox.ts";
+import { createApp, type App } from "./app.ts";
+import * as schema from "./db/schema.ts";
+import { configFromEnv } from "./env.ts";
+import { ValidatorCache } from "./forms/validation.ts";
+import { PollingAlertBus } from "./workers/alert-poller.ts";
+import { workerAssets, type AssetsBinding } from "./workers/assets.ts";
+import { DbRateLimiter } from "./workers/db-rate-limiter.ts";
+
+/** What wrangler.toml and `wrangler secret put` give the Worker. */
+export interface WorkerEnv {
+  LIBSQL_URL?: string;
+  LIBSQL_AUTH_TOKEN?: string;
+  APP_SECRET?: string;
+  ASSETS: AssetsBinding;
+  [name: string]: unknown;
+}
+
+interface Built {
+  key: string;
+  app: App;
+  db: ReturnType<typeof openRemote>;
+  config: ReturnType<typeof configFromEnv>;
+}
+
+function openRemote(env: WorkerEnv) {
+  // No concurrency cap: a queued query would start from another request's promise, and a Worker may
+  // not do I/O on behalf of another request. The runtime itself queues excess connections.
+  const client = createClient({
+    url: env.LIBSQL_URL!,
+    authToken: env.LIBSQL_AUTH_TOKEN,
+    concurrency: Infinity,
+  });
+  return drizzle(client, { schema });
+}
+
+function stringVars(env: WorkerEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === "string")) as Record<
+    string,
+    string | undefined
+  >;
+}
+
+/** What is missing for the Worker to serve; a secret is never generated per request or per isolate. */
+export function misconfiguration(env: WorkerEnv): string | null {
+  if (!env.LIBSQL_URL)
+    return "LIBSQL_URL is not set (wrangler.toml [vars] or `wrangler secret put LIBSQL_URL`)";
+  if (!env.APP_SECRET) return "APP_SECRET is not set (`wrangler secret put APP_SECRET`)";
+  if (env.APP_SECRET.length < 32) return "APP_SECRET must be at least 32 characters";
+  return null;
+}
+
+// One app per isolate: the validator cache is worth keeping between requests; everything that must
+// be shared between isolates (sessions, rate limits, alerts) lives in the database.
+let built: Built | undefined;
+
+function build(env: WorkerEnv): Built {
+  // Keyed on the values, not on the env object, whose identity the runtime does not promise.
+  const vars = stringVars(env);
+  const key = JSON.stringify(vars);
+  if (built?.key === key) return built;
+  const db = openRemote(env);
+  const config = configFromEnv(vars, env.APP_SECRET!);
+  const app = createApp({
+    db,
+    config,
+    rateLimiter: new DbRateLimiter(db),
+    validators: new ValidatorCache(Number(env.VALIDATOR_CACHE_SIZE) || 200),
+    // Set by Cloudflare's edge for every request; a client cannot forge it.
+    remoteAddress: (c) => c.req.header("cf-connecting-ip"),
+    assets: workerAssets(env.ASSETS),
+    events: new PollingAlertBus(db, { intervalMs: Number(env.ALERT_POLL_MS) || undefined }),
+  });
+  built = { key, app, db, config };
+  return built;
+}
+
+function misconfigured(problem: string): Response {
+  console.error(JSON.stringify({ level: "error", error: problem }));
+  const body = { error: { code: "misconfigured", message: "服务配置不完整，请联系管理员" } };
+  return Response.json(body, { status: 500, headers: { "Cache-Control": "no-store" } });
+}
+
+export default {
+  fetch(request: Request, env: WorkerEnv, ctx: unknown) {
+    const problem = misconfiguration(env);
+    if (problem) return misconfigured(problem);
+    return build(env).app.fetch(request, env, ctx as never);
+  },
+
+  /** Cron trigger (wrangler.toml): delivers due webhook messages of the alert outbox. */
+  async scheduled(_controller: unknown, env: WorkerEnv) {
+    if (misconfiguration(env)) return;
+    const { db, config } = build(env);
+    if (!config.inspections.webhookUrl) return;
+    await deliverDue(db, config, (url, init) => fetch(url, init), Date.now());
+  },
+};
