@@ -7,7 +7,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts"],
-    exclude: ["tests/browser/**", "node_modules/**"],
+    // tests/node/ holds process-level tests (real server, kill -9, files on disk): Node only.
+    exclude: ["tests/browser/**", "tests/node/**", "node_modules/**"],
     env: {
       TEST_TARGET: "worker",
       WRANGLER_SEND_METRICS: "false",

@@ -10,7 +10,7 @@ import {
 } from "drizzle-orm/sqlite-core";
 
 /** Epoch milliseconds; the API turns them into ISO strings. */
-const millis = (name: string) => integer(name, { mode: "number" });
+export const millis = (name: string) => integer(name, { mode: "number" });
 
 export const settings = sqliteTable("settings", {
   key: text("key").primaryKey(),
@@ -465,3 +465,8 @@ export const rateLimits = sqliteTable(
   },
   (t) => [index("rate_limits_window_idx").on(t.windowStart)],
 );
+
+// Feature tables kept in their own modules; drizzle sees them through these re-exports.
+export * from "./schema-sampling.ts";
+export * from "./schema-planning.ts";
+export * from "./schema-dashboard.ts";

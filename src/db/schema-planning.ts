@@ -1,0 +1,2 @@
+/** planning tables (issue 4). Re-exported by schema.ts. */
+export {};
