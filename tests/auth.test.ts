@@ -204,3 +204,26 @@ describe("users and departments", () => {
     expect(dup.status).toBe(409);
   });
 });
+
+describe("start page per role", () => {
+  it.each([
+    ["admin", "/admin/forms"],
+    ["dept_admin", "/admin/inspections"],
+    ["officer", "/admin/inspections"],
+    ["supervisor", "/admin/alerts"],
+  ] as const)("sends a %s from / and /admin to %s", async (role, home) => {
+    const dept = role === "admin" || role === "supervisor" ? null : await t.department("D1");
+    await t.user(`u-${role}`, role, dept);
+    const session = await t.login(`u-${role}`);
+    for (const path of ["/", "/admin"]) {
+      const res = await t.call(session, "GET", path);
+      expect(res.status).toBe(302);
+      expect(res.headers.get("location")).toBe(home);
+    }
+  });
+
+  it("sends an anonymous visitor to the login page", async () => {
+    expect((await t.app.request("/")).headers.get("location")).toBe("/login");
+    expect((await t.app.request("/admin")).headers.get("location")).toBe("/login?next=%2Fadmin");
+  });
+});

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env.ts";
+import type { Role } from "../db/schema.ts";
 import { notFound } from "../lib/errors.ts";
 
 /** Page URLs and the static file in public/ each one serves; ids in the path are read by the page. */
@@ -26,10 +27,17 @@ const PAGES: [string, string][] = [
   ["/i/:code", "/inspection.html"],
 ];
 
+/** Where each role starts: the page of its daily work, never one its role cannot open. */
+export function homeFor(role: Role): string {
+  if (role === "admin") return "/admin/forms";
+  if (role === "supervisor") return "/admin/alerts";
+  return "/admin/inspections";
+}
+
 export function pageRoutes() {
   const app = new Hono<AppEnv>();
-  app.get("/", (c) => c.redirect(c.var.user ? "/admin/forms" : "/login"));
-  app.get("/admin", (c) => c.redirect("/admin/forms"));
+  app.get("/", (c) => c.redirect(c.var.user ? homeFor(c.var.user.role) : "/login"));
+  app.get("/admin", (c) => c.redirect(c.var.user ? homeFor(c.var.user.role) : "/login?next=%2Fadmin"));
   for (const [path, file] of PAGES) {
     app.get(path, async (c) => {
       if (path.startsWith("/admin") && !c.var.user) {
