@@ -154,3 +154,98 @@ describe("designer properties", () => {
     }
   });
 });
+
+describe("negativeAnswers inside dynamic panels and matrices", () => {
+  const nested = {
+    elements: [
+      {
+        type: "paneldynamic",
+        name: "visits",
+        title: "各次检查",
+        templateElements: [
+          {
+            type: "radiogroup",
+            name: "conduct",
+            title: "执法态度",
+            choices: [
+              { value: "bad", text: "粗暴", negative: true },
+              { value: "good", text: "文明" },
+            ],
+          },
+        ],
+      },
+      {
+        type: "matrix",
+        name: "grid",
+        title: "逐项评价",
+        rows: [
+          { value: "fair", text: "公正" },
+          { value: "fast", text: "高效" },
+        ],
+        columns: [
+          { value: "no", text: "不满意", negative: true },
+          { value: "yes", text: "满意" },
+        ],
+      },
+      {
+        type: "matrixdropdown",
+        name: "detail",
+        title: "明细",
+        rows: [{ value: "r1", text: "第一项" }],
+        columns: [
+          {
+            name: "fee",
+            title: "收费",
+            cellType: "radiogroup",
+            choices: [
+              { value: "illegal", text: "违规收费", negative: true },
+              { value: "none", text: "未收费" },
+            ],
+          },
+        ],
+      },
+      {
+        type: "matrixdynamic",
+        name: "rows",
+        title: "问题清单",
+        columns: [
+          { name: "score", title: "评分", cellType: "rating", rateMin: 1, rateMax: 5, negativeValues: [1] },
+        ],
+      },
+    ],
+  };
+
+  it("finds negative answers at every depth, named by their field path", () => {
+    const found = negativeAnswers(nested, {
+      visits: [{ conduct: "good" }, { conduct: "bad" }],
+      grid: { fair: "yes", fast: "no" },
+      detail: { r1: { fee: "illegal" } },
+      rows: [{ score: 3 }, { score: 1 }],
+    });
+    expect(found).toEqual([
+      { name: "visits[1].conduct", title: "各次检查 › 执法态度", value: "bad", text: "粗暴" },
+      { name: "grid.fast", title: "逐项评价 › 高效", value: "no", text: "不满意" },
+      { name: "detail.r1.fee", title: "明细 › 第一项 › 收费", value: "illegal", text: "违规收费" },
+      { name: "rows[1].score", title: "问题清单 › 评分", value: 1, text: "1" },
+    ]);
+  });
+
+  it("finds nothing in positive or malformed nested answers", () => {
+    expect(
+      negativeAnswers(nested, {
+        visits: [{ conduct: "good" }, "junk"],
+        grid: { fair: "yes" },
+        detail: { r1: "junk" },
+        rows: { score: 1 },
+      }),
+    ).toEqual([]);
+  });
+
+  it("flags the container line when an answer inside it is negative", () => {
+    const lines = answerLines(nested, { visits: [{ conduct: "bad" }], grid: { fair: "yes" } });
+    expect(lines.map((l) => [l.name, l.negative])).toEqual([
+      ["visits", true],
+      ["grid", false],
+    ]);
+  });
+});

@@ -11,10 +11,13 @@ export interface AnswerLine {
 
 /**
  * The answered questions of a response in form order, with the texts of the chosen values and a flag
- * on the negative ones. Read with the response's own form version, so old versions keep their labels.
+ * on the negative ones (a panel or matrix is flagged when an answer inside it is). Read with the response's own form version, so old versions keep their labels.
  */
 export function answerLines(schema: unknown, data: Record<string, unknown>): AnswerLine[] {
-  const negative = new Set(negativeAnswers(schema, data).map((a) => a.name));
+  const negative = negativeAnswers(schema, data).map((a) => a.name);
+  // A container (dynamic panel, matrix) is negative when any answer inside it is: `q.row…`, `q[0]…`.
+  const isNegative = (name: string) =>
+    negative.some((n) => n === name || n.startsWith(`${name}.`) || n.startsWith(`${name}[`));
   return withSurvey(schema, (model) => {
     const lines: AnswerLine[] = [];
     const seen = new Set<string>();
@@ -30,7 +33,7 @@ export function answerLines(schema: unknown, data: Record<string, unknown>): Ans
         title: q.title,
         value,
         text: typeof other === "string" && other ? `${text}（${other}）` : text,
-        negative: negative.has(name),
+        negative: isNegative(name),
       });
     }
     return lines;

@@ -1,4 +1,12 @@
-import { ItemValue, Model, type Question } from "survey-core";
+import {
+  ItemValue,
+  Model,
+  QuestionMatrixDropdownModelBase,
+  QuestionMatrixDynamicModel,
+  QuestionMatrixModel,
+  QuestionPanelDynamicModel,
+  type Question,
+} from "survey-core";
 import "survey-core/i18n/simplified-chinese";
 import { registerLianmaProperties } from "../../client/lib/lianma-properties.ts";
 
@@ -28,7 +36,7 @@ export function withSurvey<T>(schema: unknown, fn: (model: Model) => T): T {
   }
 }
 
-/** Top-level questions in form order; answers nested in dynamic panels or matrices are not looked at. */
+/** Top-level questions in form order (nested ones are reached through their container's answer). */
 export function questionsOf(model: Model): Question[] {
   return model.getAllQuestions(false, false, false);
 }
@@ -68,28 +76,104 @@ function negativeValuesOf(q: Question): string[] | null {
   return Array.isArray(list) && list.length > 0 ? Array.from(list, (v) => String(v)) : null;
 }
 
+const isObject = (v: unknown): v is Data => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** One question's own answer: each selected value that is a negative item or a listed negative value. */
+function scanAnswer(
+  q: Question,
+  answer: unknown,
+  name: string,
+  title: string,
+  found: NegativeAnswer[],
+  items = itemsOf(q),
+): void {
+  if (q.getType() === "ranking") return; // an order of items, not a choice of one
+  const values = Array.isArray(answer) ? answer : [answer];
+  const listed = negativeValuesOf(q);
+  for (const value of values) {
+    const item = ItemValue.getItemByValue(items, value);
+    const flagged =
+      (item && (item as unknown as { negative?: boolean }).negative === true) ||
+      (listed !== null && listed.includes(String(value)));
+    if (flagged) found.push({ name, title, value, text: item ? item.text : valueText(q, value) });
+  }
+}
+
+/** The row label a person saw for a matrix row value. */
+function rowText(rows: ItemValue[], value: string): string {
+  return ItemValue.getItemByValue(rows, value)?.text ?? value;
+}
+
+/** A dropdown/dynamic matrix row `{column: value}`: each cell is scanned as its column's question. */
+function scanMatrixRow(
+  q: QuestionMatrixDropdownModelBase,
+  row: unknown,
+  path: string,
+  title: string,
+  found: NegativeAnswer[],
+): void {
+  if (!isObject(row)) return;
+  for (const column of q.columns) {
+    if (!Object.hasOwn(row, column.name)) continue;
+    const cell = column.templateQuestion;
+    scanQuestion(cell, row[column.name], `${path}.${column.name}`, `${title} › ${column.title}`, found);
+  }
+}
+
 /**
- * The answers in `data` that the form version marks as negative: a selected choice (or rating item)
- * with `"negative": true`, or a value listed in a rating/boolean question's `"negativeValues"`.
- * Every answered question counts, visible or not, so a crafted submission cannot hide a complaint.
+ * One answered question, descending into what holds further questions: dynamic panels (a list of
+ * panel objects), single-choice matrices (`{row: column}`, columns may be marked negative) and
+ * dropdown/dynamic matrices (cells answered with their columns' choices). `name` is the field path,
+ * as in validation errors: `q`, `pd[0].inner`, `matrix.row.col`, `dyn[1].col`.
+ */
+function scanQuestion(
+  q: Question,
+  answer: unknown,
+  name: string,
+  title: string,
+  found: NegativeAnswer[],
+): void {
+  if (answer === undefined || answer === null) return;
+  if (q instanceof QuestionPanelDynamicModel) {
+    if (!Array.isArray(answer)) return;
+    answer.forEach((panel, i) => {
+      if (!isObject(panel)) return;
+      for (const inner of q.template.questions) {
+        const key = inner.getValueName();
+        if (Object.hasOwn(panel, key))
+          scanQuestion(inner, panel[key], `${name}[${i}].${key}`, `${title} › ${inner.title}`, found);
+      }
+    });
+  } else if (q instanceof QuestionMatrixModel) {
+    if (!isObject(answer)) return;
+    for (const [row, value] of Object.entries(answer)) {
+      scanAnswer(q, value, `${name}.${row}`, `${title} › ${rowText(q.rows, row)}`, found, q.columns);
+    }
+  } else if (q instanceof QuestionMatrixDynamicModel) {
+    if (Array.isArray(answer))
+      answer.forEach((row, i) => scanMatrixRow(q, row, `${name}[${i}]`, title, found));
+  } else if (q instanceof QuestionMatrixDropdownModelBase) {
+    if (!isObject(answer)) return;
+    for (const [row, cells] of Object.entries(answer)) {
+      scanMatrixRow(q, cells, `${name}.${row}`, `${title} › ${rowText(q.rows, row)}`, found);
+    }
+  } else {
+    scanAnswer(q, answer, name, title, found);
+  }
+}
+
+/**
+ * The answers in `data` that the form version marks as negative: a selected choice (or rating item,
+ * or single-matrix column) with `"negative": true`, or a value listed in a rating/boolean question's
+ * `"negativeValues"` — also inside dynamic panels and matrices. Every answered question counts,
+ * visible or not, so a crafted submission cannot hide a complaint.
  */
 export function negativeAnswers(schema: unknown, data: Data): NegativeAnswer[] {
   return withSurvey(schema, (model) => {
     const found: NegativeAnswer[] = [];
     for (const q of questionsOf(model)) {
       const name = q.getValueName();
-      if (!Object.hasOwn(data, name) || q.getType() === "ranking") continue;
-      const answer = data[name];
-      const values = Array.isArray(answer) ? answer : [answer];
-      const listed = negativeValuesOf(q);
-      const items = itemsOf(q);
-      for (const value of values) {
-        const item = ItemValue.getItemByValue(items, value);
-        const flagged =
-          (item && (item as unknown as { negative?: boolean }).negative === true) ||
-          (listed !== null && listed.includes(String(value)));
-        if (flagged) found.push({ name, title: q.title, value, text: valueText(q, value) });
-      }
+      if (Object.hasOwn(data, name)) scanQuestion(q, data[name], name, q.title, found);
     }
     return found;
   });
