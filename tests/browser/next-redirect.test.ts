@@ -19,7 +19,7 @@ describe("safeNext (login ?next=)", () => {
     "javascript:alert(1)",
     "/\t/evil.example",
     "/%0a/evil",
-  ])("falls back to the role start page " / " for %j", (next) => {
+  ])("falls back to the role start page / for %j", (next) => {
     const result = safeNext(next, origin);
     expect(result.startsWith("/") && !result.startsWith("//")).toBe(true);
     expect(new URL(result, origin).origin).toBe(origin);
