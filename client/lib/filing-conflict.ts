@@ -22,7 +22,7 @@ export function conflictCard(opts: ConflictOptions) {
   const open = byId<HTMLAnchorElement>("conflict-open");
   let current: Conflict | null = null;
 
-  function show(c: Conflict, text: string) {
+  function show(c: Conflict & { joinable?: boolean }, text: string) {
     current = c;
     byId("conflict-text").textContent = text;
     replaceChildren(
@@ -33,7 +33,8 @@ export function conflictCard(opts: ConflictOptions) {
       h("dd", {}, formatMoment(c.plannedStart)),
     );
     const own = opts.ownDepartment();
-    const ours = Boolean(own && c.departments.includes(own));
+    // The server decides whether the filing can be joined (not when the own department takes part).
+    const ours = c.joinable === false || Boolean(own && c.departments.includes(own));
     open.href = `/admin/inspections/${encodeURIComponent(c.id)}`;
     open.hidden = !ours;
     joinButton.hidden = ours;

@@ -31,7 +31,13 @@ const ConflictSchema = z.object({
   error: z.object({
     code: z.literal("duplicate_window"),
     message: z.string(),
-    conflict: z.object({ id: z.string(), departments: z.array(z.string()), plannedStart: z.string() }),
+    conflict: z.object({
+      id: z.string(),
+      departments: z.array(z.string()),
+      plannedStart: z.string(),
+      /** False when the filer's own department already takes part: a repeat, not a joint inspection. */
+      joinable: z.boolean(),
+    }),
   }),
 });
 
@@ -89,13 +95,21 @@ function auditLine(
   return { actorId: user.id, actorName: user.username, ip: c.var.clientIp, action, detail };
 }
 
-/** The filing that occupies the window, named in the refusal so the officer can join it instead. */
-async function findConflict(c: Context<AppEnv>, enterpriseId: string, plannedStart: number) {
+/**
+ * The filing that occupies the window, named in the refusal so the officer can join it instead —
+ * unless the filer's own department already takes part in it (then it is a repeat, never joint).
+ */
+async function findConflict(
+  c: Context<AppEnv>,
+  enterpriseId: string,
+  plannedStart: number,
+  departmentId: string,
+) {
   const windowDays = c.var.deps.config.inspections.duplicateWindowDays;
   const row = await firstInWindow(c.var.db, enterpriseId, plannedStart, windowDays);
   if (!row) return null;
   const names = await c.var.db
-    .select({ name: departments.name })
+    .select({ id: departments.id, name: departments.name })
     .from(inspectionDepartments)
     .innerJoin(departments, eq(departments.id, inspectionDepartments.departmentId))
     .where(eq(inspectionDepartments.inspectionId, row.id));
@@ -103,6 +117,7 @@ async function findConflict(c: Context<AppEnv>, enterpriseId: string, plannedSta
     id: row.id,
     departments: names.map((n) => n.name),
     plannedStart: new Date(row.plannedStart).toISOString(),
+    joinable: !names.some((n) => n.id === departmentId),
   };
 }
 
@@ -198,7 +213,7 @@ export function filingRoutes() {
     if ((results[0] as { rowsAffected: number }).rowsAffected === 1) {
       return c.json({ id, status: "filed", lateFiling }, 201);
     }
-    return refuse(c, body.enterpriseId, plannedStart);
+    return refuse(c, body.enterpriseId, plannedStart, lead);
   });
 
   app.openapi(join, async (c) => {
@@ -250,7 +265,9 @@ export function filingRoutes() {
           departmentId: department,
           userId: user.id,
           officers: people.map((o) => ({ id: o.id, isHelper: o.isHelper })),
-          items: items.map((i) => ({ id: i.id, departmentId: i.departmentId })),
+          items: itemIds
+            .map((i) => items.find((x) => x.id === i)!)
+            .map((i) => ({ id: i.id, departmentId: i.departmentId })),
           now,
           year: yearBounds(target.plannedStart, config.timeZone),
           cap,
@@ -274,14 +291,22 @@ export function filingRoutes() {
 }
 
 /** Explains why the guarded insert admitted nothing: the window (409, naming the filing) or a cap. */
-async function refuse(c: Context<AppEnv>, enterpriseId: string, plannedStart: number): Promise<never> {
-  const conflict = await findConflict(c, enterpriseId, plannedStart);
+async function refuse(
+  c: Context<AppEnv>,
+  enterpriseId: string,
+  plannedStart: number,
+  departmentId: string,
+): Promise<never> {
+  const conflict = await findConflict(c, enterpriseId, plannedStart, departmentId);
   if (conflict) {
     const days = c.var.deps.config.inspections.duplicateWindowDays;
+    const offer = conflict.joinable
+      ? "可申请加入该次检查，实行联合检查"
+      : "本部门已参与该次检查，同一部门不得在窗口期内重复检查；如需增加事项，请联系该次检查的备案人";
     throw new ApiError(
       409,
       "duplicate_window",
-      `不予通过：该企业在 ${days} 天窗口期内已有检查备案（${conflict.departments.join("、")}），可申请加入该次检查，实行联合检查`,
+      `不予通过：该企业在 ${days} 天窗口期内已有检查备案（${conflict.departments.join("、")}），${offer}`,
       undefined,
       { conflict },
     );

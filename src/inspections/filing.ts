@@ -57,6 +57,8 @@ export interface Guard {
   year: [number, number];
   /** The cap for each participating department. */
   caps: Map<string, number>;
+  /** A further condition the insert must meet, e.g. that the planned tasks being merged are unmerged. */
+  also?: SQL;
 }
 
 export interface AuditLine {
@@ -78,12 +80,13 @@ export function filingStatements(db: Db, f: NewFiling, guard: Guard, audit: Audi
   const capChecks = [...guard.caps].map(
     ([dept, cap]) => sql`${yearlyCount(f.enterpriseId, dept, guard.year)} < ${cap}`,
   );
-  const admit = exempt
+  const rules = exempt
     ? sql`1`
     : sql.join(
         [sql`NOT ${windowConflict(f.enterpriseId, f.plannedStart, guard.windowDays)}`, ...capChecks],
         sql` AND `,
       );
+  const admit = guard.also ? sql`${rules} AND ${guard.also}` : rules;
   const exists = sql`EXISTS (SELECT 1 FROM inspections WHERE id = ${f.id})`;
   return [
     db.run(sql`INSERT INTO inspections (id, enterprise_id, lead_department_id, type, case_reason, status,
@@ -125,8 +128,24 @@ export function conditionalAudit(db: Db, a: AuditLine, targetId: string, at: num
 }
 
 /**
+ * Statements appending each item's legal basis (检查依据) to the inspection's, skipping one already
+ * listed, with the separator of `legalBasisFromItems`, and only if `when` holds. A joined inspection so
+ * ends with the same basis as one filed jointly from the start with the same items in the same order.
+ */
+export function legalBasisAppends(db: Db, inspectionId: string, itemIds: string[], when: SQL) {
+  return itemIds.map((itemId) => {
+    const basis = sql`(SELECT trim(legal_basis) FROM catalog_items WHERE id = ${itemId})`;
+    return db.run(sql`UPDATE inspections
+      SET legal_basis = CASE WHEN trim(legal_basis) = '' THEN ${basis} ELSE legal_basis || '；' || ${basis} END
+      WHERE id = ${inspectionId} AND ${when} AND ${basis} <> ''
+        AND instr('；' || legal_basis || '；', '；' || ${basis} || '；') = 0`);
+  });
+}
+
+/**
  * The statements that add a department to a filed or approved inspection as a joint inspection
  * (进一次门、查多项事): only before its checklist exists, and only within the department's yearly cap.
+ * The joining department's items and their legal basis are merged into the inspection's.
  */
 export function joinStatements(
   db: Db,
@@ -156,6 +175,12 @@ export function joinStatements(
       SELECT ${j.inspectionId}, ${j.departmentId}, ${j.now}, ${j.userId} WHERE ${open} AND ${withinCap}`),
     ...officerInserts(db, j.inspectionId, j.officers, joined),
     ...itemInserts(db, j.inspectionId, j.items, joined),
+    ...legalBasisAppends(
+      db,
+      j.inspectionId,
+      j.items.map((i) => i.id),
+      joined,
+    ),
     db.run(sql`UPDATE inspections SET updated_at = ${j.now} WHERE id = ${j.inspectionId} AND ${joined}`),
     conditionalAudit(db, audit, j.inspectionId, j.now, joined),
   ];

@@ -1,0 +1,227 @@
+// Joint inspection planning in a real browser, on a server seeded with the demo data: two departments
+// enter planned tasks for one enterprise, the coordinator sees them matched, merges them into one
+// joint visit, and opens the joint filing.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/client.ts";
+import { runMigrations } from "../../src/db/migrate.ts";
+import { creditCodeCheckChar } from "../../src/directory/uscc.ts";
+import { seedDemo } from "../../src/seed/demo.ts";
+import { chinaLocal } from "../../client/lib/inspection-ui.ts";
+import { chromiumMissing, launchBrowser, screenshotDir, watchPage } from "./harness";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const poll = { timeout: 20_000, interval: 100 };
+const DEMO_PASSWORD = "Planning-demo-password";
+const ADMIN_PASSWORD = `Planning-admin-${Math.random().toString(36).slice(2, 10)}`;
+const ENTERPRISE = "济南联合检查示范食品有限公司";
+const DAY = 86_400_000;
+const desktop = { viewport: { width: 1280, height: 900 }, locale: "zh-CN" };
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(screenshotDir, `planning-${name}.png`), fullPage: true });
+
+/** A calendar day `days` from now in China time, as a date input wants it. */
+const day = (days: number) => chinaLocal(Date.now() + days * DAY).slice(0, 10);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error()),
+      );
+    });
+  });
+}
+
+/** The demo database is written first (as `npm run seed:demo` would), then the real server serves it. */
+async function startSeededServer() {
+  const dir = await mkdtemp(join(tmpdir(), "lianma-planning-"));
+  const url = `file:${join(dir, "planning.db")}`;
+  const database = await openDatabase({ url });
+  await runMigrations(database.db);
+  await seedDemo(database.db, { password: DEMO_PASSWORD });
+  database.close();
+  const port = await freePort();
+  let log = "";
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: "test",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: url,
+      ADMIN_USERNAME: "admin",
+      ADMIN_PASSWORD,
+      PUBLIC_URL: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk) => (log += chunk));
+  child.stderr?.on("data", (chunk) => (log += chunk));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited:\n${log}`);
+    if (Date.now() > deadline) throw new Error(`server not healthy:\n${log}`);
+    const ok = await fetch(`${baseUrl}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    baseUrl,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function login(page: Page, baseUrl: string, username: string, password: string, next: string) {
+  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
+  await page.fill("#username", username);
+  await page.fill("#password", password);
+  await page.click("#submit");
+  await page.waitForURL((url) => url.pathname === next.split("?")[0]);
+}
+
+async function apiAs<T>(
+  context: BrowserContext,
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+) {
+  const csrf = (await context.cookies(baseUrl)).find((c) => c.name === "lianma_csrf")?.value ?? "";
+  const response = await context.request.fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
+    data: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** A department administrator enters a planned task for the enterprise through the dialog. */
+async function enterTask(page: Page, from: number, to: number) {
+  await page.click("#new-task");
+  await page.fill("#task-enterprise-q", "联合检查示范");
+  await expect
+    .poll(() => page.locator("#task-enterprise option").allInnerTexts(), poll)
+    .toEqual([expect.stringContaining(ENTERPRISE)]);
+  await page.fill("#task-start", day(from));
+  await page.fill("#task-end", day(to));
+  await page.locator("#task-items input").first().check();
+  await page.fill("#task-notes", "年度计划");
+  await page.click("#task-submit");
+  await expect
+    .poll(() => page.locator("#task-dialog").evaluate((d) => (d as HTMLDialogElement).open), poll)
+    .toBe(false);
+  await expect.poll(() => page.locator("#tasks-body tr[data-task-id]").count(), poll).toBe(1);
+}
+
+describe.skipIf(chromiumMissing)("joint inspection planning in a real browser", () => {
+  let server: Awaited<ReturnType<typeof startSeededServer>>;
+  let browser: Browser;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    server = await startSeededServer();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("enters two departments' tasks, matches and merges them into one joint filing", async () => {
+    const base = server.baseUrl;
+    const adminContext = await browser.newContext(desktop);
+    adminContext.setDefaultTimeout(20_000);
+    const admin = await adminContext.newPage();
+    watchPage(admin, problems);
+    await login(admin, base, "admin", ADMIN_PASSWORD, "/admin/planning");
+    const first17 = "91370102MAJC2027";
+    const creditCode = `${first17}1${creditCodeCheckChar(`${first17}1`)}`;
+    await apiAs(adminContext, base, "POST", "/api/enterprises", {
+      creditCode,
+      name: ENTERPRISE,
+      district: "历下区",
+      industry: "食品生产",
+    });
+
+    // Two departments plan: market supervision enters days 5–12 by hand, fire rescue imports days 7–20.
+    for (const username of ["scjg-admin", "xfjy-admin"]) {
+      const context = await browser.newContext(desktop);
+      context.setDefaultTimeout(20_000);
+      const page = await context.newPage();
+      watchPage(page, problems);
+      await login(page, base, username, DEMO_PASSWORD, "/admin/planning");
+      // A department administrator sees no matching view, only the own department's tasks.
+      expect(await page.locator("#matching").isHidden()).toBe(true);
+      if (username === "scjg-admin") {
+        await enterTask(page, 5, 12);
+        await shot(page, "1-department-task");
+      } else {
+        const csv = `统一社会信用代码,检查类型,计划开始日期,计划结束日期,检查事项编码,备注\n${creditCode},日常,${day(7)},${day(20)},JN-XFJY-001,年度计划\n`;
+        await page.setInputFiles("#import-file", {
+          name: "计划.csv",
+          mimeType: "text/csv",
+          buffer: Buffer.from(csv),
+        });
+        await expect.poll(() => page.locator("#message").innerText(), poll).toContain("已导入 1 项计划任务");
+        await expect.poll(() => page.locator("#tasks-body tr[data-task-id]").count(), poll).toBe(1);
+      }
+      await context.close();
+    }
+
+    // The coordinator sees them as one group, saving one visit, and merges.
+    await admin.reload();
+    const card = admin.locator(".group-card", { hasText: ENTERPRISE });
+    await expect.poll(() => card.count(), poll).toBe(1);
+    expect(await card.innerText()).toContain("合并可减少入企 1 次");
+    expect(await card.locator(".group-tasks li").count()).toBe(2);
+    await expect.poll(() => card.locator(".merge-officers input:checked").count(), poll).toBe(4);
+    expect(await card.locator("input[type=datetime-local]").first().inputValue()).toBe(`${day(7)}T00:00`);
+    await shot(admin, "2-matching");
+    await card.locator("button[type=submit]").click();
+    await expect.poll(() => admin.locator("#merged-link").count(), poll).toBe(1);
+    expect(await admin.locator("#message").innerText()).toContain("减少入企 1 次");
+    await expect
+      .poll(() => admin.locator("#tasks-body tr[data-status=merged]").count(), poll)
+      .toBeGreaterThanOrEqual(2);
+    await shot(admin, "3-merged");
+
+    // The joint filing: both departments, both items, one visit.
+    await admin.click("#merged-link");
+    await admin.waitForURL((url) => url.pathname.startsWith("/admin/inspections/"));
+    await expect.poll(() => admin.locator("body").innerText(), poll).toContain("联合检查");
+    const text = await admin.locator("body").innerText();
+    expect(text).toContain("市场监督管理局");
+    expect(text).toContain("消防救援");
+    expect(text).toContain(ENTERPRISE);
+    expect(text).toContain("济南市市场监督管理局：年度计划");
+    expect(text).toMatch(/济南市市场监督管理局（牵头）、济南市消防救援支队/);
+    await shot(admin, "4-joint-filing");
+    expect(problems).toEqual([]);
+  }, 240_000);
+});
