@@ -1,0 +1,644 @@
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
+import { api, errorMessage } from "./lib/api";
+import { byId, h, replaceChildren, showMessage } from "./lib/dom";
+import { adminPage } from "./lib/layout";
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
+
+type Keyed<F> = { key: string; figures: F }[];
+
+interface VisitFigures {
+  filings: number;
+  visits: number;
+  joint: number;
+  offSite: number;
+  cases: number;
+  late: number;
+  refused: number;
+  jointShare: number | null;
+  offSiteShare: number | null;
+  caseShare: number | null;
+}
+interface FrequencyFigures {
+  repeatVisits: number;
+  highFrequency: number;
+}
+interface EvaluationFigures {
+  evaluations: number;
+  averageScore: number | null;
+  negative: number;
+  negativeRate: number | null;
+}
+interface Hours {
+  median: number | null;
+  p90: number | null;
+}
+interface AlertFigures {
+  raised: number;
+  open: number;
+  closed: number;
+  firstHandlingHours: Hours;
+  closeHours: Hours;
+}
+interface Item {
+  itemId: string;
+  code: string;
+  name: string;
+  departmentId: string;
+  checked: number;
+  failed: number;
+  failureRate: number | null;
+}
+interface Filters {
+  period: { from: string; to: string };
+  departments: { id: string; code: string; name: string }[];
+  districts: string[];
+  departmentId: string | null;
+  bureau: boolean;
+  yearlyCap: number;
+}
+interface DrillRow {
+  inspectionId: string;
+  department: { id: string; name: string };
+  enterprise: { id: string; name: string; creditCode: string };
+  district: string;
+  plannedStart: string;
+  typeLabel: string;
+  statusLabel: string;
+  joint: boolean;
+  offSite: boolean;
+  late: boolean;
+  item?: { code: string; name: string };
+  evaluation?: { score: number | null; negative: boolean };
+  alert?: { status: string; createdAt: string; closedAt: string | null };
+}
+interface DrillGroup {
+  department: { id: string; name: string };
+  enterprise: { id: string; name: string; creditCode: string };
+  district: string;
+  year: number;
+  filings: number;
+  visits: number;
+}
+
+const message = byId("message");
+const charts = new Map<string, Chart>();
+const names = new Map<string, string>();
+let filters: Filters;
+let drillQuery = "";
+let drillCursor: string | null = null;
+
+const pct = (v: number | null | undefined) =>
+  v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)}%`;
+const num = (v: number | null | undefined) =>
+  v === null || v === undefined ? "—" : v.toLocaleString("zh-CN");
+const hours = (v: number | null) => (v === null ? "—" : v >= 48 ? `${(v / 24).toFixed(1)} 天` : `${v} 小时`);
+const nameOf = (id: string) => names.get(id) ?? id;
+const ALERT_LABELS: Record<string, string> = { open: "待处理", assigned: "处理中", closed: "已办结" };
+
+/** The current filters as a query string (also kept in the address bar, so a reload keeps them). */
+function scopeQuery(): string {
+  const q = new URLSearchParams();
+  q.set("from", byId<HTMLInputElement>("from").value);
+  q.set("to", byId<HTMLInputElement>("to").value);
+  const dept = byId<HTMLSelectElement>("department").value;
+  const district = byId<HTMLSelectElement>("district").value;
+  if (dept) q.set("departmentId", dept);
+  if (district) q.set("district", district);
+  return q.toString();
+}
+
+/** A link that opens the list of records behind a number. */
+function drillLink(text: string, title: string, params: Record<string, string>): HTMLAnchorElement {
+  return h(
+    "a",
+    {
+      href: "#drill",
+      className: "drill-link",
+      "data-metric": params.metric ?? "",
+      onclick: (e: Event) => {
+        e.preventDefault();
+        void openDrill(title, params);
+      },
+    },
+    text,
+  );
+}
+
+function kpi(label: string, value: string, drill: Record<string, string> | null, sub = "", warn = false) {
+  const body = [
+    h("span", { className: "label" }, label),
+    h("span", { className: "value" }, value),
+    sub ? h("span", { className: "sub" }, sub) : null,
+  ];
+  if (!drill) return h("div", { className: `kpi${warn ? " warn" : ""}` }, ...body);
+  return h(
+    "button",
+    {
+      type: "button",
+      className: `kpi${warn ? " warn" : ""}`,
+      "data-metric": drill.metric ?? "",
+      title: "查看明细",
+      onclick: () => void openDrill(label, drill),
+    },
+    ...body,
+  );
+}
+
+function barChart(
+  id: string,
+  labels: string[],
+  datasets: { label: string; data: number[]; color: string; axis?: string }[],
+  opts: { horizontal?: boolean; percentAxis?: boolean } = {},
+) {
+  charts.get(id)?.destroy();
+  const scales: Record<string, object> = { x: { ticks: { autoSkip: false } }, y: { beginAtZero: true } };
+  if (datasets.some((d) => d.axis === "y1")) {
+    scales.y1 = {
+      beginAtZero: true,
+      position: "right",
+      grid: { drawOnChartArea: false },
+      ticks: { callback: (v: number | string) => `${v}%` },
+    };
+  }
+  if (opts.percentAxis)
+    scales.x = { beginAtZero: true, ticks: { callback: (v: number | string) => `${v}%` } };
+  const chart = new Chart(byId<HTMLCanvasElement>(id), {
+    type: "bar",
+    data: {
+      labels,
+      datasets: datasets.map((d) => ({
+        maxBarThickness: 56,
+        label: d.label,
+        data: d.data,
+        backgroundColor: d.color,
+        yAxisID: d.axis ?? (opts.horizontal ? undefined : "y"),
+      })),
+    },
+    options: {
+      indexAxis: opts.horizontal ? "y" : "x",
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: { legend: { position: "bottom" } },
+      scales: opts.horizontal ? { x: scales.x!, y: { ticks: { autoSkip: false } } } : scales,
+    },
+  });
+  charts.set(id, chart);
+}
+
+const short = (name: string) => name.replace(/^济南市/, "");
+
+function table(id: string, head: string[], rows: (Node | string)[][]) {
+  const cells = (row: (Node | string)[], tag: "td" | "th") =>
+    row.map((c, i) => h(tag, { className: i > 0 ? "num" : "" }, c));
+  replaceChildren(
+    byId(id),
+    h("thead", {}, h("tr", {}, ...cells(head, "th"))),
+    h(
+      "tbody",
+      {},
+      ...(rows.length
+        ? rows.map((r) => h("tr", {}, ...cells(r, "td")))
+        : [h("tr", {}, h("td", { colspan: String(head.length), className: "muted" }, "暂无数据"))]),
+    ),
+  );
+}
+
+function renderEvaluations(e: {
+  totals: EvaluationFigures;
+  byDepartment: Keyed<EvaluationFigures>;
+  months: unknown[] | null;
+}) {
+  const bureau = filters.bureau;
+  replaceChildren(
+    byId("eval-kpis"),
+    kpi("评价数", num(e.totals.evaluations), bureau ? { metric: "evaluations" } : null),
+    kpi(
+      "满意度平均分",
+      e.totals.averageScore === null ? "—" : String(e.totals.averageScore),
+      null,
+      "满分 100",
+    ),
+    kpi(
+      "负面评价",
+      num(e.totals.negative),
+      bureau ? { metric: "negative" } : null,
+      `负面率 ${pct(e.totals.negativeRate)}`,
+      e.totals.negative > 0,
+    ),
+  );
+  const note = byId("eval-note");
+  note.hidden = e.months === null;
+  note.textContent = "评价对被检查部门匿名：仅统计已结束、且本部门评价不少于 5 份的整月。";
+  const rows = e.byDepartment.filter((r) => r.figures.evaluations > 0);
+  barChart(
+    "eval-chart",
+    rows.map((r) => short(nameOf(r.key))),
+    [
+      { label: "满意度平均分", data: rows.map((r) => r.figures.averageScore ?? 0), color: "#1d4e89" },
+      {
+        label: "负面评价率（%）",
+        data: rows.map((r) => Math.round((r.figures.negativeRate ?? 0) * 1000) / 10),
+        color: "#b3261e",
+        axis: "y1",
+      },
+    ],
+  );
+}
+
+function visitRow(
+  label: Node | string,
+  f: VisitFigures,
+  params: Record<string, string>,
+  freq?: FrequencyFigures,
+): (Node | string)[] {
+  const link = (v: number, metric: string, title: string) => drillLink(num(v), title, { ...params, metric });
+  return [
+    label,
+    link(f.filings, "filings", "备案"),
+    link(f.visits, "visits", "实施检查"),
+    link(f.joint, "joint", "联合检查"),
+    pct(f.jointShare),
+    link(f.offSite, "offsite", "非现场检查"),
+    pct(f.offSiteShare),
+    link(f.cases, "case", "个案检查"),
+    pct(f.caseShare),
+    link(f.late, "late", "补办备案"),
+    link(f.refused, "refused", "不予通过"),
+    freq ? drillLink(num(freq.repeatVisits), "重复检查", { ...params, metric: "repeat" }) : "0",
+    freq ? drillLink(num(freq.highFrequency), "高频检查预警", { ...params, metric: "highfreq" }) : "0",
+  ];
+}
+
+const VISIT_HEAD = [
+  "",
+  "备案",
+  "实施检查",
+  "联合",
+  "联合占比",
+  "非现场",
+  "非现场占比",
+  "个案",
+  "个案占比",
+  "补办",
+  "不予通过",
+  "重复检查",
+  "高频预警",
+];
+
+function renderVisits(
+  v: { totals: VisitFigures; byDepartment: Keyed<VisitFigures>; byDistrict: Keyed<VisitFigures> },
+  fq: {
+    totals: FrequencyFigures;
+    byDepartment: Keyed<FrequencyFigures>;
+    byDistrict: Keyed<FrequencyFigures>;
+  },
+) {
+  const t = v.totals;
+  replaceChildren(
+    byId("visit-kpis"),
+    kpi("备案数", num(t.filings), { metric: "filings" }),
+    kpi("实施检查", num(t.visits), { metric: "visits" }),
+    kpi("联合检查占比", pct(t.jointShare), { metric: "joint" }, `${num(t.joint)} 次`),
+    kpi("非现场检查占比", pct(t.offSiteShare), { metric: "offsite" }, `${num(t.offSite)} 次`),
+    kpi("个案检查占比", pct(t.caseShare), { metric: "case" }, `${num(t.cases)} 次`),
+    kpi("补办备案", num(t.late), { metric: "late" }),
+  );
+  const freqOf = (list: Keyed<FrequencyFigures>) => new Map(list.map((r) => [r.key, r.figures]));
+  const deptFreq = freqOf(fq.byDepartment);
+  const districtFreq = freqOf(fq.byDistrict);
+  table(
+    "dept-table",
+    ["部门", ...VISIT_HEAD.slice(1)],
+    v.byDepartment.map((r) =>
+      visitRow(nameOf(r.key), r.figures, { departmentId: r.key }, deptFreq.get(r.key)),
+    ),
+  );
+  table(
+    "district-table",
+    ["区县", ...VISIT_HEAD.slice(1)],
+    [
+      ...v.byDistrict.map((r) =>
+        visitRow(r.key || "（未填写）", r.figures, { district: r.key }, districtFreq.get(r.key)),
+      ),
+      visitRow(h("strong", {}, "合计"), t, {}, fq.totals),
+    ],
+  );
+  const dataset = (list: Keyed<VisitFigures>) => [
+    { label: "备案", data: list.map((r) => r.figures.filings), color: "#9bb7d9" },
+    { label: "实施检查", data: list.map((r) => r.figures.visits), color: "#1d4e89" },
+  ];
+  barChart(
+    "dept-chart",
+    v.byDepartment.map((r) => short(nameOf(r.key))),
+    dataset(v.byDepartment),
+  );
+  barChart(
+    "district-chart",
+    v.byDistrict.map((r) => r.key || "（未填写）"),
+    dataset(v.byDistrict),
+  );
+}
+
+function renderFrequency(fq: {
+  years: [number, number];
+  yearlyCap: number;
+  totals: FrequencyFigures;
+  warnings: {
+    departmentId: string;
+    enterprise: { id: string; name: string };
+    district: string;
+    year: number;
+    filings: number;
+    visits: number;
+  }[];
+}) {
+  const years = fq.years[0] === fq.years[1] ? `${fq.years[0]} 年` : `${fq.years[0]}–${fq.years[1]} 年`;
+  byId("freq-note").textContent = `${years}（自然年），每部门每企业年度上限 ${fq.yearlyCap} 次`;
+  replaceChildren(
+    byId("freq-kpis"),
+    kpi("重复检查", num(fq.totals.repeatVisits), { metric: "repeat" }, "同部门同年再查同一企业"),
+    kpi(
+      "高频检查预警",
+      num(fq.totals.highFrequency),
+      { metric: "highfreq" },
+      `超过年度上限 ${fq.yearlyCap} 次`,
+      fq.totals.highFrequency > 0,
+    ),
+  );
+  table(
+    "warnings-table",
+    ["企业（预警最多的 10 家）", "部门", "区县", "年度", "备案", "实施检查"],
+    fq.warnings.map((x) => [
+      x.enterprise.name,
+      short(nameOf(x.departmentId)),
+      x.district,
+      String(x.year),
+      num(x.filings),
+      num(x.visits),
+    ]),
+  );
+}
+
+function renderItems(items: Item[]) {
+  const top = items.filter((i) => i.checked > 0).slice(0, 15);
+  barChart(
+    "items-chart",
+    top.map((i) => `${i.code} ${i.name}`.slice(0, 26)),
+    [
+      {
+        label: "不合格率（%）",
+        data: top.map((i) => Math.round((i.failureRate ?? 0) * 1000) / 10),
+        color: "#b3261e",
+      },
+    ],
+    { horizontal: true, percentAxis: true },
+  );
+  table(
+    "items-table",
+    ["检查事项", "部门", "登记", "不合格", "不合格率"],
+    items.map((i) => [
+      `${i.code} ${i.name}`,
+      short(nameOf(i.departmentId)),
+      drillLink(num(i.checked), `${i.code} 登记`, { metric: "checked", itemId: i.itemId }),
+      drillLink(num(i.failed), `${i.code} 不合格`, { metric: "failed", itemId: i.itemId }),
+      pct(i.failureRate),
+    ]),
+  );
+}
+
+function renderProblems(p: {
+  items: Item[];
+  questions: { name: string; title: string; negative: number }[];
+}) {
+  const li = (text: string, count: Node) => h("li", {}, `${text.replace(/[？?]$/, "")}：`, count);
+  replaceChildren(
+    byId("questions-list"),
+    ...(p.questions.length
+      ? p.questions
+          .slice(0, 10)
+          .map((q) =>
+            li(
+              q.title,
+              filters.bureau
+                ? drillLink(`${q.negative} 次`, q.title, { metric: "question", question: q.name })
+                : document.createTextNode(`${q.negative} 次`),
+            ),
+          )
+      : [h("li", { className: "muted" }, "暂无")]),
+  );
+  replaceChildren(
+    byId("failed-list"),
+    ...(p.items.length
+      ? p.items.map((i) =>
+          li(
+            `${i.code} ${i.name}`,
+            drillLink(`${i.failed} 次`, `${i.code} 不合格`, { metric: "failed", itemId: i.itemId }),
+          ),
+        )
+      : [h("li", { className: "muted" }, "暂无")]),
+  );
+}
+
+function renderAlerts(a: { totals: AlertFigures; byDepartment: Keyed<AlertFigures> }) {
+  const t = a.totals;
+  replaceChildren(
+    byId("alert-kpis"),
+    kpi("告警", num(t.raised), { metric: "alerts" }),
+    kpi("未办结", num(t.open), { metric: "alerts_open" }, "", t.open > 0),
+    kpi("已办结", num(t.closed), { metric: "alerts_closed" }),
+    kpi(
+      "首次处理用时",
+      hours(t.firstHandlingHours.median),
+      null,
+      `中位数；P90 ${hours(t.firstHandlingHours.p90)}`,
+    ),
+    kpi("办结用时", hours(t.closeHours.median), null, `中位数；P90 ${hours(t.closeHours.p90)}`),
+  );
+  table(
+    "alerts-table",
+    [
+      "部门",
+      "告警",
+      "未办结",
+      "已办结",
+      "首次处理用时中位数",
+      "首次处理用时P90",
+      "办结用时中位数",
+      "办结用时P90",
+    ],
+    [...a.byDepartment]
+      .sort((x, y) => y.figures.raised - x.figures.raised)
+      .map((r) => [
+        nameOf(r.key),
+        drillLink(num(r.figures.raised), "告警", { metric: "alerts", departmentId: r.key }),
+        drillLink(num(r.figures.open), "未办结告警", { metric: "alerts_open", departmentId: r.key }),
+        drillLink(num(r.figures.closed), "已办结告警", { metric: "alerts_closed", departmentId: r.key }),
+        hours(r.figures.firstHandlingHours.median),
+        hours(r.figures.firstHandlingHours.p90),
+        hours(r.figures.closeHours.median),
+        hours(r.figures.closeHours.p90),
+      ]),
+  );
+}
+
+function drillRow(r: DrillRow): (Node | string)[] {
+  const flags = [r.joint ? "联合" : "", r.offSite ? "非现场" : "", r.late ? "补办" : ""].filter(Boolean);
+  const extra = r.item
+    ? `${r.item.code}`
+    : r.evaluation
+      ? `评分 ${r.evaluation.score ?? "—"}${r.evaluation.negative ? "（负面）" : ""}`
+      : r.alert
+        ? (ALERT_LABELS[r.alert.status] ?? r.alert.status)
+        : "";
+  const time = new Date(r.plannedStart).toLocaleDateString("zh-CN");
+  return [
+    time,
+    h("span", {}, r.enterprise.name, ...flags.map((f) => h("span", { className: "flag" }, f))),
+    r.district,
+    short(r.department.name),
+    r.typeLabel,
+    r.statusLabel,
+    extra,
+    h(
+      "a",
+      { href: r.alert ? "/admin/alerts" : `/admin/inspections/${encodeURIComponent(r.inspectionId)}` },
+      "查看",
+    ),
+  ];
+}
+
+function groupRow(g: DrillGroup): (Node | string)[] {
+  return [
+    String(g.year),
+    g.enterprise.name,
+    g.district,
+    short(g.department.name),
+    `备案 ${g.filings}`,
+    `实施 ${g.visits}`,
+    "",
+    "",
+  ];
+}
+
+async function loadDrillPage(append: boolean) {
+  const page = await api<{ items: DrillRow[]; groups?: DrillGroup[]; nextCursor: string | null }>(
+    `/api/dashboard/records?${drillQuery}${drillCursor ? `&cursor=${encodeURIComponent(drillCursor)}` : ""}`,
+  );
+  const rows = [...page.items.map(drillRow), ...(page.groups ?? []).map(groupRow)];
+  const body = byId("drill-table").querySelector("tbody")!;
+  if (!append) body.replaceChildren();
+  for (const r of rows) body.append(h("tr", {}, ...r.map((c) => h("td", {}, c))));
+  if (!append && rows.length === 0)
+    body.append(h("tr", {}, h("td", { colspan: "8", className: "muted" }, "没有记录")));
+  drillCursor = page.nextCursor;
+  byId("drill-more").hidden = !drillCursor;
+}
+
+async function openDrill(title: string, params: Record<string, string>) {
+  const q = new URLSearchParams(scopeQuery());
+  for (const [k, v] of Object.entries(params)) q.set(k, v);
+  q.set("limit", "50");
+  drillQuery = q.toString();
+  drillCursor = null;
+  const box = byId("drill");
+  box.hidden = false;
+  byId("drill-heading").textContent = `明细：${title}`;
+  replaceChildren(
+    byId("drill-table"),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ...["计划检查日期", "企业", "区县", "部门", "类型", "状态", "", ""].map((c) => h("th", {}, c)),
+      ),
+    ),
+    h("tbody", {}),
+  );
+  try {
+    await loadDrillPage(false);
+    box.scrollTop = 0;
+  } catch (error) {
+    showMessage(message, errorMessage(error));
+  }
+}
+
+async function load() {
+  const q = scopeQuery();
+  history.replaceState(null, "", `?${q}`);
+  byId<HTMLAnchorElement>("export").href = `/api/dashboard/export.xlsx?${q}`;
+  message.hidden = true;
+  try {
+    const [evaluations, visits, frequency, items, problems] = await Promise.all([
+      api<Parameters<typeof renderEvaluations>[0]>(`/api/dashboard/evaluations?${q}`),
+      api<Parameters<typeof renderVisits>[0]>(`/api/dashboard/visits?${q}`),
+      api<Parameters<typeof renderVisits>[1] & Parameters<typeof renderFrequency>[0]>(
+        `/api/dashboard/frequency?${q}`,
+      ),
+      api<{ items: Item[] }>(`/api/dashboard/items?${q}`),
+      api<Parameters<typeof renderProblems>[0]>(`/api/dashboard/problems?${q}`),
+    ]);
+    renderEvaluations(evaluations);
+    renderVisits(visits, frequency);
+    renderFrequency(frequency);
+    renderItems(items.items);
+    renderProblems(problems);
+    byId("alerts-section").hidden = !filters.bureau;
+    if (filters.bureau) renderAlerts(await api(`/api/dashboard/alerts?${q}`));
+    document.body.dataset.loaded = "1";
+  } catch (error) {
+    showMessage(message, errorMessage(error));
+  }
+}
+
+function fillFilters(f: Filters) {
+  const params = new URLSearchParams(location.search);
+  byId<HTMLInputElement>("from").value = params.get("from") ?? f.period.from;
+  byId<HTMLInputElement>("to").value = params.get("to") ?? f.period.to;
+  const dept = byId<HTMLSelectElement>("department");
+  replaceChildren(
+    dept,
+    ...(f.departmentId ? [] : [h("option", { value: "" }, "全部部门")]),
+    ...f.departments.map((d) => h("option", { value: d.id }, d.name)),
+  );
+  dept.value = f.departmentId ?? params.get("departmentId") ?? "";
+  dept.disabled = Boolean(f.departmentId);
+  const district = byId<HTMLSelectElement>("district");
+  replaceChildren(
+    district,
+    h("option", { value: "" }, "全部区县"),
+    ...f.districts.map((d) => h("option", { value: d }, d)),
+  );
+  district.value = params.get("district") ?? "";
+  byId("scope-note").textContent = f.bureau ? "司法局：全部部门" : "部门管理员：仅本部门数据";
+}
+
+async function main() {
+  await adminPage();
+  try {
+    filters = await api<Filters>("/api/dashboard/filters");
+  } catch (error) {
+    showMessage(message, errorMessage(error));
+    return;
+  }
+  for (const d of filters.departments) names.set(d.id, d.name);
+  fillFilters(filters);
+  byId("filters").addEventListener("submit", (e) => {
+    e.preventDefault();
+    byId("drill").hidden = true;
+    void load();
+  });
+  byId("drill-close").addEventListener("click", () => (byId("drill").hidden = true));
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") byId("drill").hidden = true;
+  });
+  byId("drill-more").addEventListener(
+    "click",
+    () => void loadDrillPage(true).catch((e) => showMessage(message, errorMessage(e))),
+  );
+  await load();
+}
+
+void main();
