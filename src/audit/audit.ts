@@ -1,6 +1,16 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { auditLog } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
+import { sealAuditLog } from "./chain.ts";
+
+/** Requests that wrote an audit line through auditInsert (GETs included: exports are audited). */
+const audited = new WeakSet<Request>();
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/**
+ * The anonymous form submission writes no audit line and is the hot path, where a seal check (~0.1 ms)
+ * is a real share of the work; if it ever audits through auditInsert, the mark above still seals it.
+ */
+const NEVER_AUDITED = /^\/api\/public\/forms\/[^/]+\/responses$/;
 
 export interface AuditEntry {
   action: string;
@@ -17,6 +27,7 @@ export interface AuditEntry {
  */
 export function auditInsert(c: Context<AppEnv>, entry: AuditEntry) {
   const user = c.var.user;
+  audited.add(c.req.raw);
   return c.var.db.insert(auditLog).values({
     at: Date.now(),
     actorId: user?.id ?? null,
@@ -35,3 +46,21 @@ export async function audit(c: Context<AppEnv>, entry: AuditEntry): Promise<void
 }
 
 export type AuditInsert = ReturnType<typeof auditInsert>;
+
+/**
+ * Seals the audit chain (src/audit/chain.ts) once the request is done: after every write request but
+ * the form submission (some features append audit lines with raw SQL) and after a read that audited. The answer waits for
+ * it, so an acknowledged change's audit line is already linked. Each request seals for itself, sharing
+ * no promise with another (a Worker may not do I/O on behalf of another request); concurrent seals are
+ * safe and cheap (one indexed SELECT when nothing is pending). A failed seal is logged, not answered
+ * with an error: the change itself committed, and the next seal (or start-up) links the line.
+ */
+export const sealAuditAfterWrites: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  if (!audited.has(c.req.raw) && (SAFE_METHODS.has(c.req.method) || NEVER_AUDITED.test(c.req.path))) return;
+  try {
+    await sealAuditLog(c.var.db);
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", event: "audit_seal_failed", error: String(error) }));
+  }
+};

@@ -133,7 +133,8 @@ export async function exportDatabase(
 
 /**
  * Loads an export into a migrated, empty database: batches of inserts with foreign keys deferred
- * (`client.migrate()`), then `PRAGMA foreign_key_check`. Returns the row count of each table.
+ * (`client.migrate()`) and triggers lifted, then `PRAGMA foreign_key_check`. Returns the row count of
+ * each table.
  */
 export async function importDatabase(
   client: Client,
@@ -160,6 +161,28 @@ export async function importDatabase(
       throw new Error(`the target is not empty (table ${table} has rows); import into a fresh database`);
   }
 
+  // Rows are restored as they were, derived tables too: no trigger may fire on them (the audit log's
+  // append-only triggers, the dashboard's counters). They are put back even if the load fails.
+  const triggers = await liftTriggers(client);
+  try {
+    return await loadRows(client, iterator, targetTables);
+  } finally {
+    await client.migrate(triggers.map((t) => t.sql));
+  }
+}
+
+async function liftTriggers(client: Client): Promise<{ name: string; sql: string }[]> {
+  const rs = await client.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name");
+  const triggers = rs.rows.map((r) => ({ name: String(r[0]), sql: String(r[1]) }));
+  await client.migrate(triggers.map((t) => `DROP TRIGGER ${quote(t.name)}`));
+  return triggers;
+}
+
+async function loadRows(
+  client: Client,
+  iterator: AsyncIterator<string>,
+  targetTables: Set<string>,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   let table: string | null = null;
   let insert = "";

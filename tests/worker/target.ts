@@ -91,8 +91,16 @@ export async function emptyDatabase(database: Database): Promise<void> {
       AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' AND name NOT LIKE '_litestream%'`,
   );
   const hasSequence = await database.db.all(sql`SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'`);
-  const statements = tables.map((t) => `DELETE FROM "${t.name.replaceAll('"', '""')}"`);
+  // The append-only audit log refuses DELETE by trigger: lift the triggers while emptying, in the same batch.
+  const triggers = await database.db.all<{ name: string; sql: string }>(
+    sql`SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`,
+  );
+  const statements = [
+    ...triggers.map((t) => `DROP TRIGGER "${t.name.replaceAll('"', '""')}"`),
+    ...tables.map((t) => `DELETE FROM "${t.name.replaceAll('"', '""')}"`),
+  ];
   if (hasSequence.length) statements.push("DELETE FROM sqlite_sequence");
+  statements.push(...triggers.map((t) => t.sql));
   await database.client.migrate(statements);
 }
 
