@@ -7,7 +7,8 @@
  *  (b) survey-core's `clearIncorrectValues(true)` would remove or change nothing that was sent, and
  *  (c) limits the schema declares but survey-core does not enforce on submit (text length, number of
  *      selected choices, rating scale, boolean values, number min/max of hidden questions) hold for
- *      every value present, visible or not.
+ *      every value present, visible or not;
+ * and, checked first, every answer has a JSON shape its question can hold (survey-core keeps any).
  */
 import {
   Base,
@@ -23,10 +24,13 @@ import {
   QuestionBooleanModel,
   QuestionCheckboxModel,
   QuestionCommentModel,
+  QuestionDropdownModel,
   QuestionMatrixDropdownModelBase,
+  QuestionMatrixModel,
   QuestionMatrixDynamicModel,
   QuestionMultipleTextModel,
   QuestionPanelDynamicModel,
+  QuestionRadiogroupModel,
   QuestionRankingModel,
   QuestionRatingModel,
   QuestionTextModel,
@@ -37,6 +41,7 @@ import {
 import type { IExpressionError, JsonError, Operand, SurveyError, SurveyModel } from "survey-core";
 // Registers the "zh-cn" strings used for survey-core's own error messages.
 import "survey-core/i18n/simplified-chinese";
+import { compileResponseValidator } from "./compiled/index.ts";
 
 /** One reason a response is invalid. `name` is a field path: a question name, `pd[0].q`, `matrix.row.col`; `""` means the whole response. */
 export interface FieldError {
@@ -63,6 +68,7 @@ const OWN_MESSAGES = {
     invalidValue: "值不在表单允许的范围内（例如不是选项、行或列中的值）",
     ratingOutOfRange: "评分不在允许的范围内",
     booleanInvalid: "值不是此是非题允许的取值",
+    wrongType: "答案的类型与此题不符",
     internal: "无法校验提交的数据",
   },
   en: {
@@ -74,13 +80,15 @@ const OWN_MESSAGES = {
     invalidValue: "The value is not allowed by the form (for example not one of the choices, rows or columns)",
     ratingOutOfRange: "The rating is outside the allowed scale",
     booleanInvalid: "The value is not one of this yes/no question's values",
+    wrongType: "The answer's type does not fit this question",
     internal: "The submitted data could not be validated",
   },
 } as const;
 
 type OwnMessages = (typeof OWN_MESSAGES)[keyof typeof OWN_MESSAGES];
 
-function ownMessages(locale: string): OwnMessages {
+/** The reference's own messages in `locale` (Chinese for zh*, else English); shared with the compiled validator. */
+export function ownMessages(locale: string): OwnMessages {
   return locale.toLowerCase().startsWith("zh") ? OWN_MESSAGES.zh : OWN_MESSAGES.en;
 }
 
@@ -384,6 +392,59 @@ function checkFieldLimits(spec: FieldSpec, value: unknown, path: string, ctx: Li
   }
 }
 
+const isScalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+const isText = (v: unknown) => typeof v === "string" || (typeof v === "number" && Number.isFinite(v));
+
+/**
+ * The JSON shape each kind of question stores. survey-core keeps any value it is given (an object
+ * for a text question, a string for a checkbox), so a shape no form can produce is refused here.
+ */
+function hasExpectedShape(spec: FieldSpec, value: unknown): boolean {
+  const q = spec.question;
+  switch (spec.kind) {
+    case "computed":
+      return true;
+    case "scope":
+      return isPlainObject(value);
+    case "arrayOfScopes":
+      return Array.isArray(value) && value.every(isPlainObject);
+    case "objectOfScopes":
+      return isPlainObject(value) && Object.values(value).every(isPlainObject);
+  }
+  if (q instanceof QuestionTextModel && (q.inputType === "number" || q.inputType === "range"))
+    return isText(value) && Number.isFinite(Number(value));
+  if (q instanceof QuestionTextModel || q instanceof QuestionCommentModel) return isText(value);
+  if (q instanceof QuestionCheckboxModel) return Array.isArray(value) && value.every(isScalar);
+  if (q instanceof QuestionRadiogroupModel || q instanceof QuestionDropdownModel) return isScalar(value);
+  if (q instanceof QuestionMatrixModel) return isPlainObject(value) && Object.values(value).every(isScalar);
+  return true;
+}
+
+/**
+ * Answers whose JSON shape no form can produce, found before survey-core is given the data: it would
+ * keep them (or log each one to the console, value included) instead of refusing them.
+ */
+function shapeErrors(obj: JsonObject, scope: Scope, prefix: string, msg: OwnMessages, out: FieldError[]): void {
+  for (const [key, value] of Object.entries(obj)) {
+    if (Helpers.isValueEmpty(value)) continue;
+    const path = joinKey(prefix, key);
+    for (const spec of scope.fields.get(key) ?? []) {
+      if (!hasExpectedShape(spec, value)) {
+        out.push({ name: path, message: msg.wrongType });
+        continue;
+      }
+      const child = spec.child;
+      if (!child) continue;
+      if (spec.kind === "scope") shapeErrors(value as JsonObject, child, path, msg, out);
+      if (spec.kind === "arrayOfScopes")
+        (value as JsonObject[]).forEach((item, i) => shapeErrors(item, child, `${path}[${i}]`, msg, out));
+      if (spec.kind === "objectOfScopes")
+        for (const [rowKey, row] of Object.entries(value as JsonObject))
+          shapeErrors(row as JsonObject, child, `${path}.${rowKey}`, msg, out);
+    }
+  }
+}
+
 function checkValueLimits(q: Question, value: unknown, path: string, ctx: LimitContext): void {
   const add = (message: string): void => void ctx.errors.push({ name: path, message });
   // survey-core checks these two only for questions it validates; skip them where it already reported.
@@ -497,6 +558,9 @@ class FormInstance {
   }
 
   validate(data: JsonObject, locale: string, msg: OwnMessages): FieldError[] {
+    const wrongShapes: FieldError[] = [];
+    shapeErrors(data, this.root, "", msg, wrongShapes);
+    if (wrongShapes.length) return wrongShapes;
     const model = this.model;
     model.data = structuredClone(data);
 
@@ -840,10 +904,43 @@ export function findSchemaProblems(schema: unknown): SchemaProblem[] {
 // Cache
 // ---------------------------------------------------------------------------------------------
 
-/** A small LRU cache of compiled validators keyed by e.g. `${formId}:${version}`. */
+/** Counters of a ValidatorCache, for the metrics endpoint. */
+export interface ValidatorCacheStats {
+  /** Validators currently cached. */
+  size: number;
+  capacity: number;
+  /** Cached form versions validated by the compiled fast path / by the survey-core reference. */
+  compiled: number;
+  fallback: number;
+  hits: number;
+  misses: number;
+  /** Keys of cached form versions the compiler refused, with the reason. */
+  fallbackForms: string[];
+  /** Responses of compiled forms that the fast path left to the reference (values outside its exact domain). */
+  deferredResponses: number;
+  /** Responses decided by the fast path. */
+  compiledResponses: number;
+}
+
+interface CacheEntry {
+  validate: (data: unknown) => ValidationResult;
+  /** Why the compiler refused this form; undefined when it compiled. */
+  refused?: string;
+}
+
+/**
+ * A small LRU cache of validators keyed by e.g. `${formId}:${version}`. Each form version is
+ * compiled once into the fast validator of src/forms/compiled/ when the compiler supports it, and
+ * falls back to the survey-core reference (`createResponseValidator`) otherwise; a compiled
+ * validator still hands single responses outside its exact domain to the reference.
+ */
 export class ValidatorCache {
-  private readonly entries = new Map<string, (data: unknown) => ValidationResult>();
+  private readonly entries = new Map<string, CacheEntry>();
   private readonly maxEntries: number;
+  private hits = 0;
+  private misses = 0;
+  private deferred = 0;
+  private fast = 0;
 
   /** @param maxEntries How many compiled form versions to keep (at least 1). */
   constructor(maxEntries: number) {
@@ -857,23 +954,60 @@ export class ValidatorCache {
   get(key: string, schema: () => unknown): (data: unknown) => ValidationResult {
     const hit = this.entries.get(key);
     if (hit) {
+      this.hits++;
       // Map iteration order is insertion order: re-inserting marks the entry most recently used.
       this.entries.delete(key);
       this.entries.set(key, hit);
-      return hit;
+      return hit.validate;
     }
-    const validator = createResponseValidator(schema());
-    this.entries.set(key, validator);
+    this.misses++;
+    const entry = this.build(schema());
+    this.entries.set(key, entry);
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
       this.entries.delete(oldest);
     }
-    return validator;
+    return entry.validate;
+  }
+
+  private build(schema: unknown): CacheEntry {
+    const reference = createResponseValidator(schema);
+    const outcome = compileResponseValidator(schema, DEFAULT_LOCALE, ownMessages(DEFAULT_LOCALE));
+    if (!outcome.ok) return { validate: reference, refused: outcome.reason };
+    const compiled = outcome.validate;
+    return {
+      validate: (data) => {
+        const result = compiled(data);
+        if (result) {
+          this.fast++;
+          return result;
+        }
+        this.deferred++;
+        return reference(data);
+      },
+    };
   }
 
   /** Number of cached validators. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Cache and fast-path counters (see ValidatorCacheStats). */
+  stats(): ValidatorCacheStats {
+    const fallbackForms: string[] = [];
+    for (const [key, entry] of this.entries) if (entry.refused !== undefined) fallbackForms.push(`${key}: ${entry.refused}`);
+    return {
+      size: this.entries.size,
+      capacity: this.maxEntries,
+      compiled: this.entries.size - fallbackForms.length,
+      fallback: fallbackForms.length,
+      hits: this.hits,
+      misses: this.misses,
+      fallbackForms,
+      deferredResponses: this.deferred,
+      compiledResponses: this.fast,
+    };
   }
 }

@@ -1,0 +1,335 @@
+/**
+ * Compiles a published SurveyJS form into a fast response validator that decides exactly as the
+ * reference in src/forms/validation.ts (survey-core validate() + clearIncorrectValues(true) +
+ * declared limits), without building a survey-core model per response.
+ *
+ * The compiler either refuses a form (it uses something not reproduced exactly; the caller then
+ * uses the reference for every response of that form) or returns a function that answers a
+ * ValidationResult, or `undefined` for a response outside the value domain it decides exactly
+ * (see questions.ts); the caller then asks the reference for that one response.
+ */
+import { Model, PanelModel, Question } from "survey-core";
+import type { PanelModelBase, SurveyModel } from "survey-core";
+import { SIMPLE_VALUE_TYPES, Unsupported, compileCondition } from "./conditions.ts";
+import type { Condition, Values } from "./conditions.ts";
+import {
+  assertKeys,
+  compileBoolean,
+  compileComment,
+  compileFile,
+  compileMatrix,
+  compileMatrixDynamic,
+  compileMultiChoice,
+  compileNoValue,
+  compileRating,
+  compileSignature,
+  compileSingleChoice,
+  compileText,
+  isPlainObject,
+} from "./questions.ts";
+import type { Checker, CompileEnv, FieldError, Out, OwnTexts } from "./questions.ts";
+
+type JsonObject = Record<string, unknown>;
+
+/** Outcome of validating one response (same shape as the reference's ValidationResult). */
+export type CompiledResult = { ok: true } | { ok: false; errors: FieldError[] };
+
+/** A compiled validator: a result, or `undefined` when the response must be decided by the reference. */
+export type CompiledValidator = (data: unknown) => CompiledResult | undefined;
+
+/** What `compileResponseValidator` returns: a validator, or the reason the form is refused. */
+export type CompileOutcome = { ok: true; validate: CompiledValidator } | { ok: false; reason: string };
+
+/** Survey-level keys with no influence on the reference's decision. */
+const SURVEY_KEYS = [
+  "title",
+  "description",
+  "logo",
+  "logoPosition",
+  "logoWidth",
+  "logoHeight",
+  "logoFit",
+  "showQuestionNumbers",
+  "showProgressBar",
+  "progressBarType",
+  "progressBarLocation",
+  "checkErrorsMode",
+  "completeText",
+  "pagePrevText",
+  "pageNextText",
+  "previewText",
+  "editText",
+  "startSurveyText",
+  "completedHtml",
+  "completedBeforeHtml",
+  "loadingHtml",
+  "pages",
+  "elements",
+  "questions",
+  "maxTextLength",
+  "maxCommentLength",
+  "showTitle",
+  "showPageTitles",
+  "showPageNumbers",
+  "questionErrorLocation",
+  "questionTitleLocation",
+  "questionDescriptionLocation",
+  "questionTitlePattern",
+  "textUpdateMode",
+  "clearInvisibleValues",
+  "requiredText",
+  "requiredMark",
+  "widthMode",
+  "width",
+  "focusFirstQuestionAutomatic",
+  "focusOnFirstError",
+  "goNextPageAutomatic",
+  "autoAdvanceEnabled",
+  "allowCompleteSurveyAutomatic",
+  "showPreviewBeforeComplete",
+  "showNavigationButtons",
+  "navigationButtonsLocation",
+  "showPrevButton",
+  "showCompletedPage",
+  "showTOC",
+  "tocLocation",
+  "headerView",
+  "locale",
+  "cookieName",
+  "navigateToUrl",
+  "questionsOrder",
+  "showTimer",
+  "showTimerPanel",
+];
+
+const PAGE_KEYS = ["name", "title", "description", "elements", "questions", "visible", "visibleIf", "enableIf", "readOnly", "navigationTitle", "navigationDescription", "questionTitleLocation", "maxWidth", "questionsOrder"];
+const PANEL_KEYS = ["type", "name", "title", "description", "elements", "visible", "visibleIf", "enableIf", "readOnly", "state", "startWithNewLine", "indent", "width", "minWidth", "maxWidth", "questionStartIndex", "showNumber", "showQuestionNumbers", "innerIndent", "questionTitleLocation", "titleLocation", "showPanelBorder"];
+
+/** Visibility and editability of a page or panel, combined with its parent's. */
+interface ContainerState {
+  visible: (values: Values) => boolean;
+  readOnly: (values: Values) => boolean;
+}
+
+interface CompiledQuestion {
+  name: string;
+  check: Checker;
+  visible: (values: Values) => boolean;
+  readOnly: (values: Values) => boolean;
+  required: (values: Values) => boolean;
+}
+
+/** A condition-driven flag: the condition's result when set, else the static value. */
+function flag(condition: Condition | undefined, staticValue: boolean): (values: Values) => boolean {
+  return condition ?? (() => staticValue);
+}
+
+function combine(parent: ContainerState, visible: (v: Values) => boolean, readOnly: (v: Values) => boolean): ContainerState {
+  return {
+    visible: (values) => parent.visible(values) && visible(values),
+    readOnly: (values) => parent.readOnly(values) || readOnly(values),
+  };
+}
+
+class FormCompiler {
+  readonly questions: CompiledQuestion[] = [];
+  private readonly env: CompileEnv;
+  private readonly byLowerName = new Map<string, Question>();
+
+  constructor(
+    private readonly model: SurveyModel,
+    locale: string,
+    texts: OwnTexts,
+  ) {
+    for (const q of model.getAllQuestions(false, false, false)) {
+      const key = q.name.toLowerCase();
+      if (this.byLowerName.has(key)) throw new Unsupported("question names differing only in case");
+      this.byLowerName.set(key, q);
+    }
+    this.env = { model, locale, texts, resolve: (variable) => this.resolve(variable) };
+  }
+
+  /** Expression variables must name root questions whose data value expressions see unchanged. */
+  private resolve(variable: string): string {
+    // Paths, indexes and unwrapped names mean something else to survey-core than a plain question name.
+    if (/[.[\]{}]|-unwrapped$/i.test(variable)) throw new Unsupported(`expression variable {${variable}}`);
+    const q = this.byLowerName.get(variable.toLowerCase());
+    if (!q || !SIMPLE_VALUE_TYPES.has(q.getType())) throw new Unsupported(`expression variable {${variable}}`);
+    const s = q as unknown as { showOtherItem?: boolean; showCommentArea?: boolean };
+    if (s.showOtherItem || s.showCommentArea) throw new Unsupported(`expression variable {${variable}} with "other"`);
+    return q.name;
+  }
+
+  compileSurvey(schema: JsonObject): void {
+    assertKeys(schema, SURVEY_KEYS);
+    if ([schema.pages, schema.elements, schema.questions].filter((v) => v !== undefined).length > 1)
+      throw new Unsupported("more than one of pages, elements, questions");
+    const root: ContainerState = { visible: () => true, readOnly: () => false };
+    const pages: unknown = schema.pages;
+    if (Array.isArray(pages)) {
+      if (pages.length !== this.model.pages.length) throw new Unsupported("pages");
+      pages.forEach((pageJson: unknown, i) => {
+        if (!isPlainObject(pageJson)) throw new Unsupported("page");
+        for (const key of Object.keys(pageJson)) if (!PAGE_KEYS.includes(key)) throw new Unsupported(`page property ${key}`);
+        for (const key of ["visible", "readOnly"])
+          if (pageJson[key] !== undefined && typeof pageJson[key] !== "boolean") throw new Unsupported(`page ${key}`);
+        this.compileContainer(pageJson, this.model.pages[i], root);
+      });
+    } else if (schema.elements !== undefined || schema.questions !== undefined) {
+      if (this.model.pages.length !== 1) throw new Unsupported("root elements");
+      this.compileElements(schema.elements ?? schema.questions, this.model.pages[0], root);
+    }
+    if (this.questions.length !== this.model.getAllQuestions(false, false, false).length)
+      throw new Unsupported("questions outside the compiled structure");
+  }
+
+  private compileContainer(json: JsonObject, container: PanelModelBase, parent: ContainerState): void {
+    const visible = flag(compileCondition(json.visibleIf, this.env.resolve), json.visible !== false);
+    const enabled = compileCondition(json.enableIf, this.env.resolve);
+    const staticReadOnly = json.readOnly === true;
+    const readOnly = enabled ? (values: Values) => !enabled(values) : () => staticReadOnly;
+    if (json.elements !== undefined && json.questions !== undefined) throw new Unsupported("elements and questions");
+    this.compileElements(json.elements ?? json.questions, container, combine(parent, visible, readOnly));
+  }
+
+  private compileElements(list: unknown, container: PanelModelBase, state: ContainerState): void {
+    if (list === undefined) return;
+    if (!Array.isArray(list) || list.length !== container.elements.length) throw new Unsupported("elements");
+    list.forEach((json: unknown, i) => {
+      const element = container.elements[i];
+      if (!isPlainObject(json) || element.name !== json.name) throw new Unsupported("element");
+      if (element instanceof PanelModel && json.type === "panel") {
+        assertKeys(json, PANEL_KEYS);
+        this.compileContainer(json, element, state);
+      } else if (element instanceof Question) {
+        this.compileQuestion(json, element, state);
+      } else {
+        throw new Unsupported(`element type ${String(json.type)}`);
+      }
+    });
+  }
+
+  private compileQuestion(json: JsonObject, q: Question, parent: ContainerState): void {
+    if (q.getValueName() !== q.name || json.valueName !== undefined) throw new Unsupported("valueName");
+    if (!q.name || q.name.endsWith("-Comment") || q.name === "__proto__") throw new Unsupported("question name");
+    const resolve = this.env.resolve;
+    const visibleIf = compileCondition(json.visibleIf, resolve);
+    const enableIf = compileCondition(json.enableIf, resolve);
+    const requiredIf = compileCondition(json.requiredIf, resolve);
+    const staticVisible = json.visible !== false;
+    const staticReadOnly = json.readOnly === true;
+    const ownVisible = flag(visibleIf, staticVisible);
+    const ownReadOnly = enableIf ? (values: Values) => !enableIf(values) : () => staticReadOnly;
+    this.questions.push({
+      name: q.name,
+      check: this.checkerFor(json, q),
+      visible: (values) => parent.visible(values) && ownVisible(values),
+      readOnly: (values) => parent.readOnly(values) || ownReadOnly(values),
+      required: flag(requiredIf, q.isRequired),
+    });
+  }
+
+  private checkerFor(json: JsonObject, q: Question): Checker {
+    const env = this.env;
+    switch (q.getType()) {
+      case "text":
+        return compileText(json, q, env);
+      case "comment":
+        return compileComment(json, q, env);
+      case "radiogroup":
+      case "dropdown":
+        return compileSingleChoice(json, q, env);
+      case "checkbox":
+      case "tagbox":
+        return compileMultiChoice(json, q, env);
+      case "boolean":
+        return compileBoolean(json, q, env);
+      case "rating":
+        return compileRating(json, q, env);
+      case "matrix":
+        return compileMatrix(json, q, env);
+      case "matrixdynamic":
+        return compileMatrixDynamic(json, q, env);
+      case "file":
+        return compileFile(json, q, env);
+      case "signaturepad":
+        return compileSignature(json, q);
+      case "html":
+        return compileNoValue(json, ["html"]);
+      case "expression":
+        // Its value is computed by survey-core; conditions cannot reference it (see resolve).
+        return compileNoValue(json, ["expression", "displayStyle", "currency", "precision", "format", "maximumFractionDigits", "minimumFractionDigits", "useGrouping"]);
+      case "image":
+        return compileNoValue(json, ["imageLink", "imageHeight", "imageWidth", "contentMode", "imageFit", "altText"]);
+      default:
+        throw new Unsupported(`question type ${q.getType()}`);
+    }
+  }
+}
+
+function dedupe(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.name}\u0000${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Builds the per-response function from the compiled questions. */
+function makeValidator(questions: CompiledQuestion[], texts: OwnTexts): CompiledValidator {
+  const names = new Set(questions.map((q) => q.name));
+  const lowerNames = new Set(questions.map((q) => q.name.toLowerCase()));
+  return (data) => {
+    if (!isPlainObject(data)) return undefined;
+    // A fresh object per response: compiled expressions remember their result per values object.
+    const values: Values = { ...data };
+    const out: Out = { core: [], removed: [], limits: [], values };
+    const unknown: FieldError[] = [];
+    for (const key of Object.keys(data)) {
+      // Not JSON: the reference reports it with its own message.
+      if (data[key] === undefined) return undefined;
+      if (names.has(key)) continue;
+      // Comment and totals keys, case variants and __proto__ are left to the reference.
+      if (lowerNames.has(key.toLowerCase()) || key.includes("-") || key === "__proto__") return undefined;
+      unknown.push({ name: key, message: texts.unknownField });
+    }
+    for (const q of questions) {
+      const active = q.visible(values) && !q.readOnly(values);
+      const state = { active, required: active && q.required(values) };
+      if (!q.check(data[q.name], q.name, state, out)) return undefined;
+    }
+    const errors = dedupe([...out.core, ...unknown, ...out.removed, ...out.limits]);
+    return errors.length ? { ok: false, errors } : { ok: true };
+  };
+}
+
+/**
+ * Compiles one published form version. Builds one survey-core model of the form to read its static
+ * facts (choices, scales, error texts); no model is built per response.
+ *
+ * @param schema The published SurveyJS JSON (already checked by findSchemaProblems).
+ * @param texts The reference's own messages in `locale`.
+ */
+export function compileResponseValidator(schema: unknown, locale: string, texts: OwnTexts): CompileOutcome {
+  if (!isPlainObject(schema)) return { ok: false, reason: "schema is not an object" };
+  let model: SurveyModel | undefined;
+  try {
+    model = new Model(schema);
+    model.locale = locale;
+    // Unknown properties are ignored by survey-core (and refused by the key lists below where they matter).
+    if (model.jsonErrors?.some((e) => e.type !== "unknownproperty")) return { ok: false, reason: "schema has JSON errors" };
+    if (model.isDisplayMode || model.calculatedValues.length || model.triggers.length)
+      return { ok: false, reason: "survey mode, calculated values or triggers" };
+    const compiler = new FormCompiler(model, locale, texts);
+    compiler.compileSurvey(schema);
+    // The template model stays alive: validators and scales belong to it (only read, never changed).
+    return { ok: true, validate: makeValidator(compiler.questions, texts) };
+  } catch (error) {
+    model?.dispose();
+    if (error instanceof Unsupported) return { ok: false, reason: error.message };
+    return { ok: false, reason: `compiler error: ${(error as Error).message}` };
+  }
+}
+

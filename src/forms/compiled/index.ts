@@ -1,0 +1,7 @@
+/**
+ * The compiled response validator: a fast path that decides exactly as the survey-core reference
+ * in src/forms/validation.ts. See docs/VALIDATION.md.
+ */
+export { compileResponseValidator } from "./compile.ts";
+export type { CompiledResult, CompiledValidator, CompileOutcome } from "./compile.ts";
+export type { OwnTexts } from "./questions.ts";

@@ -1,0 +1,775 @@
+/**
+ * Per-question checkers of the compiled validator.
+ *
+ * Each checker reproduces, for one question, the three parts of the reference
+ * (src/forms/validation.ts): (a) survey-core's errors when the question is visible and editable,
+ * (b) what `clearIncorrectValues(true)` would remove, (c) the declared limits. It does so only for
+ * values in a *domain* it understands exactly — well-formed strings, numbers, choice values, rows —
+ * and answers `DEFER` for anything else (a wrong type, an ambiguous loose match, an "other" answer),
+ * in which case the whole response is decided by the reference. Domains are chosen so that inside
+ * them survey-core stores and exposes the value unchanged; everything outside is rare in real
+ * submissions and handled by survey-core itself.
+ *
+ * Static facts (choice lists, rate values, error texts, validators) are read once from a
+ * survey-core model of the form built at compile time — the "template" question — so they are the
+ * exact objects and strings the reference uses.
+ */
+import {
+  AnswerRequiredError,
+  ExpressionValidator,
+  Helpers,
+  ItemValue,
+  QuestionTextModel,
+  Serializer,
+  getLocaleString,
+  settings,
+} from "survey-core";
+import type { Question, SurveyModel, SurveyValidator } from "survey-core";
+import { Unsupported, compileCondition, compileEvaluator } from "./conditions.ts";
+import type { Evaluator, Values, VariableResolver } from "./conditions.ts";
+
+/** One reason a response is invalid (same shape as the reference's FieldError). */
+export interface FieldError {
+  name: string;
+  message: string;
+}
+
+/** Messages of the reference's own checks, in the validator's locale. */
+export interface OwnTexts {
+  unknownField: string;
+  invalidValue: string;
+  ratingOutOfRange: string;
+}
+
+/** Where a checker writes: the three parts are kept apart like in the reference. */
+export interface Out {
+  core: FieldError[];
+  removed: FieldError[];
+  limits: FieldError[];
+  values: Values;
+}
+
+/** Returned by a checker that cannot decide the value exactly. */
+export const DEFER = false;
+
+/** Runtime state of a question: whether survey-core would validate it, and whether it is required. */
+export interface QuestionState {
+  active: boolean;
+  required: boolean;
+}
+
+/** A compiled value checker. `value` is `undefined` when the key is absent. Returns `DEFER` or true. */
+export type Checker = (value: unknown, path: string, state: QuestionState, out: Out) => boolean;
+
+/** Everything a question compiler needs besides the question. */
+export interface CompileEnv {
+  model: SurveyModel;
+  locale: string;
+  texts: OwnTexts;
+  resolve: VariableResolver;
+}
+
+type JsonObject = Record<string, unknown>;
+
+/** Keys with no influence on validation (layout, texts, client behaviour). */
+const PRESENTATION_KEYS = [
+  "type",
+  "name",
+  "title",
+  "description",
+  "startWithNewLine",
+  "indent",
+  "width",
+  "minWidth",
+  "maxWidth",
+  "titleLocation",
+  "descriptionLocation",
+  "hideNumber",
+  "errorLocation",
+  "state",
+  "colCount",
+  "placeholder",
+  "placeHolder",
+  "requiredErrorText",
+  "visible",
+  "visibleIf",
+  "enableIf",
+  "requiredIf",
+  "isRequired",
+  "readOnly",
+  "validators",
+];
+
+/** Refuses the element when its JSON has a key the compiler does not know to be harmless. */
+export function assertKeys(json: JsonObject, extra: readonly string[]): void {
+  // survey-core converts other JSON types for these; only plain booleans are read here.
+  for (const key of ["visible", "readOnly", "isRequired"])
+    if (json[key] !== undefined && typeof json[key] !== "boolean") throw new Unsupported(`non-boolean ${key}`);
+  for (const key of Object.keys(json)) {
+    if (!PRESENTATION_KEYS.includes(key) && !extra.includes(key))
+      throw new Unsupported(`property "${key}" of ${String(json.type)} "${String(json.name)}"`);
+  }
+}
+
+export function isPlainObject(value: unknown): value is JsonObject {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The empty values survey-core stores as "no answer" (undefined, null, "", [], {}). Other values
+ * survey-core also treats as empty (NaN, objects of empty values) are left to the reference.
+ */
+export function isBlank(value: unknown): boolean {
+  if (value === undefined || value === null || value === "") return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isPlainObject(value) && Object.keys(value).length === 0;
+}
+
+/** For questions with a scalar value: [] and {} are stored by survey-core differently from a missing answer. */
+function isEmptyContainer(value: unknown): boolean {
+  return typeof value === "object" && value !== null && isBlank(value);
+}
+
+/** A string survey-core's isEmpty() trims to nothing: treated as "no answer" in some checks and as a value in others. */
+function isBlankText(value: unknown): boolean {
+  return typeof value === "string" && value !== "" && value.trim() === "";
+}
+
+function isPrimitive(value: unknown): value is string | number {
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
+}
+
+function coreMessage(name: string, locale: string, arg: unknown): string {
+  return getLocaleString(name, locale).replace("{0}", String(arg));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validators
+// ---------------------------------------------------------------------------------------------
+
+const VALIDATOR_KEYS: Record<string, readonly string[]> = {
+  text: ["minLength", "maxLength", "allowDigits"],
+  regex: ["regex", "caseInsensitive", "insensitive"],
+  email: [],
+  numeric: ["minValue", "maxValue"],
+  answercount: ["minCount", "maxCount"],
+  expression: ["expression"],
+};
+
+type RunValidators = (value: unknown, values: Values) => string[];
+
+interface ValidatorInternals {
+  createCustomError(name: string | null): { getText(): string };
+}
+
+/** survey-core's validators of the template question, run as the reference's ValidatorRunner runs them. */
+export function compileValidators(json: JsonObject, q: Question, env: CompileEnv): RunValidators {
+  const list: unknown = json.validators;
+  if (list === undefined) return () => [];
+  if (!Array.isArray(list) || list.length !== q.validators.length) throw new Unsupported("validators");
+  const runs = list.map((vJson: unknown, i): ((value: unknown, values: Values) => string | null) => {
+    if (!isPlainObject(vJson) || typeof vJson.type !== "string") throw new Unsupported("validator");
+    const allowed = VALIDATOR_KEYS[vJson.type];
+    if (!allowed) throw new Unsupported(`validator ${vJson.type}`);
+    for (const key of Object.keys(vJson))
+      if (key !== "type" && key !== "text" && !allowed.includes(key) && !(key === "notificationType" && vJson[key] === "error"))
+        throw new Unsupported(`validator property ${key}`);
+    const validator: SurveyValidator = q.validators[i];
+    if (validator instanceof ExpressionValidator) {
+      const condition = compileCondition(validator.expression, env.resolve);
+      if (!condition) return () => null;
+      const message = (validator as unknown as ValidatorInternals).createCustomError(null).getText();
+      return (_value, values) => (condition(values) ? null : message);
+    }
+    return (value) => {
+      const result = validator.validate(value, undefined as unknown as string, undefined);
+      return result?.error ? result.error.getText() : null;
+    };
+  });
+  return (value, values) => {
+    const errors: string[] = [];
+    for (const run of runs) {
+      const message = run(value, values);
+      if (message !== null) errors.push(message);
+    }
+    return errors;
+  };
+}
+
+function requiredMessage(q: Question): string {
+  return new AnswerRequiredError(q.requiredErrorText, q).getText();
+}
+
+/** Question.isEmpty(): empty after trimming strings (allowSpaceAsAnswer is refused). */
+function isEmptyAnswer(q: Question, value: unknown): boolean {
+  return (q as unknown as { isValueEmpty(v: unknown, trim: boolean): boolean }).isValueEmpty(value, true);
+}
+
+/**
+ * The shared core sequence of Question.collectErrors: the required error and type-specific errors
+ * first; validators run only when these found nothing.
+ */
+function collectCore(
+  path: string,
+  errors: string[],
+  validators: RunValidators,
+  value: unknown,
+  out: Out,
+): boolean {
+  const all = errors.length ? errors : validators(value, out.values);
+  for (const message of all) out.core.push({ name: path, message });
+  return all.length > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text and comment
+// ---------------------------------------------------------------------------------------------
+
+const TEXT_INPUT_TYPES = new Set(["text", "email", "tel", "url", "password", "search", "number", "date", "datetime-local"]);
+const TEXT_KEYS = ["inputType", "maxLength", "min", "max", "minValueExpression", "maxValueExpression", "minErrorText", "maxErrorText", "size", "inputSize", "autocomplete", "textUpdateMode"];
+
+interface TextInternals {
+  isDateInputType: boolean;
+  renderedMin: unknown;
+  renderedMax: unknown;
+  minErrorText: string;
+  maxErrorText: string;
+  getCalculatedMinMax(v: unknown): unknown;
+  convertFuncValuetoQuestionValue(v: unknown): unknown;
+  getMinMaxErrorText(text: string, v: unknown): string;
+}
+
+/** The bound survey-core's setRenderedMinMax would compute: the expression result or the static property. */
+function boundOf(t: TextInternals, evaluator: Evaluator | undefined, staticValue: unknown, isMax: boolean): (values: Values) => unknown {
+  if (!evaluator) return () => staticValue;
+  return (values) => {
+    let val = evaluator(values);
+    if (!val && t.isDateInputType) val = isMax ? settings.maxDate : settings.minDate || val;
+    return t.convertFuncValuetoQuestionValue(val);
+  };
+}
+
+/** `text` questions (and text cells): strings, or finite numbers for inputType number. */
+export function compileText(json: JsonObject, q: Question, env: CompileEnv, extraKeys: readonly string[] = []): Checker {
+  assertKeys(json, [...TEXT_KEYS, ...extraKeys]);
+  if (!(q instanceof QuestionTextModel)) throw new Unsupported("text model");
+  const inputType = q.inputType;
+  if (!TEXT_INPUT_TYPES.has(inputType)) throw new Unsupported(`inputType ${inputType}`);
+  if (q.maskType && q.maskType !== "none") throw new Unsupported("mask");
+  const t = q as unknown as TextInternals;
+  const isMinMax = inputType === "number" || t.isDateInputType;
+  const hasBounds = json.min !== undefined || json.max !== undefined || json.minValueExpression || json.maxValueExpression;
+  if (hasBounds && !isMinMax) throw new Unsupported("min/max on a non-number text");
+  const minOf = boundOf(t, compileEvaluator(json.minValueExpression, env.resolve), t.renderedMin, false);
+  const maxOf = boundOf(t, compileEvaluator(json.maxValueExpression, env.resolve), t.renderedMax, true);
+  const validators = compileValidators(json, q, env);
+  const reqMessage = requiredMessage(q);
+  const maxLength = Helpers.getMaxLength(q.maxLength, env.model.maxTextLength);
+  const checkEmail = inputType === "email" && !q.validators.some((v) => v.getType() === "emailvalidator");
+  const emailMessage = getLocaleString("invalidEmail", env.locale);
+  const emailRe = /^(([^<>()[\]\\.,;:\s@"]+(\.[^<>()[\]\\.,;:\s@"]+)*)|(".+"))@(([^<>()=[\]\\.,;:\s@"]+\.)+[^<>()=[\]\\.,;:\s@"]{2,})$/i;
+  const isNumber = inputType === "number";
+
+  return (value, path, state, out) => {
+    const empty = isBlank(value);
+    if (isEmptyContainer(value)) return DEFER;
+    if (!empty && !(isNumber ? typeof value === "number" && Number.isFinite(value) : typeof value === "string")) return DEFER;
+    let coreReported = false;
+    // Bounds matter only for a value that is present (expressions such as today() are not free).
+    const min = isMinMax && !empty ? minOf(out.values) : undefined;
+    const max = isMinMax && !empty ? maxOf(out.values) : undefined;
+    if (state.active) {
+      const errors: string[] = [];
+      const blank = empty || isEmptyAnswer(q, value);
+      if (state.required && blank) errors.push(reqMessage);
+      if (isMinMax && !blank) {
+        const v = t.getCalculatedMinMax(value) as number;
+        if (!Helpers.isValueEmpty(min) && v < (t.getCalculatedMinMax(min) as number))
+          errors.push(t.getMinMaxErrorText(t.minErrorText, t.getCalculatedMinMax(min)));
+        if (!Helpers.isValueEmpty(max) && v > (t.getCalculatedMinMax(max) as number))
+          errors.push(t.getMinMaxErrorText(t.maxErrorText, t.getCalculatedMinMax(max)));
+      }
+      if (checkEmail && value && !emailRe.test(String(value))) errors.push(emailMessage);
+      coreReported = collectCore(path, errors, validators, value, out);
+    }
+    if (empty) return true;
+    if (q.isTextInput && maxLength && typeof value === "string" && value.length > maxLength)
+      out.limits.push({ name: path, message: coreMessage("textMaxLength", env.locale, maxLength) });
+    if (isNumber && !coreReported) checkNumberRange(value as number, min, max, path, env.locale, out);
+    return true;
+  };
+}
+
+function checkNumberRange(n: number, minValue: unknown, maxValue: unknown, path: string, locale: string, out: Out): void {
+  const min = Number(minValue);
+  const max = Number(maxValue);
+  if (!Helpers.isValueEmpty(minValue) && Number.isFinite(min) && n < min)
+    out.limits.push({ name: path, message: coreMessage("minError", locale, min) });
+  if (!Helpers.isValueEmpty(maxValue) && Number.isFinite(max) && n > max)
+    out.limits.push({ name: path, message: coreMessage("maxError", locale, max) });
+}
+
+/** `comment` questions (and comment cells): strings. */
+export function compileComment(json: JsonObject, q: Question, env: CompileEnv, extraKeys: readonly string[] = []): Checker {
+  assertKeys(json, ["maxLength", "rows", "autoGrow", "allowResize", "acceptCarriageReturn", "textUpdateMode", ...extraKeys]);
+  const validators = compileValidators(json, q, env);
+  const reqMessage = requiredMessage(q);
+  const maxLength = Helpers.getMaxLength((q as unknown as { maxLength: number }).maxLength, env.model.maxTextLength);
+  return (value, path, state, out) => {
+    const empty = isBlank(value);
+    if (isEmptyContainer(value)) return DEFER;
+    if (!empty && typeof value !== "string") return DEFER;
+    if (state.active) {
+      const errors = state.required && (empty || isEmptyAnswer(q, value)) ? [reqMessage] : [];
+      collectCore(path, errors, validators, value, out);
+    }
+    if (!empty && maxLength && (value as string).length > maxLength)
+      out.limits.push({ name: path, message: coreMessage("textMaxLength", env.locale, maxLength) });
+    return true;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choice questions
+// ---------------------------------------------------------------------------------------------
+
+const CHOICE_ITEM_KEYS = ["value", "text"];
+
+/** Properties survey-core knows on choice items; unknown ones are ignored by survey-core and so harmless. */
+function isKnownItemProperty(key: string): boolean {
+  return !!Serializer.findProperty("choiceitem", key) || !!Serializer.findProperty("itemvalue", key);
+}
+
+/** Static choice lists only: items given as values or {value, text}. */
+function checkChoicesJson(list: unknown): void {
+  if (list === undefined) return;
+  if (!Array.isArray(list)) throw new Unsupported("choices");
+  for (const item of list) {
+    if (isPrimitive(item)) continue;
+    if (!isPlainObject(item)) throw new Unsupported("choice item");
+    for (const key of Object.keys(item))
+      if (!CHOICE_ITEM_KEYS.includes(key) && isKnownItemProperty(key)) throw new Unsupported(`choice property ${key}`);
+    if (!isPrimitive(item.value)) throw new Unsupported("choice value");
+  }
+}
+
+interface ChoiceSet {
+  /** The choice items survey-core matches values against (without other/none). */
+  items: ItemValue[];
+  /** Values compared strictly; a value in here is stored and exposed unchanged. */
+  strict: Set<unknown>;
+  /** Values of special items (other, none) whose answers the compiler leaves to survey-core. */
+  special: unknown[];
+  hasOther: boolean;
+}
+
+interface SelectInternals {
+  choices: ItemValue[];
+  showOtherItem: boolean;
+  showNoneItem: boolean;
+  otherItem: ItemValue;
+  noneItem: ItemValue;
+  refuseItem: ItemValue;
+  dontKnowItem: ItemValue;
+}
+
+function choiceSetOf(q: Question): ChoiceSet {
+  const s = q as unknown as SelectInternals;
+  const items = [...s.choices];
+  const special: unknown[] = [s.otherItem.value, s.noneItem.value, s.refuseItem?.value, s.dontKnowItem?.value].filter(
+    (v) => v !== undefined,
+  );
+  const strict = new Set<unknown>();
+  for (const item of items) {
+    // A regular choice that collides (loosely) with a special item is ambiguous: leave it to survey-core.
+    if (!special.some((sv) => Helpers.isTwoValueEquals(sv, item.value, false, true, false))) strict.add(item.value);
+  }
+  return { items, strict, special, hasOther: s.showOtherItem };
+}
+
+const SELECT_KEYS = [
+  "choices",
+  "choicesOrder",
+  "showOtherItem",
+  "hasOther",
+  "otherText",
+  "otherPlaceholder",
+  "otherErrorText",
+  "showNoneItem",
+  "hasNone",
+  "noneText",
+  "separateSpecialChoices",
+  "allowClear",
+  "showClearButton",
+  "searchEnabled",
+  "itemComponent",
+];
+
+/** What survey-core keeps of a single choice value: strict match → kept; no loose match → cleared; else ask survey-core. */
+function classifyChoice(set: ChoiceSet, value: unknown): "ok" | "unknown" | "defer" {
+  if (!isPrimitive(value)) return "defer";
+  if (set.strict.has(value)) {
+    // Two choices that are loosely equal would make survey-core's first match differ: ambiguous.
+    return "ok";
+  }
+  if (set.hasOther) return "defer";
+  if (set.special.some((sv) => Helpers.isTwoValueEquals(sv, value, false, true, false))) return "defer";
+  return ItemValue.getItemByValue(set.items, value) ? "defer" : "unknown";
+}
+
+function assertDistinctChoices(set: ChoiceSet): void {
+  const items = set.items;
+  for (let i = 0; i < items.length; i++)
+    for (let j = i + 1; j < items.length; j++)
+      if (Helpers.isTwoValueEquals(items[i].value, items[j].value, false, true, false))
+        throw new Unsupported("choices that survey-core considers equal");
+}
+
+/** `radiogroup` and `dropdown` (and such cells). */
+export function compileSingleChoice(json: JsonObject, q: Question, env: CompileEnv, extraKeys: readonly string[] = []): Checker {
+  assertKeys(json, [...SELECT_KEYS, "placeholder", "autocomplete", ...extraKeys]);
+  checkChoicesJson(json.choices);
+  const set = choiceSetOf(q);
+  assertDistinctChoices(set);
+  const validators = compileValidators(json, q, env);
+  const reqMessage = requiredMessage(q);
+  return (value, path, state, out) => {
+    const empty = isBlank(value);
+    if (isEmptyContainer(value)) return DEFER;
+    if (isBlankText(value)) return DEFER;
+    if (!empty) {
+      const kind = classifyChoice(set, value);
+      if (kind === "defer") return DEFER;
+      if (kind === "unknown") out.removed.push({ name: path, message: env.texts.invalidValue });
+    }
+    if (state.active) collectCore(path, state.required && empty ? [reqMessage] : [], validators, value, out);
+    return true;
+  };
+}
+
+interface CheckboxInternals {
+  minSelectedChoices: number;
+  maxSelectedChoices: number;
+}
+
+/** `checkbox` and `tagbox`: arrays of distinct regular choice values. */
+export function compileMultiChoice(json: JsonObject, q: Question, env: CompileEnv): Checker {
+  assertKeys(json, [...SELECT_KEYS, "minSelectedChoices", "maxSelectedChoices", "hideSelectedItems", "closeOnSelect"]);
+  checkChoicesJson(json.choices);
+  const set = choiceSetOf(q);
+  assertDistinctChoices(set);
+  const validators = compileValidators(json, q, env);
+  const reqMessage = requiredMessage(q);
+  const c = q as unknown as CheckboxInternals;
+  const min = c.minSelectedChoices;
+  const max = c.maxSelectedChoices;
+  return (value, path, state, out) => {
+    const empty = isBlank(value);
+    // survey-core does not read {} as "no choices" (a required checkbox given {} passes): leave it to survey-core.
+    if (isPlainObject(value)) return DEFER;
+    if (!empty) {
+      if (!Array.isArray(value)) return DEFER;
+      const seen = new Set<unknown>();
+      for (const item of value) {
+        if (!set.strict.has(item) || seen.has(item)) return DEFER;
+        seen.add(item);
+      }
+    }
+    const count = Array.isArray(value) ? value.length : 0;
+    let coreReported = false;
+    if (state.active) {
+      const errors: string[] = [];
+      if (state.required && empty) errors.push(reqMessage);
+      if (min >= 1 && count < min) errors.push(coreMessage("minSelectError", env.locale, min));
+      coreReported = collectCore(path, errors, validators, value, out);
+    }
+    if (empty) return true;
+    if (max > 0 && count > max) out.limits.push({ name: path, message: coreMessage("maxSelectError", env.locale, max) });
+    if (!coreReported && min >= 1 && count < min)
+      out.limits.push({ name: path, message: coreMessage("minSelectError", env.locale, min) });
+    return true;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Boolean, rating, file, signature
+// ---------------------------------------------------------------------------------------------
+
+interface BooleanInternals {
+  getValueTrue(): unknown;
+  getValueFalse(): unknown;
+}
+
+/** `boolean`: exactly its valueTrue or valueFalse. */
+export function compileBoolean(json: JsonObject, q: Question, env: CompileEnv): Checker {
+  assertKeys(json, ["labelTrue", "labelFalse", "valueTrue", "valueFalse", "renderAs", "swapOrder"]);
+  const b = q as unknown as BooleanInternals;
+  const allowed = [b.getValueTrue(), b.getValueFalse()];
+  if (!allowed.every((v) => typeof v === "boolean" || isPrimitive(v))) throw new Unsupported("boolean values");
+  const validators = compileValidators(json, q, env);
+  const reqMessage = requiredMessage(q);
+  return (value, path, state, out) => {
+    const empty = isBlank(value);
+    if (isEmptyContainer(value)) return DEFER;
+    if (isBlankText(value)) return DEFER;
+    if (!empty && !(allowed as unknown[]).includes(value)) return DEFER;
+    if (state.active) collectCore(path, state.required && empty ? [reqMessage] : [], validators, value, out);
+    return true;
+  };
+}
+
+interface RatingInternals {
+  visibleRateValues: ItemValue[];
+}
+
+/** `rating`: a value of its scale; a primitive matching no scale value is out of range (c). */
+export function compileRating(json: JsonObject, q: Question, env: CompileEnv): Checker {
+  assertKeys(json, [
+    "rateMin",
+    "rateMax",
+    "rateStep",
+    "rateValues",
+    "rateCount",
+    "rateType",
+    "scaleColorMode",
+    "rateColorMode",
+    "displayMode",
+    "minRateDescription",
+    "maxRateDescription",
+    "displayRateDescriptionsAsExtremeItems",
+    "autoGenerate",
+  ]);
+  checkChoicesJson(json.rateValues);
+  const scale = (q as unknown as RatingInternals).visibleRateValues;
+  const strict = new Set(scale.map((item) => item.value));
+  const validators = compileValidators(json, q, env);
+  const reqMessage = requiredMessage(q);
+  return (value, path, state, out) => {
+    const empty = isBlank(value);
+    if (isEmptyContainer(value)) return DEFER;
+    if (isBlankText(value)) return DEFER;
+    if (!empty) {
+      if (!isPrimitive(value)) return DEFER;
+      if (!strict.has(value)) {
+        if (ItemValue.getItemByValue(scale, value)) return DEFER;
+        out.limits.push({ name: path, message: env.texts.ratingOutOfRange });
+      }
+    }
+    if (state.active) collectCore(path, state.required && empty ? [reqMessage] : [], validators, value, out);
+    return true;
+  };
+}
+
+/** `file`: an array of file descriptors (objects of strings); survey-core checks nothing else on the server. */
+export function compileFile(json: JsonObject, q: Question, env: CompileEnv): Checker {
+  assertKeys(json, [
+    "allowMultiple",
+    "acceptedTypes",
+    "storeDataAsText",
+    "maxSize",
+    "sourceType",
+    "waitForUpload",
+    "needConfirmRemoveFile",
+    "showPreview",
+    "allowImagesPreview",
+    "imageHeight",
+    "imageWidth",
+  ]);
+  if (json.validators !== undefined) throw new Unsupported("file validators");
+  const reqMessage = requiredMessage(q);
+  return (value, path, state, out) => {
+    const empty = isBlank(value);
+    if (!empty) {
+      if (!Array.isArray(value)) return DEFER;
+      for (const item of value) {
+        if (!isPlainObject(item) || isBlank(item)) return DEFER;
+        for (const field of Object.values(item)) if (typeof field !== "string") return DEFER;
+      }
+    }
+    if (state.active && state.required && empty) out.core.push({ name: path, message: reqMessage });
+    return true;
+  };
+}
+
+/** `signaturepad`: a non-empty string (a data URL or an uploaded file's URL). */
+export function compileSignature(json: JsonObject, q: Question): Checker {
+  assertKeys(json, ["dataFormat", "penColor", "backgroundColor", "signatureWidth", "signatureHeight", "allowClear", "showPlaceholder", "placeholderReadOnly"]);
+  if (json.validators !== undefined) throw new Unsupported("signature validators");
+  const reqMessage = requiredMessage(q);
+  return (value, path, state, out) => {
+    const empty = isBlank(value);
+    if (isEmptyContainer(value)) return DEFER;
+    if (!empty && (typeof value !== "string" || isEmptyAnswer(q, value))) return DEFER;
+    if (state.active && state.required && empty) out.core.push({ name: path, message: reqMessage });
+    return true;
+  };
+}
+
+/** Questions without a value of their own (html, image, expression): any value sent for them goes to survey-core. */
+export function compileNoValue(json: JsonObject, extraKeys: readonly string[]): Checker {
+  assertKeys(json, extraKeys);
+  if (json.isRequired || json.requiredIf || json.validators) throw new Unsupported("required display element");
+  return (value) => value === undefined;
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Matrices
+// ---------------------------------------------------------------------------------------------
+
+interface MatrixInternals {
+  rows: ItemValue[];
+  columns: ItemValue[];
+  eachRowRequired: boolean;
+}
+
+/** Single-choice `matrix`: an object mapping row values to column values. */
+export function compileMatrix(json: JsonObject, q: Question, env: CompileEnv): Checker {
+  assertKeys(json, ["rows", "columns", "isAllRowRequired", "eachRowRequired", "columnMinWidth", "rowTitleWidth", "alternateRows", "showHeader", "columnsLocation", "verticalAlign"]);
+  checkChoicesJson(json.rows);
+  checkChoicesJson(json.columns);
+  if (json.validators !== undefined) throw new Unsupported("matrix validators");
+  const m = q as unknown as MatrixInternals;
+  const rowKeys = new Set<string>();
+  for (const row of m.rows) {
+    if (typeof row.value !== "string") throw new Unsupported("non-string matrix row");
+    rowKeys.add(row.value);
+  }
+  if (rowKeys.size !== m.rows.length) throw new Unsupported("duplicate matrix rows");
+  const columnSet: ChoiceSet = { items: [...m.columns], strict: new Set(m.columns.map((c) => c.value)), special: [], hasOther: false };
+  assertDistinctChoices(columnSet);
+  const reqMessage = requiredMessage(q);
+  const allRowsMessage = getLocaleString("requiredInAllRowsError", env.locale);
+  const eachRowRequired = m.eachRowRequired;
+  return (value, path, state, out) => {
+    const empty = isBlank(value);
+    if (!empty) {
+      if (!isPlainObject(value)) return DEFER;
+      for (const [key, cell] of Object.entries(value)) {
+        if (!rowKeys.has(key) || !columnSet.strict.has(cell)) return DEFER;
+      }
+    }
+    if (state.active) {
+      if (state.required && empty) out.core.push({ name: path, message: reqMessage });
+      if (eachRowRequired) {
+        const answered = empty ? 0 : Object.keys(value as JsonObject).length;
+        if (answered < rowKeys.size) out.core.push({ name: path, message: allRowsMessage });
+      }
+    }
+    return true;
+  };
+}
+
+/** A matrix column compiled as a cell checker, with the column's own name. */
+export interface CompiledColumn {
+  name: string;
+  check: Checker;
+  required: boolean;
+  unique: boolean;
+  /** Whether an empty cell can produce an error (required or validators that run on empty values). */
+  checksEmpty: boolean;
+}
+
+const COLUMN_KEYS = ["cellType", "isUnique", "choices", "inputType", "maxLength", "rows"];
+
+interface DynamicInternals {
+  columns: Array<{ name: string; cellType: string; templateQuestion: Question; isRequired: boolean; isUnique: boolean }>;
+  minRowCount: number;
+  maxRowCount: number;
+}
+
+function compileColumn(colJson: JsonObject, column: DynamicInternals["columns"][number], env: CompileEnv): CompiledColumn {
+  const tq = column.templateQuestion;
+  // cellType "default" takes the matrix's cellType; the template question has the effective type.
+  const cellType = tq.getType();
+  // A column's own JSON describes its cell question; "cellType" and "isUnique" belong to the column.
+  let check: Checker;
+  if (cellType === "text") check = compileText(colJson, tq, env, COLUMN_KEYS);
+  else if (cellType === "comment") check = compileComment(colJson, tq, env, COLUMN_KEYS);
+  else if (cellType === "dropdown" || cellType === "radiogroup") {
+    // Without its own list a column shows the matrix's choices, which its template question does not hold.
+    if (colJson.choices === undefined) throw new Unsupported("column without its own choices");
+    check = compileSingleChoice(colJson, tq, env, COLUMN_KEYS);
+  }
+  else throw new Unsupported(`cell type ${cellType}`);
+  if (colJson.visibleIf || colJson.enableIf || colJson.requiredIf || colJson.readOnly || colJson.visible === false)
+    throw new Unsupported("conditional column");
+  return {
+    name: column.name,
+    check,
+    required: column.isRequired,
+    unique: column.isUnique,
+    checksEmpty: column.isRequired || colJson.validators !== undefined,
+  };
+}
+
+/** The key survey-core's isUnique compares: case-insensitive, trimmed strings. */
+function uniqueKey(value: unknown): unknown {
+  return typeof value === "string" ? value.trim().toLowerCase() : value;
+}
+
+/**
+ * `matrixdynamic`: an array of row objects. Only the plain case is decided here: at least
+ * max(minRowCount, 1) rows, each a non-empty object of known columns, no duplicate in a unique
+ * column, at most maxRowCount rows. Missing or short row lists make survey-core add rows of its own
+ * and are left to it.
+ */
+export function compileMatrixDynamic(json: JsonObject, q: Question, env: CompileEnv): Checker {
+  assertKeys(json, ["columns", "rowCount", "minRowCount", "maxRowCount", "addRowText", "removeRowText", "allowAddRows", "allowRemoveRows", "confirmDelete", "confirmDeleteText", "columnMinWidth", "horizontalScroll", "cellType", "choices", "noRowsText", "hideColumnsIfEmpty", "emptyRowsText", "alternateRows", "showHeader", "verticalAlign"]);
+  if (json.validators !== undefined) throw new Unsupported("matrix validators");
+  if (json.cellType !== undefined && json.cellType !== "text" && json.cellType !== "dropdown") throw new Unsupported("matrix cellType");
+  checkChoicesJson(json.choices);
+  const d = q as unknown as DynamicInternals;
+  const colJsons = json.columns;
+  if (!Array.isArray(colJsons) || colJsons.length !== d.columns.length) throw new Unsupported("columns");
+  const columns = d.columns.map((column, i) => {
+    const colJson: unknown = colJsons[i];
+    if (!isPlainObject(colJson)) throw new Unsupported("column");
+    return compileColumn(colJson, column, env);
+  });
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  if (byName.size !== columns.length) throw new Unsupported("duplicate columns");
+  const minRows = Math.max(d.minRowCount, 1);
+  const maxRows = d.maxRowCount;
+  // A missing value gets rowCount empty rows from survey-core; they can only fail on cells that check empty values.
+  const rowCount = (q as unknown as { rowCount: number }).rowCount;
+  const emptyOk =
+    !json.isRequired && !json.requiredIf && d.minRowCount === 0 && (rowCount === 0 || !columns.some((c) => c.checksEmpty));
+
+  return (value, path, state, out) => {
+    // Sent as null or [], survey-core keeps the empty value; only without default rows is that the same as missing.
+    if (isBlank(value)) return emptyOk && (value === undefined || (rowCount === 0 && !isPlainObject(value)));
+    if (!Array.isArray(value) || value.length < minRows || value.length > maxRows) return DEFER;
+    for (const row of value) {
+      if (!isPlainObject(row) || isBlank(row)) return DEFER;
+      for (const key of Object.keys(row)) if (!byName.has(key) || row[key] === undefined) return DEFER;
+    }
+    for (const column of columns) {
+      if (!column.unique) continue;
+      const seen = new Set<unknown>();
+      for (const row of value as JsonObject[]) {
+        const cell = row[column.name];
+        if (isBlank(cell)) continue;
+        const key = uniqueKey(cell);
+        if (seen.has(key)) return DEFER;
+        seen.add(key);
+      }
+    }
+    for (let i = 0; i < value.length; i++) {
+      const row = value[i] as JsonObject;
+      // survey-core trims cell texts when it stores them: leave untrimmed texts to it.
+      for (const cell of Object.values(row)) if (typeof cell === "string" && cell.trim() !== cell) return DEFER;
+      for (const column of columns) {
+        const cellState: QuestionState = { active: state.active, required: column.required };
+        const removedBefore = out.removed.length;
+        if (!column.check(row[column.name], `${path}[${i}].${column.name}`, cellState, out)) return DEFER;
+        // The reference names only the first removed value under a question (in the data's key
+        // order): leave cells survey-core would clear to it.
+        if (out.removed.length !== removedBefore) return DEFER;
+      }
+    }
+    return true;
+  };
+}

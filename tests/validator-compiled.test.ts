@@ -1,0 +1,235 @@
+import { describe, expect, it } from "vitest";
+import { compileResponseValidator } from "../src/forms/compiled/index.ts";
+import type { CompiledValidator } from "../src/forms/compiled/index.ts";
+import { createResponseValidator, ownMessages, ValidatorCache } from "../src/forms/validation.ts";
+import { makeTestApp } from "./helpers.ts";
+import { failingNames } from "./validator-fuzz.ts";
+
+function compile(schema: object): CompiledValidator {
+  const outcome = compileResponseValidator(schema, "zh-cn", ownMessages("zh-cn"));
+  if (!outcome.ok) throw new Error(`refused: ${outcome.reason}`);
+  return outcome.validate;
+}
+
+function refusal(schema: object): string | null {
+  const outcome = compileResponseValidator(schema, "zh-cn", ownMessages("zh-cn"));
+  return outcome.ok ? null : outcome.reason;
+}
+
+/** Asserts the compiled validator decides `data` itself, exactly like the reference; returns the failing names. */
+function decided(schema: object, data: Record<string, unknown>): string[] {
+  const result = compile(schema)(data);
+  if (!result) throw new Error(`deferred: ${JSON.stringify(data)}`);
+  const reference = createResponseValidator(schema)(data);
+  expect(failingNames(result)).toEqual(failingNames(reference));
+  expect(result.ok).toBe(reference.ok);
+  return failingNames(result);
+}
+
+const conditional = {
+  pages: [
+    {
+      name: "p1",
+      elements: [
+        { type: "radiogroup", name: "hasIssue", choices: ["yes", "no"] },
+        { type: "text", name: "issue", isRequired: true, visibleIf: "{HasIssue} = 'yes'", maxLength: 5 },
+        { type: "text", name: "fix", requiredIf: "{hasIssue} = 'yes'" },
+        { type: "text", name: "locked", isRequired: true, enableIf: "{hasIssue} = 'no'" },
+      ],
+    },
+    {
+      name: "p2",
+      visibleIf: "{hasIssue} notempty",
+      elements: [{ type: "text", name: "inspector", isRequired: true }],
+    },
+  ],
+};
+
+describe("compiled validator: conditions", () => {
+  it("skips required checks of hidden questions but keeps their values", () => {
+    expect(decided(conditional, { hasIssue: "no", locked: "x", inspector: "张三", issue: "留着" })).toEqual(
+      [],
+    );
+    expect(decided(conditional, { hasIssue: "yes", inspector: "张三" })).toEqual(["fix", "issue"]);
+  });
+
+  it("still applies declared limits to hidden values", () => {
+    expect(
+      decided(conditional, { hasIssue: "no", locked: "x", inspector: "张三", issue: "超过五个字符了" }),
+    ).toEqual(["issue"]);
+  });
+
+  it("does not validate disabled questions and hidden pages", () => {
+    expect(decided(conditional, { hasIssue: "yes", issue: "a", fix: "b", inspector: "c" })).toEqual([]);
+    expect(decided(conditional, {})).toEqual([]);
+    expect(decided(conditional, { hasIssue: "no" })).toEqual(["inspector", "locked"]);
+  });
+
+  it("reports unknown keys and out-of-choice values", () => {
+    expect(decided(conditional, { hasIssue: "maybe", extra: 1 })).toEqual(["extra", "hasIssue", "inspector"]);
+  });
+});
+
+describe("compiled validator: question types", () => {
+  const form = {
+    elements: [
+      { type: "text", name: "n", inputType: "number", min: 1, max: 9 },
+      { type: "text", name: "code", validators: [{ type: "regex", regex: "^[A-Z]+$" }] },
+      { type: "checkbox", name: "c", choices: ["a", "b", "c"], maxSelectedChoices: 2 },
+      { type: "rating", name: "r", rateMax: 5 },
+      {
+        type: "boolean",
+        name: "b",
+        isRequired: true,
+        validators: [{ type: "expression", expression: "{b} = true" }],
+      },
+      { type: "matrix", name: "m", rows: ["r1", "r2"], columns: [1, 2], eachRowRequired: true },
+      {
+        type: "matrixdynamic",
+        name: "md",
+        rowCount: 0,
+        columns: [
+          { name: "who", cellType: "text", isRequired: true, maxLength: 4 },
+          { name: "id", cellType: "text", isUnique: true },
+        ],
+      },
+    ],
+  };
+
+  it("accepts a well-formed response", () => {
+    const data = {
+      n: 3,
+      code: "AB",
+      c: ["a"],
+      r: 5,
+      b: true,
+      m: { r1: 1, r2: 2 },
+      md: [{ who: "王", id: "1" }],
+    };
+    expect(decided(form, data)).toEqual([]);
+  });
+
+  it("rejects range, pattern, count, scale, expression, row and cell errors", () => {
+    const data = {
+      n: 12,
+      code: "ab",
+      c: ["a", "b", "c"],
+      r: 6,
+      b: false,
+      m: { r1: 1 },
+      md: [{ id: "1" }, { who: "太长的名字" }],
+    };
+    expect(decided(form, data)).toEqual(["b", "c", "code", "m", "md[0].who", "md[1].who", "n", "r"]);
+  });
+
+  it("leaves values outside its exact domain to the reference", () => {
+    const check = compile(form);
+    expect(check({ n: "3" })).toBeUndefined();
+    expect(check({ c: ["a", "a"] })).toBeUndefined();
+    expect(
+      check({
+        md: [
+          { who: "a", id: "x" },
+          { who: "b", id: "X" },
+        ],
+      }),
+    ).toBeUndefined();
+    expect(check({ "n-Comment": "x" })).toBeUndefined();
+    // Found by the differential run: survey-core accepts {} for a required checkbox and keeps "   " as a choice.
+    expect(check({ c: {} })).toBeUndefined();
+    expect(compile(conditional)({ hasIssue: "   " })).toBeUndefined();
+    // The reference names only the first value it would clear inside a question.
+    const cells = {
+      elements: [
+        {
+          type: "matrixdynamic",
+          name: "md",
+          rowCount: 0,
+          columns: [{ name: "k", cellType: "dropdown", choices: [1] }],
+        },
+      ],
+    };
+    expect(compile(cells)({ md: [{ k: 2 }, { k: 3 }] })).toBeUndefined();
+    expect(check([])).toBeUndefined();
+  });
+});
+
+describe("compiled validator: refusals", () => {
+  it.each([
+    ["custom functions", { elements: [{ type: "text", name: "a", visibleIf: "myFunc({b})" }] }],
+    ["choicesByUrl", { elements: [{ type: "dropdown", name: "a", choicesByUrl: { url: "https://x" } }] }],
+    [
+      "calculated values",
+      { calculatedValues: [{ name: "v", expression: "1" }], elements: [{ type: "text", name: "a" }] },
+    ],
+    [
+      "dynamic panels",
+      { elements: [{ type: "paneldynamic", name: "p", templateElements: [{ type: "text", name: "a" }] }] },
+    ],
+    ["valueName", { elements: [{ type: "text", name: "a", valueName: "b" }] }],
+    [
+      "row-context conditions",
+      {
+        elements: [
+          {
+            type: "matrixdynamic",
+            name: "m",
+            columns: [{ name: "a", cellType: "text", visibleIf: "{row.b} = 1" }],
+          },
+        ],
+      },
+    ],
+    ["unknown variables", { elements: [{ type: "text", name: "a", visibleIf: "{nothere} = 1" }] }],
+  ])("refuses %s", (_what, schema) => {
+    expect(refusal(schema)).not.toBeNull();
+  });
+});
+
+describe("ValidatorCache with the compiler", () => {
+  it("compiles supported forms, falls back for the rest and counts both", () => {
+    const cache = new ValidatorCache(2);
+    const plain = cache.get("plain:1", () => conditional);
+    const fallback = cache.get("panels:1", () => ({
+      elements: [{ type: "paneldynamic", name: "p", templateElements: [{ type: "text", name: "a" }] }],
+    }));
+    expect(plain({ hasIssue: "yes", inspector: "x" }).ok).toBe(false);
+    expect(plain({ hasIssue: "no", locked: "x", inspector: "x", "hasIssue-Comment": "y" }).ok).toBe(true);
+    expect(fallback({ p: [{ a: "x" }] })).toEqual({ ok: true });
+    cache.get("plain:1", () => conditional);
+    const stats = cache.stats();
+    expect(stats).toMatchObject({
+      size: 2,
+      capacity: 2,
+      compiled: 1,
+      fallback: 1,
+      hits: 1,
+      misses: 2,
+      compiledResponses: 1,
+      deferredResponses: 1,
+    });
+    expect(stats.fallbackForms).toHaveLength(1);
+    expect(stats.fallbackForms[0]).toMatch(/^panels:1: /);
+  });
+});
+
+describe("GET /api/metrics", () => {
+  it("reports validator stats to administrators and supervisors only", async () => {
+    const t = await makeTestApp();
+    await t.user("boss", "admin");
+    await t.user("watcher", "supervisor");
+    await t.user("worker", "officer");
+    expect((await t.call(null, "GET", "/api/metrics")).status).toBe(401);
+    expect((await t.call(await t.login("worker"), "GET", "/api/metrics")).status).toBe(403);
+    for (const who of ["boss", "watcher"]) {
+      const res = await t.call(await t.login(who), "GET", "/api/metrics");
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as {
+        validators: { capacity: number; fallbackForms: unknown[] };
+        uptimeSeconds: number;
+      };
+      expect(body.validators.capacity).toBeGreaterThan(0);
+      expect(Array.isArray(body.validators.fallbackForms)).toBe(true);
+      expect(body.uptimeSeconds).toBeGreaterThanOrEqual(0);
+    }
+  });
+});
