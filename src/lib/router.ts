@@ -2,9 +2,13 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "./errors.ts";
 
-/** A feature router whose request validation failures become `400 {error:{code:"invalid_request"}}`. */
+/**
+ * A feature router whose request validation failures become `400 {error:{code:"invalid_request"}}`.
+ * A declared query is an allowlist: an unknown sort/filter parameter is a 400, not silently ignored
+ * (SECURITY.md #13).
+ */
 export function newRouter() {
-  return new OpenAPIHono<AppEnv>({
+  const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
         const details = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
@@ -18,6 +22,16 @@ export function newRouter() {
       }
     },
   });
+  const register = app.openapi;
+  app.openapi = ((route: Parameters<typeof register>[0], ...rest: unknown[]) =>
+    (register as (...args: unknown[]) => unknown)(strictQuery(route), ...rest)) as typeof register;
+  return app;
+}
+
+function strictQuery<R extends { request?: { query?: unknown } }>(route: R): R {
+  const query = route.request?.query;
+  if (!(query instanceof z.ZodObject)) return route;
+  return { ...route, request: { ...route.request, query: query.strict() } };
 }
 
 export const ErrorSchema = z

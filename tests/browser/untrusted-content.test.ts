@@ -2,8 +2,9 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumMissing, launchBrowser, startServer, type RunningServer } from "./harness";
 
-// SECURITY.md 12: markup in a form title, choice, description or html question stays inert in the
-// runner, the designer (and its preview) and the results.
+// SECURITY.md 12: markup in a form title, choice, description or html question (and page titles,
+// question descriptions, placeholders, matrix rows and columns) stays inert in the runner, the
+// designer (and its preview) and the results.
 const payload = (tag: string) =>
   `<img src="x" onerror="window.__xss='${tag}'"><script>window.__xss='${tag}-script'</script>` +
   `<a id="js-link-${tag}" href="javascript:window.__xss='${tag}-link'">点我</a>`;
@@ -15,13 +16,24 @@ const schema = {
   pages: [
     {
       name: "page1",
+      title: `页标题${payload("page-title")}`,
+      description: `页说明${payload("page-description")}`,
       elements: [
         { type: "html", name: "intro", html: `<p>说明文字</p>${payload("html")}` },
         {
           type: "radiogroup",
           name: "pick",
           title: `选择${payload("question")}`,
+          description: `提示${payload("question-description")}`,
           choices: [{ value: "a", text: `选项A${payload("choice")}` }, "b"],
+        },
+        { type: "text", name: "note", title: "备注", placeholder: `占位${payload("placeholder")}` },
+        {
+          type: "matrix",
+          name: "grid",
+          title: "矩阵",
+          columns: [{ value: "c1", text: `列${payload("matrix-column")}` }],
+          rows: [{ value: "r1", text: `行${payload("matrix-row")}` }],
         },
       ],
     },
