@@ -2,11 +2,13 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { compress } from "hono/compress";
 import { HTTPException } from "hono/http-exception";
 import { alertRoutes } from "./alerts/routes.ts";
+import { sealAuditAfterWrites } from "./audit/audit.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { csrfProtection, loadSession } from "./auth/session.ts";
 import { checklistRoutes } from "./checklists/routes.ts";
 import { catalogRoutes } from "./catalog/routes.ts";
 import { publicCatalogRoutes } from "./catalog/public-routes.ts";
+import { dashboardRoutes } from "./dashboard/routes.ts";
 import { DIRECTORY_UPLOADS, directoryRoutes } from "./directory/routes.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { evaluationPublicRoutes } from "./evaluations/public-routes.ts";
@@ -14,14 +16,21 @@ import { evaluationRoutes } from "./evaluations/routes.ts";
 import { formRoutes } from "./forms/routes.ts";
 import { filingRoutes } from "./inspections/file-routes.ts";
 import { inspectionRoutes } from "./inspections/routes.ts";
+import { metricsRoutes } from "./metrics/routes.ts";
 import { ApiError, codeForStatus } from "./lib/errors.ts";
 import { jsonGuard, limitBody, securityHeaders } from "./lib/security.ts";
 import { pageRoutes } from "./pages/routes.ts";
+import { PLANNING_IMPORT_UPLOAD } from "./planning/import.ts";
+import { planningRoutes } from "./planning/routes.ts";
 import { publicRoutes } from "./responses/public-routes.ts";
 import { responseRoutes } from "./responses/routes.ts";
+import { publicSamplingRoutes } from "./sampling/public-routes.ts";
+import { samplingRoutes } from "./sampling/routes.ts";
 import { shareRoutes } from "./share/routes.ts";
 
 const STATIC_PREFIXES = ["/build/", "/css/", "/img/", "/favicon"];
+/** Routes that take a file as their body instead of JSON. */
+const UPLOADS = [...DIRECTORY_UPLOADS, PLANNING_IMPORT_UPLOAD];
 
 /** Builds the whole application from its dependencies; Node and Workers entries differ only in deps. */
 export function createApp(deps: AppDeps) {
@@ -33,7 +42,16 @@ export function createApp(deps: AppDeps) {
     c.set("db", deps.db);
     await next();
   });
-  app.use("/api/*", limitBody(deps.config.bodyLimitBytes, DIRECTORY_UPLOADS));
+  app.use("*", sealAuditAfterWrites);
+  // Outside the body and session checks, so their refusals (413, 415, 403, …) are not cached either.
+  app.use("/api/*", async (c, next) => {
+    await next();
+    // On the response's own headers, as securityHeaders does: c.header() after the handler would
+    // rebuild the response around its body stream, for every API answer.
+    const headers = c.res.headers;
+    if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
+  });
+  app.use("/api/*", limitBody(deps.config.bodyLimitBytes, UPLOADS));
   app.use("*", loadSession);
   // CSRF before the Content-Type check, so a cross-site text/plain POST is refused as such (403).
   app.use("/api/*", async (c, next) => {
@@ -41,11 +59,7 @@ export function createApp(deps: AppDeps) {
     if (c.req.path.startsWith("/api/public/")) return next();
     return csrfProtection(c, next);
   });
-  app.use("/api/*", jsonGuard(deps.config.jsonMaxDepth, DIRECTORY_UPLOADS));
-  app.use("/api/*", async (c, next) => {
-    await next();
-    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
-  });
+  app.use("/api/*", jsonGuard(deps.config.jsonMaxDepth, UPLOADS));
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/api/auth", authRoutes());
@@ -59,9 +73,14 @@ export function createApp(deps: AppDeps) {
   app.route("/api/public", evaluationPublicRoutes());
   app.route("/api", evaluationRoutes());
   app.route("/api", alertRoutes());
+  app.route("/api/dashboard", dashboardRoutes());
   app.route("/api/inspections", filingRoutes());
   app.route("/api/inspections", inspectionRoutes());
   app.route("/api/inspections", checklistRoutes());
+  app.route("/api/planning", planningRoutes());
+  app.route("/api/sampling", samplingRoutes());
+  app.route("/api/public/sampling", publicSamplingRoutes());
+  app.route("/api/metrics", metricsRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

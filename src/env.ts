@@ -3,6 +3,7 @@ import type { Db } from "./db/client.ts";
 import type { Role } from "./db/schema.ts";
 import type { ValidatorCache } from "./forms/validation.ts";
 import type { RateLimiter } from "./lib/rate-limit.ts";
+import type { ResponseWriter } from "./responses/group-commit.ts";
 
 export interface AppConfig {
   /** HMAC key for signed tokens; generated and stored in the database on first start when unset. */
@@ -41,6 +42,11 @@ export interface AppDeps {
   config: AppConfig;
   rateLimiter: RateLimiter;
   validators: ValidatorCache;
+  /**
+   * Group commit of public responses (src/responses/group-commit.ts), one per Node process. Absent on
+   * Workers, which have no buffer shared between requests: there each submission commits itself.
+   */
+  responseWriter?: ResponseWriter;
   /** The peer address of the TCP connection (runtime-specific). */
   remoteAddress: (c: import("hono").Context) => string | undefined;
   /** Serves a file from public/ (Node: disk; Workers: the assets binding). */

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { MemoryEventBus } from "./alerts/events.ts";
 import { startOutboxLoop } from "./alerts/outbox.ts";
 import { createApp } from "./app.ts";
+import { sealAuditLog } from "./audit/chain.ts";
 import { ensureAdmin, ensureSecret, seedForms } from "./bootstrap.ts";
 import { openDatabase, type SynchronousLevel } from "./db/client.ts";
 import { runMigrations } from "./db/migrate.ts";
@@ -11,25 +12,38 @@ import { configFromEnv } from "./env.ts";
 import { ValidatorCache } from "./forms/validation.ts";
 import { MemoryRateLimiter } from "./lib/rate-limit.ts";
 import { nodeAssets } from "./node/assets.ts";
+import { GroupCommitter } from "./responses/group-commit.ts";
+import { WriterThread } from "./responses/writer-thread.ts";
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 
 async function main() {
   const env = process.env;
-  const database = await openDatabase({
-    url: env.DATABASE_URL || "file:./data/lianma.db",
-    authToken: env.LIBSQL_AUTH_TOKEN,
-    synchronous: (env.DB_SYNCHRONOUS?.toUpperCase() as SynchronousLevel | undefined) ?? "FULL",
-  });
+  const databaseUrl = env.DATABASE_URL || "file:./data/lianma.db";
+  const synchronous = (env.DB_SYNCHRONOUS?.toUpperCase() as SynchronousLevel | undefined) ?? "FULL";
+  const database = await openDatabase({ url: databaseUrl, authToken: env.LIBSQL_AUTH_TOKEN, synchronous });
   await runMigrations(database.db);
   const secret = await ensureSecret(database.db, env.APP_SECRET);
   const config = configFromEnv(env, secret);
   const adminName = env.ADMIN_USERNAME || "admin";
   const admin = await ensureAdmin(database.db, adminName, env.ADMIN_PASSWORD || undefined);
   const seeded = env.SEED_FORMS === "0" ? [] : await seedForms(database.db, root("forms"));
+  // Links audit lines left unsealed by a crash, and those start-up itself wrote (src/audit/chain.ts).
+  await sealAuditLog(database.db);
 
+  // One per process: submissions arriving in the same event-loop turn share one transaction (fsync).
+  // INGEST_WRITER_THREAD=1 runs those transactions on a thread of their own: measured slower on two
+  // cores, so off by default (docs/PERFORMANCE.md).
+  const writerThread =
+    env.INGEST_WRITER_THREAD === "1" && database.embedded && !databaseUrl.includes(":memory:")
+      ? await WriterThread.start({ url: databaseUrl, synchronous })
+      : null;
+  const responseWriter = new GroupCommitter(writerThread ?? database.client, {
+    maxBatch: Number(env.GROUP_COMMIT_MAX) || 128,
+  });
   const app = createApp({
     db: database.db,
+    responseWriter,
     config,
     rateLimiter: new MemoryRateLimiter(),
     validators: new ValidatorCache(Number(env.VALIDATOR_CACHE_SIZE) || 200),
@@ -58,7 +72,9 @@ async function main() {
 
   const shutdown = () => {
     stopOutbox();
-    server.close(() => {
+    server.close(async () => {
+      await responseWriter.drain();
+      await writerThread?.close();
       database.close();
       process.exit(0);
     });

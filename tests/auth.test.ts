@@ -210,7 +210,7 @@ describe("start page per role", () => {
     ["admin", "/admin/forms"],
     ["dept_admin", "/admin/inspections"],
     ["officer", "/admin/inspections"],
-    ["supervisor", "/admin/alerts"],
+    ["supervisor", "/admin/dashboard"],
   ] as const)("sends a %s from / and /admin to %s", async (role, home) => {
     const dept = role === "admin" || role === "supervisor" ? null : await t.department("D1");
     await t.user(`u-${role}`, role, dept);

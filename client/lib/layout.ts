@@ -6,6 +6,9 @@ import type { Role, User } from "./types";
 const INSPECTION_LINKS: { href: string; label: string; roles?: Role[] }[] = [
   { href: "/admin/inspections", label: "检查" },
   { href: "/admin/inspections/new", label: "备案", roles: ["officer", "dept_admin"] },
+  { href: "/admin/sampling", label: "双随机" },
+  { href: "/admin/dashboard", label: "看板", roles: ["admin", "supervisor", "dept_admin"] },
+  { href: "/admin/planning", label: "联合检查计划", roles: ["admin", "dept_admin", "supervisor"] },
 ];
 
 function addInspectionLinks(role: Role): void {

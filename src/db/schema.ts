@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   blob,
   foreignKey,
@@ -133,8 +134,17 @@ export const auditLog = sqliteTable(
     ip: text("ip"),
     /** JSON: {before?, after?, ...} */
     detail: text("detail").notNull().default("{}"),
+    /** Hash chain (src/audit/chain.ts): both NULL until the sealer links the entry, then never changed. */
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
   },
-  (t) => [index("audit_at_idx").on(t.at), index("audit_target_idx").on(t.targetType, t.targetId)],
+  (t) => [
+    index("audit_at_idx").on(t.at),
+    index("audit_target_idx").on(t.targetType, t.targetId),
+    index("audit_unsealed_idx")
+      .on(t.id)
+      .where(sql`${t.hash} is null`),
+  ],
 );
 
 // ---- Inspections (涉企行政检查): directories, catalog, filings, checklists, evaluations, alerts ----
@@ -418,6 +428,15 @@ export const alerts = sqliteTable(
   (t) => [
     index("alerts_status_idx").on(t.status, t.createdAt),
     index("alerts_department_idx").on(t.departmentId),
+    // migrations/0005_dashboard.sql: alerts of a period, for the supervision dashboard.
+    index("dashboard_alerts_created_idx").on(
+      t.createdAt,
+      t.departmentId,
+      t.status,
+      t.firstHandledAt,
+      t.closedAt,
+      t.inspectionId,
+    ),
   ],
 );
 

@@ -18,14 +18,24 @@ export function sha256Hex(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** JSON with object keys sorted, so two equal bodies hash equally whatever their key order. */
+/**
+ * JSON with object keys sorted, so two equal bodies hash equally whatever their key order. It hashes
+ * every submission, so it appends to one string instead of building arrays per level (the text is
+ * the same as that of a `map`/`join` formulation, hence stored hashes stay valid).
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.keys(value as object)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(",")}}`;
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ",") + canonicalJson(value[i]);
+    return out + "]";
   }
-  return JSON.stringify(value) ?? "null";
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = "{";
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    out += (i === 0 ? "" : ",") + JSON.stringify(key) + ":" + canonicalJson(record[key]);
+  }
+  return out + "}";
 }

@@ -23,6 +23,11 @@ const PAGES: [string, string][] = [
   ["/admin/inspections/:id", "/admin/inspection.html"],
   ["/admin/inspections/:id/checklist", "/admin/checklist.html"],
   ["/admin/alerts", "/admin/alerts.html"],
+  ["/admin/sampling", "/sampling-admin.html"],
+  ["/sampling/public", "/sampling-public.html"],
+  ["/sampling/public/:id", "/sampling-public.html"],
+  ["/admin/dashboard", "/admin/dashboard.html"],
+  ["/admin/planning", "/planning.html"],
   ["/f/:id", "/runner.html"],
   ["/i/:code", "/inspection.html"],
 ];
@@ -30,7 +35,7 @@ const PAGES: [string, string][] = [
 /** Where each role starts: the page of its daily work, never one its role cannot open. */
 export function homeFor(role: Role): string {
   if (role === "admin") return "/admin/forms";
-  if (role === "supervisor") return "/admin/alerts";
+  if (role === "supervisor") return "/admin/dashboard";
   return "/admin/inspections";
 }
 

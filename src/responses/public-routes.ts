@@ -1,12 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
+import type { Db } from "../db/client.ts";
 import { forms, formVersions, responses } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { SurveySchemaJson } from "../forms/schemas.ts";
+import type { FieldError } from "../forms/validation.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
 import { canonicalJson, sha256Hex } from "../lib/ids.ts";
 import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
+import { directWriter, type BatchClient, type ResponseWriter } from "./group-commit.ts";
 
 const FormIdParam = z.object({ id: z.string().min(1).max(64) });
 
@@ -45,7 +48,8 @@ const submit = createRoute({
 
 /** The form, if it is collecting, with the schema of the asked version (or the live one). */
 async function collectingVersion(c: Context<AppEnv>, formId: string, version?: number) {
-  const [row] = await c.var.db
+  const [row] = await c
+    .get("db")
     .select({
       title: forms.title,
       publishedVersion: forms.publishedVersion,
@@ -67,26 +71,37 @@ async function collectingVersion(c: Context<AppEnv>, formId: string, version?: n
   return row;
 }
 
+/** Per client and per client × form; both windows count every attempt, allowed or not. */
 async function rateLimit(c: Context<AppEnv>, formId: string) {
-  const { rateLimiter, config } = c.var.deps;
+  const { rateLimiter, config } = c.get("deps");
   const limit = config.submitRatePerMinute;
-  const results = await Promise.all([
-    rateLimiter.hit(`submit:ip:${c.var.clientIp}`, limit * 4, 60_000),
-    rateLimiter.hit(`submit:form-ip:${formId}:${c.var.clientIp}`, limit, 60_000),
-  ]);
-  const blocked = results.find((r) => !r.allowed);
+  const ip = c.get("clientIp");
+  const perClient = rateLimiter.hit(`submit:ip:${ip}`, limit * 4, 60_000);
+  const perForm = rateLimiter.hit(`submit:form-ip:${formId}:${ip}`, limit, 60_000);
+  const client = await perClient;
+  const form = await perForm;
+  const blocked = !client.allowed ? client : !form.allowed ? form : undefined;
   if (blocked) {
     c.header("Retry-After", String(Math.ceil(blocked.retryAfterMs / 1000)));
     throw new ApiError(429, "rate_limited", "提交过于频繁，请稍后再试");
   }
 }
 
-/** What a retry must repeat exactly for it to count as the same submission. */
+/**
+ * What a retry must repeat exactly for it to count as the same submission: the SHA-256 of
+ * `canonicalJson({ formId, version, data })`, spelled out so the small envelope is not rebuilt and
+ * re-sorted per request (same text, hence the same hash as rows stored before; the keys are in
+ * sorted order: data, formId, version).
+ */
 const bodyHash = (formId: string, version: number, data: unknown) =>
-  sha256Hex(canonicalJson({ formId, version, data }));
+  sha256Hex(
+    `{"data":${canonicalJson(data)},"formId":${JSON.stringify(formId)},"version":${canonicalJson(version)}}`,
+  );
 
 export function publicRoutes() {
   const app = newRouter();
+  // Per app, not per module: tests and tools run several apps over different databases in one process.
+  const versions = new VersionCache(256);
 
   app.openapi(getPublicForm, async (c) => {
     const { id } = c.req.valid("param");
@@ -105,59 +120,100 @@ export function publicRoutes() {
     await rateLimit(c, formId);
     const hash = bodyHash(formId, body.version, body.data);
 
-    const [previous] = await c.var.db
-      .select({ bodyHash: responses.bodyHash })
-      .from(responses)
-      .where(eq(responses.id, body.id));
-    if (previous) return replay(c, body.id, previous.bodyHash, hash);
-
-    const form = await collectingVersion(c, formId, body.version);
-    if (!form) {
-      const live = await collectingVersion(c, formId);
-      if (!live) throw notFound("表单");
-      throw new ApiError(
-        409,
-        "version_mismatch",
-        `表单没有第 ${body.version} 版，当前为第 ${live.version} 版，请刷新页面`,
-      );
-    }
+    const form = await versions.get(c, formId, body.version);
+    if (!form) return refuse(c, body.id, hash, () => notCollecting(c, formId, body.version));
     // Any published version of a collecting form is accepted and validated as itself, so people who
     // opened the form before a new version was published do not lose what they filled in.
-    const validate = c.var.deps.validators.get(`${formId}:${form.version}`, () => JSON.parse(form.schema));
+    const validate = c.get("deps").validators.get(`${formId}:${form.version}`, () => JSON.parse(form.schema));
     const result = validate(body.data);
-    if (!result.ok) {
-      const first = result.errors[0]!;
-      throw new ApiError(
-        400,
-        "invalid_response",
-        `提交的内容未通过校验：${first.name} ${first.message}`,
-        result.errors,
-      );
-    }
-    const inserted = await c.var.db
-      .insert(responses)
-      .values({
-        id: body.id,
-        formId,
-        version: form.version,
-        data: JSON.stringify(body.data),
-        bodyHash: hash,
-        submittedAt: Date.now(),
-      })
-      .onConflictDoNothing()
-      .returning({ id: responses.id });
-    if (inserted.length === 0) {
-      // Lost a race with a concurrent retry of the same id: answer as a replay.
-      const [winner] = await c.var.db
-        .select({ bodyHash: responses.bodyHash })
-        .from(responses)
-        .where(eq(responses.id, body.id));
-      return replay(c, body.id, winner!.bodyHash, hash);
-    }
-    return c.json({ id: body.id }, 201);
+    if (!result.ok) return refuse(c, body.id, hash, () => invalid(result.errors));
+
+    const outcome = await responseWriter(c).write({
+      id: body.id,
+      formId,
+      version: form.version,
+      data: JSON.stringify(body.data),
+      bodyHash: hash,
+      submittedAt: Date.now(),
+    });
+    if (outcome.kind === "inserted") return c.json({ id: body.id }, 201);
+    if (outcome.kind === "exists") return replay(c, body.id, outcome.bodyHash, hash);
+    // The form stopped collecting after it was cached: forget it and answer as a fresh lookup would.
+    versions.forget(formId);
+    return notCollecting(c, formId, body.version);
   });
 
   return app;
+}
+
+/**
+ * Published versions are immutable, so their schemas are kept (bounded, least recently used out).
+ * Only versions of a form seen collecting are cached, and the insert re-checks "collecting" inside
+ * its transaction (group-commit.ts), so a stale entry can never let a submission into a form that
+ * was unpublished; it only costs one refused write, after which the form is forgotten.
+ */
+class VersionCache {
+  private readonly entries = new Map<string, { version: number; schema: string }>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  async get(c: Context<AppEnv>, formId: string, version: number) {
+    const key = `${formId}:${version}`;
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const row = await collectingVersion(c, formId, version);
+    if (!row) return undefined;
+    const entry = { version: row.version, schema: row.schema };
+    this.entries.set(key, entry);
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    return entry;
+  }
+
+  forget(formId: string) {
+    for (const key of [...this.entries.keys()]) if (key.startsWith(`${formId}:`)) this.entries.delete(key);
+  }
+}
+
+/** The process-wide group committer when there is one (Node), else a commit per request (Workers). */
+function responseWriter(c: Context<AppEnv>): ResponseWriter {
+  return c.get("deps").responseWriter ?? directWriter(clientOf(c.get("db")));
+}
+
+/** drizzle keeps the libSQL client it wraps as `$client`; the shared `Db` type leaves it out. */
+const clientOf = (db: Db) => (db as Db & { $client: BatchClient }).$client;
+
+/**
+ * Answers a submission that is not going to be stored: a retry of one that already was is still a
+ * replay (or a conflict), whatever happened to the form since; otherwise `error()` is thrown. The
+ * "seen this id?" lookup is paid only here, off the fast path, where the insert settles it.
+ */
+async function refuse(c: Context<AppEnv>, id: string, hash: string, error: () => Promise<never> | never) {
+  const [previous] = await c.var.db
+    .select({ bodyHash: responses.bodyHash })
+    .from(responses)
+    .where(eq(responses.id, id));
+  if (previous) return replay(c, id, previous.bodyHash, hash);
+  return error();
+}
+
+/** 404 when the form is not collecting at all, 409 when it is but has no such version. */
+async function notCollecting(c: Context<AppEnv>, formId: string, version: number): Promise<never> {
+  const live = await collectingVersion(c, formId);
+  if (!live) throw notFound("表单");
+  throw new ApiError(
+    409,
+    "version_mismatch",
+    `表单没有第 ${version} 版，当前为第 ${live.version} 版，请刷新页面`,
+  );
+}
+
+function invalid(errors: FieldError[]): never {
+  const first = errors[0]!;
+  throw new ApiError(400, "invalid_response", `提交的内容未通过校验：${first.name} ${first.message}`, errors);
 }
 
 function replay(c: Context<AppEnv>, id: string, storedHash: string, hash: string) {
