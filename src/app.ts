@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { compress } from "hono/compress";
 import { HTTPException } from "hono/http-exception";
 import { alertRoutes } from "./alerts/routes.ts";
-import { sealAuditAfterWrites } from "./audit/audit.ts";
+import { audit, sealAuditAfterWrites } from "./audit/audit.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { csrfProtection, loadSession } from "./auth/session.ts";
 import { checklistRoutes } from "./checklists/routes.ts";
@@ -11,6 +11,7 @@ import { publicCatalogRoutes } from "./catalog/public-routes.ts";
 import { dashboardRoutes } from "./dashboard/routes.ts";
 import { DIRECTORY_UPLOADS, directoryRoutes } from "./directory/routes.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
+import type { Context } from "hono";
 import { evaluationPublicRoutes } from "./evaluations/public-routes.ts";
 import { evaluationRoutes } from "./evaluations/routes.ts";
 import { formRoutes } from "./forms/routes.ts";
@@ -97,8 +98,9 @@ export function createApp(deps: AppDeps) {
   });
 
   app.notFound((c) => c.json({ error: { code: "not_found", message: "请求的地址不存在" } }, 404));
-  app.onError((err, c) => {
+  app.onError(async (err, c) => {
     if (err instanceof ApiError) {
+      if (err.status === 403 && c.var.user) await auditDenial(c, err);
       const body = { error: { code: err.code, message: err.message, details: err.details, ...err.extra } };
       return c.json(body, err.status);
     }
@@ -116,6 +118,24 @@ export function createApp(deps: AppDeps) {
   });
 
   return app;
+}
+
+/**
+ * One audit line per refusal of a signed-in user (role, CSRF, origin): who tried what. Anonymous 403s
+ * are not written, so nobody can flood the log without an account. A cross-department id answers 404
+ * exactly like a missing one and is indistinguishable here, so it is not audited as a denial.
+ */
+async function auditDenial(c: Context<AppEnv>, err: ApiError): Promise<void> {
+  try {
+    await audit(c, {
+      action: "access.denied",
+      targetType: "route",
+      targetId: `${c.req.method} ${c.req.routePath}`,
+      detail: { code: err.code },
+    });
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", event: "audit_denial_failed", error: String(error) }));
+  }
 }
 
 export type App = ReturnType<typeof createApp>;

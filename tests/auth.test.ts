@@ -227,3 +227,33 @@ describe("start page per role", () => {
     expect((await t.app.request("/admin")).headers.get("location")).toBe("/login?next=%2Fadmin");
   });
 });
+
+describe("audit of refusals", () => {
+  const denials = async () =>
+    (await t.db.select().from(auditLog)).filter((r) => r.action === "access.denied");
+
+  it("writes one line per refusal of a signed-in user, naming the route pattern", async () => {
+    const dept = await t.department("D1");
+    await t.user("officer1", "officer", dept);
+    const session = await t.login("officer1");
+    const res = await t.call(session, "POST", "/api/forms", { kind: "survey", title: "x" });
+    expect(res.status).toBe(403);
+    const lines = await denials();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      actorName: "officer1",
+      targetType: "route",
+      targetId: "POST /api/forms",
+    });
+  });
+
+  it("writes nothing for anonymous refusals", async () => {
+    const res = await t.app.request("/api/forms", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: "https://evil.example" },
+      body: "{}",
+    });
+    expect([401, 403]).toContain(res.status);
+    expect(await denials()).toHaveLength(0);
+  });
+});
