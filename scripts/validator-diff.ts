@@ -11,9 +11,9 @@
  * cannot disagree and is only counted. Forms the compiler refuses run the reference for every
  * response and get M responses (default 200) for their accept/reject counts.
  *
- * Each form runs in its own child process (J at a time, default 2): survey-core's per-call models
- * leave memory behind (about 0.7 MB per reference call was measured), which would add up over a
- * whole run in one process. Prints one row per form and a table, then the timing; exits non-zero on
+ * Each form runs in its own child process (J at a time, default 2): survey-core's models are held by
+ * the microtasks they queue until the loop yields, so a synchronous run of reference calls grows by
+ * ~0.7 MB per call, which would add up over a whole run in one process. Prints one row per form and a table, then the timing; exits non-zero on
  * any disagreement.
  */
 import { execFile } from "node:child_process";
