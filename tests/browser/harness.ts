@@ -6,6 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
+import { openDatabase } from "../../src/db/client.ts";
+import { runMigrations } from "../../src/db/migrate.ts";
+import { seedDemo } from "../../src/seed/demo.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 export const chromiumMissing = !existsSync(CHROMIUM);
@@ -20,6 +23,8 @@ export const screenshotDir = join(root, "tests", "browser", "screenshots");
 
 export interface RunningServer {
   baseUrl: string;
+  /** A scratch folder removed on stop. */
+  dir: string;
   username: string;
   password: string;
   stop(): Promise<void>;
@@ -53,21 +58,42 @@ async function waitForHealth(baseUrl: string, child: ChildProcess, output: () =>
   throw new Error(`server did not become healthy in 45 s:\n${output()}`);
 }
 
+export interface ServerOptions {
+  /** Fills the temp database (a `file:` URL) before the server starts on it, e.g. with demo data. */
+  prepare?: (url: string) => Promise<void>;
+  /** Publish the sample forms in forms/ on start (off by default: tests make their own). */
+  seedForms?: boolean;
+}
+
+/** Migrates a fresh database at `url` and fills it as `npm run seed:demo` does, with `password` for every demo login. */
+export async function seedDemoDatabase(url: string, password: string): Promise<void> {
+  const database = await openDatabase({ url });
+  try {
+    await runMigrations(database.db);
+    await seedDemo(database.db, { password });
+  } finally {
+    database.close();
+  }
+}
+
 /**
- * Starts the real server (src/server.ts) on a free port with a fresh temp database, or — when
- * LIANMA_TEST_BASE_URL is set — uses an already running one.
+ * Starts the real server (src/server.ts) on a free port with a fresh temp database (filled by
+ * `prepare` first, if given), or — when LIANMA_TEST_BASE_URL is set — uses an already running one.
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   await mkdir(screenshotDir, { recursive: true });
   if (process.env.LIANMA_TEST_BASE_URL) {
     return {
       baseUrl: process.env.LIANMA_TEST_BASE_URL.replace(/\/$/, ""),
+      dir: await mkdtemp(join(tmpdir(), "lianma-browser-")),
       username: process.env.LIANMA_TEST_USERNAME || "admin",
       password: process.env.LIANMA_TEST_PASSWORD || "",
       stop: async () => {},
     };
   }
   const dir = await mkdtemp(join(tmpdir(), "lianma-browser-"));
+  const url = `file:${join(dir, "test.db")}`;
+  await opts.prepare?.(url);
   const port = await freePort();
   const password = `Browser-Test-${Math.random().toString(36).slice(2, 10)}`;
   let log = "";
@@ -78,10 +104,10 @@ export async function startServer(): Promise<RunningServer> {
       NODE_ENV: "test",
       PORT: String(port),
       HOST: "127.0.0.1",
-      DATABASE_URL: `file:${join(dir, "test.db")}`,
+      DATABASE_URL: url,
       ADMIN_USERNAME: "admin",
       ADMIN_PASSWORD: password,
-      SEED_FORMS: "0",
+      SEED_FORMS: opts.seedForms ? "1" : "0",
       PUBLIC_URL: "",
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -98,6 +124,7 @@ export async function startServer(): Promise<RunningServer> {
   }
   return {
     baseUrl,
+    dir,
     username: "admin",
     password,
     stop: async () => {

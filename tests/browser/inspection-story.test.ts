@@ -1,26 +1,24 @@
 // The whole inspection story in a real browser, on a server seeded with the demo data (npm run seed:demo):
 // catalog → filing on a phone (and a refused duplicate) → approval → code → checklist → QR → evaluation →
 // the supervisor's live alert.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import jsQR from "jsqr";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/client.ts";
-import { runMigrations } from "../../src/db/migrate.ts";
 import { creditCodeCheckChar } from "../../src/directory/uscc.ts";
-import { seedDemo } from "../../src/seed/demo.ts";
-import { chromiumMissing, launchBrowser, screenshotDir, watchPage } from "./harness";
+import {
+  chromiumMissing,
+  launchBrowser,
+  screenshotDir,
+  seedDemoDatabase,
+  startServer,
+  watchPage,
+  type RunningServer,
+} from "./harness";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const poll = { timeout: 20_000, interval: 100 };
 const DEMO_PASSWORD = "Story-demo-password";
-const ADMIN_PASSWORD = `Story-admin-${Math.random().toString(36).slice(2, 10)}`;
 const ENTERPRISE = "济南亮码示范餐饮有限公司";
 const ITEM_CODE = "JN-SCJG-101";
 const phone = {
@@ -34,71 +32,6 @@ const desktop = { viewport: { width: 1280, height: 860 }, locale: "zh-CN" };
 
 const shot = (page: Page, name: string, fullPage = true) =>
   page.screenshot({ path: join(screenshotDir, `story-${name}.png`), fullPage });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error()),
-      );
-    });
-  });
-}
-
-/** The demo database is written first (as `npm run seed:demo` would), then the real server serves it. */
-async function startSeededServer() {
-  const dir = await mkdtemp(join(tmpdir(), "lianma-story-"));
-  const url = `file:${join(dir, "story.db")}`;
-  const database = await openDatabase({ url });
-  await runMigrations(database.db);
-  await seedDemo(database.db, { password: DEMO_PASSWORD });
-  database.close();
-  const port = await freePort();
-  let log = "";
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: "test",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: url,
-      ADMIN_USERNAME: "admin",
-      ADMIN_PASSWORD,
-      PUBLIC_URL: "",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (chunk) => (log += chunk));
-  child.stderr?.on("data", (chunk) => (log += chunk));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${log}`);
-    if (Date.now() > deadline) throw new Error(`server not healthy:\n${log}`);
-    const ok = await fetch(`${baseUrl}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    baseUrl,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill("SIGKILL");
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** A JSON call with the context's session cookie and CSRF token, as a page script would send it. */
 async function apiAs<T>(
@@ -141,12 +74,12 @@ async function fillFiling(page: Page, itemText: string) {
 }
 
 describe.skipIf(chromiumMissing)("inspection story in a real browser", () => {
-  let server: Awaited<ReturnType<typeof startSeededServer>>;
+  let server: RunningServer;
   let browser: Browser;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    server = await startSeededServer();
+    server = await startServer({ seedForms: true, prepare: (url) => seedDemoDatabase(url, DEMO_PASSWORD) });
     browser = await launchBrowser();
   });
 
@@ -183,7 +116,7 @@ describe.skipIf(chromiumMissing)("inspection story in a real browser", () => {
     adminContext.setDefaultTimeout(20_000);
     const admin = await adminContext.newPage();
     watch(admin);
-    await login(admin, base, "admin", ADMIN_PASSWORD, "/admin/catalog");
+    await login(admin, base, "admin", server.password, "/admin/catalog");
     const { items: departments } = await apiAs<{ items: { id: string; code: string; name: string }[] }>(
       adminContext,
       base,

@@ -1,25 +1,23 @@
 // Joint inspection planning in a real browser, on a server seeded with the demo data: two departments
 // enter planned tasks for one enterprise, the coordinator sees them matched, merges them into one
 // joint visit, and opens the joint filing.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/client.ts";
-import { runMigrations } from "../../src/db/migrate.ts";
 import { creditCodeCheckChar } from "../../src/directory/uscc.ts";
-import { seedDemo } from "../../src/seed/demo.ts";
 import { chinaLocal } from "../../client/lib/inspection-ui.ts";
-import { chromiumMissing, launchBrowser, screenshotDir, watchPage } from "./harness";
+import {
+  chromiumMissing,
+  launchBrowser,
+  screenshotDir,
+  seedDemoDatabase,
+  startServer,
+  watchPage,
+  type RunningServer,
+} from "./harness";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const poll = { timeout: 20_000, interval: 100 };
 const DEMO_PASSWORD = "Planning-demo-password";
-const ADMIN_PASSWORD = `Planning-admin-${Math.random().toString(36).slice(2, 10)}`;
 const ENTERPRISE = "济南联合检查示范食品有限公司";
 const DAY = 86_400_000;
 const desktop = { viewport: { width: 1280, height: 900 }, locale: "zh-CN" };
@@ -29,71 +27,6 @@ const shot = (page: Page, name: string) =>
 
 /** A calendar day `days` from now in China time, as a date input wants it. */
 const day = (days: number) => chinaLocal(Date.now() + days * DAY).slice(0, 10);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error()),
-      );
-    });
-  });
-}
-
-/** The demo database is written first (as `npm run seed:demo` would), then the real server serves it. */
-async function startSeededServer() {
-  const dir = await mkdtemp(join(tmpdir(), "lianma-planning-"));
-  const url = `file:${join(dir, "planning.db")}`;
-  const database = await openDatabase({ url });
-  await runMigrations(database.db);
-  await seedDemo(database.db, { password: DEMO_PASSWORD });
-  database.close();
-  const port = await freePort();
-  let log = "";
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: "test",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: url,
-      ADMIN_USERNAME: "admin",
-      ADMIN_PASSWORD,
-      PUBLIC_URL: "",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (chunk) => (log += chunk));
-  child.stderr?.on("data", (chunk) => (log += chunk));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${log}`);
-    if (Date.now() > deadline) throw new Error(`server not healthy:\n${log}`);
-    const ok = await fetch(`${baseUrl}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    baseUrl,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill("SIGKILL");
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function login(page: Page, baseUrl: string, username: string, password: string, next: string) {
   await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
@@ -139,12 +72,12 @@ async function enterTask(page: Page, from: number, to: number) {
 }
 
 describe.skipIf(chromiumMissing)("joint inspection planning in a real browser", () => {
-  let server: Awaited<ReturnType<typeof startSeededServer>>;
+  let server: RunningServer;
   let browser: Browser;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    server = await startSeededServer();
+    server = await startServer({ seedForms: true, prepare: (url) => seedDemoDatabase(url, DEMO_PASSWORD) });
     browser = await launchBrowser();
   });
 
@@ -159,7 +92,7 @@ describe.skipIf(chromiumMissing)("joint inspection planning in a real browser", 
     adminContext.setDefaultTimeout(20_000);
     const admin = await adminContext.newPage();
     watchPage(admin, problems);
-    await login(admin, base, "admin", ADMIN_PASSWORD, "/admin/planning");
+    await login(admin, base, "admin", server.password, "/admin/planning");
     const first17 = "91370102MAJC2027";
     const creditCode = `${first17}1${creditCodeCheckChar(`${first17}1`)}`;
     await apiAs(adminContext, base, "POST", "/api/enterprises", {

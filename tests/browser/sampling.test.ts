@@ -1,91 +1,28 @@
 // 双随机 in a real browser on the demo data: a department administrator creates a task, commits, draws,
 // publishes and files it; anyone opens the 公示 page and verifies the draw in the browser; the downloaded
 // verification file passes `npm run verify-draw`, and a tampered copy fails it.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/client.ts";
-import { runMigrations } from "../../src/db/migrate.ts";
 import type { VerificationFile } from "../../src/sampling/draw.ts";
-import { seedDemo } from "../../src/seed/demo.ts";
-import { chromiumMissing, launchBrowser, screenshotDir, watchPage } from "./harness";
+import {
+  chromiumMissing,
+  launchBrowser,
+  screenshotDir,
+  seedDemoDatabase,
+  startServer,
+  watchPage,
+  type RunningServer,
+} from "./harness";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const poll = { timeout: 20_000, interval: 100 };
 const DEMO_PASSWORD = "Sampling-demo-password";
 const TASK = "浏览器测试·餐饮服务双随机抽查";
 const desktop = { viewport: { width: 1280, height: 900 }, locale: "zh-CN" };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error()),
-      );
-    });
-  });
-}
-
-/** The demo database is written first (as `npm run seed:demo` would), then the real server serves it. */
-async function startSeededServer() {
-  const dir = await mkdtemp(join(tmpdir(), "lianma-sampling-"));
-  const url = `file:${join(dir, "sampling.db")}`;
-  const database = await openDatabase({ url });
-  await runMigrations(database.db);
-  await seedDemo(database.db, { password: DEMO_PASSWORD });
-  database.close();
-  const port = await freePort();
-  let log = "";
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: "test",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: url,
-      ADMIN_USERNAME: "admin",
-      ADMIN_PASSWORD: `Sampling-admin-${Math.random().toString(36).slice(2, 10)}`,
-      PUBLIC_URL: "",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (chunk) => (log += chunk));
-  child.stderr?.on("data", (chunk) => (log += chunk));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${log}`);
-    if (Date.now() > deadline) throw new Error(`server not healthy:\n${log}`);
-    const ok = await fetch(`${baseUrl}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    baseUrl,
-    dir,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill("SIGKILL");
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 const verifyCli = (file: string) =>
   spawnSync(process.execPath, ["--import", "tsx", "scripts/verify-draw.ts", file], {
@@ -100,12 +37,12 @@ async function runStep(page: Page, step: string, status: string) {
 }
 
 describe.skipIf(chromiumMissing)("双随机 in the browser", () => {
-  let server: Awaited<ReturnType<typeof startSeededServer>>;
+  let server: RunningServer;
   let browser: Browser;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    server = await startSeededServer();
+    server = await startServer({ seedForms: true, prepare: (url) => seedDemoDatabase(url, DEMO_PASSWORD) });
     browser = await launchBrowser();
   });
 
