@@ -21,7 +21,7 @@ import {
   RiskLevelSchema,
 } from "./schemas.ts";
 import { contains, decodeCursor, encodeCursor } from "./search.ts";
-import { CSV_TYPE, readTable, XLSX_TYPE } from "./table-file.ts";
+import { CSV_TYPE, readTable, tableImportRequest, XLSX_TYPE } from "./table-file.ts";
 import { onUniqueViolation } from "./unique.ts";
 import { creditCodeProblem, normalizeCreditCode } from "./uscc.ts";
 
@@ -111,16 +111,7 @@ const importRoute = createRoute({
   middleware: [requireUser("admin", "dept_admin")] as const,
   description:
     "请求体为文件本身（text/csv，UTF-8，可带 BOM；或 XLSX 的第一个工作表）。第一行为表头。任何一行未通过校验则整个文件不导入。",
-  request: {
-    query: z.object({ dryRun: z.enum(["0", "1", "true", "false"]).optional() }),
-    body: {
-      required: true,
-      content: {
-        [CSV_TYPE]: { schema: z.string().openapi({ format: "binary" }) },
-        [XLSX_TYPE]: { schema: z.string().openapi({ format: "binary" }) },
-      },
-    },
-  },
+  request: tableImportRequest,
   responses: {
     200: jsonResponse("试运行：全部通过，未写入", ImportReportSchema),
     201: jsonResponse("已全部导入", ImportReportSchema),

@@ -2,10 +2,19 @@
  * Reading an uploaded table (CSV or XLSX) into rows of trimmed strings, for the directory imports.
  * Row 1 of the result is the header row; numbers in reports are spreadsheet row numbers (1-based).
  */
+import { z } from "@hono/zod-openapi";
 import { ApiError } from "../lib/errors.ts";
 
 export const CSV_TYPE = "text/csv";
 export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+const FILE_BODY = { schema: z.string().openapi({ format: "binary" }) };
+
+/** The request of an all-or-nothing table import: the file itself as the body, `?dryRun=1` to check only. */
+export const tableImportRequest = {
+  query: z.object({ dryRun: z.enum(["0", "1", "true", "false"]).optional() }),
+  body: { required: true, content: { [CSV_TYPE]: FILE_BODY, [XLSX_TYPE]: FILE_BODY } },
+};
 
 /** Rows of a table file; `line` is the spreadsheet row number of each row (CSV: record number). */
 export interface TableRow {

@@ -7,7 +7,7 @@ import { currentUser, requireUser } from "../auth/session.ts";
 import { runBatch } from "../db/client.ts";
 import { catalogItems, departments, enterprises, plannedTaskItems, plannedTasks } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
-import { CSV_TYPE, readTable, XLSX_TYPE } from "../directory/table-file.ts";
+import { CSV_TYPE, readTable, tableImportRequest, XLSX_TYPE } from "../directory/table-file.ts";
 import { ApiError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import type { UploadRoute } from "../lib/security.ts";
@@ -45,16 +45,7 @@ const importRoute = createRoute({
   middleware: [requireUser("admin", "dept_admin")] as const,
   description:
     "请求体为文件本身（CSV 或 XLSX 第一个工作表），第一行为表头：统一社会信用代码、部门代码（管理员必填）、检查类型（日常/双随机/专项）、计划开始日期、计划结束日期、检查事项编码（多个以分号分隔）、备注。任何一行未通过校验则整个文件不导入。",
-  request: {
-    query: z.object({ dryRun: z.enum(["0", "1", "true", "false"]).optional() }),
-    body: {
-      required: true,
-      content: {
-        [CSV_TYPE]: { schema: z.string().openapi({ format: "binary" }) },
-        [XLSX_TYPE]: { schema: z.string().openapi({ format: "binary" }) },
-      },
-    },
-  },
+  request: tableImportRequest,
   responses: {
     200: jsonResponse("试运行：全部通过，未写入", ImportReport),
     201: jsonResponse("已全部导入", ImportReport),
