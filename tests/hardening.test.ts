@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { responses } from "../src/db/schema.ts";
 import { makeTestApp, SAMPLE_SCHEMA, type Session, type TestApp } from "./helpers.ts";
+import { WORKER_TARGET } from "./worker/target.ts";
 
 let t: TestApp;
 let admin: Session;
@@ -47,14 +48,23 @@ describe("body limits", () => {
         controller.enqueue(chunk);
       },
     });
-    const res = await t.app.request(submitUrl(), {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body,
-      // @ts-expect-error Node's fetch needs duplex for a streamed body
-      duplex: "half",
-    });
-    expect(res.status).toBe(413);
+    const request = async () =>
+      t.app.request(submitUrl(), {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body,
+        // @ts-expect-error Node's fetch needs duplex for a streamed body
+        duplex: "half",
+      });
+    const res: Response | (Error & { cause?: { code?: string } }) = await request().catch((error) => error);
+    if (res instanceof Error) {
+      // workerd may answer 413 and close the socket while the client is still writing the body; the
+      // client then sees the refusal as a reset. Only there, and only as a reset.
+      expect(WORKER_TARGET).toBe(true);
+      expect(res.cause?.code).toMatch(/^(ECONNRESET|EPIPE)$/);
+    } else {
+      expect(res.status).toBe(413);
+    }
     expect(await t.db.select().from(responses)).toHaveLength(0);
   });
 
