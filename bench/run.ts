@@ -260,9 +260,12 @@ interface DashboardRow {
   runs: number;
 }
 
+/** Where `npm run seed:large` writes the city data set the dashboard queries are timed on. */
+const LARGE_DB = "data/large.db";
+
 /**
  * Runs bench/dashboard.ts (written with the dashboard) when it exists, on `dbFile`; its queries need
- * inspection data, so `--dashboard-db data/large.db` (npm run seed:large) points it at a seeded file.
+ * inspection data: data/large.db (npm run seed:large) when present, or `--dashboard-db <file>`.
  */
 async function dashboardBench(dbFile: string): Promise<DashboardRow[] | { skipped: string }> {
   if (!existsSync(here("./dashboard.ts"))) return { skipped: "bench/dashboard.ts not present" };
@@ -444,8 +447,10 @@ async function main() {
     console.log("… CSV export download");
     const csv = await timeCsvExport(server, admin, exportForm.id, opts.exportRows);
     console.log("… dashboard queries");
-    const dashboardDb = opts.dashboardDb ?? dbFile;
-    const dashboard = await dashboardBench(dashboardDb);
+    const dashboardDb = opts.dashboardDb ?? (existsSync(LARGE_DB) ? LARGE_DB : undefined);
+    const dashboard = dashboardDb
+      ? await dashboardBench(dashboardDb)
+      : { skipped: `no city data set: run npm run seed:large (${LARGE_DB}) or pass --dashboard-db <file>` };
     const serverMetrics = await metrics(server.url, admin);
     const peakRssMb = server.peakRssMb();
 
