@@ -20,7 +20,8 @@ function addInspectionLinks(role: Role): void {
       existing?.remove();
       continue;
     }
-    if (!existing) nav.append(h("a", { href: link.href }, link.label));
+    // Appended (or moved) in this list's order, so the bar reads the same on every page.
+    nav.append(existing ?? h("a", { href: link.href }, link.label));
   }
 }
 
@@ -75,7 +76,10 @@ function addDirectoryLinks(role: Role): void {
       existing?.remove();
       continue;
     }
-    if (existing) continue;
+    if (existing) {
+      nav.append(existing); // same order on every page
+      continue;
+    }
     const anchor = h("a", { href: link.href }, link.label);
     if (location.pathname === link.href) anchor.setAttribute("aria-current", "page");
     nav.append(anchor);
