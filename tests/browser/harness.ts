@@ -139,6 +139,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   };
 }
 
+/** Signs in through the login page and waits until it has sent the browser on to `next`. */
+export async function login(
+  page: import("playwright-core").Page,
+  baseUrl: string,
+  username: string,
+  password: string,
+  next: string,
+): Promise<void> {
+  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
+  await page.fill("#username", username);
+  await page.fill("#password", password);
+  await page.click("#submit");
+  await page.waitForURL((url) => url.pathname === next.split("?")[0]);
+}
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,

@@ -10,6 +10,7 @@ import { creditCodeCheckChar } from "../../src/directory/uscc.ts";
 import {
   chromiumMissing,
   launchBrowser,
+  login,
   screenshotDir,
   seedDemoDatabase,
   startServer,
@@ -49,14 +50,6 @@ async function apiAs<T>(
   });
   if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
   return (await response.json()) as T;
-}
-
-async function login(page: Page, baseUrl: string, username: string, password: string, next: string) {
-  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
-  await page.fill("#username", username);
-  await page.fill("#password", password);
-  await page.click("#submit");
-  await page.waitForURL((url) => url.pathname === next.split("?")[0]);
 }
 
 /** Fills the filing form for the demo enterprise: search, pick, a second inspector, the item. */

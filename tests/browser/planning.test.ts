@@ -9,6 +9,7 @@ import { chinaLocal } from "../../client/lib/inspection-ui.ts";
 import {
   chromiumMissing,
   launchBrowser,
+  login,
   screenshotDir,
   seedDemoDatabase,
   startServer,
@@ -27,14 +28,6 @@ const shot = (page: Page, name: string) =>
 
 /** A calendar day `days` from now in China time, as a date input wants it. */
 const day = (days: number) => chinaLocal(Date.now() + days * DAY).slice(0, 10);
-
-async function login(page: Page, baseUrl: string, username: string, password: string, next: string) {
-  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
-  await page.fill("#username", username);
-  await page.fill("#password", password);
-  await page.click("#submit");
-  await page.waitForURL((url) => url.pathname === next.split("?")[0]);
-}
 
 async function apiAs<T>(
   context: BrowserContext,
