@@ -140,7 +140,9 @@ describe.skipIf(chromiumMissing)("joint inspection planning in a real browser", 
     // The joint filing: both departments, both items, one visit.
     await admin.click("#merged-link");
     await admin.waitForURL((url) => url.pathname.startsWith("/admin/inspections/"));
-    await expect.poll(() => admin.locator("body").innerText(), poll).toContain("联合检查");
+    // Wait for the filing itself: "联合检查" alone also matches the top bar's "联合检查计划"
+    // link, which is there before the page has loaded the filing.
+    await expect.poll(() => admin.locator("body").innerText(), poll).toContain("（牵头）");
     const text = await admin.locator("body").innerText();
     expect(text).toContain("市场监督管理局");
     expect(text).toContain("消防救援");
