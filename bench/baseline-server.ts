@@ -46,6 +46,8 @@ async function main() {
   serve({ fetch: app.fetch, port: Number(env.PORT), hostname: "127.0.0.1" }, () =>
     console.log("baseline listening"),
   );
+  // A clean exit, so that `node --cpu-prof` (npm run bench:profile -- --baseline) writes its profile.
+  process.on("SIGTERM", () => process.exit(0));
 }
 
 /** The form row the responses' foreign key and the commit guard need. */

@@ -51,16 +51,17 @@ function cpuMs(pid: number): number {
 
 /**
  * Runs `node --import tsx <script>` (or plain `node <script>` for a prebuilt .mjs bundle) with `env`
- * and waits for GET /healthz to answer.
+ * and waits for GET /healthz to answer. `nodeArgs` go before the script (e.g. `--cpu-prof`).
  */
 export async function startNodeServer(
   script: string,
   env: Record<string, string>,
   label: string,
+  nodeArgs: string[] = [],
 ): Promise<Served> {
   const port = await freePort();
   const loader = script.endsWith(".mjs") ? [] : ["--import", "tsx"];
-  const child = spawn(process.execPath, [...loader, script], {
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, script], {
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });

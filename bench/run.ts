@@ -19,7 +19,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { answerPool, checklistSchema } from "./checklist.ts";
+import { answerPool } from "./checklist.ts";
+import { login, publishChecklist, type Admin } from "./api.ts";
 import { startNodeServer, type Served } from "./processes.ts";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -139,50 +140,6 @@ async function load(spec: LoadSpec, opts: Options): Promise<LoadResult> {
     serverCpuPct: (cpuUsed / wallMs) * 100,
     loadGenCpuPct: ((own.user + own.system) / 1000 / wallMs) * 100,
   };
-}
-
-interface Admin {
-  cookie: string;
-  csrf: string;
-}
-
-async function login(url: string, password: string): Promise<Admin> {
-  const res = await fetch(`${url}/api/auth/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: "admin", password }),
-  });
-  if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${await res.text()}`);
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return {
-    cookie: res.headers
-      .getSetCookie()
-      .map((c) => c.split(";")[0])
-      .join("; "),
-    csrf: csrfToken,
-  };
-}
-
-async function adminCall(url: string, admin: Admin, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { Cookie: admin.cookie, "X-CSRF-Token": admin.csrf, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json() as Promise<Record<string, unknown>>;
-}
-
-/** Creates and publishes the checklist through the API; returns its id and version. */
-async function publishChecklist(url: string, admin: Admin, title: string) {
-  const created = await adminCall(url, admin, "POST", "/api/forms", {
-    title,
-    kind: "checklist",
-    schema: checklistSchema(title),
-  });
-  const id = (created.form as { id: string }).id;
-  const published = await adminCall(url, admin, "POST", `/api/forms/${id}/publish`);
-  return { id, version: published.version as number };
 }
 
 /** Inserts `count` responses straight into the database file (seeding, not measuring). */

@@ -112,6 +112,14 @@ describe("POST /api/public/forms/:id/responses", () => {
     ]) {
       expect((await submit(body)).status).toBe(400);
     }
+    for (const data of [[1, 2], null, "张三", 3, true]) {
+      const res = await submit({ id: randomUUID(), version: 1, data });
+      expect(res.status).toBe(400);
+      const { error } = await res.json();
+      expect(error.code).toBe("invalid_request");
+      expect(error.message).toContain("data 必须是对象");
+    }
+    expect(await t.db.$count(responses)).toBe(0);
   });
 
   it("refuses an unknown version with 409 version_mismatch", async () => {

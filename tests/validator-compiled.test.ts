@@ -68,6 +68,54 @@ describe("compiled validator: conditions", () => {
   it("reports unknown keys and out-of-choice values", () => {
     expect(decided(conditional, { hasIssue: "maybe", extra: 1 })).toEqual(["extra", "hasIssue", "inspector"]);
   });
+
+  it("remembers a condition's result per input without mixing inputs that only look alike", () => {
+    // One compiled validator over many responses, as in the server: results are remembered per
+    // combination of variable values. Inputs that look alike (0 and -0, 1 and "1") are kept apart or
+    // left to the reference, and a long text is never remembered.
+    const schema = {
+      elements: [
+        { type: "text", name: "n", inputType: "number" },
+        { type: "text", name: "why", isRequired: true, visibleIf: "1 / {n} > 0" },
+        { type: "text", name: "t" },
+        { type: "text", name: "same", isRequired: true, visibleIf: "{t} = '1' or {t} = 'x'" },
+        { type: "radiogroup", name: "r", choices: ["a", "b"] },
+        { type: "text", name: "rb", isRequired: true, visibleIf: "{r} = 'b' and {t} notempty" },
+      ],
+    };
+    const validate = compile(schema);
+    const reference = createResponseValidator(schema);
+    const inputs: Record<string, unknown>[] = [
+      { n: 0 },
+      { n: -0 },
+      { n: 2 },
+      { n: -2 },
+      { t: "1" },
+      { t: 1 },
+      { t: "x" },
+      { t: "x".repeat(100) },
+      { r: "b" },
+      { r: "b", t: "y" },
+      { r: "a", t: "y" },
+      {},
+    ];
+    let decidedCount = 0;
+    for (let round = 0; round < 3; round++) {
+      for (const data of [...inputs, ...inputs.slice().reverse()]) {
+        const fast = validate(data);
+        if (!fast) continue;
+        decidedCount++;
+        const slow = reference(data);
+        expect({ data, failing: failingNames(fast) }).toEqual({ data, failing: failingNames(slow) });
+      }
+    }
+    expect(decidedCount).toBeGreaterThan(40);
+    // Many different texts: the condition gives up remembering and still decides exactly.
+    for (let i = 0; i < 300; i++) {
+      const data = { r: "b", t: `文本${i}` };
+      expect(failingNames(validate(data)!)).toEqual(failingNames(reference(data)));
+    }
+  });
 });
 
 describe("compiled validator: question types", () => {

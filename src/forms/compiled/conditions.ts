@@ -58,18 +58,89 @@ export const SIMPLE_VALUE_TYPES = new Set(["text", "comment", "radiogroup", "dro
  */
 export type VariableResolver = (variable: string) => string;
 
-function checkExpression(expression: string, resolve: VariableResolver): Map<string, string> {
+/** Pure functions that do not read the clock either: a result depends on the arguments alone. */
+const CLOCK_FREE_FUNCTIONS = new Set(["iif", "sum", "max", "min", "avg", "round", "trunc"]);
+
+interface CheckedExpression {
+  /** Variable as written in the expression → root question name. */
+  names: Map<string, string>;
+  /** No function reads the clock: equal variable values give an equal result. */
+  clockFree: boolean;
+}
+
+function checkExpression(expression: string, resolve: VariableResolver): CheckedExpression {
   const operand: Operand | undefined = new ConditionsParser().parseExpression(expression);
   if (!operand) throw new Unsupported(`expression does not parse: ${expression}`);
   const operands: Operand[] = [];
   operand.addOperandsToList(operands);
+  let clockFree = true;
   for (const op of operands) {
-    if (op instanceof FunctionOperand && !PURE_FUNCTIONS.has(op.functionName.toLowerCase()))
-      throw new Unsupported(`function ${op.functionName}() in ${expression}`);
+    if (!(op instanceof FunctionOperand)) continue;
+    const fn = op.functionName.toLowerCase();
+    if (!PURE_FUNCTIONS.has(fn)) throw new Unsupported(`function ${op.functionName}() in ${expression}`);
+    if (!CLOCK_FREE_FUNCTIONS.has(fn)) clockFree = false;
   }
   const names = new Map<string, string>();
   for (const variable of new ConditionRunner(expression).getVariables()) names.set(variable, resolve(variable));
-  return names;
+  return { names, clockFree };
+}
+
+/**
+ * The cache key of one variable's value: type-tagged and length-prefixed so that no two different
+ * values share a key ("1" vs 1, -0 vs 0, strings containing the separator). `undefined` for values
+ * not worth keying (objects, arrays, long strings): those are evaluated every time.
+ */
+function valueKey(value: unknown): string | undefined {
+  switch (typeof value) {
+    case "string":
+      return value.length <= 64 ? `s${value.length}:${value}` : undefined;
+    case "number":
+      return Object.is(value, -0) ? "n-0;" : `n${value};`;
+    case "boolean":
+      return value ? "T" : "F";
+    case "undefined":
+      return "U";
+    default:
+      return value === null ? "N" : undefined;
+  }
+}
+
+/** Distinct inputs remembered per condition; checklists branch on a handful of choice values. */
+const MEMO_ENTRIES = 32;
+
+/**
+ * Remembers a clock-free condition's result per combination of its variables' values, so the
+ * common case (visibleIf on a choice question) skips survey-core's runner: a run costs ~5 µs, a
+ * lookup well under one. Gives up on a condition whose inputs rarely repeat (free text).
+ */
+function memoized(pairs: [string, string][], run: (values: Values) => boolean): (values: Values) => boolean {
+  const results = new Map<string, boolean>();
+  let hits = 0;
+  let misses = 0;
+  let enabled = true;
+  return (values) => {
+    if (!enabled) return run(values);
+    let key = "";
+    for (const [, name] of pairs) {
+      const part = valueKey(values[name]);
+      if (part === undefined) return run(values);
+      key += part;
+    }
+    const found = results.get(key);
+    if (found !== undefined) {
+      hits++;
+      return found;
+    }
+    const value = run(values);
+    if (++misses > 4 * MEMO_ENTRIES && hits < misses) {
+      enabled = false;
+      results.clear();
+      return value;
+    }
+    if (results.size >= MEMO_ENTRIES) results.clear();
+    results.set(key, value);
+    return value;
+  };
 }
 
 /**
@@ -107,13 +178,23 @@ function oncePerResponse<T>(run: (values: Values) => T): (values: Values) => T {
   };
 }
 
-function intern<T>(kind: string, expression: string, resolve: VariableResolver, make: () => (values: Values) => T): (values: Values) => T {
+/**
+ * `make` returns the evaluator and whether it is memoized already (then a second evaluation in the
+ * same response is a cheap lookup, and the per-response WeakMap would cost more than it saves).
+ */
+function intern<T>(
+  kind: string,
+  expression: string,
+  resolve: VariableResolver,
+  make: () => { run: (values: Values) => T; memoized: boolean },
+): (values: Values) => T {
   let forForm = interned.get(resolve);
   if (!forForm) interned.set(resolve, (forForm = new Map()));
   const key = `${kind}\u0000${expression}`;
   const found = forForm.get(key);
   if (found) return found as (values: Values) => T;
-  const compiled = oncePerResponse(make());
+  const { run, memoized } = make();
+  const compiled = memoized ? run : oncePerResponse(run);
   forForm.set(key, compiled);
   return compiled;
 }
@@ -123,10 +204,12 @@ export function compileCondition(expression: unknown, resolve: VariableResolver)
   if (expression === undefined || expression === null || expression === "") return undefined;
   if (typeof expression !== "string") throw new Unsupported("non-string expression");
   return intern("condition", expression, resolve, () => {
-    const pick = valuesFor(checkExpression(expression, resolve));
+    const { names, clockFree } = checkExpression(expression, resolve);
+    const pick = valuesFor(names);
     const runner = new ConditionRunner(expression);
     if (runner.isAsync) throw new Unsupported(`async expression ${expression}`);
-    return (values: Values) => runner.runValues(pick(values));
+    const run = (values: Values) => runner.runValues(pick(values));
+    return clockFree ? { run: memoized([...names.entries()], run), memoized: true } : { run, memoized: false };
   });
 }
 
@@ -135,9 +218,9 @@ export function compileEvaluator(expression: unknown, resolve: VariableResolver)
   if (expression === undefined || expression === null || expression === "") return undefined;
   if (typeof expression !== "string") throw new Unsupported("non-string expression");
   return intern("value", expression, resolve, () => {
-    const pick = valuesFor(checkExpression(expression, resolve));
+    const pick = valuesFor(checkExpression(expression, resolve).names);
     const runner = new ExpressionRunner(expression);
     if (runner.isAsync) throw new Unsupported(`async expression ${expression}`);
-    return (values: Values) => runner.runValues(pick(values));
+    return { run: (values: Values) => runner.runValues(pick(values)), memoized: false };
   });
 }
