@@ -10,7 +10,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const outfile = join(root, "dist", "server.mjs");
+// `node scripts/build-server.mjs [entry outfile]`: the benchmark bundles its reference server the
+// same way (bench/run.ts), so both run as `npm start` runs.
+const [entryArg, outArg] = process.argv.slice(2);
+const entry = join(root, entryArg ?? "src/server.ts");
+const outfile = join(root, outArg ?? "dist/server.mjs");
 
 /**
  * Every module resolves files next to itself with `new URL("…", import.meta.url)` (migrations/,
@@ -31,7 +35,7 @@ const sourceUrls = {
 
 const started = performance.now();
 await build({
-  entryPoints: [join(root, "src", "server.ts")],
+  entryPoints: [entry],
   outfile,
   bundle: true,
   platform: "node",
@@ -42,4 +46,6 @@ await build({
   plugins: [sourceUrls],
   logLevel: "warning",
 });
-console.log(`server bundled into dist/server.mjs in ${Math.round(performance.now() - started)} ms`);
+console.log(
+  `${entryArg ?? "src/server.ts"} bundled into ${outArg ?? "dist/server.mjs"} in ${Math.round(performance.now() - started)} ms`,
+);

@@ -1,0 +1,94 @@
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { fileURLToPath } from "node:url";
+import { MemoryEventBus } from "../alerts/events.ts";
+import { startOutboxLoop } from "../alerts/outbox.ts";
+import { createApp } from "../app.ts";
+import { sealAuditLog } from "../audit/chain.ts";
+import { ensureAdmin, ensureSecret, seedForms } from "../bootstrap.ts";
+import { openDatabase, type SynchronousLevel } from "../db/client.ts";
+import { runMigrations } from "../db/migrate.ts";
+import { configFromEnv } from "../env.ts";
+import { ValidatorCache } from "../forms/validation.ts";
+import { MemoryRateLimiter } from "../lib/rate-limit.ts";
+import { nodeAssets } from "./assets.ts";
+import { GroupCommitter } from "../responses/group-commit.ts";
+import { WriterThread } from "../responses/writer-thread.ts";
+
+const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
+
+/** What a caller may replace; only the benchmark does (bench/unvalidated-server.ts). */
+export interface NodeServerOverrides {
+  validators?: ValidatorCache;
+}
+
+/**
+ * The Node server: opens (and migrates) the embedded database, seeds the demo forms and the
+ * administrator, builds the app over its Node dependencies and listens. `npm start` runs it through
+ * src/server.ts; SIGINT/SIGTERM drain the group committer and exit.
+ */
+export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeServerOverrides = {}) {
+  const databaseUrl = env.DATABASE_URL || "file:./data/lianma.db";
+  const synchronous = (env.DB_SYNCHRONOUS?.toUpperCase() as SynchronousLevel | undefined) ?? "FULL";
+  const database = await openDatabase({ url: databaseUrl, authToken: env.LIBSQL_AUTH_TOKEN, synchronous });
+  await runMigrations(database.db);
+  const secret = await ensureSecret(database.db, env.APP_SECRET);
+  const config = configFromEnv(env, secret);
+  const adminName = env.ADMIN_USERNAME || "admin";
+  const admin = await ensureAdmin(database.db, adminName, env.ADMIN_PASSWORD || undefined);
+  const seeded = env.SEED_FORMS === "0" ? [] : await seedForms(database.db, root("forms"));
+  // Links audit lines left unsealed by a crash, and those start-up itself wrote (src/audit/chain.ts).
+  await sealAuditLog(database.db);
+
+  // One per process: submissions arriving in the same event-loop turn share one transaction (fsync).
+  // INGEST_WRITER_THREAD=1 runs those transactions on a thread of their own: measured slower on two
+  // cores, so off by default (docs/PERFORMANCE.md).
+  const writerThread =
+    env.INGEST_WRITER_THREAD === "1" && database.embedded && !databaseUrl.includes(":memory:")
+      ? await WriterThread.start({ url: databaseUrl, synchronous })
+      : null;
+  const responseWriter = new GroupCommitter(writerThread ?? database.client, {
+    maxBatch: Number(env.GROUP_COMMIT_MAX) || 128,
+  });
+  const app = createApp({
+    db: database.db,
+    responseWriter,
+    config,
+    rateLimiter: new MemoryRateLimiter(),
+    validators: overrides.validators ?? new ValidatorCache(Number(env.VALIDATOR_CACHE_SIZE) || 200),
+    remoteAddress: (c) => getConnInfo(c).remote.address,
+    assets: nodeAssets(root("public")),
+    events: new MemoryEventBus(),
+  });
+
+  // Webhook deliveries of alerts run beside the server, never inside a submission.
+  const { webhookUrl, webhookSecret } = config.inspections;
+  if (webhookUrl && !webhookSecret)
+    throw new Error("ALERT_WEBHOOK_URL needs ALERT_WEBHOOK_SECRET to sign deliveries");
+  const stopOutbox = webhookUrl ? startOutboxLoop(database.db, config) : () => {};
+
+  const port = Number(env.PORT) || 8787;
+  const server = serve({ fetch: app.fetch, port, hostname: env.HOST || "0.0.0.0" }, (info) => {
+    console.log(`lianma listening on http://localhost:${info.port}`);
+    if (seeded.length) console.log(`seeded forms: ${seeded.join(", ")}`);
+    if (admin.created) {
+      console.log(
+        `administrator "${adminName}" created` +
+          (admin.generatedPassword ? ` with password: ${admin.generatedPassword}` : ""),
+      );
+    }
+  });
+
+  const shutdown = () => {
+    stopOutbox();
+    server.close(async () => {
+      await responseWriter.drain();
+      await writerThread?.close();
+      database.close();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
