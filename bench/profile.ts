@@ -4,7 +4,8 @@
  * autocannon like `npm run bench` does, stops the server and prints the profile: self time per
  * function (top 30) and per place (our source file, or npm package). The .cpuprofile is kept for
  * Chrome DevTools / speedscope. Flags: --duration <s> (default 8), --connections <n> (default 50),
- * --baseline (profile bench/baseline-server.ts instead, the unvalidated insert ceiling).
+ * --baseline (profile bench/baseline-server.ts instead, the bare insert route), --unvalidated (the
+ * product's server with validation off, bench/unvalidated-server.ts).
  */
 import autocannon from "autocannon";
 import { execFileSync } from "node:child_process";
@@ -90,6 +91,10 @@ async function main() {
   const duration = flag(argv, "--duration", 8);
   const connections = flag(argv, "--connections", 50);
   const baselineOnly = argv.includes("--baseline");
+  // --unvalidated: the product's server with validation off (bench/unvalidated-server.ts).
+  const [entry, bundle] = argv.includes("--unvalidated")
+    ? ["bench/unvalidated-server.ts", "dist/bench-unvalidated-server.mjs"]
+    : ["src/server.ts", "dist/server.mjs"];
   const dir = mkdtempSync(join(tmpdir(), "lianma-profile-"));
   const profDir = join(dir, "profiles");
   const password = randomBytes(12).toString("hex");
@@ -106,9 +111,9 @@ async function main() {
     );
     path = "/insert";
   } else {
-    execFileSync(process.execPath, [here("../scripts/build-server.mjs")], { stdio: "inherit" });
+    execFileSync(process.execPath, [here("../scripts/build-server.mjs"), entry, bundle], { stdio: "inherit" });
     server = await startNodeServer(
-      here("../dist/server.mjs"),
+      here(`../${bundle}`),
       {
         DATABASE_URL: `file:${join(dir, "lianma.db")}`,
         ADMIN_PASSWORD: password,

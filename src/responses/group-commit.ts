@@ -127,7 +127,7 @@ export interface GroupCommitStats {
 /**
  * Collects rows written during one event-loop turn (flushed by `setImmediate`, or as soon as
  * `maxBatch` rows wait) and commits them together; one batch is in flight at a time, and rows that
- * arrive meanwhile form the next one. Created once per process (src/server.ts).
+ * arrive meanwhile form the next one. Created once per process (src/node/start.ts).
  */
 export class GroupCommitter implements ResponseWriter {
   private queue: Pending[] = [];
