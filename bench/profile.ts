@@ -111,7 +111,9 @@ async function main() {
     );
     path = "/insert";
   } else {
-    execFileSync(process.execPath, [here("../scripts/build-server.mjs"), entry, bundle], { stdio: "inherit" });
+    execFileSync(process.execPath, [here("../scripts/build-server.mjs"), entry, bundle], {
+      stdio: "inherit",
+    });
     server = await startNodeServer(
       here(`../${bundle}`),
       {
