@@ -265,7 +265,7 @@ function goalLines(submit: LoadResult, unvalidated: LoadResult): string[] {
     line(submit.p99Ms <= GOALS.p99Ms, `p99 ${submit.p99Ms} ms ≤ ${GOALS.p99Ms} ms`),
     line(
       ratio >= GOALS.ratio,
-      `${(ratio * 100).toFixed(0)}% of the bare insert route (the unvalidated insert ceiling) ≥ ${GOALS.ratio * 100}%`,
+      `${(ratio * 100).toFixed(1)}% of the bare insert route (the unvalidated insert ceiling) ≥ ${GOALS.ratio * 100}%`,
     ),
     `INFO  ${((submit.reqPerSec / unvalidated.reqPerSec) * 100).toFixed(0)}% of the same endpoint with validation off (${unvalidated.reqPerSec.toFixed(0)} req/s): what validating costs`,
     line(
