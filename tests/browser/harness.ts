@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import { runMigrations } from "../../src/db/migrate.ts";
 import { seedDemo } from "../../src/seed/demo.ts";
@@ -140,6 +141,24 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 }
 
 /** Signs in through the login page and waits until it has sent the browser on to `next`. */
+/**
+ * For a describe block of a browser story: the real server over the seeded demo database (demo
+ * users' password `password`) and one browser, started before its tests and stopped after them.
+ * Read `server` and `browser` from the returned object inside the tests.
+ */
+export function demoServerAndBrowser(password: string): { server: RunningServer; browser: Browser } {
+  const demo = {} as { server: RunningServer; browser: Browser };
+  beforeAll(async () => {
+    demo.server = await startServer({ seedForms: true, prepare: (url) => seedDemoDatabase(url, password) });
+    demo.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await demo.browser?.close();
+    await demo.server?.stop();
+  });
+  return demo;
+}
+
 export async function login(
   page: import("playwright-core").Page,
   baseUrl: string,

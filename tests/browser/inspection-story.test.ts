@@ -3,20 +3,11 @@
 // the supervisor's live alert.
 import { join } from "node:path";
 import jsQR from "jsqr";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { PNG } from "pngjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { creditCodeCheckChar } from "../../src/directory/uscc.ts";
-import {
-  chromiumMissing,
-  launchBrowser,
-  login,
-  screenshotDir,
-  seedDemoDatabase,
-  startServer,
-  watchPage,
-  type RunningServer,
-} from "./harness";
+import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage } from "./harness";
 
 const poll = { timeout: 20_000, interval: 100 };
 const DEMO_PASSWORD = "Story-demo-password";
@@ -67,19 +58,8 @@ async function fillFiling(page: Page, itemText: string) {
 }
 
 describe.skipIf(chromiumMissing)("inspection story in a real browser", () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const demo = demoServerAndBrowser(DEMO_PASSWORD);
   const problems: string[] = [];
-
-  beforeAll(async () => {
-    server = await startServer({ seedForms: true, prepare: (url) => seedDemoDatabase(url, DEMO_PASSWORD) });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   it("files, approves, registers, shows the code, is evaluated and raises a live alert", async () => {
     const pages: Page[] = [];
@@ -102,6 +82,7 @@ describe.skipIf(chromiumMissing)("inspection story in a real browser", () => {
   }, 240_000);
 
   async function story(watch: (page: Page) => void) {
+    const { server, browser } = demo;
     const base = server.baseUrl;
 
     // 1. The administrator adds the enterprise, publishes a checklist form and puts the item in the catalog.

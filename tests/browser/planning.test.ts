@@ -2,20 +2,11 @@
 // enter planned tasks for one enterprise, the coordinator sees them matched, merges them into one
 // joint visit, and opens the joint filing.
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { creditCodeCheckChar } from "../../src/directory/uscc.ts";
 import { chinaLocal } from "../../client/lib/inspection-ui.ts";
-import {
-  chromiumMissing,
-  launchBrowser,
-  login,
-  screenshotDir,
-  seedDemoDatabase,
-  startServer,
-  watchPage,
-  type RunningServer,
-} from "./harness";
+import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage } from "./harness";
 
 const poll = { timeout: 20_000, interval: 100 };
 const DEMO_PASSWORD = "Planning-demo-password";
@@ -65,21 +56,11 @@ async function enterTask(page: Page, from: number, to: number) {
 }
 
 describe.skipIf(chromiumMissing)("joint inspection planning in a real browser", () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const demo = demoServerAndBrowser(DEMO_PASSWORD);
   const problems: string[] = [];
 
-  beforeAll(async () => {
-    server = await startServer({ seedForms: true, prepare: (url) => seedDemoDatabase(url, DEMO_PASSWORD) });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
   it("enters two departments' tasks, matches and merges them into one joint filing", async () => {
+    const { server, browser } = demo;
     const base = server.baseUrl;
     const adminContext = await browser.newContext(desktop);
     adminContext.setDefaultTimeout(20_000);

@@ -5,18 +5,10 @@ import { spawnSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { VerificationFile } from "../../src/sampling/draw.ts";
-import {
-  chromiumMissing,
-  launchBrowser,
-  screenshotDir,
-  seedDemoDatabase,
-  startServer,
-  watchPage,
-  type RunningServer,
-} from "./harness";
+import { chromiumMissing, demoServerAndBrowser, screenshotDir, watchPage } from "./harness";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const poll = { timeout: 20_000, interval: 100 };
@@ -37,21 +29,11 @@ async function runStep(page: Page, step: string, status: string) {
 }
 
 describe.skipIf(chromiumMissing)("双随机 in the browser", () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const demo = demoServerAndBrowser(DEMO_PASSWORD);
   const problems: string[] = [];
 
-  beforeAll(async () => {
-    server = await startServer({ seedForms: true, prepare: (url) => seedDemoDatabase(url, DEMO_PASSWORD) });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
   it("creates, commits, draws, publishes and files a task; the public page verifies it", async () => {
+    const { server, browser } = demo;
     const context = await browser.newContext(desktop);
     const page = await context.newPage();
     watchPage(page, problems);
