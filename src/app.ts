@@ -37,21 +37,15 @@ const UPLOADS = [...DIRECTORY_UPLOADS, PLANNING_IMPORT_UPLOAD];
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
-  app.use("*", securityHeaders);
+  // Outermost, so refusals of the checks below (413, 415, 403, …) carry the headers too. The Node
+  // server writes the same table on the raw response instead, a few µs cheaper per request.
+  if (!deps.serverWritesHeaders) app.use("*", securityHeaders);
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     c.set("db", deps.db);
     await next();
   });
   app.use("*", sealAuditAfterWrites);
-  // Outside the body and session checks, so their refusals (413, 415, 403, …) are not cached either.
-  app.use("/api/*", async (c, next) => {
-    await next();
-    // On the response's own headers, as securityHeaders does: c.header() after the handler would
-    // rebuild the response around its body stream, for every API answer.
-    const headers = c.res.headers;
-    if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
-  });
   app.use("/api/*", limitBody(deps.config.bodyLimitBytes, UPLOADS));
   app.use("*", loadSession);
   // CSRF before the Content-Type check, so a cross-site text/plain POST is refused as such (403).

@@ -47,6 +47,11 @@ export interface AppDeps {
    * Workers, which have no buffer shared between requests: there each submission commits itself.
    */
   responseWriter?: ResponseWriter;
+  /**
+   * The server writes `SECURITY_HEADERS` and the API's default Cache-Control on every raw response
+   * (src/node/headers.ts), so the app leaves them out; elsewhere the app's middleware sets them.
+   */
+  serverWritesHeaders?: boolean;
   /** The peer address of the TCP connection (runtime-specific). */
   remoteAddress: (c: import("hono").Context) => string | undefined;
   /** Serves a file from public/ (Node: disk; Workers: the assets binding). */

@@ -1,33 +1,53 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "./errors.ts";
 import { jsonDepthExceeds } from "./json-depth.ts";
 
 /**
- * Our pages carry no inline script, so scripts are limited to our own files. SurveyJS sets inline
+ * Headers every response carries, the same as hono/secure-headers' defaults with our policy. Our
+ * pages carry no inline script, so scripts are limited to our own files. SurveyJS sets inline
  * styles, hence 'unsafe-inline' for styles only. Data and blob images are for QR codes, signatures
- * and photo previews.
+ * and photo previews. One table for both ways of applying it: the Node server writes it on the raw
+ * response (src/node/headers.ts), everywhere else the `securityHeaders` middleware sets it.
  */
-export const securityHeaders = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'", "'unsafe-inline'"],
-    imgSrc: ["'self'", "data:", "blob:"],
-    fontSrc: ["'self'", "data:"],
-    connectSrc: ["'self'"],
-    objectSrc: ["'none'"],
-    baseUri: ["'none'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-  },
-  referrerPolicy: "no-referrer",
-  crossOriginEmbedderPolicy: false,
-  xFrameOptions: "DENY",
-  strictTransportSecurity: "max-age=31536000; includeSubDomains",
-});
+export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
+  [
+    "Content-Security-Policy",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+      "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
+      "frame-ancestors 'none'",
+  ],
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+  ["Cross-Origin-Resource-Policy", "same-origin"],
+  ["Origin-Agent-Cluster", "?1"],
+  ["Referrer-Policy", "no-referrer"],
+  ["Strict-Transport-Security", "max-age=31536000; includeSubDomains"],
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-DNS-Prefetch-Control", "off"],
+  ["X-Download-Options", "noopen"],
+  ["X-Frame-Options", "DENY"],
+  ["X-Permitted-Cross-Domain-Policies", "none"],
+  ["X-XSS-Protection", "0"],
+];
+
+/** API answers are not cached unless a route says otherwise (the public schema, the catalog, …). */
+export const API_CACHE_CONTROL = "no-store";
+
+/** Whether a request path is under /api, where `API_CACHE_CONTROL` is the default. */
+export const isApiPath = (path: string) => path === "/api" || path.startsWith("/api/");
+
+/**
+ * Sets `SECURITY_HEADERS` on every response, over whatever a route set, and the API's default
+ * Cache-Control where a route set none. On the response's own headers: c.header() after the handler
+ * would rebuild the response around its body stream.
+ */
+export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  const headers = c.res.headers;
+  for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
+  if (isApiPath(c.req.path) && !headers.has("Cache-Control")) headers.set("Cache-Control", API_CACHE_CONTROL);
+};
 
 /** A route whose body is a file instead of JSON, with its own media types and size limit. */
 export interface UploadRoute {

@@ -1,5 +1,6 @@
-import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { MemoryEventBus } from "../alerts/events.ts";
 import { startOutboxLoop } from "../alerts/outbox.ts";
@@ -12,6 +13,7 @@ import { configFromEnv } from "../env.ts";
 import { ValidatorCache } from "../forms/validation.ts";
 import { MemoryRateLimiter } from "../lib/rate-limit.ts";
 import { nodeAssets } from "./assets.ts";
+import { listenerWithDefaultHeaders } from "./headers.ts";
 import { GroupCommitter } from "../responses/group-commit.ts";
 import { WriterThread } from "../responses/writer-thread.ts";
 
@@ -59,6 +61,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
     remoteAddress: (c) => getConnInfo(c).remote.address,
     assets: nodeAssets(root("public")),
     events: new MemoryEventBus(),
+    serverWritesHeaders: true,
   });
 
   // Webhook deliveries of alerts run beside the server, never inside a submission.
@@ -68,8 +71,10 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
   const stopOutbox = webhookUrl ? startOutboxLoop(database.db, config) : () => {};
 
   const port = Number(env.PORT) || 8787;
-  const server = serve({ fetch: app.fetch, port, hostname: env.HOST || "0.0.0.0" }, (info) => {
-    console.log(`lianma listening on http://localhost:${info.port}`);
+  const hostname = env.HOST || "0.0.0.0";
+  const server = createServer(listenerWithDefaultHeaders(app.fetch, hostname));
+  server.listen(port, hostname, () => {
+    console.log(`lianma listening on http://localhost:${(server.address() as AddressInfo).port}`);
     if (seeded.length) console.log(`seeded forms: ${seeded.join(", ")}`);
     if (admin.created) {
       console.log(
