@@ -3,6 +3,16 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
+/**
+ * scripts/build-server.mjs's arguments for bench/unvalidated-server.ts: entry, bundle, and the
+ * check thread it runs (accept-all, bench/unvalidated-check-thread.ts).
+ */
+export const UNVALIDATED_BUILD = [
+  "bench/unvalidated-server.ts",
+  "dist/bench-unvalidated-server.mjs",
+  "bench/unvalidated-check-thread.ts",
+] as const;
+
 /** A port the kernel says is free right now (bound to 0 and released). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { login, publishChecklist } from "./api.ts";
 import { answerPool } from "./checklist.ts";
-import { startNodeServer } from "./processes.ts";
+import { UNVALIDATED_BUILD, startNodeServer } from "./processes.ts";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -92,9 +92,10 @@ async function main() {
   const connections = flag(argv, "--connections", 50);
   const baselineOnly = argv.includes("--baseline");
   // --unvalidated: the product's server with validation off (bench/unvalidated-server.ts).
-  const [entry, bundle] = argv.includes("--unvalidated")
-    ? ["bench/unvalidated-server.ts", "dist/bench-unvalidated-server.mjs"]
+  const build: readonly string[] = argv.includes("--unvalidated")
+    ? UNVALIDATED_BUILD
     : ["src/server.ts", "dist/server.mjs"];
+  const bundle = build[1]!;
   const dir = mkdtempSync(join(tmpdir(), "lianma-profile-"));
   const profDir = join(dir, "profiles");
   const password = randomBytes(12).toString("hex");
@@ -111,7 +112,7 @@ async function main() {
     );
     path = "/insert";
   } else {
-    execFileSync(process.execPath, [here("../scripts/build-server.mjs"), entry, bundle], {
+    execFileSync(process.execPath, [here("../scripts/build-server.mjs"), ...build], {
       stdio: "inherit",
     });
     server = await startNodeServer(

@@ -25,7 +25,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { answerPool } from "./checklist.ts";
 import { login, publishChecklist, type Admin } from "./api.ts";
-import { startNodeServer, type Served } from "./processes.ts";
+import { UNVALIDATED_BUILD, startNodeServer, type Served } from "./processes.ts";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -346,15 +346,9 @@ async function main() {
     // What `npm start` runs: the server bundled by scripts/build-server.mjs, without the tsx loader;
     // the reference (the same endpoint, validation off) is bundled the same way.
     execFileSync(process.execPath, [here("../scripts/build-server.mjs")], { stdio: "inherit" });
-    execFileSync(
-      process.execPath,
-      [
-        here("../scripts/build-server.mjs"),
-        "bench/unvalidated-server.ts",
-        "dist/bench-unvalidated-server.mjs",
-      ],
-      { stdio: "inherit" },
-    );
+    execFileSync(process.execPath, [here("../scripts/build-server.mjs"), ...UNVALIDATED_BUILD], {
+      stdio: "inherit",
+    });
     // All three ingest servers run side by side (an idle one costs no CPU) and are measured in
     // alternating rounds, so that a machine getting faster or slower affects all three alike.
     const baseline = await startNodeServer(

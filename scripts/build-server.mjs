@@ -10,11 +10,15 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-// `node scripts/build-server.mjs [entry outfile]`: the benchmark bundles its reference server the
-// same way (bench/run.ts), so both run as `npm start` runs.
-const [entryArg, outArg] = process.argv.slice(2);
+// `node scripts/build-server.mjs [entry outfile [check-thread-entry]]`: the benchmark bundles its
+// reference server the same way (bench/run.ts), so both run as `npm start` runs. The server's check
+// thread (src/responses/check-thread.ts) gets a bundle of its own next to the server's,
+// `<outfile>-check-thread.mjs`, whose address the server's bundle is built with.
+const [entryArg, outArg, threadArg] = process.argv.slice(2);
 const entry = join(root, entryArg ?? "src/server.ts");
 const outfile = join(root, outArg ?? "dist/server.mjs");
+const threadEntry = join(root, threadArg ?? "src/responses/check-thread-main.ts");
+const threadOutfile = outfile.replace(/\.mjs$/, "") + "-check-thread.mjs";
 
 /**
  * Every module resolves files next to itself with `new URL("…", import.meta.url)` (migrations/,
@@ -33,10 +37,7 @@ const sourceUrls = {
   },
 };
 
-const started = performance.now();
-await build({
-  entryPoints: [entry],
-  outfile,
+const options = {
   bundle: true,
   platform: "node",
   format: "esm",
@@ -45,7 +46,15 @@ await build({
   sourcemap: "linked",
   plugins: [sourceUrls],
   logLevel: "warning",
+};
+const started = performance.now();
+await build({ ...options, entryPoints: [threadEntry], outfile: threadOutfile });
+await build({
+  ...options,
+  entryPoints: [entry],
+  outfile,
+  define: { __CHECK_THREAD_BUNDLE__: JSON.stringify(pathToFileURL(threadOutfile).href) },
 });
 console.log(
-  `${entryArg ?? "src/server.ts"} bundled into ${outArg ?? "dist/server.mjs"} in ${Math.round(performance.now() - started)} ms`,
+  `${entryArg ?? "src/server.ts"} bundled into ${outArg ?? "dist/server.mjs"} (and its check thread) in ${Math.round(performance.now() - started)} ms`,
 );

@@ -3,6 +3,7 @@ import type { Db } from "./db/client.ts";
 import type { Role } from "./db/schema.ts";
 import type { ValidatorCache } from "./forms/validation.ts";
 import type { RateLimiter } from "./lib/rate-limit.ts";
+import type { ResponseChecker } from "./responses/checks.ts";
 import type { ResponseWriter } from "./responses/group-commit.ts";
 
 export interface AppConfig {
@@ -52,6 +53,11 @@ export interface AppDeps {
    * (src/node/headers.ts), so the app leaves them out; elsewhere the app's middleware sets them.
    */
   serverWritesHeaders?: boolean;
+  /**
+   * Checks public submissions off the event loop (the Node server's check thread,
+   * src/responses/check-thread.ts); absent, they are checked in the request with `validators`.
+   */
+  checker?: ResponseChecker;
   /** The peer address of the TCP connection (runtime-specific). */
   remoteAddress: (c: import("hono").Context) => string | undefined;
   /** Serves a file from public/ (Node: disk; Workers: the assets binding). */

@@ -971,6 +971,11 @@ export class ValidatorCache {
     return entry.validate;
   }
 
+  /** Whether `key` is cached (without counting or touching it). */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   private build(schema: unknown): CacheEntry {
     const reference = createResponseValidator(schema);
     const outcome = compileResponseValidator(schema, DEFAULT_LOCALE, ownMessages(DEFAULT_LOCALE));

@@ -1,6 +1,7 @@
 /**
- * Operational metrics for administrators: the response-validator cache (how many form versions run
- * on the compiled fast path and which fall back to survey-core), uptime and, on Node, the RSS.
+ * Operational metrics for administrators: the response-validator caches (how many form versions run
+ * on the compiled fast path and which fall back to survey-core; on Node, public submissions are
+ * validated on the check thread, with a cache of its own), uptime and, on Node, the RSS.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/session.ts";
@@ -21,6 +22,15 @@ const ValidatorStats = z.object({
 const MetricsResponse = z
   .object({
     validators: ValidatorStats,
+    checkThread: z
+      .object({
+        running: z.boolean(),
+        restarts: z.number().int(),
+        checkedOnLoop: z.number().int(),
+        validators: ValidatorStats,
+      })
+      .optional()
+      .openapi({ description: "Node：公开提交在校验线程上的校验器缓存" }),
     uptimeSeconds: z.number(),
     rssBytes: z.number().int().optional(),
   })
@@ -48,11 +58,13 @@ function rssBytes(): number | undefined {
 /** GET /api/metrics — administrators and supervisors only. */
 export function metricsRoutes() {
   const app = newRouter();
-  app.openapi(metricsRoute, (c) => {
+  app.openapi(metricsRoute, async (c) => {
     const rss = rssBytes();
+    const checker = c.var.deps.checker;
     return c.json(
       {
         validators: c.var.deps.validators.stats(),
+        ...(checker ? { checkThread: await checker.stats() } : {}),
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         ...(rss === undefined ? {} : { rssBytes: rss }),
       },

@@ -14,6 +14,7 @@ import { ValidatorCache } from "../forms/validation.ts";
 import { MemoryRateLimiter } from "../lib/rate-limit.ts";
 import { nodeAssets } from "./assets.ts";
 import { listenerWithDefaultHeaders } from "./headers.ts";
+import { CheckThread } from "../responses/check-thread.ts";
 import { GroupCommitter } from "../responses/group-commit.ts";
 import { WriterThread } from "../responses/writer-thread.ts";
 
@@ -52,12 +53,20 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
   const responseWriter = new GroupCommitter(writerThread ?? database.client, {
     maxBatch: Number(env.GROUP_COMMIT_MAX) || 128,
   });
+  // Public submissions are checked on a thread of their own (VALIDATION_THREAD=0: on the event loop).
+  const validatorCacheSize = Number(env.VALIDATOR_CACHE_SIZE) || 200;
+  const validators = overrides.validators ?? new ValidatorCache(validatorCacheSize);
+  const checker =
+    env.VALIDATION_THREAD === "0"
+      ? undefined
+      : await CheckThread.start({ cacheSize: validatorCacheSize, fallback: validators });
   const app = createApp({
     db: database.db,
     responseWriter,
     config,
     rateLimiter: new MemoryRateLimiter(),
-    validators: overrides.validators ?? new ValidatorCache(Number(env.VALIDATOR_CACHE_SIZE) || 200),
+    validators,
+    checker,
     remoteAddress: (c) => getConnInfo(c).remote.address,
     assets: nodeAssets(root("public")),
     events: new MemoryEventBus(),
@@ -73,6 +82,11 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
   const port = Number(env.PORT) || 8787;
   const hostname = env.HOST || "0.0.0.0";
   const server = createServer(listenerWithDefaultHeaders(app.fetch, hostname));
+  // A client may shut down its sending side once the request is written and still wait for the
+  // answer (RFC 9112 §9.6). Node's default aborts every request of such a connection at that moment,
+  // so an answer that waits for the check thread or the commit was never sent, though the response
+  // was stored. With this (undocumented but long-standing) flag Node answers, then closes.
+  (server as typeof server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.listen(port, hostname, () => {
     console.log(`lianma listening on http://localhost:${(server.address() as AddressInfo).port}`);
     if (seeded.length) console.log(`seeded forms: ${seeded.join(", ")}`);
@@ -89,6 +103,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
     server.close(async () => {
       await responseWriter.drain();
       await writerThread?.close();
+      await checker?.close();
       database.close();
       process.exit(0);
     });

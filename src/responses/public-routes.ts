@@ -7,8 +7,8 @@ import type { AppEnv } from "../env.ts";
 import { SurveySchemaJson } from "../forms/schemas.ts";
 import type { FieldError } from "../forms/validation.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
-import { canonicalJson, sha256Hex } from "../lib/ids.ts";
 import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
+import { bodyHash, checkResponse } from "./checks.ts";
 import { directWriter, type BatchClient, type ResponseWriter } from "./group-commit.ts";
 
 const FormIdParam = z.object({ id: z.string().min(1).max(64) });
@@ -94,17 +94,6 @@ async function rateLimit(c: Context<AppEnv>, formId: string) {
   }
 }
 
-/**
- * What a retry must repeat exactly for it to count as the same submission: the SHA-256 of
- * `canonicalJson({ formId, version, data })`, spelled out so the small envelope is not rebuilt and
- * re-sorted per request (same text, hence the same hash as rows stored before; the keys are in
- * sorted order: data, formId, version).
- */
-const bodyHash = (formId: string, version: number, data: unknown) =>
-  sha256Hex(
-    `{"data":${canonicalJson(data)},"formId":${JSON.stringify(formId)},"version":${canonicalJson(version)}}`,
-  );
-
 export function publicRoutes() {
   const app = newRouter();
   // Per app, not per module: tests and tools run several apps over different databases in one process.
@@ -125,21 +114,27 @@ export function publicRoutes() {
     const { id: formId } = c.req.valid("param");
     const body = c.req.valid("json");
     await rateLimit(c, formId);
-    const hash = bodyHash(formId, body.version, body.data);
 
     const form = await versions.get(c, formId, body.version);
-    if (!form) return refuse(c, body.id, hash, () => notCollecting(c, formId, body.version));
+    if (!form) {
+      const hash = bodyHash(formId, body.version, body.data);
+      return refuse(c, body.id, hash, () => notCollecting(c, formId, body.version));
+    }
     // Any published version of a collecting form is accepted and validated as itself, so people who
     // opened the form before a new version was published do not lose what they filled in.
-    const validate = c.get("deps").validators.get(`${formId}:${form.version}`, () => JSON.parse(form.schema));
-    const result = validate(body.data);
+    const request = { key: `${formId}:${form.version}`, schema: form.schema, formId, version: form.version };
+    const { checker, validators } = c.get("deps");
+    const checked = checker
+      ? await checker.check({ ...request, data: body.data, text: await c.req.text() })
+      : checkResponse(validators, { ...request, data: body.data });
+    const { result, bodyHash: hash } = checked;
     if (!result.ok) return refuse(c, body.id, hash, () => invalid(result.errors));
 
     const outcome = await responseWriter(c).write({
       id: body.id,
       formId,
       version: form.version,
-      data: JSON.stringify(body.data),
+      data: checked.dataJson,
       bodyHash: hash,
       submittedAt: Date.now(),
     });

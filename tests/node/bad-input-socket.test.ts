@@ -5,7 +5,7 @@
  * store nothing, smuggle nothing, and leave the server serving.
  */
 import { connect } from "node:net";
-import { count } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client.ts";
 import { responses } from "../../src/db/schema.ts";
@@ -119,6 +119,24 @@ describe("oversize bodies on the real server", () => {
     // The body was read and validated: an unknown question is a 400, not a framing error.
     expect(statuses(raw)).toEqual([400]);
     expect(raw).toContain("invalid_response");
+  });
+
+  it("answers a client that half-closes after its request, and stores what it acknowledged", async () => {
+    // exchange() shuts down the sending side after the body; the answer waits for the check thread
+    // and the group commit, which Node's default would have cut off.
+    const id = "00000000-0000-4000-8000-00000000000b";
+    const rows = ["approval", "online_services", "inspection_conduct", "policy_info", "complaint_response"];
+    const data = {
+      district: "历下区",
+      enterprise_size: "small",
+      overall_rating: 4,
+      service_ratings: Object.fromEntries(rows.map((row) => [row, 4])),
+    };
+    const body = JSON.stringify({ id, version: 1, data });
+    const raw = await exchange(head([`Content-Length: ${Buffer.byteLength(body)}`]) + body);
+    expect(statuses(raw), raw).toEqual([201]);
+    const [row] = await reader.db.select({ id: responses.id }).from(responses).where(eq(responses.id, id));
+    expect(row?.id).toBe(id);
   });
 
   it("answers 413 to 10 MB with Content-Length", async () => {
