@@ -4,6 +4,7 @@
  *   (a') the product's own endpoint with validation off (bench/unvalidated-server.ts): the ratio
  *        of (b) to it is what validating costs; the goal's ratio is to (a),
  *   (b) the product's submission endpoint with a published 30-question checklist,
+ *   (b') the same with VALIDATION_THREAD=0: checks on the event loop instead of the check thread,
  *   (c) the public form schema with and without If-None-Match,
  *   (d) the QR PNG endpoint,
  *   (e) CSV export of 100k responses (time, peak RSS),
@@ -11,7 +12,7 @@
  * Load comes from autocannon in this process, so on a 2-core machine the load generator and the
  * server share the CPU. Flags: --duration <s> (default 10), --connections <n> (default 50),
  * --quick (a few seconds per scenario, 10k export rows, one round: a smoke run), --ingest-only (the
- * three ingest scenarios alone, to compare code changes), --rounds <n> (alternating rounds of the
+ * four ingest scenarios alone, to compare code changes), --rounds <n> (alternating rounds of the
  * ingest scenarios, default 3; each scenario is reported by its median round). DB_SYNCHRONOUS (default FULL)
  * and every other server variable pass through to all servers.
  */
@@ -35,9 +36,9 @@ interface Options {
   exportRows: number;
   quick: boolean;
   dashboardDb?: string;
-  /** Only the three ingest scenarios: for comparing code changes quickly. */
+  /** Only the four ingest scenarios: for comparing code changes quickly. */
   ingestOnly: boolean;
-  /** Alternating rounds of the three ingest scenarios (default 3, 1 with --quick). */
+  /** Alternating rounds of the four ingest scenarios (default 3, 1 with --quick). */
   rounds: number;
 }
 
@@ -349,7 +350,7 @@ async function main() {
     execFileSync(process.execPath, [here("../scripts/build-server.mjs"), ...UNVALIDATED_BUILD], {
       stdio: "inherit",
     });
-    // All three ingest servers run side by side (an idle one costs no CPU) and are measured in
+    // All four ingest servers run side by side (an idle one costs no CPU) and are measured in
     // alternating rounds, so that a machine getting faster or slower affects all three alike.
     const baseline = await startNodeServer(
       here("./baseline-server.ts"),
@@ -375,12 +376,25 @@ async function main() {
       "lianma server",
     );
     started.push(server);
+    // The product again with its checks on the event loop instead of the check thread: what the
+    // thread buys, measured beside it (docs/PERFORMANCE.md).
+    const onLoop = await startNodeServer(
+      here("../dist/server.mjs"),
+      { ...productEnv("on-loop.db"), VALIDATION_THREAD: "0" },
+      "lianma server, VALIDATION_THREAD=0",
+    );
+    started.push(onLoop);
     const idleRssMb = server.rssMb();
     const admin = await login(server.url, password);
     const form = await publishChecklist(server.url, admin, "基准测试检查表");
     const unvalidatedForm = await publishChecklist(
       unvalidated.url,
       await login(unvalidated.url, password),
+      "基准测试检查表",
+    );
+    const onLoopForm = await publishChecklist(
+      onLoop.url,
+      await login(onLoop.url, password),
       "基准测试检查表",
     );
     const submitBody = (version: number) => () =>
@@ -414,6 +428,15 @@ async function main() {
         body: submitBody(form.version),
         expectStatus: 201,
       },
+      {
+        scenario: "same, checked on the event loop",
+        served: onLoop,
+        path: `/api/public/forms/${onLoopForm.id}/responses`,
+        method: "POST",
+        headers: json,
+        body: submitBody(onLoopForm.version),
+        expectStatus: 201,
+      },
     ];
     const rounds: LoadResult[][] = ingest.map(() => []);
     for (let round = 0; round < opts.rounds; round++)
@@ -427,6 +450,7 @@ async function main() {
     const submit = results[2]!;
     await baseline.stop();
     await unvalidated.stop();
+    await onLoop.stop();
     const etag = `"${form.id}-v${form.version}"`;
     if (!opts.ingestOnly)
       results.push(

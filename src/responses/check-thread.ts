@@ -58,6 +58,7 @@ interface Pending {
 }
 
 const RESTART_DELAY_MS = 1000;
+const YOUNG_GENERATION_MB = 4;
 
 /** The thread's module: its bundle under `npm start`, else its TypeScript through tsx (tests, dev). */
 function entry(): URL {
@@ -120,7 +121,12 @@ export class CheckThread implements ResponseChecker {
 
   private spawn(): Promise<void> {
     this.starting ??= new Promise<void>((resolve, reject) => {
-      const worker = new Worker(entry(), { workerData: { cacheSize: this.opts.cacheSize } });
+      const worker = new Worker(entry(), {
+        workerData: { cacheSize: this.opts.cacheSize },
+        // What it allocates per check dies young; V8's default young generation (up to 48 MB per
+        // isolate) would mostly add resident memory (docs/PERFORMANCE.md).
+        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      });
       worker.once("message", (msg: FromThread) => {
         if (msg.type !== "ready") return reject(new Error(`check thread: unexpected ${msg.type}`));
         worker.on("message", (m: FromThread) => this.receive(m));
