@@ -351,7 +351,7 @@ async function main() {
       stdio: "inherit",
     });
     // All four ingest servers run side by side (an idle one costs no CPU) and are measured in
-    // alternating rounds, so that a machine getting faster or slower affects all three alike.
+    // alternating rounds, so that a machine getting faster or slower affects all four alike.
     const baseline = await startNodeServer(
       here("./baseline-server.ts"),
       { DATABASE_URL: `file:${join(dir, "baseline.db")}` },
