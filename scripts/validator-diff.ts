@@ -1,7 +1,7 @@
 /**
  * Full differential run of the compiled validator against the survey-core reference, plus a
  * per-call timing. Usage:
- *   node --import tsx scripts/validator-diff.ts [--per-form N] [--per-fallback-form M] [--seed S] [--jobs J]
+ *   node --import tsx scripts/validator-diff.ts [--per-form N] [--per-fallback-form M] [--seed S] [--jobs J] [--only TEXT]
  *   node --import tsx scripts/validator-diff.ts --timing-only
  *
  * For every form in forms/ and tests/fixtures/schemas/ it generates N seeded random responses
@@ -10,6 +10,8 @@
  * failing field names); a response it defers is decided by the reference in production, so it
  * cannot disagree and is only counted. Forms the compiler refuses run the reference for every
  * response and get M responses (default 200) for their accept/reject counts.
+ *
+ * `--only TEXT` restricts the run to forms whose name contains TEXT (repeatable).
  *
  * Each form runs in its own child process (J at a time, default 2): survey-core's models are held by
  * the microtasks they queue until the loop yields, so a synchronous run of reference calls grows by
@@ -172,8 +174,18 @@ function timing(forms: DiffForm[]): string {
   );
 }
 
+/** Values of a repeatable flag. */
+function args(name: string): string[] {
+  return process.argv.flatMap((a, i) =>
+    a === name && i + 1 < process.argv.length ? [process.argv[i + 1]] : [],
+  );
+}
+
 async function parent(): Promise<void> {
-  const forms = loadDiffForms(process.cwd());
+  const only = args("--only");
+  const forms = loadDiffForms(process.cwd()).filter(
+    (f) => !only.length || only.some((o) => f.name.includes(o)),
+  );
   const rows: Row[] = [];
   const queue = [...forms];
   const run = promisify(execFile);

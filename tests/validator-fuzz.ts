@@ -201,11 +201,18 @@ function matrixValue(rng: Rng, q: Json): unknown {
   return out;
 }
 
+/** Panels around minPanelCount…maxPanelCount (one too few or too many now and then), some with unknown keys. */
 function panelDynamicValue(rng: Rng, q: Json, mode: Mode): unknown {
   const elements = (Array.isArray(q.templateElements) ? q.templateElements : []) as Json[];
-  const n = Math.floor(rng() * 4);
-  const panels: unknown[] = [];
-  for (let i = 0; i < n; i++) panels.push(scopeValue(rng, elements, mode));
+  const min = typeof q.minPanelCount === "number" ? q.minPanelCount : 0;
+  const max = typeof q.maxPanelCount === "number" ? q.maxPanelCount : min + 3;
+  const n = Math.max(0, min - 1 + Math.floor(rng() * (max - min + 3)));
+  // A panel holds many answers: one step less junk keeps whole responses decidable often enough.
+  const inner: Mode = mode === "junk" ? "mixed" : mode === "mixed" ? "valid" : mode;
+  const panels: Json[] = [];
+  for (let i = 0; i < n; i++) panels.push(scopeValue(rng, elements, inner));
+  if (mode !== "clean" && panels.length && chance(rng, 0.08))
+    pick(rng, panels).unknownKey = pick(rng, ["x", null]);
   return panels;
 }
 

@@ -28,6 +28,7 @@ import {
   isPlainObject,
 } from "./questions.ts";
 import type { Checker, CompileEnv, FieldError, Out, OwnTexts } from "./questions.ts";
+import { compilePanelDynamic } from "./panels.ts";
 
 type JsonObject = Record<string, unknown>;
 
@@ -250,6 +251,8 @@ class FormCompiler {
         return compileMatrix(json, q, env);
       case "matrixdynamic":
         return compileMatrixDynamic(json, q, env);
+      case "paneldynamic":
+        return compilePanelDynamic(json, q, env);
       case "file":
         return compileFile(json, q, env);
       case "signaturepad":
