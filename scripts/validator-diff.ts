@@ -3,6 +3,7 @@
  * per-call timing. Usage:
  *   node --import tsx scripts/validator-diff.ts [--per-form N] [--per-fallback-form M] [--seed S] [--jobs J] [--only TEXT]
  *   node --import tsx scripts/validator-diff.ts --timing-only
+ *   node --import tsx scripts/validator-diff.ts --timing-form schemas/panels-compiled.json
  *
  * For every form in forms/ and tests/fixtures/schemas/ it generates N seeded random responses
  * (default 10,000) and runs the compiled validator on each. Every response the compiled validator
@@ -181,6 +182,25 @@ function args(name: string): string[] {
   );
 }
 
+/** Reference vs compiled (with deferral) on generated responses of one form, and on those the fast path decides. */
+function formTiming(form: DiffForm): string {
+  const outcome = compileResponseValidator(form.schema, "zh-cn", ownMessages("zh-cn"));
+  if (!outcome.ok) return `timing ${form.name}: refused (${outcome.reason})`;
+  const reference = createResponseValidator(form.schema);
+  const rng = seededRng(seed + 2);
+  const inputs = Array.from({ length: 200 }, () => randomResponse(rng, form.schema));
+  const decided = inputs.filter((d) => outcome.validate(d) !== undefined);
+  const combined = (d: unknown) => outcome.validate(d) ?? reference(d);
+  const refUs = timePerCall(reference, inputs, 3);
+  const fastUs = timePerCall(combined, inputs, 3);
+  const decidedUs = timePerCall(outcome.validate, decided, 200);
+  return (
+    `timing ${form.name}, ${inputs.length} generated responses (${decided.length} decided by the fast path): ` +
+    `reference ${refUs.toFixed(0)} µs/call, compiled with deferral ${fastUs.toFixed(0)} µs/call, ` +
+    `fast path alone ${decidedUs.toFixed(1)} µs/call (${(refUs / decidedUs).toFixed(0)}x)`
+  );
+}
+
 async function parent(): Promise<void> {
   const only = args("--only");
   const forms = loadDiffForms(process.cwd()).filter(
@@ -210,13 +230,18 @@ async function parent(): Promise<void> {
       `decided by compiled ${sum("decidedByCompiled")}, deferred ${sum("deferred")}, disagreements ${disagreements}, ` +
       `message differences ${sum("messageDiffs")}`,
   );
-  console.log(timing(forms));
+  console.log(timing(loadDiffForms(process.cwd())));
   process.exit(disagreements ? 1 : 0);
 }
 
 const only = arg("--form");
+const timingForm = arg("--timing-form");
 if (process.argv.includes("--timing-only")) {
   console.log(timing(loadDiffForms(process.cwd())));
+} else if (timingForm) {
+  const form = loadDiffForms(process.cwd()).find((f) => f.name === timingForm);
+  if (!form) throw new Error(`no form ${timingForm}`);
+  console.log(formTiming(form));
 } else if (only) {
   const form = loadDiffForms(process.cwd()).find((f) => f.name === only);
   if (!form) throw new Error(`no form ${only}`);

@@ -126,6 +126,8 @@ function textValue(rng: Rng, q: Json): unknown {
 
 function choiceValue(rng: Rng, q: Json): unknown {
   const values = choiceValues(q.choices);
+  // Free "other" text (stored as the value itself with storeOthersAsComment: false).
+  if ((q.showOtherItem || q.hasOther) && chance(rng, 0.15)) return text(rng, q);
   const roll = rng();
   if (roll < 0.08) return "other";
   if (roll < 0.12) return "none";
@@ -330,6 +332,15 @@ export function rootQuestions(schema: Json): Json[] {
   return out;
 }
 
+/** Questions with `choicesFromQuestion` get the source's choices, so answers fall in and out of the source's answer. */
+function withCopiedChoices(questions: Json[]): Json[] {
+  const byName = new Map(questions.map((q) => [q.name, q]));
+  return questions.map((q) => {
+    const source = typeof q.choicesFromQuestion === "string" ? byName.get(q.choicesFromQuestion) : undefined;
+    return source ? { ...q, choices: source.choices } : q;
+  });
+}
+
 /** One random response for `schema`. */
 export function randomResponse(rng: Rng, schema: Json): Json {
   const mode: Mode = pick(rng, [
@@ -342,7 +353,7 @@ export function randomResponse(rng: Rng, schema: Json): Json {
     "mixed",
     "junk",
   ] as const);
-  const questions = rootQuestions(schema);
+  const questions = withCopiedChoices(rootQuestions(schema));
   const data = scopeValue(rng, questions, mode);
   if (chance(rng, 0.04)) data.notAQuestion = junk(rng);
   if (mode === "clean") return data;
