@@ -210,7 +210,7 @@ function panelDynamicValue(rng: Rng, q: Json, mode: Mode): unknown {
   const max = typeof q.maxPanelCount === "number" ? q.maxPanelCount : min + 3;
   const n = Math.max(0, min - 1 + Math.floor(rng() * (max - min + 3)));
   // A panel holds many answers: one step less junk keeps whole responses decidable often enough.
-  const inner: Mode = mode === "junk" ? "mixed" : mode === "mixed" ? "valid" : mode;
+  const inner: Mode = mode === "junk" ? "mixed" : mode === "mixed" ? "valid" : "clean";
   const panels: Json[] = [];
   for (let i = 0; i < n; i++) panels.push(scopeValue(rng, elements, inner));
   if (mode !== "clean" && panels.length && chance(rng, 0.08))

@@ -7,12 +7,12 @@
  * no template question. Errors are named `items[0].label`; of everything dropped under one
  * top-level key the reference names only the first loss in the data's order.
  *
- * Decided here: an absent or empty value, or an array of `min(minPanelCount, 1)`…`maxPanelCount`
- * plain objects whose keys are template question names or unknown names. Template questions are
- * the simple kinds (text, comment, choices, boolean, rating) whose conditions may read root
- * questions, `{panel.x}` and `{panelIndex}`. Shorter or longer arrays (survey-core adds or keeps
- * panels of its own), comment keys, case variants and anything else are deferred; nested panels,
- * `keyName`, `templateVisibleIf` and defaults are refused.
+ * Decided here: an absent, null or empty value, or an array of plain objects whose keys are
+ * template question names or unknown names. Template questions are the simple kinds (text,
+ * comment, choices, boolean, rating) whose conditions may read root questions, `{panel.x}` and
+ * `{panelIndex}`. Comment keys, case variants and anything else are deferred; nested panels,
+ * `templateVisibleIf` and defaults are refused. `keyName` is reproduced: in a validated dynamic
+ * panel, a key answer loosely equal (`==`) to an earlier panel's gets survey-core's duplication error.
  */
 import { Question, settings } from "survey-core";
 import { SIMPLE_VALUE_TYPES, Unsupported, compileCondition } from "./conditions.ts";
@@ -26,6 +26,7 @@ import {
   compileRating,
   compileSingleChoice,
   compileText,
+  isBlank,
   isPlainObject,
 } from "./questions.ts";
 import type { Checker, CompileEnv, FieldError, Out } from "./questions.ts";
@@ -69,6 +70,8 @@ const PANEL_DYNAMIC_KEYS = [
   "templateErrorLocation",
   "removePanelButtonLocation",
   "panelRemoveButtonLocation",
+  "keyName",
+  "keyDuplicationError",
 ];
 
 /** Prefix of the per-panel keys holding `{panel.x}` values; no JSON key can start with it unnoticed (see panelValues). */
@@ -77,9 +80,9 @@ const INDEX_KEY = "\u0000panelIndex";
 
 interface PanelDynamicInternals {
   template: { questions: Question[]; elements: unknown[] };
+  keyName: string;
+  keyDuplicationError: string;
   panelCount: number;
-  minPanelCount: number;
-  maxPanelCount: number;
 }
 
 interface InnerQuestion {
@@ -176,18 +179,18 @@ export function compilePanelDynamic(json: JsonObject, q: Question, env: CompileE
   const inner: CompileEnv = { ...env, resolve: panelResolver(byLowerName, env.resolve) };
   const questions = template.questions.map((tq, i) => compileInner(list[i], tq, inner));
   const names = new Set(questions.map((iq) => iq.name));
-  // Without a value survey-core shows panelCount (at least minPanelCount) empty panels.
+  // Without a value survey-core shows panelCount (at least minPanelCount) empty panels; with one, a
+  // panel per item, even below minPanelCount or above maxPanelCount (neither is checked on submit).
   const emptyPanels: JsonObject[] = Array.from({ length: pd.panelCount }, () => ({}));
-  const minPanels = Math.max(pd.minPanelCount, 1);
-  const maxPanels = pd.maxPanelCount;
   const invalidValue = env.texts.invalidValue;
+  const key = keyOf(pd, byLowerName);
 
   return (value, path, state, out) => {
     let panels: JsonObject[];
-    if (value === undefined || (Array.isArray(value) && value.length === 0)) {
+    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) {
       panels = emptyPanels;
     } else {
-      if (!Array.isArray(value) || value.length < minPanels || value.length > maxPanels) return DEFER;
+      if (!Array.isArray(value)) return DEFER;
       for (const panel of value) {
         if (!isPlainObject(panel)) return DEFER;
         for (const key of Object.keys(panel)) {
@@ -198,6 +201,7 @@ export function compilePanelDynamic(json: JsonObject, q: Question, env: CompileE
       }
       panels = value as JsonObject[];
     }
+    if (key && state.active) checkKeys(panels, path, key, out);
     const lost = new Set<string>();
     for (let i = 0; i < panels.length; i++) {
       const panel = panels[i];
@@ -220,6 +224,34 @@ export function compilePanelDynamic(json: JsonObject, q: Question, env: CompileE
     }
     return true;
   };
+}
+
+interface PanelKey {
+  name: string;
+  message: string;
+}
+
+/** The `keyName` question, if it names one: a plain text or single choice, so its stored value is the answer as sent. */
+function keyOf(pd: PanelDynamicInternals, byLowerName: Map<string, Question>): PanelKey | undefined {
+  if (!pd.keyName) return undefined;
+  const q = pd.template.questions.find((tq) => tq.getValueName() === pd.keyName);
+  if (!q) return undefined;
+  const type = q.getType();
+  // A number input's range limit is skipped where survey-core reported an error; the key error would count.
+  const plain = type === "text" ? (q as unknown as { inputType: string }).inputType !== "number" : ["comment", "radiogroup", "dropdown"].includes(type);
+  if (!plain || byLowerName.get(q.name.toLowerCase()) !== q) throw new Unsupported(`keyName ${pd.keyName}`);
+  return { name: q.name, message: pd.keyDuplicationError };
+}
+
+/** survey-core's isValueDuplicated: non-empty key answers compared with `==` to those of earlier panels. */
+function checkKeys(panels: JsonObject[], path: string, key: PanelKey, out: Out): void {
+  const seen: unknown[] = [];
+  for (let i = 0; i < panels.length; i++) {
+    const value = panels[i][key.name];
+    if (isBlank(value) || (typeof value === "string" && value.trim() === "")) continue;
+    if (seen.some((v) => v == value)) out.core.push({ name: `${path}[${i}].${key.name}`, message: key.message });
+    else seen.push(value);
+  }
 }
 
 /** The values a panel's expressions see: the response's values plus this panel's answers and index. */
