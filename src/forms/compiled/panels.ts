@@ -74,7 +74,7 @@ const PANEL_DYNAMIC_KEYS = [
   "keyDuplicationError",
 ];
 
-/** Prefix of the per-panel keys holding `{panel.x}` values; no JSON key can start with it unnoticed (see panelValues). */
+/** Keys of `{panel.x}` and `{panelIndex}` in a panel's values: own properties, so a response key spelt alike cannot leak in. */
 const PANEL_KEY = "\u0000panel.";
 const INDEX_KEY = "\u0000panelIndex";
 
@@ -159,7 +159,7 @@ function compileInner(json: unknown, q: Question, env: CompileEnv): InnerQuestio
 /** `paneldynamic`: an array of panel objects, each checked question by question. */
 export function compilePanelDynamic(json: JsonObject, q: Question, env: CompileEnv): Checker {
   assertKeys(json, PANEL_DYNAMIC_KEYS);
-  if (json.isRequired || json.requiredIf || json.validators !== undefined) throw new Unsupported("required dynamic panel");
+  if (json.isRequired || json.requiredIf || json.validators !== undefined) throw new Unsupported("required or validated dynamic panel");
   const pd = q as unknown as PanelDynamicInternals;
   const template = pd.template;
   const list = json.templateElements;
@@ -183,7 +183,7 @@ export function compilePanelDynamic(json: JsonObject, q: Question, env: CompileE
   // panel per item, even below minPanelCount or above maxPanelCount (neither is checked on submit).
   const emptyPanels: JsonObject[] = Array.from({ length: pd.panelCount }, () => ({}));
   const invalidValue = env.texts.invalidValue;
-  const key = keyOf(pd, byLowerName);
+  const panelKey = keyOf(pd, byLowerName);
 
   return (value, path, state, out) => {
     let panels: JsonObject[];
@@ -201,7 +201,7 @@ export function compilePanelDynamic(json: JsonObject, q: Question, env: CompileE
       }
       panels = value as JsonObject[];
     }
-    if (key && state.active) checkKeys(panels, path, key, out);
+    if (panelKey && state.active) checkKeys(panels, path, panelKey, out);
     const lost = new Set<string>();
     for (let i = 0; i < panels.length; i++) {
       const panel = panels[i];
