@@ -343,7 +343,7 @@ function isKnownItemProperty(key: string): boolean {
 }
 
 /** Static choice lists only: items given as values or {value, text}. */
-export function checkChoicesJson(list: unknown): void {
+function checkChoicesJson(list: unknown): void {
   if (list === undefined) return;
   if (!Array.isArray(list)) throw new Unsupported("choices");
   for (const item of list) {
