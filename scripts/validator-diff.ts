@@ -1,8 +1,9 @@
 /**
  * Full differential run of the compiled validator against the survey-core reference, plus a
  * per-call timing. Usage:
- *   node --import tsx scripts/validator-diff.ts [--per-form N] [--per-fallback-form M] [--seed S] [--jobs J]
+ *   node --import tsx scripts/validator-diff.ts [--per-form N] [--per-fallback-form M] [--seed S] [--jobs J] [--only TEXT]
  *   node --import tsx scripts/validator-diff.ts --timing-only
+ *   node --import tsx scripts/validator-diff.ts --timing-form schemas/panels-compiled.json
  *
  * For every form in forms/ and tests/fixtures/schemas/ it generates N seeded random responses
  * (default 10,000) and runs the compiled validator on each. Every response the compiled validator
@@ -10,6 +11,8 @@
  * failing field names); a response it defers is decided by the reference in production, so it
  * cannot disagree and is only counted. Forms the compiler refuses run the reference for every
  * response and get M responses (default 200) for their accept/reject counts.
+ *
+ * `--only TEXT` restricts the run to forms whose name contains TEXT (repeatable).
  *
  * Each form runs in its own child process (J at a time, default 2): survey-core's models are held by
  * the microtasks they queue until the loop yields, so a synchronous run of reference calls grows by
@@ -58,7 +61,7 @@ function messages(result: ValidationResult): string {
         .join("\n");
 }
 
-function runForm(form: DiffForm): Row {
+async function runForm(form: DiffForm): Promise<Row> {
   const outcome = compileResponseValidator(form.schema, "zh-cn", ownMessages("zh-cn"));
   const reference = createResponseValidator(form.schema);
   const row: Row = {
@@ -76,6 +79,8 @@ function runForm(form: DiffForm): Row {
   const rng = seededRng(seed);
   const count = outcome.ok ? perForm : perFallbackForm;
   for (let i = 0; i < count; i++) {
+    // Let survey-core's queued microtasks run and release its models (a form with dynamic panels ran out of heap otherwise).
+    if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
     const data = randomResponse(rng, form.schema);
     row.generated++;
     const fast = outcome.ok ? outcome.validate(data) : undefined;
@@ -172,8 +177,37 @@ function timing(forms: DiffForm[]): string {
   );
 }
 
+/** Values of a repeatable flag. */
+function args(name: string): string[] {
+  return process.argv.flatMap((a, i) =>
+    a === name && i + 1 < process.argv.length ? [process.argv[i + 1]] : [],
+  );
+}
+
+/** Reference vs compiled (with deferral) on generated responses of one form, and on those the fast path decides. */
+function formTiming(form: DiffForm): string {
+  const outcome = compileResponseValidator(form.schema, "zh-cn", ownMessages("zh-cn"));
+  if (!outcome.ok) return `timing ${form.name}: refused (${outcome.reason})`;
+  const reference = createResponseValidator(form.schema);
+  const rng = seededRng(seed + 2);
+  const inputs = Array.from({ length: 200 }, () => randomResponse(rng, form.schema));
+  const decided = inputs.filter((d) => outcome.validate(d) !== undefined);
+  const combined = (d: unknown) => outcome.validate(d) ?? reference(d);
+  const refUs = timePerCall(reference, inputs, 3);
+  const fastUs = timePerCall(combined, inputs, 3);
+  const decidedUs = timePerCall(outcome.validate, decided, 200);
+  return (
+    `timing ${form.name}, ${inputs.length} generated responses (${decided.length} decided by the fast path): ` +
+    `reference ${refUs.toFixed(0)} µs/call, compiled with deferral ${fastUs.toFixed(0)} µs/call, ` +
+    `fast path alone ${decidedUs.toFixed(1)} µs/call (${(refUs / decidedUs).toFixed(0)}x)`
+  );
+}
+
 async function parent(): Promise<void> {
-  const forms = loadDiffForms(process.cwd());
+  const only = args("--only");
+  const forms = loadDiffForms(process.cwd()).filter(
+    (f) => !only.length || only.some((o) => f.name.includes(o)),
+  );
   const rows: Row[] = [];
   const queue = [...forms];
   const run = promisify(execFile);
@@ -198,17 +232,22 @@ async function parent(): Promise<void> {
       `decided by compiled ${sum("decidedByCompiled")}, deferred ${sum("deferred")}, disagreements ${disagreements}, ` +
       `message differences ${sum("messageDiffs")}`,
   );
-  console.log(timing(forms));
+  console.log(timing(loadDiffForms(process.cwd())));
   process.exit(disagreements ? 1 : 0);
 }
 
 const only = arg("--form");
+const timingForm = arg("--timing-form");
 if (process.argv.includes("--timing-only")) {
   console.log(timing(loadDiffForms(process.cwd())));
+} else if (timingForm) {
+  const form = loadDiffForms(process.cwd()).find((f) => f.name === timingForm);
+  if (!form) throw new Error(`no form ${timingForm}`);
+  console.log(formTiming(form));
 } else if (only) {
   const form = loadDiffForms(process.cwd()).find((f) => f.name === only);
   if (!form) throw new Error(`no form ${only}`);
-  console.log(JSON.stringify(runForm(form)));
+  console.log(JSON.stringify(await runForm(form)));
 } else {
   await parent();
 }

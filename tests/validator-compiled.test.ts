@@ -202,6 +202,137 @@ describe("compiled validator: question types", () => {
   });
 });
 
+const panels = {
+  elements: [
+    { type: "radiogroup", name: "has", choices: ["yes", "no"] },
+    {
+      type: "paneldynamic",
+      name: "items",
+      visibleIf: "{has} = 'yes'",
+      minPanelCount: 1,
+      keyName: "label",
+      templateElements: [
+        { type: "text", name: "label", isRequired: true, maxLength: 5 },
+        { type: "dropdown", name: "kind", choices: ["a", "b"] },
+        { type: "comment", name: "why", visibleIf: "{panel.kind} = 'b'", isRequired: true },
+        { type: "text", name: "first", requiredIf: "{panelIndex} = 0" },
+      ],
+    },
+  ],
+};
+
+describe("compiled validator: dynamic panels", () => {
+  it("validates every panel's questions with {panel.x} and {panelIndex} conditions", () => {
+    expect(decided(panels, { has: "yes", items: [{ label: "a", first: "x" }, { label: "b" }] })).toEqual([]);
+    expect(
+      decided(panels, {
+        has: "yes",
+        items: [
+          { label: "a", kind: "b" },
+          { kind: "b", why: "w" },
+        ],
+      }),
+    ).toEqual(["items[0].first", "items[0].why", "items[1].label"]);
+  });
+
+  it("gives a missing or empty value minPanelCount empty panels, and panels of a hidden one no required errors", () => {
+    expect(decided(panels, { has: "yes" })).toEqual(["items[0].first", "items[0].label"]);
+    expect(decided(panels, { has: "yes", items: [] })).toEqual(["items[0].first", "items[0].label"]);
+    expect(decided(panels, { has: "no", items: [{ kind: "b" }] })).toEqual([]);
+  });
+
+  it("keeps limits and removals for hidden panels, naming only the first loss", () => {
+    expect(decided(panels, { has: "no", items: [{ label: "too long" }] })).toEqual(["items[0].label"]);
+    expect(decided(panels, { has: "no", items: [{ label: "a", zz: null }, { kind: "c" }] })).toEqual([
+      "items[0].zz",
+    ]);
+    expect(decided(panels, { has: "no", items: [{ kind: "c", zz: 1 }] })).toEqual(["items[0].kind"]);
+  });
+
+  it("reports duplicate keyName answers only in a validated dynamic panel", () => {
+    const twice = [{ label: "a", first: "x" }, { label: "b" }, { label: "a" }];
+    expect(decided(panels, { has: "yes", items: twice })).toEqual(["items[2].label"]);
+    expect(decided(panels, { has: "no", items: twice })).toEqual([]);
+  });
+
+  it("leaves comment keys, case variants and non-object panels to the reference", () => {
+    const check = compile(panels);
+    expect(check({ has: "yes", items: [{ label: "a", "label-Comment": "c" }] })).toBeUndefined();
+    expect(check({ has: "yes", items: [{ Label: "a" }] })).toBeUndefined();
+    expect(check({ has: "yes", items: [{ label: "a" }, null] })).toBeUndefined();
+    expect(check({ has: "yes", items: {} })).toBeUndefined();
+  });
+});
+
+const carried = {
+  elements: [
+    { type: "checkbox", name: "owned", choices: ["car", "bike", "boat"] },
+    {
+      type: "radiogroup",
+      name: "fav",
+      choicesFromQuestion: "owned",
+      choicesFromQuestionMode: "selected",
+      isRequired: true,
+    },
+    { type: "dropdown", name: "other", choicesFromQuestion: "owned", choicesFromQuestionMode: "unselected" },
+    { type: "dropdown", name: "any", choicesFromQuestion: "owned" },
+  ],
+};
+
+describe("compiled validator: choicesFromQuestion", () => {
+  it("allows the source's selected, unselected or all choices, following its answer", () => {
+    expect(decided(carried, { owned: ["car"], fav: "car", other: "bike", any: "boat" })).toEqual([]);
+    expect(decided(carried, { owned: ["car"], fav: "car", other: "car" })).toEqual(["other"]);
+    expect(decided(carried, { fav: "car", any: "plane" })).toEqual(["any", "fav"]);
+  });
+
+  it("reports a value outside the copied choices as unanswered too: survey-core clears it before validating", () => {
+    const result = compile(carried)({ owned: ["car"], fav: "bike" });
+    expect(result).toEqual(createResponseValidator(carried)({ owned: ["car"], fav: "bike" }));
+    expect(result && !result.ok && result.errors.length).toBe(2);
+  });
+
+  it("leaves loose matches and a source answer outside its domain to the reference", () => {
+    const check = compile(carried);
+    expect(check({ owned: ["car", "zzz"], fav: "car" })).toBeUndefined();
+    expect(check({ owned: [1], any: "1" })).toBeUndefined();
+  });
+});
+
+describe("compiled validator: storeOthersAsComment false", () => {
+  const others = {
+    elements: [
+      {
+        type: "radiogroup",
+        name: "r",
+        choices: ["x", "y"],
+        showOtherItem: true,
+        storeOthersAsComment: false,
+      },
+      {
+        type: "dropdown",
+        name: "d",
+        choices: ["x"],
+        hasOther: true,
+        storeOthersAsComment: false,
+        isRequired: true,
+        validators: [{ type: "text", maxLength: 3 }],
+      },
+    ],
+  };
+
+  it("decides other texts stored as the value, running validators on them", () => {
+    expect(decided(others, { r: "my own", d: "abc" })).toEqual([]);
+    expect(decided(others, { r: "x", d: "longer" })).toEqual(["d"]);
+  });
+
+  it("leaves the bare other value and loose matches to the reference", () => {
+    const check = compile(others);
+    expect(check({ r: "other", d: "x" })).toBeUndefined();
+    expect(check({ r: "X", d: "x" })).toBeUndefined();
+  });
+});
+
 describe("compiled validator: refusals", () => {
   it.each([
     ["custom functions", { elements: [{ type: "text", name: "a", visibleIf: "myFunc({b})" }] }],
@@ -211,8 +342,79 @@ describe("compiled validator: refusals", () => {
       { calculatedValues: [{ name: "v", expression: "1" }], elements: [{ type: "text", name: "a" }] },
     ],
     [
-      "dynamic panels",
-      { elements: [{ type: "paneldynamic", name: "p", templateElements: [{ type: "text", name: "a" }] }] },
+      "nested dynamic panels",
+      {
+        elements: [
+          {
+            type: "paneldynamic",
+            name: "p",
+            templateElements: [
+              { type: "paneldynamic", name: "q", templateElements: [{ type: "text", name: "a" }] },
+            ],
+          },
+        ],
+      },
+    ],
+    [
+      "templateVisibleIf",
+      {
+        elements: [
+          {
+            type: "paneldynamic",
+            name: "p",
+            templateVisibleIf: "{panel.a} = 1",
+            templateElements: [{ type: "text", name: "a" }],
+          },
+        ],
+      },
+    ],
+    [
+      "root expressions reading a dynamic panel",
+      {
+        elements: [
+          { type: "paneldynamic", name: "p", templateElements: [{ type: "text", name: "a" }] },
+          { type: "text", name: "b", visibleIf: "{p[0].a} = 1" },
+        ],
+      },
+    ],
+    [
+      "expressions reading a choicesFromQuestion answer",
+      {
+        elements: [
+          { type: "checkbox", name: "src", choices: ["a", "b"] },
+          { type: "radiogroup", name: "fav", choicesFromQuestion: "src" },
+          { type: "text", name: "why", visibleIf: "{fav} = 'a'" },
+        ],
+      },
+    ],
+    [
+      "choicesFromQuestion with an other item in the source",
+      {
+        elements: [
+          { type: "checkbox", name: "src", choices: ["a", "b"], showOtherItem: true },
+          { type: "radiogroup", name: "fav", choicesFromQuestion: "src" },
+        ],
+      },
+    ],
+    [
+      "storeOthersAsComment inside a dynamic panel",
+      {
+        elements: [
+          {
+            type: "paneldynamic",
+            name: "p",
+            templateElements: [
+              {
+                type: "radiogroup",
+                name: "a",
+                choices: ["x"],
+                showOtherItem: true,
+                storeOthersAsComment: false,
+              },
+            ],
+          },
+        ],
+      },
     ],
     ["valueName", { elements: [{ type: "text", name: "a", valueName: "b" }] }],
     [
@@ -238,7 +440,14 @@ describe("ValidatorCache with the compiler", () => {
     const cache = new ValidatorCache(2);
     const plain = cache.get("plain:1", () => conditional);
     const fallback = cache.get("panels:1", () => ({
-      elements: [{ type: "paneldynamic", name: "p", templateElements: [{ type: "text", name: "a" }] }],
+      elements: [
+        {
+          type: "paneldynamic",
+          name: "p",
+          templateVisibleIf: "{panel.a} notempty",
+          templateElements: [{ type: "text", name: "a" }],
+        },
+      ],
     }));
     expect(plain({ hasIssue: "yes", inspector: "x" }).ok).toBe(false);
     expect(plain({ hasIssue: "no", locked: "x", inspector: "x", "hasIssue-Comment": "y" }).ok).toBe(true);

@@ -126,6 +126,8 @@ function textValue(rng: Rng, q: Json): unknown {
 
 function choiceValue(rng: Rng, q: Json): unknown {
   const values = choiceValues(q.choices);
+  // Free "other" text (stored as the value itself with storeOthersAsComment: false).
+  if ((q.showOtherItem || q.hasOther) && chance(rng, 0.15)) return text(rng, q);
   const roll = rng();
   if (roll < 0.08) return "other";
   if (roll < 0.12) return "none";
@@ -201,11 +203,18 @@ function matrixValue(rng: Rng, q: Json): unknown {
   return out;
 }
 
+/** Panels around minPanelCount…maxPanelCount (one too few or too many now and then), some with unknown keys. */
 function panelDynamicValue(rng: Rng, q: Json, mode: Mode): unknown {
   const elements = (Array.isArray(q.templateElements) ? q.templateElements : []) as Json[];
-  const n = Math.floor(rng() * 4);
-  const panels: unknown[] = [];
-  for (let i = 0; i < n; i++) panels.push(scopeValue(rng, elements, mode));
+  const min = typeof q.minPanelCount === "number" ? q.minPanelCount : 0;
+  const max = typeof q.maxPanelCount === "number" ? q.maxPanelCount : min + 3;
+  const n = Math.max(0, min - 1 + Math.floor(rng() * (max - min + 3)));
+  // A panel holds many answers: one step less junk keeps whole responses decidable often enough.
+  const inner: Mode = mode === "junk" ? "mixed" : mode === "mixed" ? "valid" : "clean";
+  const panels: Json[] = [];
+  for (let i = 0; i < n; i++) panels.push(scopeValue(rng, elements, inner));
+  if (mode !== "clean" && panels.length && chance(rng, 0.08))
+    pick(rng, panels).unknownKey = pick(rng, ["x", null]);
   return panels;
 }
 
@@ -323,6 +332,15 @@ export function rootQuestions(schema: Json): Json[] {
   return out;
 }
 
+/** Questions with `choicesFromQuestion` get the source's choices, so answers fall in and out of the source's answer. */
+function withCopiedChoices(questions: Json[]): Json[] {
+  const byName = new Map(questions.map((q) => [q.name, q]));
+  return questions.map((q) => {
+    const source = typeof q.choicesFromQuestion === "string" ? byName.get(q.choicesFromQuestion) : undefined;
+    return source ? { ...q, choices: source.choices } : q;
+  });
+}
+
 /** One random response for `schema`. */
 export function randomResponse(rng: Rng, schema: Json): Json {
   const mode: Mode = pick(rng, [
@@ -335,7 +353,7 @@ export function randomResponse(rng: Rng, schema: Json): Json {
     "mixed",
     "junk",
   ] as const);
-  const questions = rootQuestions(schema);
+  const questions = withCopiedChoices(rootQuestions(schema));
   const data = scopeValue(rng, questions, mode);
   if (chance(rng, 0.04)) data.notAQuestion = junk(rng);
   if (mode === "clean") return data;

@@ -28,6 +28,8 @@ import {
   isPlainObject,
 } from "./questions.ts";
 import type { Checker, CompileEnv, FieldError, Out, OwnTexts } from "./questions.ts";
+import { compilePanelDynamic } from "./panels.ts";
+import { compileChoicesFromQuestion } from "./choices-from.ts";
 
 type JsonObject = Record<string, unknown>;
 
@@ -157,6 +159,9 @@ class FormCompiler {
     if (!q || !SIMPLE_VALUE_TYPES.has(q.getType())) throw new Unsupported(`expression variable {${variable}}`);
     const s = q as unknown as { showOtherItem?: boolean; showCommentArea?: boolean };
     if (s.showOtherItem || s.showCommentArea) throw new Unsupported(`expression variable {${variable}} with "other"`);
+    // survey-core may clear such an answer while loading the response; expressions would see that.
+    if ((q as unknown as { choicesFromQuestion?: string }).choicesFromQuestion)
+      throw new Unsupported(`expression variable {${variable}} with choicesFromQuestion`);
     return q.name;
   }
 
@@ -238,7 +243,9 @@ class FormCompiler {
         return compileComment(json, q, env);
       case "radiogroup":
       case "dropdown":
-        return compileSingleChoice(json, q, env);
+        if (json.choicesFromQuestion !== undefined) return compileChoicesFromQuestion(json, q, env);
+        // Root questions only: "other" answers in panels and matrix cells were not compared with survey-core.
+        return compileSingleChoice(json, q, env, ["storeOthersAsComment"]);
       case "checkbox":
       case "tagbox":
         return compileMultiChoice(json, q, env);
@@ -250,6 +257,8 @@ class FormCompiler {
         return compileMatrix(json, q, env);
       case "matrixdynamic":
         return compileMatrixDynamic(json, q, env);
+      case "paneldynamic":
+        return compilePanelDynamic(json, q, env);
       case "file":
         return compileFile(json, q, env);
       case "signaturepad":

@@ -128,16 +128,16 @@ export function isBlank(value: unknown): boolean {
 }
 
 /** For questions with a scalar value: [] and {} are stored by survey-core differently from a missing answer. */
-function isEmptyContainer(value: unknown): boolean {
+export function isEmptyContainer(value: unknown): boolean {
   return typeof value === "object" && value !== null && isBlank(value);
 }
 
 /** A string survey-core's isEmpty() trims to nothing: treated as "no answer" in some checks and as a value in others. */
-function isBlankText(value: unknown): boolean {
+export function isBlankText(value: unknown): boolean {
   return typeof value === "string" && value !== "" && value.trim() === "";
 }
 
-function isPrimitive(value: unknown): value is string | number {
+export function isPrimitive(value: unknown): value is string | number {
   return typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
 }
 
@@ -198,7 +198,7 @@ export function compileValidators(json: JsonObject, q: Question, env: CompileEnv
   };
 }
 
-function requiredMessage(q: Question): string {
+export function requiredMessage(q: Question): string {
   return new AnswerRequiredError(q.requiredErrorText, q).getText();
 }
 
@@ -211,7 +211,7 @@ function isEmptyAnswer(q: Question, value: unknown): boolean {
  * The shared core sequence of Question.collectErrors: the required error and type-specific errors
  * first; validators run only when these found nothing.
  */
-function collectCore(
+export function collectCore(
   path: string,
   errors: string[],
   validators: RunValidators,
@@ -355,7 +355,7 @@ function checkChoicesJson(list: unknown): void {
   }
 }
 
-interface ChoiceSet {
+export interface ChoiceSet {
   /** The choice items survey-core matches values against (without other/none). */
   items: ItemValue[];
   /** Values compared strictly; a value in here is stored and exposed unchanged. */
@@ -375,7 +375,7 @@ interface SelectInternals {
   dontKnowItem: ItemValue;
 }
 
-function choiceSetOf(q: Question): ChoiceSet {
+export function choiceSetOf(q: Question): ChoiceSet {
   const s = q as unknown as SelectInternals;
   const items = [...s.choices];
   const special: unknown[] = [s.otherItem.value, s.noneItem.value, s.refuseItem?.value, s.dontKnowItem?.value].filter(
@@ -389,7 +389,7 @@ function choiceSetOf(q: Question): ChoiceSet {
   return { items, strict, special, hasOther: s.showOtherItem };
 }
 
-const SELECT_KEYS = [
+export const SELECT_KEYS = [
   "choices",
   "choicesOrder",
   "showOtherItem",
@@ -419,7 +419,14 @@ function classifyChoice(set: ChoiceSet, value: unknown): "ok" | "unknown" | "def
   return ItemValue.getItemByValue(set.items, value) ? "defer" : "unknown";
 }
 
-function assertDistinctChoices(set: ChoiceSet): void {
+/** A string matching no choice and no special item, not even loosely: an "other" answer's text. */
+function isOtherText(set: ChoiceSet, value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  if (set.special.some((sv) => Helpers.isTwoValueEquals(sv, value))) return false;
+  return !set.items.some((item) => Helpers.isTwoValueEquals(item.value, value));
+}
+
+export function assertDistinctChoices(set: ChoiceSet): void {
   const items = set.items;
   for (let i = 0; i < items.length; i++)
     for (let j = i + 1; j < items.length; j++)
@@ -435,12 +442,14 @@ export function compileSingleChoice(json: JsonObject, q: Question, env: CompileE
   assertDistinctChoices(set);
   const validators = compileValidators(json, q, env);
   const reqMessage = requiredMessage(q);
+  // With storeOthersAsComment: false the "other" text is the value itself, kept and validated as sent.
+  const othersAsValue = set.hasOther && !(q as unknown as { getStoreOthersAsComment(): boolean }).getStoreOthersAsComment();
   return (value, path, state, out) => {
     const empty = isBlank(value);
     if (isEmptyContainer(value)) return DEFER;
     if (isBlankText(value)) return DEFER;
     if (!empty) {
-      const kind = classifyChoice(set, value);
+      const kind = othersAsValue && isOtherText(set, value) ? "ok" : classifyChoice(set, value);
       if (kind === "defer") return DEFER;
       if (kind === "unknown") out.removed.push({ name: path, message: env.texts.invalidValue });
     }
