@@ -1,7 +1,7 @@
 /**
  * Full differential run of the compiled validator against the survey-core reference, plus a
  * per-call timing. Usage:
- *   node --import tsx scripts/validator-diff.ts [--per-form N] [--per-fallback-form M] [--seed S] [--jobs J]
+ *   node --import tsx scripts/validator-diff.ts [--per-form N] [--per-fallback-form M] [--seed S] [--jobs J] [--only TEXT]
  *   node --import tsx scripts/validator-diff.ts --timing-only
  *
  * For every form in forms/ and tests/fixtures/schemas/ it generates N seeded random responses
@@ -14,7 +14,7 @@
  * Each form runs in its own child process (J at a time, default 2): survey-core's models are held by
  * the microtasks they queue until the loop yields, so a synchronous run of reference calls grows by
  * ~0.7 MB per call, which would add up over a whole run in one process. Prints one row per form and a table, then the timing; exits non-zero on
- * any disagreement.
+ * any disagreement. `--only` (repeatable) keeps the forms whose name contains one of the texts.
  */
 import { execFile } from "node:child_process";
 import { performance } from "node:perf_hooks";
@@ -47,6 +47,9 @@ interface Row {
   agreements: number;
   disagreements: number;
   messageDiffs: number;
+  /** µs per call: the compiled validator (median of rounds over up to 500 responses it decides), the reference (mean over all). */
+  compiledUs: number;
+  referenceUs: number;
 }
 
 function messages(result: ValidationResult): string {
@@ -72,14 +75,21 @@ function runForm(form: DiffForm): Row {
     agreements: 0,
     disagreements: 0,
     messageDiffs: 0,
+    compiledUs: 0,
+    referenceUs: 0,
   };
+  let referenceMs = 0;
+  const decidedInputs: unknown[] = [];
   const rng = seededRng(seed);
   const count = outcome.ok ? perForm : perFallbackForm;
   for (let i = 0; i < count; i++) {
     const data = randomResponse(rng, form.schema);
     row.generated++;
     const fast = outcome.ok ? outcome.validate(data) : undefined;
+    const t0 = performance.now();
     const expected = reference(data);
+    referenceMs += performance.now() - t0;
+    if (fast && decidedInputs.length < 500) decidedInputs.push(data);
     if (expected.ok) row.accepted++;
     else row.rejected++;
     if (!fast) {
@@ -91,7 +101,10 @@ function runForm(form: DiffForm): Row {
     const same = fast.ok === expected.ok && failingNames(fast).join("|") === failingNames(expected).join("|");
     if (same) {
       row.agreements++;
-      if (messages(fast) !== messages(expected)) row.messageDiffs++;
+      if (messages(fast) !== messages(expected) && ++row.messageDiffs <= 5)
+        console.error(
+          `DISAGREE (messages only) ${form.name} data: ${JSON.stringify(data)} reference: ${JSON.stringify(expected)} compiled: ${JSON.stringify(fast)}`,
+        );
     } else {
       row.disagreements++;
       if (row.disagreements <= 5)
@@ -100,6 +113,10 @@ function runForm(form: DiffForm): Row {
         );
     }
   }
+  // Timed apart from the reference, whose garbage would otherwise be collected during compiled calls.
+  if (outcome.ok && decidedInputs.length)
+    row.compiledUs = Number(timePerCall(outcome.validate, decidedInputs, 20).toFixed(1));
+  row.referenceUs = row.generated ? Math.round((referenceMs * 1000) / row.generated) : 0;
   return row;
 }
 
@@ -172,8 +189,17 @@ function timing(forms: DiffForm[]): string {
   );
 }
 
+/** The texts given with `--only`; a form is run when its name contains one of them. */
+function onlyFilters(): string[] {
+  return process.argv.flatMap((a, i) =>
+    a === "--only" && i + 1 < process.argv.length ? [process.argv[i + 1]] : [],
+  );
+}
+
 async function parent(): Promise<void> {
-  const forms = loadDiffForms(process.cwd());
+  const all = loadDiffForms(process.cwd());
+  const filters = onlyFilters();
+  const forms = filters.length ? all.filter((f) => filters.some((t) => f.name.includes(t))) : all;
   const rows: Row[] = [];
   const queue = [...forms];
   const run = promisify(execFile);
@@ -198,7 +224,7 @@ async function parent(): Promise<void> {
       `decided by compiled ${sum("decidedByCompiled")}, deferred ${sum("deferred")}, disagreements ${disagreements}, ` +
       `message differences ${sum("messageDiffs")}`,
   );
-  console.log(timing(forms));
+  console.log(timing(all));
   process.exit(disagreements ? 1 : 0);
 }
 
