@@ -18,7 +18,6 @@ import {
   compileComment,
   compileFile,
   compileMatrix,
-  compileMatrixDynamic,
   compileMultiChoice,
   compileNoValue,
   compileRating,
@@ -28,6 +27,7 @@ import {
   isPlainObject,
 } from "./questions.ts";
 import type { Checker, CompileEnv, FieldError, Out, OwnTexts } from "./questions.ts";
+import { compileMatrixDropdown, compileMatrixDynamic, compileMultipleText } from "./matrices.ts";
 
 type JsonObject = Record<string, unknown>;
 
@@ -250,6 +250,10 @@ class FormCompiler {
         return compileMatrix(json, q, env);
       case "matrixdynamic":
         return compileMatrixDynamic(json, q, env);
+      case "matrixdropdown":
+        return compileMatrixDropdown(json, q, env);
+      case "multipletext":
+        return compileMultipleText(json, q, env);
       case "file":
         return compileFile(json, q, env);
       case "signaturepad":
