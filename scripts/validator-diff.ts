@@ -17,7 +17,7 @@
  * Each form runs in its own child process (J at a time, default 2): survey-core's models are held by
  * the microtasks they queue until the loop yields, so a synchronous run of reference calls grows by
  * ~0.7 MB per call, which would add up over a whole run in one process. Prints one row per form and a table, then the timing; exits non-zero on
- * any disagreement.
+ * any disagreement. `--only` (repeatable) keeps the forms whose name contains one of the texts.
  */
 import { execFile } from "node:child_process";
 import { performance } from "node:perf_hooks";
@@ -50,6 +50,9 @@ interface Row {
   agreements: number;
   disagreements: number;
   messageDiffs: number;
+  /** µs per call: the compiled validator (median of rounds over up to 500 responses it decides), the reference (mean over all). */
+  compiledUs: number;
+  referenceUs: number;
 }
 
 function messages(result: ValidationResult): string {
@@ -75,16 +78,24 @@ async function runForm(form: DiffForm): Promise<Row> {
     agreements: 0,
     disagreements: 0,
     messageDiffs: 0,
+    compiledUs: 0,
+    referenceUs: 0,
   };
+  let referenceMs = 0;
+  const decidedInputs: unknown[] = [];
   const rng = seededRng(seed);
   const count = outcome.ok ? perForm : perFallbackForm;
   for (let i = 0; i < count; i++) {
-    // Let survey-core's queued microtasks run and release its models (a form with dynamic panels ran out of heap otherwise).
+    // survey-core's models are held by the microtasks they queue: let them run, as the server does
+    // between requests, or 10,000 reference calls outgrow the heap.
     if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
     const data = randomResponse(rng, form.schema);
     row.generated++;
     const fast = outcome.ok ? outcome.validate(data) : undefined;
+    const t0 = performance.now();
     const expected = reference(data);
+    referenceMs += performance.now() - t0;
+    if (fast && decidedInputs.length < 500) decidedInputs.push(data);
     if (expected.ok) row.accepted++;
     else row.rejected++;
     if (!fast) {
@@ -96,7 +107,10 @@ async function runForm(form: DiffForm): Promise<Row> {
     const same = fast.ok === expected.ok && failingNames(fast).join("|") === failingNames(expected).join("|");
     if (same) {
       row.agreements++;
-      if (messages(fast) !== messages(expected)) row.messageDiffs++;
+      if (messages(fast) !== messages(expected) && ++row.messageDiffs <= 5)
+        console.error(
+          `DISAGREE (messages only) ${form.name} data: ${JSON.stringify(data)} reference: ${JSON.stringify(expected)} compiled: ${JSON.stringify(fast)}`,
+        );
     } else {
       row.disagreements++;
       if (row.disagreements <= 5)
@@ -105,6 +119,10 @@ async function runForm(form: DiffForm): Promise<Row> {
         );
     }
   }
+  // Timed apart from the reference, whose garbage would otherwise be collected during compiled calls.
+  if (outcome.ok && decidedInputs.length)
+    row.compiledUs = Number(timePerCall(outcome.validate, decidedInputs, 20).toFixed(1));
+  row.referenceUs = row.generated ? Math.round((referenceMs * 1000) / row.generated) : 0;
   return row;
 }
 

@@ -333,6 +333,128 @@ describe("compiled validator: storeOthersAsComment false", () => {
   });
 });
 
+describe("compiled validator: cells and items", () => {
+  const matrices = {
+    elements: [
+      { type: "radiogroup", name: "mode", choices: ["full", "short"] },
+      {
+        type: "matrixdropdown",
+        name: "m",
+        choices: ["lo", "hi"],
+        rows: ["A", "B"],
+        columns: [
+          { name: "use", cellType: "radiogroup", choices: ["Yes", "No"], isRequired: true },
+          { name: "level" },
+          {
+            name: "years",
+            visibleIf: "{row.use} = 'Yes'",
+            isRequired: true,
+            cellType: "text",
+            inputType: "number",
+            max: 40,
+          },
+          {
+            name: "tags",
+            cellType: "checkbox",
+            choices: ["x", "y"],
+            enableIf: "{row.use} = 'Yes'",
+            isRequired: true,
+          },
+          { name: "why", cellType: "comment", requiredIf: "{row.level} = 'lo' and {mode} = 'full'" },
+        ],
+      },
+      {
+        type: "matrixdynamic",
+        name: "md",
+        rowCount: 0,
+        choices: [1, 2],
+        columns: [
+          { name: "k", isRequired: true },
+          { name: "note", cellType: "text", visibleIf: "{row.k} = 2", isRequired: true },
+        ],
+      },
+    ],
+  };
+
+  it("validates every row's cells, with column conditions over the row ({row.x})", () => {
+    const yes = { use: "Yes", years: 3, tags: ["x"] };
+    expect(decided(matrices, { m: { A: yes, B: { use: "No" } } })).toEqual([]);
+    // Unanswered rows still have required cells; a hidden cell is not required.
+    expect(decided(matrices, { m: { A: { use: "No" } } })).toEqual(["m.B.use"]);
+    expect(decided(matrices, {})).toEqual(["m.A.use", "m.B.use"]);
+    expect(decided(matrices, { m: { A: { use: "Yes" }, B: { use: "No" } } })).toEqual([
+      "m.A.tags",
+      "m.A.years",
+    ]);
+    expect(
+      decided(matrices, { mode: "full", m: { A: { ...yes, level: "lo" }, B: { use: "No", level: "hi" } } }),
+    ).toEqual(["m.A.why"]);
+  });
+
+  it("applies declared limits to hidden cells and takes a column's choices from the matrix", () => {
+    expect(decided(matrices, { m: { A: { use: "No", years: 50 }, B: { use: "No", level: "hi" } } })).toEqual([
+      "m.A.years",
+    ]);
+    expect(
+      decided(matrices, {
+        m: { A: { use: "No", level: "lo" }, B: { use: "No" } },
+        md: [{ k: 2, note: "n" }],
+      }),
+    ).toEqual([]);
+    expect(
+      decided(matrices, { m: { A: { use: "No" }, B: { use: "No" } }, md: [{ k: 1 }, { k: 2 }] }),
+    ).toEqual(["md[1].note"]);
+  });
+
+  it("leaves unknown rows and cells, and values survey-core would clear, to the reference", () => {
+    const check = compile(matrices);
+    const b = { use: "No" };
+    expect(check({ m: { A: b, B: b, C: b } })).toBeUndefined();
+    expect(check({ m: { A: { use: "No", zz: 1 }, B: b } })).toBeUndefined();
+    expect(check({ m: { A: { use: "Maybe" }, B: b } })).toBeUndefined();
+    expect(check({ m: { A: { use: "No", level: "mid" }, B: b } })).toBeUndefined();
+    expect(check({ m: { A: { use: "No", why: "  " }, B: b } })).toBeUndefined();
+    expect(check({ m: [b] })).toBeUndefined();
+  });
+
+  const multi = {
+    elements: [
+      {
+        type: "multipletext",
+        name: "addr",
+        isRequired: true,
+        items: [
+          { name: "street", isRequired: true, maxLength: 5 },
+          { name: "zip", validators: [{ type: "numeric" }] },
+          { name: "floor", inputType: "number" },
+          { name: "mail", inputType: "email" },
+        ],
+      },
+    ],
+  };
+
+  it("checks multipletext items as text questions", () => {
+    expect(decided(multi, { addr: { street: "中山路", zip: "250000", floor: 3, mail: "a@b.cn" } })).toEqual(
+      [],
+    );
+    expect(decided(multi, {})).toEqual(["addr", "addr.street"]);
+    // A text of spaces counts as an answer for the question, not for the required item.
+    expect(decided(multi, { addr: { zip: "  " } })).toEqual(["addr.street"]);
+    expect(decided(multi, { addr: { street: "很长的街道名", zip: "x", mail: "bad" } })).toEqual([
+      "addr.mail",
+      "addr.street",
+      "addr.zip",
+    ]);
+  });
+
+  it("leaves unknown items and loosely typed values to the reference", () => {
+    const check = compile(multi);
+    expect(check({ addr: { street: "a", other: "x" } })).toBeUndefined();
+    expect(check({ addr: { street: "a", floor: "3" } })).toBeUndefined();
+    expect(check({ addr: "a" })).toBeUndefined();
+  });
+});
+
 describe("compiled validator: refusals", () => {
   it.each([
     ["custom functions", { elements: [{ type: "text", name: "a", visibleIf: "myFunc({b})" }] }],
@@ -418,13 +540,70 @@ describe("compiled validator: refusals", () => {
     ],
     ["valueName", { elements: [{ type: "text", name: "a", valueName: "b" }] }],
     [
-      "row-context conditions",
+      "row variables naming no column",
       {
         elements: [
           {
             type: "matrixdynamic",
             name: "m",
             columns: [{ name: "a", cellType: "text", visibleIf: "{row.b} = 1" }],
+          },
+        ],
+      },
+    ],
+    [
+      "row-context names in cells",
+      {
+        elements: [
+          { type: "text", name: "a" },
+          {
+            type: "matrixdropdown",
+            name: "m",
+            rows: ["r"],
+            columns: [
+              { name: "a", cellType: "text" },
+              { name: "b", cellType: "text", visibleIf: "{a} = 1" },
+            ],
+          },
+        ],
+      },
+    ],
+    [
+      "totals",
+      {
+        elements: [
+          {
+            type: "matrixdropdown",
+            name: "m",
+            rows: ["r"],
+            columns: [{ name: "a", cellType: "text", totalType: "sum" }],
+          },
+        ],
+      },
+    ],
+    [
+      "rowsVisibleIf",
+      {
+        elements: [
+          {
+            type: "matrixdropdown",
+            name: "m",
+            rows: ["r"],
+            rowsVisibleIf: "{item} = 'r'",
+            columns: [{ name: "a" }],
+          },
+        ],
+      },
+    ],
+    [
+      "multipletext validators",
+      {
+        elements: [
+          {
+            type: "multipletext",
+            name: "m",
+            items: [{ name: "a" }],
+            validators: [{ type: "expression", expression: "1 = 1" }],
           },
         ],
       },

@@ -166,10 +166,33 @@ function cellQuestion(matrix: Json, column: Json): Json {
   return { ...column, type: cellType, choices: column.choices ?? matrix.choices ?? [1, 2, 3, 4, 5] };
 }
 
+/** A plain text (no surrounding spaces, within maxLength) or an in-range number: a cell the runner page would send. */
+function plainText(rng: Rng, q: Json): unknown {
+  if (q.inputType === "number") {
+    const lo = typeof q.min === "number" ? q.min : 0;
+    const hi = typeof q.max === "number" ? q.max : 100;
+    return Math.round(lo + rng() * (hi - lo));
+  }
+  if (q.inputType === "email") return "a@b.cn";
+  const max = typeof q.maxLength === "number" && q.maxLength > 0 ? Math.min(q.maxLength, 12) : 12;
+  const alphabet = "abcdefxyz0123456789检查";
+  let out = "";
+  for (let i = 1 + Math.floor(rng() * max); i > 0; i--) out += pick(rng, [...alphabet]);
+  return out;
+}
+
+/** Cells and items: in clean mode every value is plain, so whole matrices reach the fast path. */
+function cellValue(rng: Rng, q: Json, mode: Mode): unknown {
+  if (mode !== "clean") return valueFor(rng, q, mode);
+  if (q.type === "text" || q.type === "comment") return plainText(rng, q);
+  return cleanValue(rng, q) ?? valueFor(rng, q, mode);
+}
+
 function rowObject(rng: Rng, matrix: Json, columns: Json[], mode: Mode): Json {
   const row: Json = {};
+  const presence = mode === "clean" ? 0.95 : 0.85;
   for (const column of columns)
-    if (chance(rng, 0.85)) row[String(column.name)] = valueFor(rng, cellQuestion(matrix, column), mode);
+    if (chance(rng, presence)) row[String(column.name)] = cellValue(rng, cellQuestion(matrix, column), mode);
   if (mode !== "clean" && chance(rng, 0.04)) row.unknownCol = "x";
   return row;
 }
@@ -188,9 +211,11 @@ function matrixDynamicValue(rng: Rng, q: Json, mode: Mode): unknown {
 function matrixDropdownValue(rng: Rng, q: Json, mode: Mode): unknown {
   const columns = (Array.isArray(q.columns) ? q.columns : []) as Json[];
   const out: Json = {};
+  if (mode !== "clean" && chance(rng, 0.04)) return null;
   for (const row of choiceValues(q.rows))
-    if (chance(rng, 0.7)) out[String(row)] = rowObject(rng, q, columns, mode);
-  if (chance(rng, 0.05)) out.unknownRow = { x: 1 };
+    if (chance(rng, mode === "clean" ? 0.95 : 0.7))
+      out[String(row)] = chance(rng, 0.03) ? {} : rowObject(rng, q, columns, mode);
+  if (mode !== "clean" && chance(rng, 0.05)) out.unknownRow = { x: 1 };
   return out;
 }
 
@@ -220,9 +245,12 @@ function panelDynamicValue(rng: Rng, q: Json, mode: Mode): unknown {
 
 function multipleTextValue(rng: Rng, q: Json, mode: Mode): unknown {
   const out: Json = {};
+  if (mode !== "clean" && chance(rng, 0.04)) return null;
   for (const item of (Array.isArray(q.items) ? q.items : []) as Json[])
-    if (chance(rng, 0.7)) out[String(item.name)] = valueFor(rng, { ...item, type: "text" }, mode);
-  if (chance(rng, 0.04)) out.unknownItem = "x";
+    if (chance(rng, mode === "clean" ? 0.9 : 0.7))
+      out[String(item.name)] = cellValue(rng, { ...item, type: "text" }, mode);
+  if (mode !== "clean" && chance(rng, 0.04)) out.unknownItem = "x";
+  if (mode !== "clean" && chance(rng, 0.03)) out[String(pick(rng, Object.keys(out).concat("x")))] = " 空格 ";
   return out;
 }
 

@@ -18,7 +18,6 @@ import {
   compileComment,
   compileFile,
   compileMatrix,
-  compileMatrixDynamic,
   compileMultiChoice,
   compileNoValue,
   compileRating,
@@ -30,6 +29,7 @@ import {
 import type { Checker, CompileEnv, FieldError, Out, OwnTexts } from "./questions.ts";
 import { compilePanelDynamic } from "./panels.ts";
 import { compileChoicesFromQuestion } from "./choices-from.ts";
+import { compileMatrixDropdown, compileMatrixDynamic, compileMultipleText } from "./matrices.ts";
 
 type JsonObject = Record<string, unknown>;
 
@@ -259,6 +259,10 @@ class FormCompiler {
         return compileMatrixDynamic(json, q, env);
       case "paneldynamic":
         return compilePanelDynamic(json, q, env);
+      case "matrixdropdown":
+        return compileMatrixDropdown(json, q, env);
+      case "multipletext":
+        return compileMultipleText(json, q, env);
       case "file":
         return compileFile(json, q, env);
       case "signaturepad":

@@ -343,7 +343,7 @@ function isKnownItemProperty(key: string): boolean {
 }
 
 /** Static choice lists only: items given as values or {value, text}. */
-function checkChoicesJson(list: unknown): void {
+export function checkChoicesJson(list: unknown): void {
   if (list === undefined) return;
   if (!Array.isArray(list)) throw new Unsupported("choices");
   for (const item of list) {
@@ -375,9 +375,10 @@ interface SelectInternals {
   dontKnowItem: ItemValue;
 }
 
-export function choiceSetOf(q: Question): ChoiceSet {
+/** `choices` overrides the question's own list (a matrix cell showing the matrix's choices). */
+export function choiceSetOf(q: Question, choices?: ItemValue[]): ChoiceSet {
   const s = q as unknown as SelectInternals;
-  const items = [...s.choices];
+  const items = [...(choices ?? s.choices)];
   const special: unknown[] = [s.otherItem.value, s.noneItem.value, s.refuseItem?.value, s.dontKnowItem?.value].filter(
     (v) => v !== undefined,
   );
@@ -435,10 +436,16 @@ export function assertDistinctChoices(set: ChoiceSet): void {
 }
 
 /** `radiogroup` and `dropdown` (and such cells). */
-export function compileSingleChoice(json: JsonObject, q: Question, env: CompileEnv, extraKeys: readonly string[] = []): Checker {
+export function compileSingleChoice(
+  json: JsonObject,
+  q: Question,
+  env: CompileEnv,
+  extraKeys: readonly string[] = [],
+  choices?: ItemValue[],
+): Checker {
   assertKeys(json, [...SELECT_KEYS, "placeholder", "autocomplete", ...extraKeys]);
   checkChoicesJson(json.choices);
-  const set = choiceSetOf(q);
+  const set = choiceSetOf(q, choices);
   assertDistinctChoices(set);
   const validators = compileValidators(json, q, env);
   const reqMessage = requiredMessage(q);
@@ -463,11 +470,17 @@ interface CheckboxInternals {
   maxSelectedChoices: number;
 }
 
-/** `checkbox` and `tagbox`: arrays of distinct regular choice values. */
-export function compileMultiChoice(json: JsonObject, q: Question, env: CompileEnv): Checker {
-  assertKeys(json, [...SELECT_KEYS, "minSelectedChoices", "maxSelectedChoices", "hideSelectedItems", "closeOnSelect"]);
+/** `checkbox` and `tagbox` (and such cells): arrays of distinct regular choice values. */
+export function compileMultiChoice(
+  json: JsonObject,
+  q: Question,
+  env: CompileEnv,
+  extraKeys: readonly string[] = [],
+  choices?: ItemValue[],
+): Checker {
+  assertKeys(json, [...SELECT_KEYS, "minSelectedChoices", "maxSelectedChoices", "hideSelectedItems", "closeOnSelect", ...extraKeys]);
   checkChoicesJson(json.choices);
-  const set = choiceSetOf(q);
+  const set = choiceSetOf(q, choices);
   assertDistinctChoices(set);
   const validators = compileValidators(json, q, env);
   const reqMessage = requiredMessage(q);
@@ -665,118 +678,6 @@ export function compileMatrix(json: JsonObject, q: Question, env: CompileEnv): C
       if (eachRowRequired) {
         const answered = empty ? 0 : Object.keys(value as JsonObject).length;
         if (answered < rowKeys.size) out.core.push({ name: path, message: allRowsMessage });
-      }
-    }
-    return true;
-  };
-}
-
-/** A matrix column compiled as a cell checker, with the column's own name. */
-export interface CompiledColumn {
-  name: string;
-  check: Checker;
-  required: boolean;
-  unique: boolean;
-  /** Whether an empty cell can produce an error (required or validators that run on empty values). */
-  checksEmpty: boolean;
-}
-
-const COLUMN_KEYS = ["cellType", "isUnique", "choices", "inputType", "maxLength", "rows"];
-
-interface DynamicInternals {
-  columns: Array<{ name: string; cellType: string; templateQuestion: Question; isRequired: boolean; isUnique: boolean }>;
-  minRowCount: number;
-  maxRowCount: number;
-}
-
-function compileColumn(colJson: JsonObject, column: DynamicInternals["columns"][number], env: CompileEnv): CompiledColumn {
-  const tq = column.templateQuestion;
-  // cellType "default" takes the matrix's cellType; the template question has the effective type.
-  const cellType = tq.getType();
-  // A column's own JSON describes its cell question; "cellType" and "isUnique" belong to the column.
-  let check: Checker;
-  if (cellType === "text") check = compileText(colJson, tq, env, COLUMN_KEYS);
-  else if (cellType === "comment") check = compileComment(colJson, tq, env, COLUMN_KEYS);
-  else if (cellType === "dropdown" || cellType === "radiogroup") {
-    // Without its own list a column shows the matrix's choices, which its template question does not hold.
-    if (colJson.choices === undefined) throw new Unsupported("column without its own choices");
-    check = compileSingleChoice(colJson, tq, env, COLUMN_KEYS);
-  }
-  else throw new Unsupported(`cell type ${cellType}`);
-  if (colJson.visibleIf || colJson.enableIf || colJson.requiredIf || colJson.readOnly || colJson.visible === false)
-    throw new Unsupported("conditional column");
-  return {
-    name: column.name,
-    check,
-    required: column.isRequired,
-    unique: column.isUnique,
-    checksEmpty: column.isRequired || colJson.validators !== undefined,
-  };
-}
-
-/** The key survey-core's isUnique compares: case-insensitive, trimmed strings. */
-function uniqueKey(value: unknown): unknown {
-  return typeof value === "string" ? value.trim().toLowerCase() : value;
-}
-
-/**
- * `matrixdynamic`: an array of row objects. Only the plain case is decided here: at least
- * max(minRowCount, 1) rows, each a non-empty object of known columns, no duplicate in a unique
- * column, at most maxRowCount rows. Missing or short row lists make survey-core add rows of its own
- * and are left to it.
- */
-export function compileMatrixDynamic(json: JsonObject, q: Question, env: CompileEnv): Checker {
-  assertKeys(json, ["columns", "rowCount", "minRowCount", "maxRowCount", "addRowText", "removeRowText", "allowAddRows", "allowRemoveRows", "confirmDelete", "confirmDeleteText", "columnMinWidth", "horizontalScroll", "cellType", "choices", "noRowsText", "hideColumnsIfEmpty", "emptyRowsText", "alternateRows", "showHeader", "verticalAlign"]);
-  if (json.validators !== undefined) throw new Unsupported("matrix validators");
-  if (json.cellType !== undefined && json.cellType !== "text" && json.cellType !== "dropdown") throw new Unsupported("matrix cellType");
-  checkChoicesJson(json.choices);
-  const d = q as unknown as DynamicInternals;
-  const colJsons = json.columns;
-  if (!Array.isArray(colJsons) || colJsons.length !== d.columns.length) throw new Unsupported("columns");
-  const columns = d.columns.map((column, i) => {
-    const colJson: unknown = colJsons[i];
-    if (!isPlainObject(colJson)) throw new Unsupported("column");
-    return compileColumn(colJson, column, env);
-  });
-  const byName = new Map(columns.map((c) => [c.name, c]));
-  if (byName.size !== columns.length) throw new Unsupported("duplicate columns");
-  const minRows = Math.max(d.minRowCount, 1);
-  const maxRows = d.maxRowCount;
-  // A missing value gets rowCount empty rows from survey-core; they can only fail on cells that check empty values.
-  const rowCount = (q as unknown as { rowCount: number }).rowCount;
-  const emptyOk =
-    !json.isRequired && !json.requiredIf && d.minRowCount === 0 && (rowCount === 0 || !columns.some((c) => c.checksEmpty));
-
-  return (value, path, state, out) => {
-    // Sent as null or [], survey-core keeps the empty value; only without default rows is that the same as missing.
-    if (isBlank(value)) return emptyOk && (value === undefined || (rowCount === 0 && !isPlainObject(value)));
-    if (!Array.isArray(value) || value.length < minRows || value.length > maxRows) return DEFER;
-    for (const row of value) {
-      if (!isPlainObject(row) || isBlank(row)) return DEFER;
-      for (const key of Object.keys(row)) if (!byName.has(key) || row[key] === undefined) return DEFER;
-    }
-    for (const column of columns) {
-      if (!column.unique) continue;
-      const seen = new Set<unknown>();
-      for (const row of value as JsonObject[]) {
-        const cell = row[column.name];
-        if (isBlank(cell)) continue;
-        const key = uniqueKey(cell);
-        if (seen.has(key)) return DEFER;
-        seen.add(key);
-      }
-    }
-    for (let i = 0; i < value.length; i++) {
-      const row = value[i] as JsonObject;
-      // survey-core trims cell texts when it stores them: leave untrimmed texts to it.
-      for (const cell of Object.values(row)) if (typeof cell === "string" && cell.trim() !== cell) return DEFER;
-      for (const column of columns) {
-        const cellState: QuestionState = { active: state.active, required: column.required };
-        const removedBefore = out.removed.length;
-        if (!column.check(row[column.name], `${path}[${i}].${column.name}`, cellState, out)) return DEFER;
-        // The reference names only the first removed value under a question (in the data's key
-        // order): leave cells survey-core would clear to it.
-        if (out.removed.length !== removedBefore) return DEFER;
       }
     }
     return true;
