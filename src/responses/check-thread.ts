@@ -1,15 +1,16 @@
 /**
- * The Node server's check thread: submissions are validated, hashed and serialized (checks.ts) on a
- * worker thread beside the event loop, which is left with the HTTP work and the group commit. The
- * requests of one event-loop turn travel as one message, and the thread parses each body's JSON text
- * itself, so the loop pays a few µs per submission instead of the check's tens (docs/PERFORMANCE.md).
- * A form the compiler refuses is validated by survey-core, tens of ms per response; on the thread
- * that no longer stops every other request.
+ * The Node server's check thread (opt-in, `VALIDATION_THREAD=1`): submissions are validated, hashed
+ * and serialized (checks.ts) on a worker thread beside the event loop, which is left with the HTTP
+ * work and the group commit. The requests of one event-loop turn travel as one message, and the
+ * thread parses each body's JSON text itself, so the loop pays a few µs per submission instead of the
+ * check's ~20. Measured on the 2-core machine it bought ~4 % throughput for ~85 MB more peak RSS (a
+ * second isolate with survey-core), hence off by default (docs/PERFORMANCE.md). Where forms fall back
+ * to survey-core, tens of ms per response, it keeps those from stopping every other request.
  *
  * The thread keeps its own validator cache; a schema crosses over with the first check of its form
  * version (or again if the thread evicted it). If the thread dies, the checks in flight and those
  * that follow run on the event loop with `fallback`, and the thread is restarted a second later.
- * `VALIDATION_THREAD=0` keeps every check on the event loop (src/node/start.ts).
+ * Without it every check runs on the event loop (src/node/start.ts).
  */
 import { Worker } from "node:worker_threads";
 import type { ValidatorCache, ValidatorCacheStats } from "../forms/validation.ts";

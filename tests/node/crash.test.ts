@@ -53,11 +53,12 @@ const acked = (o: Outcome | undefined, ...statuses: number[]) =>
 
 /**
  * Both write paths of the submission endpoint: group commit on the server's connection (default), and
- * on a writer thread with its own connection (INGEST_WRITER_THREAD=1, docs/PERFORMANCE.md).
+ * on a writer thread with its own connection (INGEST_WRITER_THREAD=1, docs/PERFORMANCE.md), there
+ * with the submissions checked on the check thread too (VALIDATION_THREAD=1).
  */
 const WRITE_PATHS: [string, Record<string, string>][] = [
   ["on the server's connection", {}],
-  ["on the writer thread", { INGEST_WRITER_THREAD: "1" }],
+  ["on the writer thread, checks on the check thread", { INGEST_WRITER_THREAD: "1", VALIDATION_THREAD: "1" }],
 ];
 
 let tmp: ReturnType<typeof tempDatabase>;
