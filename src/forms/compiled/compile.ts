@@ -14,16 +14,12 @@ import { SIMPLE_VALUE_TYPES, Unsupported, compileCondition } from "./conditions.
 import type { Condition, Values } from "./conditions.ts";
 import {
   assertKeys,
-  compileBoolean,
-  compileComment,
   compileFile,
   compileMatrix,
-  compileMultiChoice,
   compileNoValue,
-  compileRating,
+  compilePlainQuestion,
   compileSignature,
   compileSingleChoice,
-  compileText,
   isPlainObject,
 } from "./questions.ts";
 import type { Checker, CompileEnv, FieldError, Out, OwnTexts } from "./questions.ts";
@@ -236,23 +232,15 @@ class FormCompiler {
 
   private checkerFor(json: JsonObject, q: Question): Checker {
     const env = this.env;
-    switch (q.getType()) {
-      case "text":
-        return compileText(json, q, env);
-      case "comment":
-        return compileComment(json, q, env);
-      case "radiogroup":
-      case "dropdown":
-        if (json.choicesFromQuestion !== undefined) return compileChoicesFromQuestion(json, q, env);
-        // Root questions only: "other" answers in panels and matrix cells were not compared with survey-core.
-        return compileSingleChoice(json, q, env, ["storeOthersAsComment"]);
-      case "checkbox":
-      case "tagbox":
-        return compileMultiChoice(json, q, env);
-      case "boolean":
-        return compileBoolean(json, q, env);
-      case "rating":
-        return compileRating(json, q, env);
+    const type = q.getType();
+    if (type === "radiogroup" || type === "dropdown") {
+      if (json.choicesFromQuestion !== undefined) return compileChoicesFromQuestion(json, q, env);
+      // Root questions only: "other" answers in panels and matrix cells were not compared with survey-core.
+      return compileSingleChoice(json, q, env, ["storeOthersAsComment"]);
+    }
+    const plain = compilePlainQuestion(json, q, env);
+    if (plain) return plain;
+    switch (type) {
       case "matrix":
         return compileMatrix(json, q, env);
       case "matrixdynamic":

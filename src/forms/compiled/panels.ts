@@ -17,18 +17,7 @@
 import { Question, settings } from "survey-core";
 import { SIMPLE_VALUE_TYPES, Unsupported, compileCondition } from "./conditions.ts";
 import type { Values, VariableResolver } from "./conditions.ts";
-import {
-  DEFER,
-  assertKeys,
-  compileBoolean,
-  compileComment,
-  compileMultiChoice,
-  compileRating,
-  compileSingleChoice,
-  compileText,
-  isBlank,
-  isPlainObject,
-} from "./questions.ts";
+import { DEFER, assertKeys, compilePlainQuestion, isBlank, isPlainObject } from "./questions.ts";
 import type { Checker, CompileEnv, FieldError, Out } from "./questions.ts";
 
 type JsonObject = Record<string, unknown>;
@@ -117,24 +106,9 @@ function panelResolver(byLowerName: Map<string, Question>, root: VariableResolve
 function innerChecker(json: JsonObject, q: Question, env: CompileEnv): Checker {
   // A bound computed in a panel would differ between the live question and the template the reference's limits read.
   if (json.minValueExpression || json.maxValueExpression) throw new Unsupported("min/maxValueExpression in a dynamic panel");
-  switch (q.getType()) {
-    case "text":
-      return compileText(json, q, env);
-    case "comment":
-      return compileComment(json, q, env);
-    case "radiogroup":
-    case "dropdown":
-      return compileSingleChoice(json, q, env);
-    case "checkbox":
-    case "tagbox":
-      return compileMultiChoice(json, q, env);
-    case "boolean":
-      return compileBoolean(json, q, env);
-    case "rating":
-      return compileRating(json, q, env);
-    default:
-      throw new Unsupported(`question type ${q.getType()} in a dynamic panel`);
-  }
+  const checker = compilePlainQuestion(json, q, env);
+  if (!checker) throw new Unsupported(`question type ${q.getType()} in a dynamic panel`);
+  return checker;
 }
 
 function compileInner(json: unknown, q: Question, env: CompileEnv): InnerQuestion {

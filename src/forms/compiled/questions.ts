@@ -435,6 +435,14 @@ export function assertDistinctChoices(set: ChoiceSet): void {
         throw new Unsupported("choices that survey-core considers equal");
 }
 
+/** What single and multiple choice questions share: their choices, validators and required text. */
+function compileChoiceQuestion(json: JsonObject, q: Question, env: CompileEnv, choices?: ItemValue[]) {
+  checkChoicesJson(json.choices);
+  const set = choiceSetOf(q, choices);
+  assertDistinctChoices(set);
+  return { set, validators: compileValidators(json, q, env), reqMessage: requiredMessage(q) };
+}
+
 /** `radiogroup` and `dropdown` (and such cells). */
 export function compileSingleChoice(
   json: JsonObject,
@@ -444,11 +452,7 @@ export function compileSingleChoice(
   choices?: ItemValue[],
 ): Checker {
   assertKeys(json, [...SELECT_KEYS, "placeholder", "autocomplete", ...extraKeys]);
-  checkChoicesJson(json.choices);
-  const set = choiceSetOf(q, choices);
-  assertDistinctChoices(set);
-  const validators = compileValidators(json, q, env);
-  const reqMessage = requiredMessage(q);
+  const { set, validators, reqMessage } = compileChoiceQuestion(json, q, env, choices);
   // With storeOthersAsComment: false the "other" text is the value itself, kept and validated as sent.
   const othersAsValue = set.hasOther && !(q as unknown as { getStoreOthersAsComment(): boolean }).getStoreOthersAsComment();
   return (value, path, state, out) => {
@@ -479,11 +483,7 @@ export function compileMultiChoice(
   choices?: ItemValue[],
 ): Checker {
   assertKeys(json, [...SELECT_KEYS, "minSelectedChoices", "maxSelectedChoices", "hideSelectedItems", "closeOnSelect", ...extraKeys]);
-  checkChoicesJson(json.choices);
-  const set = choiceSetOf(q, choices);
-  assertDistinctChoices(set);
-  const validators = compileValidators(json, q, env);
-  const reqMessage = requiredMessage(q);
+  const { set, validators, reqMessage } = compileChoiceQuestion(json, q, env, choices);
   const c = q as unknown as CheckboxInternals;
   const min = c.minSelectedChoices;
   const max = c.maxSelectedChoices;
@@ -682,4 +682,30 @@ export function compileMatrix(json: JsonObject, q: Question, env: CompileEnv): C
     }
     return true;
   };
+}
+
+/**
+ * The question types whose value is a plain answer, compiled alike at the root and in a dynamic
+ * panel's template; `undefined` for any other type. The root adds its own radiogroup/dropdown
+ * variants (choicesFromQuestion, other texts as values) before asking here.
+ */
+export function compilePlainQuestion(json: JsonObject, q: Question, env: CompileEnv): Checker | undefined {
+  switch (q.getType()) {
+    case "text":
+      return compileText(json, q, env);
+    case "comment":
+      return compileComment(json, q, env);
+    case "radiogroup":
+    case "dropdown":
+      return compileSingleChoice(json, q, env);
+    case "checkbox":
+    case "tagbox":
+      return compileMultiChoice(json, q, env);
+    case "boolean":
+      return compileBoolean(json, q, env);
+    case "rating":
+      return compileRating(json, q, env);
+    default:
+      return undefined;
+  }
 }
