@@ -16,8 +16,8 @@
  *
  * Each form runs in its own child process (J at a time, default 2): survey-core's models are held by
  * the microtasks they queue until the loop yields, so a synchronous run of reference calls grows by
- * ~0.7 MB per call, which would add up over a whole run in one process. Prints one row per form and a table, then the timing; exits non-zero on
- * any disagreement. `--only` (repeatable) keeps the forms whose name contains one of the texts.
+ * ~0.7 MB per call, which would add up over a whole run in one process. Prints one row per form and
+ * a table, then the timing; exits non-zero on any disagreement.
  */
 import { execFile } from "node:child_process";
 import { performance } from "node:perf_hooks";
