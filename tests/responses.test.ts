@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../src/app.ts";
 import { responses } from "../src/db/schema.ts";
+import { configFromEnv, type AppDeps } from "../src/env.ts";
 import { makeTestApp, SAMPLE_SCHEMA, type Session, type TestApp } from "./helpers.ts";
 
 let t: TestApp;
@@ -144,6 +146,62 @@ describe("POST /api/public/forms/:id/responses", () => {
       if (i < 30) expect(res.status).toBe(201);
     }
     expect(last).toBe(429);
+  });
+});
+
+describe("the submission lane (src/app.ts)", () => {
+  const good = { name: "张三", rating: "good" };
+  const post = (path: string, init: RequestInit = {}) =>
+    t.app.request(path, { method: "POST", headers: { "Content-Type": "application/json" }, ...init });
+
+  it("is in the app's route table, where the access matrix and the bad-input sweep find it", () => {
+    const app = createApp({ config: configFromEnv({}, "x".repeat(40)) } as AppDeps);
+    expect(app.routes).toContainEqual(
+      expect.objectContaining({ method: "POST", path: "/api/public/forms/:id/responses" }),
+    );
+  });
+
+  it("answers paths next to it as the main app does: 404 JSON, nothing stored", async () => {
+    const body = JSON.stringify({ id: randomUUID(), version: 1, data: good });
+    for (const path of [
+      `/api/public/forms/${formId}/responses/`,
+      `/api/public/forms/${formId}/x/responses`,
+      `/api/public/forms//responses`,
+    ]) {
+      const res = await post(path, { body });
+      expect(res.status, path).toBe(404);
+      expect((await res.json()).error.code).toBe("not_found");
+      expect(res.headers.get("cache-control")).toBe("no-store");
+    }
+    expect((await t.app.request(`/api/public/forms/${formId}/responses`)).status).toBe(404);
+    expect(await t.db.$count(responses)).toBe(0);
+  });
+
+  it("takes a percent-encoded form id and a query string like any route", async () => {
+    const encoded = `%${formId.charCodeAt(0).toString(16)}${formId.slice(1)}`;
+    const res = await post(`/api/public/forms/${encoded}/responses?utm=qr`, {
+      body: JSON.stringify({ id: randomUUID(), version: 1, data: good }),
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it("answers a body that is not JSON, or no body at all, with 400 bad_request", async () => {
+    for (const body of ["{nope", "", undefined]) {
+      const res = await post(`/api/public/forms/${formId}/responses`, { body });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toEqual({
+        code: "bad_request",
+        message: "请求格式错误（JSON 无法解析）",
+      });
+    }
+  });
+
+  it("keeps the security headers and the API's Cache-Control on its answers", async () => {
+    const res = await submit({ id: randomUUID(), version: 1, data: good });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
   });
 });
 

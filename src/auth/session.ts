@@ -21,6 +21,14 @@ export function clientIp(c: Context<AppEnv>): string {
   return deps.remoteAddress(c) ?? "unknown";
 }
 
+/** Sets the request's client address and no session: what a request without a session cookie gets. */
+export function actAnonymously(c: Context<AppEnv>): void {
+  c.set("clientIp", clientIp(c));
+  c.set("user", null);
+  c.set("sessionId", null);
+  c.set("csrfToken", null);
+}
+
 /** True when the client reached us over https (directly, or through a trusted proxy). */
 export function isHttps(c: Context<AppEnv>): boolean {
   if (new URL(c.req.url).protocol === "https:") return true;
@@ -32,10 +40,7 @@ export function isHttps(c: Context<AppEnv>): boolean {
  * anonymous submission) costs no cookie parsing and no database lookup.
  */
 export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set("clientIp", clientIp(c));
-  c.set("user", null);
-  c.set("sessionId", null);
-  c.set("csrfToken", null);
+  actAnonymously(c);
   const token = c.req.header("cookie") === undefined ? undefined : getCookie(c, SESSION_COOKIE);
   if (token && token.length <= 128) {
     const id = sha256Hex(token);

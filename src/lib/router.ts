@@ -10,22 +10,32 @@ import { ApiError } from "./errors.ts";
 export function newRouter() {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) {
-        const details = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-        const first = details[0];
-        throw new ApiError(
-          400,
-          "invalid_request",
-          `请求参数无效：${first?.path || "body"} ${first?.message ?? ""}`.trim(),
-          details,
-        );
-      }
+      if (!result.success) throw invalidRequest(result.error.issues);
     },
   });
   const register = app.openapi;
   app.openapi = ((route: Parameters<typeof register>[0], ...rest: unknown[]) =>
     (register as (...args: unknown[]) => unknown)(strictQuery(route), ...rest)) as typeof register;
   return app;
+}
+
+/** The 400 for a request that fails its zod schema: every issue in `details`, the first in the message. */
+export function invalidRequest(issues: readonly z.core.$ZodIssue[]): ApiError {
+  const details = issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  const first = details[0];
+  return new ApiError(
+    400,
+    "invalid_request",
+    `请求参数无效：${first?.path || "body"} ${first?.message ?? ""}`.trim(),
+    details,
+  );
+}
+
+/** `schema`'s parse of `value`, or the same 400 a route's declared request schema would answer. */
+export function parseRequest<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalidRequest(result.error.issues);
+  return result.data;
 }
 
 function strictQuery<R extends { request?: { query?: unknown } }>(route: R): R {
