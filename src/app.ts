@@ -108,8 +108,9 @@ export function createApp(deps: AppDeps) {
     actAnonymously(c);
     await next();
   });
-  lane.use(limitBody(deps.config.bodyLimitBytes, UPLOADS));
-  lane.use(jsonGuard(deps.config.jsonMaxDepth, UPLOADS));
+  // No upload route lies under the lane's path, so it needs none of the feature upload rules.
+  lane.use(limitBody(deps.config.bodyLimitBytes));
+  lane.use(jsonGuard(deps.config.jsonMaxDepth));
   lane.post(SUBMISSION_PATH, submitResponse());
   lane.notFound(unknownPath);
   lane.onError(answerError);

@@ -1,15 +1,15 @@
 /**
  * The Node server's default response headers: `SECURITY_HEADERS` on every response and the API's
- * Cache-Control on /api, set on Node's response before the app runs. Node merges the app's own
- * headers over them when it writes the head, so a route's Cache-Control wins, as it does with the
- * middleware. This replaces the app's `securityHeaders` middleware on Node (AppDeps.serverWritesHeaders):
- * the middleware sets them on a web `Headers` object, which @hono/node-server then copies header by
+ * Cache-Control on /api, written by Node's response itself with the head (`writeDefaultHeaders`).
+ * A field the app sets wins, so a route's Cache-Control is kept, as it is with the middleware. This
+ * replaces the app's `securityHeaders` middleware on Node (AppDeps.serverWritesHeaders): the
+ * middleware sets them on a web `Headers` object, which @hono/node-server then copies header by
  * header into Node's response, several µs per request on the submission path (docs/PERFORMANCE.md).
  * Answers the adapter writes itself (a 500 when the app throws past its error handler, a 400 for
  * an unparsable URL) carry them too.
  */
 import { getRequestListener } from "@hono/node-server";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { API_CACHE_CONTROL, SECURITY_HEADERS, isApiPath } from "../lib/security.ts";
 
 /** The request target's path: origin-form (`/api/…?q`) as browsers send it, or absolute-form. */
@@ -26,10 +26,61 @@ function pathOf(url: string | undefined): string {
   }
 }
 
-/** Sets the default headers on `res`; the app's response headers are merged over them. */
+type HeaderValue = number | string | readonly string[];
+type HeaderInput = OutgoingHttpHeaders | OutgoingHttpHeader[] | readonly (readonly [string, HeaderValue])[];
+
+/** The defaults with their lower-case names, looked up once. */
+const DEFAULTS = SECURITY_HEADERS.map(([name, value]) => [name, value, name.toLowerCase()] as const);
+const CACHE_CONTROL = "cache-control";
+
+/**
+ * The head's fields as one flat `[name, value, …]` list: `given` (what the app's response carries),
+ * then every default the app did not set itself, neither in `given` nor earlier with setHeader
+ * (`preset`, lower-case names).
+ */
+export function headWithDefaults(given: HeaderInput | undefined, api: boolean, preset: readonly string[]) {
+  const head: (string | HeaderValue)[] = [];
+  const own = new Set(preset);
+  const add = (name: string, value: HeaderValue | undefined) => {
+    if (value === undefined) return;
+    own.add(name.toLowerCase());
+    head.push(name, value);
+  };
+  if (Array.isArray(given)) {
+    if (given.length > 0 && Array.isArray(given[0]))
+      for (const [name, value] of given as unknown as readonly (readonly [string, HeaderValue])[])
+        add(name, value);
+    else for (let i = 0; i + 1 < given.length; i += 2) add(String(given[i]), given[i + 1] as HeaderValue);
+  } else if (given) {
+    for (const name in given) add(name, (given as OutgoingHttpHeaders)[name]);
+  }
+  for (const [name, value, lower] of DEFAULTS) if (!own.has(lower)) head.push(name, value);
+  if (api && !own.has(CACHE_CONTROL)) head.push("Cache-Control", API_CACHE_CONTROL);
+  return head;
+}
+
+/**
+ * Makes `res` write the default headers with its head: its `writeHead` (which Node's implicit head
+ * calls too) passes Node one flat list of the app's fields plus the defaults. Node takes such a list
+ * without the per-field bookkeeping of `setHeader`, which cost ~2.5 µs a response for these 13
+ * fields (docs/PERFORMANCE.md).
+ */
 export function writeDefaultHeaders(req: IncomingMessage, res: ServerResponse): void {
-  for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
-  if (isApiPath(pathOf(req.url))) res.setHeader("Cache-Control", API_CACHE_CONTROL);
+  const api = isApiPath(pathOf(req.url));
+  const writeHead = res.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
+  res.writeHead = function (
+    this: ServerResponse,
+    statusCode: number,
+    reasonOrHeaders?: string | HeaderInput,
+    maybeHeaders?: HeaderInput,
+  ) {
+    const reason = typeof reasonOrHeaders === "string" ? reasonOrHeaders : undefined;
+    const given = typeof reasonOrHeaders === "string" ? maybeHeaders : reasonOrHeaders;
+    const head = headWithDefaults(given, api, this.getHeaderNames());
+    return reason === undefined
+      ? writeHead.call(this, statusCode, head)
+      : writeHead.call(this, statusCode, reason, head);
+  } as ServerResponse["writeHead"];
 }
 
 /** @hono/node-server's listener for `fetch`, writing the default headers first. */

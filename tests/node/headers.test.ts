@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_CACHE_CONTROL, SECURITY_HEADERS } from "../../src/lib/security.ts";
+import { headWithDefaults } from "../../src/node/headers.ts";
 import { makeTestApp, type TestApp } from "../helpers.ts";
 import { startServer, tempDatabase, type ServerProcess } from "./support.ts";
 
@@ -81,5 +82,66 @@ describe("default response headers on the Node server", () => {
     expect(res.headers.get("x-frame-options")).toBe("DENY");
     expect(res.headers.get("cache-control")).toBe("public, max-age=60");
     await res.arrayBuffer();
+  });
+});
+
+describe("headWithDefaults", () => {
+  const pairs = (head: unknown[]) => {
+    const out: [string, unknown][] = [];
+    for (let i = 0; i < head.length; i += 2) out.push([String(head[i]), head[i + 1]]);
+    return out;
+  };
+  const named = (head: unknown[], name: string) =>
+    pairs(head).filter(([n]) => n.toLowerCase() === name.toLowerCase());
+
+  it("adds every default and the API's Cache-Control to the app's fields", () => {
+    const head = headWithDefaults({ "content-type": "application/json", "Content-Length": 12 }, true, []);
+    expect(named(head, "content-length")).toEqual([["Content-Length", 12]]);
+    for (const [name, value] of SECURITY_HEADERS) expect(named(head, name)).toEqual([[name, value]]);
+    expect(named(head, "cache-control")).toEqual([["Cache-Control", API_CACHE_CONTROL]]);
+    expect(named(headWithDefaults({}, false, []), "cache-control")).toEqual([]);
+  });
+
+  it("keeps the app's own value of a default field, whatever its case, and only that one", () => {
+    const head = headWithDefaults(
+      { "CACHE-control": "public, max-age=60", "x-frame-options": "SAMEORIGIN" },
+      true,
+      [],
+    );
+    expect(named(head, "cache-control")).toEqual([["CACHE-control", "public, max-age=60"]]);
+    expect(named(head, "x-frame-options")).toEqual([["x-frame-options", "SAMEORIGIN"]]);
+  });
+
+  it("leaves out defaults set earlier with setHeader, which Node keeps", () => {
+    const head = headWithDefaults(undefined, true, ["cache-control", "content-security-policy"]);
+    expect(named(head, "cache-control")).toEqual([]);
+    expect(named(head, "content-security-policy")).toEqual([]);
+    expect(named(head, "x-content-type-options")).toHaveLength(1);
+  });
+
+  it("passes several cookies through as they are, from an object, a flat list or pairs", () => {
+    const cookies = ["a=1; HttpOnly", "b=2"];
+    expect(named(headWithDefaults({ "set-cookie": cookies }, true, []), "set-cookie")).toEqual([
+      ["set-cookie", cookies],
+    ]);
+    const flat = headWithDefaults(
+      ["Set-Cookie", "a=1", "Set-Cookie", "b=2", "X-Frame-Options", "SAMEORIGIN"],
+      false,
+      [],
+    );
+    expect(named(flat, "set-cookie")).toEqual([
+      ["Set-Cookie", "a=1"],
+      ["Set-Cookie", "b=2"],
+    ]);
+    expect(named(flat, "x-frame-options")).toEqual([["X-Frame-Options", "SAMEORIGIN"]]);
+    const entries = headWithDefaults(
+      [
+        ["set-cookie", "a=1"],
+        ["set-cookie", "b=2"],
+      ],
+      false,
+      [],
+    );
+    expect(named(entries, "set-cookie")).toHaveLength(2);
   });
 });
