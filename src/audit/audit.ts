@@ -45,7 +45,8 @@ export type AuditInsert = ReturnType<typeof auditInsert>;
 /**
  * Seals the audit chain (src/audit/chain.ts) once the request is done: after every write request
  * (some features append audit lines with raw SQL) and after a read that audited. The form submission
- * writes no audit line and does not pass here (its lane in src/app.ts). The answer waits for it, so an acknowledged change's audit line is already linked. Each request seals for itself, sharing
+ * writes no audit line and does not pass here (its lane in src/app.ts). The answer waits for the
+ * seal, so an acknowledged change's audit line is already linked. Each request seals for itself, sharing
  * no promise with another (a Worker may not do I/O on behalf of another request); concurrent seals are
  * safe and cheap (one indexed SELECT when nothing is pending). A failed seal is logged, not answered
  * with an error: the change itself committed, and the next seal (or start-up) links the line.

@@ -95,7 +95,7 @@ async function rateLimit(c: Context<AppEnv>, formId: string) {
   }
 }
 
-/** The public schema, and the OpenAPI entry of the submission endpoint (served by `submissionLane`). */
+/** The public schema, and the OpenAPI entry of the submission endpoint (served by the lane in src/app.ts). */
 export function publicRoutes() {
   const app = newRouter();
 
@@ -114,7 +114,7 @@ export function publicRoutes() {
   return app;
 }
 
-/** The submission endpoint's path, as `submissionLane` routes it. */
+/** The submission endpoint's path, as the lane in src/app.ts routes it. */
 export const SUBMISSION_PATH = "/api/public/forms/:id/responses";
 
 /** Whether `request` is for the submission lane: a POST to `/api/public/forms/…/responses`. */
