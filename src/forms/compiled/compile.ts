@@ -21,8 +21,9 @@ import {
   compileSignature,
   compileSingleChoice,
   isPlainObject,
+  questionFlags,
 } from "./questions.ts";
-import type { Checker, CompileEnv, FieldError, Out, OwnTexts } from "./questions.ts";
+import type { Checker, CompileEnv, CompiledQuestion, FieldError, Out, OwnTexts } from "./questions.ts";
 import { compilePanelDynamic } from "./panels.ts";
 import { compileChoicesFromQuestion } from "./choices-from.ts";
 import { compileMatrixDropdown, compileMatrixDynamic, compileMultipleText } from "./matrices.ts";
@@ -107,14 +108,6 @@ const PANEL_KEYS = ["type", "name", "title", "description", "elements", "visible
 interface ContainerState {
   visible: (values: Values) => boolean;
   readOnly: (values: Values) => boolean;
-}
-
-interface CompiledQuestion {
-  name: string;
-  check: Checker;
-  visible: (values: Values) => boolean;
-  readOnly: (values: Values) => boolean;
-  required: (values: Values) => boolean;
 }
 
 /** A condition-driven flag: the condition's result when set, else the static value. */
@@ -213,20 +206,13 @@ class FormCompiler {
   private compileQuestion(json: JsonObject, q: Question, parent: ContainerState): void {
     if (q.getValueName() !== q.name || json.valueName !== undefined) throw new Unsupported("valueName");
     if (!q.name || q.name.endsWith("-Comment") || q.name === "__proto__") throw new Unsupported("question name");
-    const resolve = this.env.resolve;
-    const visibleIf = compileCondition(json.visibleIf, resolve);
-    const enableIf = compileCondition(json.enableIf, resolve);
-    const requiredIf = compileCondition(json.requiredIf, resolve);
-    const staticVisible = json.visible !== false;
-    const staticReadOnly = json.readOnly === true;
-    const ownVisible = flag(visibleIf, staticVisible);
-    const ownReadOnly = enableIf ? (values: Values) => !enableIf(values) : () => staticReadOnly;
+    const own = questionFlags(json, q, this.env.resolve);
     this.questions.push({
       name: q.name,
       check: this.checkerFor(json, q),
-      visible: (values) => parent.visible(values) && ownVisible(values),
-      readOnly: (values) => parent.readOnly(values) || ownReadOnly(values),
-      required: flag(requiredIf, q.isRequired),
+      visible: (values) => parent.visible(values) && own.visible(values),
+      readOnly: (values) => parent.readOnly(values) || own.readOnly(values),
+      required: own.required,
     });
   }
 

@@ -15,10 +15,10 @@
  * panel, a key answer loosely equal (`==`) to an earlier panel's gets survey-core's duplication error.
  */
 import { Question, settings } from "survey-core";
-import { SIMPLE_VALUE_TYPES, Unsupported, compileCondition } from "./conditions.ts";
+import { SIMPLE_VALUE_TYPES, Unsupported } from "./conditions.ts";
 import type { Values, VariableResolver } from "./conditions.ts";
-import { DEFER, assertKeys, compilePlainQuestion, isBlank, isPlainObject } from "./questions.ts";
-import type { Checker, CompileEnv, FieldError, Out } from "./questions.ts";
+import { DEFER, assertKeys, compilePlainQuestion, isBlank, isPlainObject, questionFlags } from "./questions.ts";
+import type { Checker, CompileEnv, CompiledQuestion, FieldError, Out } from "./questions.ts";
 
 type JsonObject = Record<string, unknown>;
 
@@ -74,14 +74,6 @@ interface PanelDynamicInternals {
   panelCount: number;
 }
 
-interface InnerQuestion {
-  name: string;
-  check: Checker;
-  visible: (values: Values) => boolean;
-  readOnly: (values: Values) => boolean;
-  required: (values: Values) => boolean;
-}
-
 /**
  * Inside a panel, `{panel.x}` is the panel's question x (case-insensitive, like survey-core's
  * context variables), `{panelIndex}` the panel's index and any other name a root question.
@@ -111,23 +103,12 @@ function innerChecker(json: JsonObject, q: Question, env: CompileEnv): Checker {
   return checker;
 }
 
-function compileInner(json: unknown, q: Question, env: CompileEnv): InnerQuestion {
+function compileInner(json: unknown, q: Question, env: CompileEnv): CompiledQuestion {
   if (!isPlainObject(json) || json.name !== q.name) throw new Unsupported("template element");
   if (q.getValueName() !== q.name || json.valueName !== undefined) throw new Unsupported("valueName");
   if (!q.name || q.name.includes("-") || q.name === "__proto__") throw new Unsupported("question name");
-  const visibleIf = compileCondition(json.visibleIf, env.resolve);
-  const enableIf = compileCondition(json.enableIf, env.resolve);
-  const requiredIf = compileCondition(json.requiredIf, env.resolve);
-  const staticVisible = json.visible !== false;
-  const staticReadOnly = json.readOnly === true;
-  const staticRequired = q.isRequired;
-  return {
-    name: q.name,
-    check: innerChecker(json, q, env),
-    visible: visibleIf ?? (() => staticVisible),
-    readOnly: enableIf ? (values) => !enableIf(values) : () => staticReadOnly,
-    required: requiredIf ?? (() => staticRequired),
-  };
+  const own = questionFlags(json, q, env.resolve);
+  return { name: q.name, check: innerChecker(json, q, env), ...own };
 }
 
 /** `paneldynamic`: an array of panel objects, each checked question by question. */

@@ -61,6 +61,34 @@ export interface QuestionState {
 /** A compiled value checker. `value` is `undefined` when the key is absent. Returns `DEFER` or true. */
 export type Checker = (value: unknown, path: string, state: QuestionState, out: Out) => boolean;
 
+/** A question's own state, by the values of a response (or of a panel or row). */
+export interface QuestionFlags {
+  visible: (values: Values) => boolean;
+  readOnly: (values: Values) => boolean;
+  required: (values: Values) => boolean;
+}
+
+/** A question compiled for its container: the value checker and its own state. */
+export interface CompiledQuestion extends QuestionFlags {
+  name: string;
+  check: Checker;
+}
+
+/** The question's visibleIf, enableIf and requiredIf compiled, else its static visible, readOnly and isRequired. */
+export function questionFlags(json: Record<string, unknown>, q: Question, resolve: VariableResolver): QuestionFlags {
+  const visibleIf = compileCondition(json.visibleIf, resolve);
+  const enableIf = compileCondition(json.enableIf, resolve);
+  const requiredIf = compileCondition(json.requiredIf, resolve);
+  const staticVisible = json.visible !== false;
+  const staticReadOnly = json.readOnly === true;
+  const staticRequired = q.isRequired;
+  return {
+    visible: visibleIf ?? (() => staticVisible),
+    readOnly: enableIf ? (values) => !enableIf(values) : () => staticReadOnly,
+    required: requiredIf ?? (() => staticRequired),
+  };
+}
+
 /** Everything a question compiler needs besides the question. */
 export interface CompileEnv {
   model: SurveyModel;
