@@ -1,7 +1,8 @@
 /**
  * Operational metrics for administrators: the response-validator caches (how many form versions run
- * on the compiled fast path and which fall back to survey-core; on Node, public submissions are
- * validated on the check thread, with a cache of its own), uptime and, on Node, the RSS.
+ * on the compiled fast path and which fall back to survey-core; on Node with VALIDATION_THREAD=1,
+ * public submissions are validated on the check thread, with a cache of its own), uptime and, on
+ * Node, the RSS.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/session.ts";

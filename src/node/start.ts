@@ -54,8 +54,8 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
     maxBatch: Number(env.GROUP_COMMIT_MAX) || 128,
   });
   // VALIDATION_THREAD=1 checks public submissions on a thread of their own. Measured (`npm run
-  // bench`) −4 to +17 % in three runs on the 2-core machine for ~110 MB more peak RSS, so off by
-  // default; it pays where forms fall back to survey-core, whose tens of ms per response then stop
+  // bench`) −4 to +20 % over twelve runs on the 2-core machine, for ~110 MB more peak RSS (over the
+  // 250 MB goal), so off by default; it pays where forms fall back to survey-core, whose tens of ms per response then stop
   // only the thread.
   const validatorCacheSize = Number(env.VALIDATOR_CACHE_SIZE) || 200;
   const validators = overrides.validators ?? new ValidatorCache(validatorCacheSize);

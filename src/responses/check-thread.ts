@@ -3,8 +3,8 @@
  * and serialized (checks.ts) on a worker thread beside the event loop, which is left with the HTTP
  * work and the group commit. The requests of one event-loop turn travel as one message, and the
  * thread parses each body's JSON text itself, so the loop pays a few µs per submission instead of the
- * check's ~20. Measured on the 2-core machine it changed throughput by −4 to +17 % in three runs,
- * for ~110 MB more peak RSS (a second isolate with survey-core), hence off by default
+ * check's ~20. Measured on the 2-core machine it changed throughput by −4 to +20 % over twelve runs,
+ * for ~110 MB more peak RSS (a second isolate with survey-core; over the 250 MB goal), hence off by default
  * (docs/PERFORMANCE.md). Where forms fall back to survey-core, tens of ms per response, it keeps
  * those from stopping every other request.
  *
