@@ -3,6 +3,7 @@ import type { Db } from "./db/client.ts";
 import type { Role } from "./db/schema.ts";
 import type { ValidatorCache } from "./forms/validation.ts";
 import type { RateLimiter } from "./lib/rate-limit.ts";
+import { assertTimeZone } from "./lib/time.ts";
 import type { ResponseChecker } from "./responses/checks.ts";
 import type { ResponseWriter } from "./responses/group-commit.ts";
 
@@ -105,7 +106,7 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
     return n;
   };
   const timeZone = env.TZ || env.LIANMA_TZ || DEFAULTS.timeZone;
-  new Intl.DateTimeFormat("en", { timeZone }); // throws RangeError on an unknown zone, at start-up
+  assertTimeZone(timeZone); // throws RangeError on an unknown zone, at start-up
   return {
     secret,
     timeZone,

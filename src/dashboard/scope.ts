@@ -1,10 +1,9 @@
 import type { Context } from "hono";
 import { currentUser } from "../auth/session.ts";
 import type { AppEnv } from "../env.ts";
-import { localDate } from "../evaluations/public-view.ts";
 import { MIN_GROUP_SIZE } from "../evaluations/summary.ts";
 import { ApiError, forbidden } from "../lib/errors.ts";
-import { parseBound } from "../lib/time.ts";
+import { localDate, parseBound } from "../lib/time.ts";
 
 /** What every dashboard figure is computed over, after the access rules are applied. */
 export interface DashboardScope {

@@ -1,6 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import { parseBound } from "../lib/time.ts";
-import { localDate } from "../evaluations/public-view.ts";
+import { localDate, parseBound } from "../lib/time.ts";
 import type { DashboardScope } from "./scope.ts";
 
 /** Statuses of a filing whose visit took place (or is taking place). */

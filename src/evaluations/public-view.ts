@@ -18,7 +18,7 @@ import type { AppConfig } from "../env.ts";
 import type { InspectionRow } from "../inspections/access.ts";
 import { STATUS_LABELS } from "../inspections/state.ts";
 import { iso } from "../lib/router.ts";
-import { parseBound } from "../lib/time.ts";
+import { localDate, parseBound } from "../lib/time.ts";
 import { registeredResult } from "./checklist-result.ts";
 import { ENTERPRISE_RIGHTS } from "./rights.ts";
 
@@ -28,16 +28,6 @@ export const TYPE_LABELS: Record<InspectionType, string> = {
   campaign: "专项检查",
   case: "个案检查",
 };
-
-/** YYYY-MM-DD of `ms` in `timeZone`. */
-export function localDate(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(ms);
-}
 
 /** Whether an officer's credential (执法证) is in force on `today` (YYYY-MM-DD, both ends inclusive). */
 export function credentialValid(

@@ -7,8 +7,7 @@ import type { AppEnv } from "../env.ts";
 import { evaluationView } from "../alerts/views.ts";
 import { ApiError, forbidden, notFound } from "../lib/errors.ts";
 import { errors, iso, jsonResponse, newRouter } from "../lib/router.ts";
-import { parseBound } from "../lib/time.ts";
-import { localDate } from "./public-view.ts";
+import { monthStart, parseBound } from "../lib/time.ts";
 import { EvaluationDetail, EvaluationSummary, SummaryQuery } from "./schemas.ts";
 import { aggregate, MIN_GROUP_SIZE, type EvaluationFacts } from "./summary.ts";
 
@@ -31,15 +30,6 @@ const detailRoute = createRoute({
   request: { params: z.object({ id: z.string().min(1).max(64) }) },
   responses: { 200: jsonResponse("评价", EvaluationDetail), ...errors(401, 403, 404) },
 });
-
-/** Start of the calendar month (in `tz`) containing `ms`, or of the one after it. */
-function monthStart(ms: number, tz: string, next = false): number {
-  const [y, m] = localDate(ms, tz).split("-").map(Number) as [number, number];
-  const month = next ? m + 1 : m;
-  const year = y + Math.floor((month - 1) / 12);
-  const mm = ((month - 1) % 12) + 1;
-  return parseBound(`${year}-${String(mm).padStart(2, "0")}-01`, tz)!;
-}
 
 function bound(text: string | undefined, tz: string, end: boolean): number | null {
   if (!text) return null;

@@ -16,13 +16,8 @@ import { newId, randomToken } from "../lib/ids.ts";
 import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
 import { loadInspection, participatingDepartments } from "./access.ts";
 import { filingStatements, firstInWindow, joinStatements, type AuditLine } from "./filing.ts";
-import {
-  checkFiling,
-  effectiveYearlyCap,
-  legalBasisFromItems,
-  yearBounds,
-  type FilingFacts,
-} from "./rules.ts";
+import { checkFiling, effectiveYearlyCap, legalBasisFromItems, type FilingFacts } from "./rules.ts";
+import { yearBounds } from "../lib/time.ts";
 import { FilingBody, InspectionIdParam, JoinBody } from "./schemas.ts";
 
 const filers = requireUser("officer", "dept_admin");

@@ -1,4 +1,5 @@
 import type { catalogItems, departments, enterprises, InspectionType, officers } from "../db/schema.ts";
+import { localDate } from "../lib/time.ts";
 
 type Department = Pick<typeof departments.$inferSelect, "id" | "name" | "listed">;
 type Officer = Pick<
@@ -41,11 +42,6 @@ export interface FilingFacts {
   lateReason?: string;
   now: number;
   timeZone: string;
-}
-
-/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
-export function localDate(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("sv-SE", { timeZone }).format(new Date(ms));
 }
 
 /** A credential counts when it is active and valid on every day of the planned visit. */
@@ -161,17 +157,6 @@ function checkItems(f: FilingFacts): RuleViolation | null {
 /** The legal basis pre-filled from the items: each item's basis once, in item order. */
 export function legalBasisFromItems(items: Pick<Item, "legalBasis">[]): string {
   return [...new Set(items.map((i) => i.legalBasis.trim()).filter(Boolean))].join("；");
-}
-
-/** Start and end (exclusive) of the calendar year containing `ms` in `timeZone`, as epoch ms. */
-export function yearBounds(ms: number, timeZone: string): [number, number] {
-  const year = Number(localDate(ms, timeZone).slice(0, 4));
-  const offset = (y: number) => {
-    const probe = Date.UTC(y, 0, 1);
-    const local = new Date(probe).toLocaleString("sv-SE", { timeZone, hourCycle: "h23" });
-    return Date.parse(local.replace(" ", "T") + "Z") - probe;
-  };
-  return [Date.UTC(year, 0, 1) - offset(year), Date.UTC(year + 1, 0, 1) - offset(year + 1)];
 }
 
 /** The yearly cap for a department on this filing: the configured one, or a stricter item cap. */

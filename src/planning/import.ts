@@ -10,6 +10,7 @@ import type { AppEnv } from "../env.ts";
 import { CSV_TYPE, readTable, tableImportRequest, XLSX_TYPE } from "../directory/table-file.ts";
 import { ApiError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
+import { parseBound } from "../lib/time.ts";
 import type { UploadRoute } from "../lib/security.ts";
 import { errors, jsonResponse, newRouter } from "../lib/router.ts";
 import { planTaskImport, readTaskRows, type ImportLookups } from "./import-rows.ts";
@@ -56,13 +57,6 @@ const importRoute = createRoute({
 
 const fileError = (message: string) => new ApiError(422, "invalid_file", message);
 
-/** 00:00 of a YYYY-MM-DD day in `timeZone`, as epoch ms. */
-export function zonedDayStart(day: string, timeZone: string): number {
-  const probe = Date.parse(`${day}T00:00:00Z`);
-  const local = new Date(probe).toLocaleString("sv-SE", { timeZone, hourCycle: "h23" });
-  return probe - (Date.parse(local.replace(" ", "T") + "Z") - probe);
-}
-
 /** The directory entries the rows name, looked up in three queries. */
 async function lookups(
   c: Context<AppEnv>,
@@ -91,7 +85,7 @@ async function lookups(
     departments: new Map(depts.map((d) => [d.code.toUpperCase(), { id: d.id, listed: d.listed }])),
     items: new Map(items.map((i) => [i.code.toUpperCase(), { id: i.id, departmentId: i.departmentId }])),
     ownDepartmentId: user.role === "admin" ? null : user.departmentId,
-    dayStart: (day) => zonedDayStart(day, timeZone),
+    dayStart: (day) => parseBound(day, timeZone)!,
   };
 }
 

@@ -13,7 +13,8 @@ import {
 } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { filingStatements, firstInWindow, type AuditLine, type Guard } from "../inspections/filing.ts";
-import { checkFiling, effectiveYearlyCap, legalBasisFromItems, yearBounds } from "../inspections/rules.ts";
+import { checkFiling, effectiveYearlyCap, legalBasisFromItems } from "../inspections/rules.ts";
+import { yearBounds } from "../lib/time.ts";
 import { ApiError } from "../lib/errors.ts";
 import { newId, randomToken } from "../lib/ids.ts";
 import { errors, jsonResponse, newRouter } from "../lib/router.ts";

@@ -7,6 +7,7 @@ import { failedItemCodes, summarizeChecklist } from "../checklists/summary.ts";
 import { runBatch, type Db } from "../db/client.ts";
 import { checklists, forms, formVersions, type inspections } from "../db/schema.ts";
 import { negativeAnswers, satisfactionScore } from "../evaluations/negative.ts";
+import { localDateTime } from "../lib/time.ts";
 import type { PlannedFiling } from "./filings.ts";
 import { demoId } from "./random.ts";
 
@@ -28,17 +29,7 @@ function* elementsOf(list: unknown): Generator<Json> {
   }
 }
 
-const local = (ms: number) =>
-  new Intl.DateTimeFormat("sv-SE", {
-    timeZone: "Asia/Shanghai",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-  })
-    .format(new Date(ms))
-    .replace(" ", "T");
+const local = (ms: number) => localDateTime(ms, "Asia/Shanghai").replace(" ", "T");
 
 /** Answers for a generated checklist: all points 合格 except, when `failing`, the first one. */
 function checklistAnswers(schema: Json, row: InspectionRow, failing: boolean, complete: boolean): Json {
