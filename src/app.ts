@@ -17,6 +17,7 @@ import { evaluationRoutes } from "./evaluations/routes.ts";
 import { formRoutes } from "./forms/routes.ts";
 import { filingRoutes } from "./inspections/file-routes.ts";
 import { inspectionRoutes } from "./inspections/routes.ts";
+import { visitRoutes } from "./inspections/visit-routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
 import { ApiError, codeForStatus } from "./lib/errors.ts";
 import { jsonGuard, limitBody, securityHeaders } from "./lib/security.ts";
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/dashboard", dashboardRoutes());
   app.route("/api/inspections", filingRoutes());
   app.route("/api/inspections", inspectionRoutes());
+  app.route("/api/inspections", visitRoutes());
   app.route("/api/inspections", checklistRoutes());
   app.route("/api/planning", planningRoutes());
   app.route("/api/sampling", samplingRoutes());

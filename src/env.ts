@@ -22,6 +22,8 @@ export interface AppConfig {
   /** Anonymous submissions allowed per client and per form in one minute. */
   submitRatePerMinute: number;
   loginFailuresPerWindow: number;
+  /** How often the Node server looks for unregistered visits (Workers: the cron trigger). */
+  sweepIntervalMs: number;
   inspections: InspectionConfig;
 }
 
@@ -34,6 +36,14 @@ export interface InspectionConfig {
   codeTtlDays: number;
   /** The published form of kind "evaluation" that enterprises answer (事后评价). */
   evaluationFormId: string;
+  /** Days after the registration (or, unregistered, the planned end) that the evaluation stays open (R14). */
+  evaluationWindowDays: number;
+  /** 补办: how many days in the past a late filing's planned start may lie (R15). */
+  lateFilingMaxDays: number;
+  /** Hours after the planned end before an unregistered visit raises an alert (R15). */
+  registrationGraceHours: number;
+  /** How far a checklist's start/end may lie outside the planned window, in minutes. */
+  checklistTimeMarginMinutes: number;
   /** Optional external endpoint told about alerts, with an HMAC-SHA256 signature header. */
   webhookUrl?: string;
   webhookSecret?: string;
@@ -76,11 +86,21 @@ export interface SessionUser {
   departmentId: string | null;
 }
 
+/** An enterprise signed in to its portal (a principal of its own, never a staff user). */
+export interface EnterpriseSession {
+  id: string;
+  name: string;
+  creditCode: string;
+  sessionId: string;
+  csrfToken: string;
+}
+
 export interface AppEnv {
   Variables: {
     deps: AppDeps;
     db: Db;
     user: SessionUser | null;
+    enterprise: EnterpriseSession | null;
     sessionId: string | null;
     csrfToken: string | null;
     clientIp: string;
@@ -117,11 +137,16 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
     sessionTtlMs: num("SESSION_TTL_HOURS", DEFAULTS.sessionTtlMs / 3_600_000) * 3_600_000,
     submitRatePerMinute: num("SUBMIT_RATE_PER_MINUTE", DEFAULTS.submitRatePerMinute),
     loginFailuresPerWindow: num("LOGIN_FAILURES_PER_15_MIN", DEFAULTS.loginFailuresPerWindow),
+    sweepIntervalMs: num("SWEEP_INTERVAL_MINUTES", 10) * 60_000,
     inspections: {
       duplicateWindowDays: num("INSPECTION_WINDOW_DAYS", 30),
       yearlyCapPerDepartment: num("INSPECTION_YEARLY_CAP", 2),
       codeTtlDays: num("INSPECTION_CODE_TTL_DAYS", 90),
       evaluationFormId: env.EVALUATION_FORM_ID || "inspection-evaluation",
+      evaluationWindowDays: num("EVALUATION_WINDOW_DAYS", 30),
+      lateFilingMaxDays: num("LATE_FILING_MAX_DAYS", 10),
+      registrationGraceHours: num("REGISTRATION_GRACE_HOURS", 24),
+      checklistTimeMarginMinutes: num("CHECKLIST_TIME_MARGIN_MINUTES", 120),
       webhookUrl: env.ALERT_WEBHOOK_URL || undefined,
       webhookSecret: env.ALERT_WEBHOOK_SECRET || undefined,
     },

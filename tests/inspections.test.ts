@@ -41,6 +41,7 @@ describe("filing rules (pure)", () => {
     plannedEnd: Date.parse("2026-12-01T03:00:00Z"),
     now: Date.parse("2026-11-26T00:00:00Z"),
     timeZone: "Asia/Shanghai",
+    lateFilingMaxDays: 10,
   });
 
   it("accepts a complete filing", () => {

@@ -21,6 +21,7 @@ import { iso } from "../lib/router.ts";
 import { localDate, parseBound } from "../lib/time.ts";
 import { registeredResult } from "./checklist-result.ts";
 import { ENTERPRISE_RIGHTS } from "./rights.ts";
+import { evaluationState } from "./window.ts";
 
 export const TYPE_LABELS: Record<InspectionType, string> = {
   routine: "日常检查",
@@ -78,16 +79,21 @@ export async function liveEvaluationForm(db: Db, formId: string) {
     : null;
 }
 
-/** What the evaluation part of the page shows: the form, a thank-you, or nothing yet. */
-async function evaluationPart(db: Db, row: InspectionRow, formId: string) {
+/** What the evaluation part of the page shows: the form while the window is open, a thank-you, or nothing. */
+async function evaluationPart(db: Db, row: InspectionRow, config: AppConfig, now: number) {
   const [done] = await db
     .select({ id: evaluations.id })
     .from(evaluations)
     .where(eq(evaluations.inspectionId, row.id))
     .limit(1);
-  if (done || row.status === "evaluated") return { submitted: true as const };
-  if (row.status !== "registered") return null;
-  return liveEvaluationForm(db, formId);
+  if (done || row.status === "evaluated") return { evaluation: { submitted: true as const }, opensAt: null };
+  const state = evaluationState(row, now, config.inspections.evaluationWindowDays);
+  if (!state.open) {
+    const opensAt = state.reason === "not_yet_open" ? iso(state.opensAt!) : null;
+    return { evaluation: null, opensAt };
+  }
+  const form = await liveEvaluationForm(db, config.inspections.evaluationFormId);
+  return { evaluation: form ? { ...form, closesAt: iso(state.closesAt)! } : null, opensAt: null };
 }
 
 /**
@@ -131,6 +137,7 @@ export async function publicInspectionView(db: Db, row: InspectionRow, config: A
     .orderBy(asc(catalogItems.code));
   const deptName = new Map(depts.map((d) => [d.id, d.name]));
   const registered = ["registered", "evaluated", "closed"].includes(row.status);
+  const evaluation = await evaluationPart(db, row, config, now);
 
   return {
     status: row.status,
@@ -159,7 +166,10 @@ export async function publicInspectionView(db: Db, row: InspectionRow, config: A
     rights: ENTERPRISE_RIGHTS,
     yearCount: { year, count: await yearCount(db, row.enterpriseId, year, tz) },
     checklist: registered ? await registeredResult(db, row.id) : null,
-    evaluation: await evaluationPart(db, row, config.inspections.evaluationFormId),
+    evaluation: evaluation.evaluation,
+    evaluationOpensAt: evaluation.opensAt,
+    arrivedAt: iso(row.arrivedAt),
+    enterpriseArrivalAt: iso(row.enterpriseArrivalAt),
     today,
   };
 }

@@ -46,7 +46,12 @@ export async function participatingDepartments(c: Context<AppEnv>, inspectionId:
   return rows.map((r) => r.id);
 }
 
-async function isOnInspection(c: Context<AppEnv>, inspectionId: string, user: SessionUser): Promise<boolean> {
+/** True when the user is one of the inspection's officers (through the officer record linked to them). */
+export async function isOnInspection(
+  c: Context<AppEnv>,
+  inspectionId: string,
+  user: SessionUser,
+): Promise<boolean> {
   const [row] = await c.var.db
     .select({ id: officers.id })
     .from(inspectionOfficers)

@@ -150,6 +150,7 @@ export function filingRoutes() {
       lateReason: body.lateReason,
       now,
       timeZone: config.timeZone,
+      lateFilingMaxDays: config.inspections.lateFilingMaxDays,
     };
     const violation = checkFiling(facts);
     if (violation) throw new ApiError(422, violation.code, violation.message, violation.details);
@@ -242,6 +243,8 @@ export function filingRoutes() {
       plannedStart: target.plannedStart,
       plannedEnd: target.plannedEnd,
       lateReason: target.lateReason ?? "joined",
+      // Joining adds to a visit already filed (and, if late, already within the 补办 period then).
+      lateFilingMaxDays: Infinity,
       now: Date.now(),
       timeZone: config.timeZone,
     });

@@ -40,6 +40,8 @@ export interface FilingFacts {
   plannedStart: number;
   plannedEnd: number;
   lateReason?: string;
+  /** 补办 (R15): how many days in the past the planned start may lie. */
+  lateFilingMaxDays: number;
   now: number;
   timeZone: string;
 }
@@ -76,6 +78,12 @@ export function checkFiling(f: FilingFacts): RuleViolation | null {
   if (itemIssue) return itemIssue;
   if (f.plannedStart < f.now && !f.lateReason?.trim()) {
     return { code: "late_reason_required", message: "计划时间已过的检查属于事后补办，必须说明紧急原因" };
+  }
+  if (f.plannedStart < f.now - f.lateFilingMaxDays * 86_400_000) {
+    return {
+      code: "late_filing_too_late",
+      message: `事后补办只能在检查开始后 ${f.lateFilingMaxDays} 天内提出，本次已超过期限`,
+    };
   }
   return null;
 }

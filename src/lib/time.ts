@@ -123,3 +123,18 @@ export function daysBetween(from: string, to: string): number {
 export function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 }
+
+const LOCAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/**
+ * The instant of a wall-clock time without offset ("YYYY-MM-DDTHH:mm[:ss]", as a datetime-local input
+ * sends it) read in `timeZone`; null when the text is not such a time.
+ */
+export function parseLocalDateTime(text: string, timeZone: string): number | null {
+  const m = LOCAL_DATETIME.exec(text);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as number[];
+  const asUtc = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
+  if (Number.isNaN(asUtc)) return null;
+  return asUtc - zoneOffsetMs(asUtc - zoneOffsetMs(asUtc, timeZone), timeZone);
+}

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { MemoryEventBus } from "../alerts/events.ts";
 import { startOutboxLoop } from "../alerts/outbox.ts";
+import { startSweepLoop } from "../alerts/sweep.ts";
 import { createApp } from "../app.ts";
 import { sealAuditLog } from "../audit/chain.ts";
 import { ensureAdmin, ensureSecret, seedForms } from "../bootstrap.ts";
@@ -63,6 +64,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
     env.VALIDATION_THREAD === "1"
       ? await CheckThread.start({ cacheSize: validatorCacheSize, fallback: validators })
       : undefined;
+  const events = new MemoryEventBus();
   const app = createApp({
     db: database.db,
     responseWriter,
@@ -72,7 +74,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
     checker,
     remoteAddress: (c) => getConnInfo(c).remote.address,
     assets: nodeAssets(root("public")),
-    events: new MemoryEventBus(),
+    events,
     serverWritesHeaders: true,
   });
 
@@ -81,6 +83,8 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
   if (webhookUrl && !webhookSecret)
     throw new Error("ALERT_WEBHOOK_URL needs ALERT_WEBHOOK_SECRET to sign deliveries");
   const stopOutbox = webhookUrl ? startOutboxLoop(database.db, config) : () => {};
+  // Visits left unregistered past their grace period raise alerts (R15); Workers use the cron trigger.
+  const stopSweep = startSweepLoop(database.db, config, events, config.sweepIntervalMs);
 
   const port = Number(env.PORT) || 8787;
   const hostname = env.HOST || "0.0.0.0";
@@ -103,6 +107,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
 
   const shutdown = () => {
     stopOutbox();
+    stopSweep();
     server.close(async () => {
       await responseWriter.drain();
       await writerThread?.close();

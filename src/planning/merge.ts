@@ -202,6 +202,7 @@ export function mergeRoutes() {
       type: lead.row.kind,
       plannedStart,
       plannedEnd,
+      lateFilingMaxDays: config.inspections.lateFilingMaxDays,
       now,
       timeZone: config.timeZone,
     });

@@ -54,6 +54,7 @@ interface FilingContext {
   audit: Omit<AuditLine, "detail">;
   now: number;
   timeZone: string;
+  lateFilingMaxDays: number;
 }
 
 /** The outcome recorded for an enterprise of the task, if any. */
@@ -98,6 +99,7 @@ function ruleViolation(ctx: FilingContext, pick: DrawPick) {
     plannedEnd: ctx.plannedEnd,
     now: ctx.now,
     timeZone: ctx.timeZone,
+    lateFilingMaxDays: ctx.lateFilingMaxDays,
   });
 }
 
@@ -230,6 +232,7 @@ async function filingContext(c: Context<AppEnv>, task: TaskRow, departmentIds: s
     audit: { actorId: user.id, actorName: user.username, ip: c.var.clientIp, action: "inspection.filed" },
     now,
     timeZone: config.timeZone,
+    lateFilingMaxDays: config.inspections.lateFilingMaxDays,
   } satisfies FilingContext;
 }
 
