@@ -201,6 +201,10 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   "GET /api/auth/me": { scoped: false, expect: ANY_USER },
   "GET /api/openapi.json": { scoped: false, expect: everyone("ok") },
 
+  // ---- enterprise (issue 13): the enterprise's own session only; staff sessions never count ----
+  "GET /api/enterprise/me": { scoped: false, expect: everyone(401) },
+  "POST /api/enterprise/logout": { scoped: false, expect: everyone(401) },
+
   // ---- directory ----
   "GET /api/departments": { scoped: false, expect: ANY_USER },
   "POST /api/departments": {

@@ -191,6 +191,8 @@ export const enterprises = sqliteTable(
     industry: text("industry").notNull().default(""),
     legalRepresentative: text("legal_representative").notNull().default(""),
     contact: text("contact").notNull().default(""),
+    /** Mainland mobile number (1[3-9] + 9 digits) that receives the enterprise's sign-in codes. */
+    contactPhone: text("contact_phone"),
     creditGrade: text("credit_grade", { enum: CREDIT_GRADES }).notNull().default("B"),
     riskLevel: text("risk_level", { enum: RISK_LEVELS }).notNull().default("medium"),
     createdAt: millis("created_at").notNull(),
@@ -271,6 +273,8 @@ export const inspections = sqliteTable(
     startedAt: millis("started_at"),
     registeredAt: millis("registered_at"),
     evaluatedAt: millis("evaluated_at"),
+    /** When the enterprise confirmed from its portal that the officers arrived (once). */
+    enterpriseArrivalAt: millis("enterprise_arrival_at"),
     closedAt: millis("closed_at"),
     /** Random per inspection; part of the signed inspection code, so codes can be reissued. */
     codeNonce: text("code_nonce").notNull(),
@@ -489,3 +493,4 @@ export const rateLimits = sqliteTable(
 export * from "./schema-sampling.ts";
 export * from "./schema-planning.ts";
 export * from "./schema-dashboard.ts";
+export * from "./schema-enterprise.ts";

@@ -222,6 +222,7 @@ export function enterpriseRoutes() {
       industry: body.industry ?? "",
       legalRepresentative: body.legalRepresentative ?? "",
       contact: body.contact ?? "",
+      contactPhone: null,
       creditGrade: body.creditGrade ?? "B",
       riskLevel: body.riskLevel ?? "medium",
       createdAt: now,
@@ -298,6 +299,7 @@ export function enterpriseRoutes() {
     const now = Date.now();
     const records: EnterpriseRow[] = plan.accepted.map(({ values }) => ({
       id: newId(),
+      contactPhone: null,
       ...values,
       createdAt: now,
       updatedAt: now,
