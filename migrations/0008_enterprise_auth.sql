@@ -32,6 +32,7 @@ CREATE TABLE `enterprise_activation_tokens` (
 	`created_at` integer NOT NULL,
 	`expires_at` integer NOT NULL,
 	`used_at` integer,
+	`session_id` text,
 	`revoked_at` integer,
 	`printed_by` text,
 	FOREIGN KEY (`enterprise_id`) REFERENCES `enterprises`(`id`) ON UPDATE no action ON DELETE cascade,

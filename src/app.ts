@@ -12,6 +12,8 @@ import { dashboardRoutes } from "./dashboard/routes.ts";
 import { DIRECTORY_UPLOADS, directoryRoutes } from "./directory/routes.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { Hono, type Context, type ErrorHandler, type NotFoundHandler } from "hono";
+import { activationRoutes, letterRoutes } from "./enterprise/activation.ts";
+import { enterpriseLoginRoutes } from "./enterprise/login.ts";
 import { enterpriseRoutes } from "./enterprise/routes.ts";
 import { enterpriseCsrf, loadEnterpriseSession } from "./enterprise/session.ts";
 import { evaluationPublicRoutes } from "./evaluations/public-routes.ts";
@@ -66,6 +68,9 @@ export function createApp(deps: AppDeps) {
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/api/auth", authRoutes());
   app.route("/api/enterprise", enterpriseRoutes());
+  app.route("/api/public", enterpriseLoginRoutes());
+  app.route("/api/public", activationRoutes());
+  app.route("/api/enterprises", letterRoutes());
   app.route("/api", directoryRoutes());
   app.route("/api/forms", formRoutes());
   app.route("/api/forms", responseRoutes());

@@ -1,8 +1,9 @@
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
-import { deliverDue } from "./alerts/outbox.ts";
+import { deliverDue, outboxConfigured } from "./alerts/outbox.ts";
 import { createApp, type App } from "./app.ts";
 import * as schema from "./db/schema.ts";
+import { smsGatewayWarnings } from "./enterprise/sms.ts";
 import { configFromEnv } from "./env.ts";
 import { ValidatorCache } from "./forms/validation.ts";
 import { PollingAlertBus } from "./workers/alert-poller.ts";
@@ -73,6 +74,8 @@ function build(env: WorkerEnv): Built {
     assets: workerAssets(env.ASSETS),
     events: new PollingAlertBus(db, { intervalMs: Number(env.ALERT_POLL_MS) || undefined }),
   });
+  // No file system here: SMS_GATEWAY=file is refused at use (503) and said so once per isolate.
+  for (const warning of smsGatewayWarnings({ config })) console.warn(warning);
   built = { key, app, db, config };
   return built;
 }
@@ -90,11 +93,11 @@ export default {
     return build(env).app.fetch(request, env, ctx as never);
   },
 
-  /** Cron trigger (wrangler.toml): delivers due webhook messages of the alert outbox. */
+  /** Cron trigger (wrangler.toml): delivers due webhook messages of the outbox (alerts, SMS codes). */
   async scheduled(_controller: unknown, env: WorkerEnv) {
     if (misconfiguration(env)) return;
     const { db, config } = build(env);
-    if (!config.inspections.webhookUrl) return;
+    if (!outboxConfigured(config)) return;
     await deliverDue(db, config, (url, init) => fetch(url, init), Date.now());
   },
 };

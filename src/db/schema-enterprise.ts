@@ -58,6 +58,8 @@ export const enterpriseActivationTokens = sqliteTable(
     createdAt: millis("created_at").notNull(),
     expiresAt: millis("expires_at").notNull(),
     usedAt: millis("used_at"),
+    /** The session its use started (claims the token in the same statement, so it starts only one). */
+    sessionId: text("session_id"),
     revokedAt: millis("revoked_at"),
     printedBy: text("printed_by").references(() => users.id),
   },

@@ -91,7 +91,7 @@ export function newEnterpriseSession(c: Context<AppEnv>, enterpriseId: string, m
   const now = Date.now();
   const ttl = c.var.deps.config.enterprise.sessionTtlMs;
   const id = sha256Hex(token);
-  const insert = c.var.db.insert(enterpriseSessions).values({
+  const values = {
     id,
     enterpriseId,
     csrfToken,
@@ -99,7 +99,8 @@ export function newEnterpriseSession(c: Context<AppEnv>, enterpriseId: string, m
     ...clientTrace(c),
     createdAt: now,
     expiresAt: now + ttl,
-  });
+  };
+  const insert = c.var.db.insert(enterpriseSessions).values(values);
   const setCookies = () => {
     const secure = isHttps(c);
     const maxAge = Math.floor(ttl / 1000);
@@ -112,7 +113,7 @@ export function newEnterpriseSession(c: Context<AppEnv>, enterpriseId: string, m
       maxAge,
     });
   };
-  return { id, csrfToken, insert, setCookies };
+  return { id, csrfToken, values, insert, setCookies };
 }
 
 /** Creates an enterprise session and sets both cookies; returns the CSRF token for the page. */
