@@ -12,6 +12,10 @@ import { dashboardRoutes } from "./dashboard/routes.ts";
 import { DIRECTORY_UPLOADS, directoryRoutes } from "./directory/routes.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { Hono, type Context, type ErrorHandler, type NotFoundHandler } from "hono";
+import { activationRoutes, letterRoutes } from "./enterprise/activation.ts";
+import { enterpriseLoginRoutes } from "./enterprise/login.ts";
+import { enterpriseRoutes } from "./enterprise/routes.ts";
+import { enterpriseCsrf, loadEnterpriseSession } from "./enterprise/session.ts";
 import { evaluationPublicRoutes } from "./evaluations/public-routes.ts";
 import { evaluationRoutes } from "./evaluations/routes.ts";
 import { formRoutes } from "./forms/routes.ts";
@@ -49,16 +53,25 @@ export function createApp(deps: AppDeps) {
   app.use("*", sealAuditAfterWrites);
   app.use("/api/*", limitBody(deps.config.bodyLimitBytes, UPLOADS));
   app.use("*", loadSession);
+  // The enterprise's own session (issue 13): a separate cookie, read only by the API.
+  app.use("/api/*", loadEnterpriseSession);
   // CSRF before the Content-Type check, so a cross-site text/plain POST is refused as such (403).
   app.use("/api/*", async (c, next) => {
-    // Anonymous public endpoints act with no one's authority, so they need no CSRF token.
-    if (c.req.path.startsWith("/api/public/")) return next();
+    // Public endpoints act with no staff authority, the enterprise's with the enterprise session
+    // only (checked below), so neither needs the staff token.
+    const path = c.req.path;
+    if (path.startsWith("/api/public/") || path.startsWith("/api/enterprise/")) return next();
     return csrfProtection(c, next);
   });
+  app.use("/api/*", enterpriseCsrf);
   app.use("/api/*", jsonGuard(deps.config.jsonMaxDepth, UPLOADS));
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/api/auth", authRoutes());
+  app.route("/api/enterprise", enterpriseRoutes());
+  app.route("/api/public", enterpriseLoginRoutes());
+  app.route("/api/public", activationRoutes());
+  app.route("/api/enterprises", letterRoutes());
   app.route("/api", directoryRoutes());
   app.route("/api/forms", formRoutes());
   app.route("/api/forms", responseRoutes());

@@ -25,6 +25,19 @@ export interface AppConfig {
   /** How often the Node server looks for unregistered visits (Workers: the cron trigger). */
   sweepIntervalMs: number;
   inspections: InspectionConfig;
+  enterprise: EnterpriseConfig;
+}
+
+/** Where SMS sign-in codes go: a signed webhook from the outbox, a local file, or nowhere (503). */
+export type SmsGatewayConfig =
+  { kind: "none" } | { kind: "webhook"; url: string; secret: string } | { kind: "file"; path: string };
+
+export interface EnterpriseConfig {
+  /** How long an enterprise stays signed in on its phone. */
+  sessionTtlMs: number;
+  /** How long a printed activation letter's token stays valid. */
+  activationTtlMs: number;
+  sms: SmsGatewayConfig;
 }
 
 export interface InspectionConfig {
@@ -76,6 +89,20 @@ export interface AppDeps {
   now?: () => number;
   /** Fan-out of alert changes to live pages (SSE); an in-memory bus per app when absent. */
   events?: EventBus;
+  /**
+   * Appends text to a local file (Node only): the SMS file gateway writes through it. Absent on
+   * Workers, which have no file system, so the file gateway answers like no gateway there.
+   */
+  appendFile?: (path: string, text: string) => Promise<void>;
+}
+
+/** The enterprise signed in through its own session (issue 13); never a staff user. */
+export interface SessionEnterprise {
+  id: string;
+  name: string;
+  creditCode: string;
+  sessionId: string;
+  csrfToken: string;
 }
 
 export interface SessionUser {
@@ -86,24 +113,16 @@ export interface SessionUser {
   departmentId: string | null;
 }
 
-/** An enterprise signed in to its portal (a principal of its own, never a staff user). */
-export interface EnterpriseSession {
-  id: string;
-  name: string;
-  creditCode: string;
-  sessionId: string;
-  csrfToken: string;
-}
-
 export interface AppEnv {
   Variables: {
     deps: AppDeps;
     db: Db;
     user: SessionUser | null;
-    enterprise: EnterpriseSession | null;
     sessionId: string | null;
     csrfToken: string | null;
     clientIp: string;
+    /** Set by loadEnterpriseSession (src/enterprise/session.ts); null without an enterprise cookie. */
+    enterprise: SessionEnterprise | null;
   };
 }
 
@@ -150,5 +169,25 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
       webhookUrl: env.ALERT_WEBHOOK_URL || undefined,
       webhookSecret: env.ALERT_WEBHOOK_SECRET || undefined,
     },
+    enterprise: {
+      sessionTtlMs: num("ENTERPRISE_SESSION_DAYS", 180) * 86_400_000,
+      activationTtlMs: num("ENTERPRISE_ACTIVATION_DAYS", 90) * 86_400_000,
+      sms: smsGatewayFromEnv(env),
+    },
   };
+}
+
+function smsGatewayFromEnv(env: Record<string, string | undefined>): SmsGatewayConfig {
+  const kind = env.SMS_GATEWAY || "none";
+  if (kind === "none") return { kind };
+  if (kind === "file") return { kind, path: env.SMS_FILE || "./data/sms.jsonl" };
+  if (kind === "webhook") {
+    const url = env.SMS_WEBHOOK_URL;
+    const secret = env.SMS_WEBHOOK_SECRET;
+    if (!url || !secret)
+      throw new Error("SMS_GATEWAY=webhook needs SMS_WEBHOOK_URL and SMS_WEBHOOK_SECRET (signs deliveries)");
+    new URL(url); // throws on a malformed URL, at start-up
+    return { kind, url, secret };
+  }
+  throw new Error(`SMS_GATEWAY must be webhook, file or none, got "${kind}"`);
 }

@@ -1,9 +1,10 @@
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
-import { deliverDue } from "./alerts/outbox.ts";
+import { deliverDue, outboxConfigured } from "./alerts/outbox.ts";
 import { sweepUnregisteredVisits } from "./alerts/sweep.ts";
 import { createApp, type App } from "./app.ts";
 import * as schema from "./db/schema.ts";
+import { smsGatewayWarnings } from "./enterprise/sms.ts";
 import { configFromEnv } from "./env.ts";
 import { ValidatorCache } from "./forms/validation.ts";
 import { PollingAlertBus } from "./workers/alert-poller.ts";
@@ -74,6 +75,8 @@ function build(env: WorkerEnv): Built {
     assets: workerAssets(env.ASSETS),
     events: new PollingAlertBus(db, { intervalMs: Number(env.ALERT_POLL_MS) || undefined }),
   });
+  // No file system here: SMS_GATEWAY=file is refused at use (503) and said so once per isolate.
+  for (const warning of smsGatewayWarnings({ config })) console.warn(warning);
   built = { key, app, db, config };
   return built;
 }
@@ -93,14 +96,14 @@ export default {
 
   /**
    * Cron trigger (wrangler.toml, every minute): raises alerts for unregistered visits (R15), then
-   * delivers due webhook messages of the alert outbox (including those alerts'). Live pages learn of
-   * the alerts through the database poller, as of any other.
+   * delivers due webhook messages of the outbox (alerts, SMS codes). Live pages learn of the alerts
+   * through the database poller, as of any other.
    */
   async scheduled(_controller: unknown, env: WorkerEnv) {
     if (misconfiguration(env)) return;
     const { db, config } = build(env);
     await sweepUnregisteredVisits(db, config, Date.now());
-    if (!config.inspections.webhookUrl) return;
+    if (!outboxConfigured(config)) return;
     await deliverDue(db, config, (url, init) => fetch(url, init), Date.now());
   },
 };

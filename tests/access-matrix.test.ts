@@ -49,7 +49,12 @@ let sessions: Sessions;
 const checked = { routes: new Set<string>(), cases: 0 };
 
 beforeAll(async () => {
-  t = await makeTestApp();
+  // An SMS gateway, so the code route answers as it does in service (without one it is 503).
+  t = await makeTestApp({
+    SMS_GATEWAY: "webhook",
+    SMS_WEBHOOK_URL: "https://sms.invalid/send",
+    SMS_WEBHOOK_SECRET: "matrix-sms-secret".padEnd(40, "m"),
+  });
   ({ world, sessions } = await buildWorld(t));
 }, 120_000);
 

@@ -201,6 +201,33 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   "GET /api/auth/me": { scoped: false, expect: ANY_USER },
   "GET /api/openapi.json": { scoped: false, expect: everyone("ok") },
 
+  // ---- enterprise (issue 13): the enterprise's own session only; staff sessions never count ----
+  "GET /api/enterprise/me": { scoped: false, expect: everyone(401) },
+  "POST /api/enterprise/logout": { scoped: false, expect: everyone(401) },
+  // Signing in: open to anyone, and a staff session signs no one in as an enterprise. A matrix request
+  // names an unknown credit code / token, so it is 202 for the code and 401 for login and activation.
+  "POST /api/public/enterprise/code": {
+    scoped: false,
+    request: () => ({ body: { creditCode: "91370100MA9999999X" } }),
+    expect: everyone("pass"),
+  },
+  "POST /api/public/enterprise/login": {
+    scoped: false,
+    request: () => ({ body: { creditCode: "91370100MA9999999X", code: "123456" } }),
+    expect: everyone(401),
+  },
+  "POST /api/public/enterprise/activate": {
+    scoped: false,
+    request: () => ({ body: { token: "AAAAA-BBBBB-CCCCC-DDDDD" } }),
+    expect: everyone(401),
+  },
+  // Activation letters: the enterprise directory is the administrator's.
+  "POST /api/enterprises/activation-letters": {
+    scoped: false,
+    request: ({ world }) => ({ body: { enterpriseIds: [world.enterpriseId] } }),
+    expect: ADMIN_ONLY,
+  },
+
   // ---- directory ----
   "GET /api/departments": { scoped: false, expect: ANY_USER },
   "POST /api/departments": {

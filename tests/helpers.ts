@@ -7,6 +7,7 @@ import { configFromEnv } from "../src/env.ts";
 import { ValidatorCache } from "../src/forms/validation.ts";
 import { newId } from "../src/lib/ids.ts";
 import { MemoryRateLimiter, type RateLimiter } from "../src/lib/rate-limit.ts";
+import { appendTextFile } from "../src/node/append-file.ts";
 import { nodeAssets } from "../src/node/assets.ts";
 import { DbRateLimiter } from "../src/workers/db-rate-limiter.ts";
 import { WORKER_TARGET, workerForTest } from "./worker/target.ts";
@@ -100,6 +101,7 @@ async function nodeTestApp(env: Record<string, string>) {
     validators: new ValidatorCache(50),
     remoteAddress: () => remote,
     assets: nodeAssets("public"),
+    appendFile: appendTextFile,
   });
   const setRemote = (ip: string) => {
     remote = ip;

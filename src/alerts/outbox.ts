@@ -1,8 +1,9 @@
-import { and, asc, eq, isNull, lte } from "drizzle-orm";
+import { and, asc, eq, isNull, lte, ne, type SQL } from "drizzle-orm";
 import { createHmac } from "node:crypto";
 import type { Db } from "../db/client.ts";
 import { outbox } from "../db/schema.ts";
 import type { AppConfig } from "../env.ts";
+import { SMS_TOPIC } from "../enterprise/sms.ts";
 
 export type FetchFn = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -21,10 +22,37 @@ export function retryDelay(attempts: number): number {
   return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), MAX_RETRY_MS);
 }
 
+interface Endpoint {
+  url: string;
+  secret: string;
+}
+
 /**
- * Delivers the outbox rows that are due to the configured webhook, each signed with the webhook
- * secret; a 2xx marks it delivered, anything else schedules a retry with exponential backoff.
- * Delivery is at least once: receivers de-duplicate on the X-Lianma-Delivery id.
+ * Where each topic goes: sign-in codes to the SMS gateway's webhook (SMS_WEBHOOK_URL), everything
+ * else to the alert webhook. A topic without a configured endpoint stays in the outbox.
+ */
+function endpoints(config: AppConfig): { sms?: Endpoint; alerts?: Endpoint } {
+  const { webhookUrl, webhookSecret } = config.inspections;
+  if (webhookUrl && !webhookSecret)
+    throw new Error("ALERT_WEBHOOK_SECRET is required to sign webhook deliveries");
+  const { sms } = config.enterprise;
+  return {
+    alerts: webhookUrl ? { url: webhookUrl, secret: webhookSecret! } : undefined,
+    sms: sms.kind === "webhook" ? { url: sms.url, secret: sms.secret } : undefined,
+  };
+}
+
+/** True when some outbox topic has somewhere to go (the delivery loop / cron is needed). */
+export function outboxConfigured(config: AppConfig): boolean {
+  const { sms, alerts } = endpoints(config);
+  return Boolean(sms || alerts);
+}
+
+/**
+ * Delivers the outbox rows that are due to their webhook (alerts: ALERT_WEBHOOK_URL, sign-in codes:
+ * SMS_WEBHOOK_URL), each signed with that webhook's secret; a 2xx marks it delivered, anything else
+ * schedules a retry with exponential backoff. Delivery is at least once: receivers de-duplicate on
+ * the X-Lianma-Delivery id.
  */
 export async function deliverDue(
   db: Db,
@@ -32,25 +60,28 @@ export async function deliverDue(
   fetchFn: FetchFn,
   now: number,
 ): Promise<{ delivered: number; failed: number }> {
-  const { webhookUrl, webhookSecret } = config.inspections;
-  if (!webhookUrl) return { delivered: 0, failed: 0 };
-  if (!webhookSecret) throw new Error("ALERT_WEBHOOK_SECRET is required to sign webhook deliveries");
+  const { sms, alerts } = endpoints(config);
+  if (!sms && !alerts) return { delivered: 0, failed: 0 };
+  let topics: SQL | undefined;
+  if (!sms) topics = ne(outbox.topic, SMS_TOPIC);
+  else if (!alerts) topics = eq(outbox.topic, SMS_TOPIC);
   const due = await db
     .select()
     .from(outbox)
-    .where(and(isNull(outbox.deliveredAt), lte(outbox.nextAttemptAt, now)))
+    .where(and(isNull(outbox.deliveredAt), lte(outbox.nextAttemptAt, now), topics))
     .orderBy(asc(outbox.nextAttemptAt))
     .limit(BATCH);
   let delivered = 0;
   for (const row of due) {
     const attempts = row.attempts + 1;
+    const { url, secret } = (row.topic === SMS_TOPIC ? sms : alerts)!;
     let error: string | null = null;
     try {
-      const res = await fetchFn(webhookUrl, {
+      const res = await fetchFn(url, {
         method: "POST",
         headers: {
           "Content-Type": "application/json",
-          "X-Lianma-Signature": webhookSignature(webhookSecret, row.payload),
+          "X-Lianma-Signature": webhookSignature(secret, row.payload),
           "X-Lianma-Topic": row.topic,
           "X-Lianma-Delivery": row.id,
         },

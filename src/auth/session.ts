@@ -92,13 +92,7 @@ export async function endSession(c: Context<AppEnv>): Promise<void> {
   deleteCookie(c, CSRF_COOKIE, { path: "/" });
 }
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+export const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * Cookie-authenticated writes need the session's CSRF token in a header (a cross-site page cannot read
@@ -107,13 +101,7 @@ function sameToken(a: string, b: string): boolean {
  */
 export const csrfProtection: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (SAFE_METHODS.has(c.req.method)) return next();
-  const fetchSite = c.req.header("sec-fetch-site");
-  if (fetchSite === "cross-site") throw new ApiError(403, "csrf", "拒绝跨站请求");
-  const origin = c.req.header("origin");
-  if (origin && origin !== "null" && !allowedOrigins(c).includes(origin)) {
-    throw new ApiError(403, "csrf", "请求来源不被允许");
-  }
-  if (origin === "null") throw new ApiError(403, "csrf", "请求来源不被允许");
+  assertSameOrigin(c);
   const hasCookie = getCookie(c, SESSION_COOKIE) !== undefined;
   if (hasCookie) {
     const sent = c.req.header(CSRF_HEADER) ?? "";
@@ -122,6 +110,23 @@ export const csrfProtection: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   return next();
 };
+
+/** Refuses a request the browser says came from another site (Sec-Fetch-Site, Origin). */
+export function assertSameOrigin(c: Context<AppEnv>): void {
+  const fetchSite = c.req.header("sec-fetch-site");
+  if (fetchSite === "cross-site") throw new ApiError(403, "csrf", "拒绝跨站请求");
+  const origin = c.req.header("origin");
+  if (origin === "null") throw new ApiError(403, "csrf", "请求来源不被允许");
+  if (origin && !allowedOrigins(c).includes(origin)) {
+    throw new ApiError(403, "csrf", "请求来源不被允许");
+  }
+}
+
+export function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
 
 function allowedOrigins(c: Context<AppEnv>): string[] {
   const own = new URL(c.req.url).origin;

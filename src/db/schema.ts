@@ -191,6 +191,8 @@ export const enterprises = sqliteTable(
     industry: text("industry").notNull().default(""),
     legalRepresentative: text("legal_representative").notNull().default(""),
     contact: text("contact").notNull().default(""),
+    /** Mainland mobile number (1[3-9] + 9 digits) that receives the enterprise's sign-in codes. */
+    contactPhone: text("contact_phone"),
     creditGrade: text("credit_grade", { enum: CREDIT_GRADES }).notNull().default("B"),
     riskLevel: text("risk_level", { enum: RISK_LEVELS }).notNull().default("medium"),
     createdAt: millis("created_at").notNull(),
@@ -582,3 +584,4 @@ export const rateLimits = sqliteTable(
 export * from "./schema-sampling.ts";
 export * from "./schema-planning.ts";
 export * from "./schema-dashboard.ts";
+export * from "./schema-enterprise.ts";

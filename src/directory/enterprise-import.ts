@@ -3,6 +3,7 @@
  * already exist, and stores the result only when nothing was refused (all or nothing per file).
  */
 import type { CREDIT_GRADES, RISK_LEVELS } from "../db/schema.ts";
+import { normalizePhone, phoneProblem } from "../enterprise/phone.ts";
 import { ENTERPRISE_LIMITS } from "./schemas.ts";
 import { mapHeader, type TableRow } from "./table-file.ts";
 import { creditCodeProblem, normalizeCreditCode } from "./uscc.ts";
@@ -15,6 +16,7 @@ export type EnterpriseField =
   | "industry"
   | "legalRepresentative"
   | "contact"
+  | "contactPhone"
   | "creditGrade"
   | "riskLevel";
 
@@ -26,6 +28,7 @@ export const ENTERPRISE_LABELS: Record<EnterpriseField, string> = {
   industry: "行业",
   legalRepresentative: "法定代表人",
   contact: "联系方式",
+  contactPhone: "联系电话/手机",
   creditGrade: "信用等级",
   riskLevel: "风险等级",
 };
@@ -37,7 +40,18 @@ const ALIASES: Record<EnterpriseField, string[]> = {
   district: ["所属区县", "区县", "district"],
   industry: ["行业", "所属行业", "industry"],
   legalRepresentative: ["法定代表人", "法人代表", "legalRepresentative", "legal_representative"],
-  contact: ["联系方式", "联系电话", "contact"],
+  contact: ["联系方式", "联系人", "contact"],
+  // The mobile number that receives the enterprise's sign-in codes (validated, unlike 联系方式).
+  contactPhone: [
+    "联系电话",
+    "手机",
+    "手机号",
+    "手机号码",
+    "联系手机",
+    "contactPhone",
+    "contact_phone",
+    "phone",
+  ],
   creditGrade: ["信用等级", "creditGrade", "credit_grade"],
   riskLevel: ["风险等级", "riskLevel", "risk_level"],
 };
@@ -50,6 +64,7 @@ export interface EnterpriseValues {
   industry: string;
   legalRepresentative: string;
   contact: string;
+  contactPhone: string | null;
   creditGrade: (typeof CREDIT_GRADES)[number];
   riskLevel: (typeof RISK_LEVELS)[number];
 }
@@ -135,7 +150,11 @@ function codeProblem(code: string): string | null {
  * lengths, duplicates within the file and against `existing`: code → name of the stored enterprise).
  * The report lists each refused row once with all its problems.
  */
-export function planEnterpriseImport(rows: ParsedRow[], existing: Map<string, string>): ImportPlan {
+export function planEnterpriseImport(
+  rows: ParsedRow[],
+  existing: Map<string, string>,
+  options: { phoneAllowed: boolean } = { phoneAllowed: true },
+): ImportPlan {
   const accepted: ImportPlan["accepted"] = [];
   const refused: RefusedRow[] = [];
   const firstRowOf = new Map<string, number>();
@@ -151,7 +170,9 @@ export function planEnterpriseImport(rows: ParsedRow[], existing: Map<string, st
       const stored = existing.get(creditCode);
       if (stored !== undefined) errors.push(`企业名录中已有此统一社会信用代码（${stored}）`);
     }
-    const text = (field: Exclude<EnterpriseField, "creditCode" | "creditGrade" | "riskLevel">) => {
+    const text = (
+      field: Exclude<EnterpriseField, "creditCode" | "creditGrade" | "riskLevel" | "contactPhone">,
+    ) => {
       const value = (fields[field] ?? "").trim();
       const max = ENTERPRISE_LIMITS[field];
       if (value.length > max) errors.push(`${ENTERPRISE_LABELS[field]}超过 ${max} 字`);
@@ -163,8 +184,16 @@ export function planEnterpriseImport(rows: ParsedRow[], existing: Map<string, st
     if (!creditGrade) errors.push(`信用等级“${fields.creditGrade}”无效，应为 A、B、C、D 之一`);
     const riskLevel = parseRiskLevel(fields.riskLevel ?? "");
     if (!riskLevel) errors.push(`风险等级“${fields.riskLevel}”无效，应为 低、中、高（low/medium/high）之一`);
+    const contactPhone = normalizePhone(fields.contactPhone ?? "") || null;
+    if (contactPhone) {
+      const phoneError = phoneProblem(contactPhone);
+      if (phoneError) errors.push(phoneError);
+      else if (!options.phoneAllowed)
+        errors.push("手机号用于企业登录，只能由管理员导入；请删去该列或交管理员导入");
+    }
     const values = {
       creditCode,
+      contactPhone,
       name,
       address: text("address"),
       district: text("district"),

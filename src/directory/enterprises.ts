@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { auditInsert } from "../audit/audit.ts";
 import { requireUser } from "../auth/session.ts";
 import { runBatch, type Db } from "../db/client.ts";
-import { enterprises } from "../db/schema.ts";
+import { enterpriseLoginCodes, enterprises } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
@@ -24,6 +24,7 @@ import { contains, decodeCursor, encodeCursor } from "./search.ts";
 import { CSV_TYPE, readTable, tableImportRequest, XLSX_TYPE } from "./table-file.ts";
 import { onUniqueViolation } from "./unique.ts";
 import { creditCodeProblem, normalizeCreditCode } from "./uscc.ts";
+import { normalizePhone, phoneProblem } from "../enterprise/phone.ts";
 
 /** The import takes the file itself as its body (see DIRECTORY_UPLOADS in app.ts), up to 10 MB. */
 export const ENTERPRISE_IMPORT_UPLOAD: UploadRoute = {
@@ -44,6 +45,8 @@ const EnterpriseBody = z.object({
   industry: text(L.industry).optional(),
   legalRepresentative: text(L.legalRepresentative).optional(),
   contact: text(L.contact).optional(),
+  /** Mainland mobile number for the enterprise's sign-in codes; "" or null removes it. Administrators only. */
+  contactPhone: z.string().max(30).nullable().optional(),
   creditGrade: CreditGradeSchema.optional(),
   riskLevel: RiskLevelSchema.optional(),
 });
@@ -130,6 +133,21 @@ const toEnterprise = (e: EnterpriseRow) => ({
 });
 const audited = ({ createdAt: _c, updatedAt: _u, ...rest }: EnterpriseRow) => rest;
 
+/**
+ * The phone receives the enterprise's sign-in codes, so whoever sets it can sign in as the enterprise:
+ * only the directory's owner (administrator) may, never an inspecting department.
+ */
+function validPhone(c: Context<AppEnv>, input: string | null | undefined): string | null | undefined {
+  if (input === undefined) return undefined;
+  if (c.var.user?.role !== "admin")
+    throw new ApiError(403, "forbidden", "企业手机号用于企业登录，只能由管理员修改");
+  const phone = normalizePhone(input ?? "");
+  if (phone === "") return null;
+  const problem = phoneProblem(phone);
+  if (problem) throw new ApiError(422, "invalid_phone", problem);
+  return phone;
+}
+
 function validCode(input: string): string {
   const code = normalizeCreditCode(input);
   const problem = creditCodeProblem(code);
@@ -211,6 +229,7 @@ export function enterpriseRoutes() {
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");
     const creditCode = validCode(body.creditCode);
+    const contactPhone = validPhone(c, body.contactPhone) ?? null;
     await assertCodeFree(c, creditCode);
     const now = Date.now();
     const row: EnterpriseRow = {
@@ -222,6 +241,7 @@ export function enterpriseRoutes() {
       industry: body.industry ?? "",
       legalRepresentative: body.legalRepresentative ?? "",
       contact: body.contact ?? "",
+      contactPhone,
       creditGrade: body.creditGrade ?? "B",
       riskLevel: body.riskLevel ?? "medium",
       createdAt: now,
@@ -245,16 +265,22 @@ export function enterpriseRoutes() {
 
   app.openapi(update, async (c) => {
     const { id } = c.req.valid("param");
-    const { creditCode: rawCode, ...body } = c.req.valid("json");
+    const { creditCode: rawCode, contactPhone: rawPhone, ...body } = c.req.valid("json");
     const [before] = await c.var.db.select().from(enterprises).where(eq(enterprises.id, id));
     if (!before) throw notFound("企业");
     const creditCode = rawCode === undefined ? before.creditCode : validCode(rawCode);
     if (creditCode !== before.creditCode) await assertCodeFree(c, creditCode, id);
-    const after: EnterpriseRow = { ...before, ...body, creditCode, updatedAt: Date.now() };
+    const phone = validPhone(c, rawPhone);
+    const contactPhone = phone === undefined ? before.contactPhone : phone;
+    const after: EnterpriseRow = { ...before, ...body, creditCode, contactPhone, updatedAt: Date.now() };
     await onUniqueViolation(
       () =>
         runBatch(c.var.db, [
           c.var.db.update(enterprises).set(after).where(eq(enterprises.id, id)),
+          // A code sent to the old number must not sign in after the number changed.
+          ...(contactPhone !== before.contactPhone
+            ? [c.var.db.delete(enterpriseLoginCodes).where(eq(enterpriseLoginCodes.enterpriseId, id))]
+            : []),
           auditInsert(c, {
             action: "enterprise.update",
             targetType: "enterprise",
@@ -280,7 +306,9 @@ export function enterpriseRoutes() {
     const codes = [
       ...new Set(rows.map((r) => normalizeCreditCode(r.fields.creditCode ?? "")).filter(Boolean)),
     ];
-    const plan = planEnterpriseImport(rows, await existingCodes(c, codes));
+    const plan = planEnterpriseImport(rows, await existingCodes(c, codes), {
+      phoneAllowed: c.var.user?.role === "admin",
+    });
     const report = {
       dryRun,
       total: plan.total,

@@ -106,6 +106,8 @@ export const EnterpriseSchema = z
     industry: z.string(),
     legalRepresentative: z.string(),
     contact: z.string(),
+    /** Mainland mobile number receiving the enterprise's sign-in codes (issue 13). */
+    contactPhone: z.string().nullable(),
     creditGrade: CreditGradeSchema,
     riskLevel: RiskLevelSchema,
     createdAt: z.string(),

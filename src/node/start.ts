@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { MemoryEventBus } from "../alerts/events.ts";
-import { startOutboxLoop } from "../alerts/outbox.ts";
+import { outboxConfigured, startOutboxLoop } from "../alerts/outbox.ts";
 import { startSweepLoop } from "../alerts/sweep.ts";
 import { createApp } from "../app.ts";
 import { sealAuditLog } from "../audit/chain.ts";
@@ -13,6 +13,8 @@ import { runMigrations } from "../db/migrate.ts";
 import { configFromEnv } from "../env.ts";
 import { ValidatorCache } from "../forms/validation.ts";
 import { MemoryRateLimiter } from "../lib/rate-limit.ts";
+import { smsGatewayWarnings } from "../enterprise/sms.ts";
+import { appendTextFile } from "./append-file.ts";
 import { nodeAssets } from "./assets.ts";
 import { listenerWithDefaultHeaders } from "./headers.ts";
 import { CheckThread } from "../responses/check-thread.ts";
@@ -76,13 +78,16 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
     assets: nodeAssets(root("public")),
     events,
     serverWritesHeaders: true,
+    appendFile: appendTextFile,
   });
+  for (const warning of smsGatewayWarnings({ config, appendFile: appendTextFile }, env.NODE_ENV))
+    console.warn(warning);
 
-  // Webhook deliveries of alerts run beside the server, never inside a submission.
+  // Webhook deliveries (alerts, SMS codes) run beside the server, never inside a request.
   const { webhookUrl, webhookSecret } = config.inspections;
   if (webhookUrl && !webhookSecret)
     throw new Error("ALERT_WEBHOOK_URL needs ALERT_WEBHOOK_SECRET to sign deliveries");
-  const stopOutbox = webhookUrl ? startOutboxLoop(database.db, config) : () => {};
+  const stopOutbox = outboxConfigured(config) ? startOutboxLoop(database.db, config) : () => {};
   // Visits left unregistered past their grace period raise alerts (R15); Workers use the cron trigger.
   const stopSweep = startSweepLoop(database.db, config, events, config.sweepIntervalMs);
 
