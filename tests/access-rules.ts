@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { seedForms } from "../src/bootstrap.ts";
 import { alerts } from "../src/db/schema.ts";
+import { enterpriseSession } from "./enterprise-fixtures.ts";
 import { makeInspection, NEGATIVE, postEvaluation } from "./evaluation-fixtures.ts";
 import { PASSWORD, SAMPLE_SCHEMA, type Session, type TestApp } from "./helpers.ts";
 import { catalogItem, enterprise, officer } from "./inspection-fixtures.ts";
@@ -420,6 +421,32 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     expect: INSPECTION_DECIDE,
     last: true,
   },
+  // Arrival: an officer on the inspection (its department's officer is); nobody else.
+  "POST /api/inspections/:id/arrive": {
+    scoped: true,
+    params: { id: live },
+    request: () => ({ body: {} }),
+    expect: {
+      anonymous: 401,
+      admin: 403,
+      supervisor: 403,
+      dept_admin: { own: 403, other: 404 },
+      officer: { own: "pass", other: 404 },
+    },
+  },
+  // Withdrawal: the filer or the lead department's administrator (the live visit has started: 409).
+  "POST /api/inspections/:id/cancel": {
+    scoped: true,
+    params: { id: live },
+    request: () => ({ body: { reason: "企业停业" } }),
+    expect: {
+      anonymous: 401,
+      admin: 403,
+      supervisor: 403,
+      dept_admin: { own: "pass", other: 404 },
+      officer: { own: 403, other: 404 },
+    },
+  },
   // Another department joins a filing it cannot read yet: that is what the route is for (R5).
   "POST /api/inspections/:id/join-request": {
     scoped: true,
@@ -455,17 +482,18 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     params: { id: live, photoId: (d) => d.photoId },
     expect: INSPECTION_READ,
   },
-  // The enterprise's side: the signed code is the credential, whoever holds it.
+  // The enterprise's side: the signed code shows the visit to whoever holds it.
   "GET /api/public/inspections/:code": {
     scoped: false,
     params: { code: (_d, w) => w.A.liveCode },
     expect: everyone("ok"),
   },
+  // The evaluation is the inspected enterprise's alone (R14): no staff session, whatever the role.
   "POST /api/public/inspections/:code/evaluation": {
     scoped: false,
     params: { code: (_d, w) => w.A.liveCode },
     request: () => ({ body: { version: 1, data: {} } }),
-    expect: everyone("pass"),
+    expect: { ...everyone(403), anonymous: 401 },
   },
 
   // ---- sampling (双随机): tasks of the lead department, public results ----
@@ -703,7 +731,13 @@ export async function buildWorld(t: TestApp) {
     const photoId = ((await photo.json()) as { id: string }).id;
 
     const evaluated = await makeInspection(t, w, { status: "registered", departmentIds: [id] });
-    const evaluation = await postEvaluation(t, evaluated.code, { version: 1, data: NEGATIVE });
+    const evaluation = await postEvaluation(
+      t,
+      evaluated.code,
+      { version: 1, data: NEGATIVE },
+      {},
+      await enterpriseSession(t, enterpriseId),
+    );
     await expectStatus(evaluation, 201, "evaluation");
     const evaluationId = ((await evaluation.json()) as { id: string }).id;
     const [alert] = await t.db

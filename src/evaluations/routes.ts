@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, exists, gte, lt, type SQL } from "drizzle-orm";
+import { and, eq, exists, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import { currentUser, requireUser } from "../auth/session.ts";
 import { alerts, evaluations, formVersions, inspectionDepartments } from "../db/schema.ts";
@@ -108,6 +108,8 @@ export function evaluationRoutes() {
         submittedAt: evaluations.submittedAt,
         schema: formVersions.schema,
         alertId: alerts.id,
+        staffAddressMatch: evaluations.staffAddressMatch,
+        signedIn: sql<number>`${evaluations.enterpriseId} IS NOT NULL`,
       })
       .from(evaluations)
       .innerJoin(
@@ -118,7 +120,17 @@ export function evaluationRoutes() {
       .where(eq(evaluations.id, id))
       .limit(1);
     if (!row) throw notFound("评价");
-    return c.json({ ...evaluationView(row), inspectionId: row.inspectionId, alertId: row.alertId }, 200);
+    return c.json(
+      {
+        ...evaluationView(row),
+        inspectionId: row.inspectionId,
+        alertId: row.alertId,
+        // For the 司法局's eyes only (this route is theirs): a staff member's address on this inspection.
+        staffAddressMatch: row.staffAddressMatch,
+        enterpriseSignedIn: Boolean(row.signedIn),
+      },
+      200,
+    );
   });
 
   return app;

@@ -96,6 +96,8 @@ export const EvaluationDetail = z
     id: z.string(),
     inspectionId: z.string(),
     alertId: z.string().nullable(),
+    staffAddressMatch: z.boolean(),
+    enterpriseSignedIn: z.boolean(),
     formId: z.string(),
     version: z.number().int(),
     submittedAt: z.string(),
