@@ -42,6 +42,8 @@ export interface ServerConfig {
 export interface ImportConfig {
   /** Bytes an XLSX file may inflate to, counted while inflating (zip bombs declare small sizes). */
   maxUnpackedBytes: number;
+  /** Cells an XLSX's sheets may hold: the reader builds an object per cell, in one go. */
+  maxCells: number;
   /** Refused rows listed in a refusal (the count is always given). */
   reportMaxRows: number;
   /** Characters of any file text (a cell, a header) echoed back in a refusal. */
@@ -118,7 +120,8 @@ const DEFAULTS = {
   submitRatePerMinute: 30,
   loginFailuresPerWindow: 10,
   dashboardMaxPeriodYears: 5,
-  importMaxUnpackedBytes: 50 * 1024 * 1024,
+  importMaxUnpackedBytes: 20 * 1024 * 1024,
+  importMaxCells: 200_000,
   importReportMaxRows: 100,
   importEchoMaxChars: 200,
   headersTimeoutMs: 15_000,
@@ -158,6 +161,7 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
     dashboardMaxPeriodYears: num("DASHBOARD_MAX_PERIOD_YEARS", DEFAULTS.dashboardMaxPeriodYears),
     imports: {
       maxUnpackedBytes: num("IMPORT_MAX_UNPACKED_BYTES", DEFAULTS.importMaxUnpackedBytes),
+      maxCells: num("IMPORT_MAX_CELLS", DEFAULTS.importMaxCells),
       reportMaxRows: num("IMPORT_REPORT_MAX_ROWS", DEFAULTS.importReportMaxRows),
       echoMaxChars: num("IMPORT_ECHO_MAX_CHARS", DEFAULTS.importEchoMaxChars),
     },

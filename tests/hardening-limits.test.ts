@@ -96,13 +96,16 @@ describe("XLSX zip bombs (issue 14, item 2)", () => {
       const res = await upload(path, bomb);
       const body = await res.json();
       expect([path, res.status, body.error.code]).toEqual([path, 413, "payload_too_large"]);
-      expect(body.error.message).toMatch(/解压后超过 50 MB/);
+      expect(body.error.message).toMatch(/解压后超过 20 MB/);
     }
     expect((await t.app.request("/healthz")).status).toBe(200);
   });
 
-  it("counts against IMPORT_MAX_UNPACKED_BYTES, and still reads a workbook under it", async () => {
-    const small = await makeTestApp({ IMPORT_MAX_UNPACKED_BYTES: String(2 * 1024 * 1024) });
+  it("counts against IMPORT_MAX_UNPACKED_BYTES and IMPORT_MAX_CELLS, and still reads a workbook under them", async () => {
+    const small = await makeTestApp({
+      IMPORT_MAX_UNPACKED_BYTES: String(2 * 1024 * 1024),
+      IMPORT_MAX_CELLS: "100",
+    });
     await small.user("admin", "admin");
     const session = await small.login("admin");
     const send = (body: Uint8Array) =>
@@ -112,6 +115,12 @@ describe("XLSX zip bombs (issue 14, item 2)", () => {
         body: body as BodyInit,
       });
     expect((await send(await xlsxBomb(3))).status).toBe(413);
+    const wide = new ExcelJS.Workbook();
+    const sheet = wide.addWorksheet("企业");
+    for (let i = 0; i < 60; i++) sheet.addRow([`9137010000000000${i}`, "企业"]);
+    const tooMany = await send(new Uint8Array(await wide.xlsx.writeBuffer()));
+    expect(tooMany.status).toBe(413);
+    expect((await tooMany.json()).error.message).toMatch(/单元格超过 100 个/);
     const book = new ExcelJS.Workbook();
     book.addWorksheet("企业").addRows([
       ["统一社会信用代码", "名称"],

@@ -273,7 +273,7 @@ export function enterpriseRoutes() {
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length === 0) throw fileError("上传的文件是空的");
     const { rows, ignoredColumns } = readEnterpriseRows(
-      await readTable(bytes, contentType, c.var.deps.config.imports.maxUnpackedBytes),
+      await readTable(bytes, contentType, c.var.deps.config.imports),
     );
     if (rows.length === 0) throw fileError("文件中没有数据行（第一行应为表头，从第二行起为企业）");
     if (rows.length > MAX_IMPORT_ROWS) {

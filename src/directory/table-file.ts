@@ -4,7 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { ApiError } from "../lib/errors.ts";
-import { notXlsx, storedZip, unpackedTooLarge, unpackZip } from "./xlsx-unpack.ts";
+import { countCells, notXlsx, storedZip, tooManyCells, unpackedTooLarge, unpackZip } from "./xlsx-unpack.ts";
 
 export const CSV_TYPE = "text/csv";
 export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -163,15 +163,23 @@ function cellText(value: unknown): string {
   return String(value);
 }
 
+/** Bounds of an XLSX upload (ImportConfig): bytes inflated, counted while inflating, and cells. */
+export interface XlsxLimits {
+  maxUnpackedBytes: number;
+  maxCells: number;
+}
+
 /**
- * Reads the first worksheet of an XLSX file that inflates to at most `maxUnpackedBytes` (413 above,
- * counted while inflating).
+ * Reads the first worksheet of an XLSX file that inflates to at most `maxUnpackedBytes` and holds at
+ * most `maxCells` cells (413 above either).
  */
-export async function readXlsx(bytes: Uint8Array, maxUnpackedBytes: number): Promise<TableRow[]> {
+export async function readXlsx(bytes: Uint8Array, limits: XlsxLimits): Promise<TableRow[]> {
   const unpacked = declaredUnpackedSize(bytes);
   if (unpacked === null) throw notXlsx();
-  if (unpacked > maxUnpackedBytes) throw unpackedTooLarge(maxUnpackedBytes);
-  const counted = storedZip(await unpackZip(bytes, maxUnpackedBytes));
+  if (unpacked > limits.maxUnpackedBytes) throw unpackedTooLarge(limits.maxUnpackedBytes);
+  const entries = await unpackZip(bytes, limits.maxUnpackedBytes);
+  if (countCells(entries) > limits.maxCells) throw tooManyCells(limits.maxCells);
+  const counted = storedZip(entries);
   // Loaded on demand: only imports need the spreadsheet reader.
   const { default: ExcelJS } = await import("exceljs");
   const workbook = new ExcelJS.Workbook();
@@ -196,12 +204,12 @@ export async function readXlsx(bytes: Uint8Array, maxUnpackedBytes: number): Pro
 export async function readTable(
   bytes: Uint8Array,
   contentType: string,
-  maxUnpackedBytes: number,
+  limits: XlsxLimits,
 ): Promise<TableRow[]> {
   const type = contentType.split(";")[0]!.trim().toLowerCase();
   const rows: TableRow[] =
     type === XLSX_TYPE
-      ? await readXlsx(bytes, maxUnpackedBytes)
+      ? await readXlsx(bytes, limits)
       : parseCsv(decodeCsv(bytes)).map((cells, i) => ({ line: i + 1, cells: cells.map((c) => c.trim()) }));
   return rows.filter((r) => r.cells.some((c) => c !== ""));
 }

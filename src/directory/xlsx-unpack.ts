@@ -99,6 +99,32 @@ async function inflateBounded(raw: Uint8Array, budget: number, maxBytes: number)
   return out;
 }
 
+const WORKSHEET = /^xl\/worksheets\/[^/]+\.xml$/;
+
+/**
+ * Cells in the workbook's sheets (`<c …>` elements), counted on the bytes. The XLSX reader builds an
+ * object per cell and parses a sheet in one go: 8 MB of one-digit cells (324,000) held the event loop
+ * for seconds and took ~200 MB of heap, so the cell count is bounded before it reads anything.
+ */
+export function countCells(entries: Entry[]): number {
+  let cells = 0;
+  for (const { name, data } of entries) {
+    if (!WORKSHEET.test(new TextDecoder().decode(name))) continue;
+    for (let i = data.indexOf(0x3c); i >= 0 && i + 2 < data.length; i = data.indexOf(0x3c, i + 1)) {
+      // "<c " or "<c>" (not "<col", "<cfRule", …)
+      if (data[i + 1] === 0x63 && (data[i + 2] === 0x20 || data[i + 2] === 0x3e)) cells++;
+    }
+  }
+  return cells;
+}
+
+export const tooManyCells = (maxCells: number) =>
+  new ApiError(
+    413,
+    "payload_too_large",
+    `XLSX 文件的单元格超过 ${maxCells} 个，拒绝读取；请删除无关的工作表和内容，或拆分后分批导入`,
+  );
+
 let crcTable: Uint32Array | undefined;
 
 function crc32(data: Uint8Array): number {

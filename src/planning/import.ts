@@ -113,7 +113,7 @@ export function importRoutes() {
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length === 0) throw fileError("上传的文件是空的");
     const { rows, ignored } = readTaskRows(
-      await readTable(bytes, c.req.header("content-type") ?? "", c.var.deps.config.imports.maxUnpackedBytes),
+      await readTable(bytes, c.req.header("content-type") ?? "", c.var.deps.config.imports),
     );
     if (rows.length === 0) throw fileError("文件中没有数据行（第一行应为表头，从第二行起为计划任务）");
     if (rows.length > MAX_TASK_IMPORT_ROWS) {

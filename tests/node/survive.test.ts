@@ -114,7 +114,7 @@ describe("XLSX zip bombs (item 2)", () => {
       fetch(`${server.url}${path}`, {
         method: "POST",
         headers: { "Content-Type": XLSX, Cookie: admin.cookie, "X-CSRF-Token": admin.csrf },
-        body: bomb,
+        body: bomb as BodyInit,
       }).then(async (res) => [res.status, (await res.json()).error.code]);
     const paths = ["/api/enterprises/import", "/api/planning/tasks/import"];
     const answers = await whileHealthy(() => Promise.all([...paths, ...paths].map(send)));
