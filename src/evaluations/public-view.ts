@@ -29,14 +29,22 @@ export const TYPE_LABELS: Record<InspectionType, string> = {
   case: "个案检查",
 };
 
+/** Formatters by zone (the configured one): building one costs far more than using it. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** YYYY-MM-DD of `ms` in `timeZone`. */
 export function localDate(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(ms);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(ms);
 }
 
 /** Whether an officer's credential (执法证) is in force on `today` (YYYY-MM-DD, both ends inclusive). */

@@ -64,6 +64,25 @@ const health = async (url: string) => {
   return { status: res.status, body: (await res.json()) as { ok: boolean; error?: { code: string } } };
 };
 
+const ROWS = ["approval", "online_services", "inspection_conduct", "policy_info", "complaint_response"];
+
+/** A valid response to the seeded survey: its write goes through the group committer. */
+const submit = (url: string, id: string) =>
+  fetch(`${url}/api/public/forms/business-environment-survey/responses`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      id,
+      version: 1,
+      data: {
+        district: "历下区",
+        enterprise_size: "small",
+        overall_rating: 4,
+        service_ratings: Object.fromEntries(ROWS.map((row) => [row, 4])),
+      },
+    }),
+  });
+
 const login = (url: string) =>
   fetch(`${url}/api/auth/login`, {
     method: "POST",
@@ -130,6 +149,13 @@ describe.skipIf(!CHATTR)("a database the server cannot write (item 6)", () => {
         const write = await login(server.url);
         expect(write.status).toBe(503);
         expect((await write.json()).error.code).toBe("storage_unavailable");
+        const submissions = await Promise.all(
+          ["a", "b", "c"].map((k) => submit(server.url, `00000000-0000-4000-8000-00000000000${k}`)),
+        );
+        for (const res of submissions) {
+          expect(res.status).toBe(503);
+          expect((await res.json()).error.code).toBe("storage_unavailable");
+        }
         // Reads go on: the public catalog of forms is served from the same connection.
         expect((await fetch(`${server.url}/api/public/forms/business-environment-survey`)).status).toBe(200);
       } finally {
@@ -138,6 +164,7 @@ describe.skipIf(!CHATTR)("a database the server cannot write (item 6)", () => {
 
       expect(await healthBecomes(server.url, 200)).toEqual({ status: 200, body: { ok: true } });
       expect((await login(server.url)).status).toBe(200);
+      expect((await submit(server.url, "00000000-0000-4000-8000-00000000000a")).status).toBe(201);
       expect(server.child.exitCode).toBeNull();
     });
   });

@@ -84,6 +84,8 @@ const get = (session: Session, path: string) =>
 describe("dashboard periods (item 1)", () => {
   it("refuses a millennium as a department administrator, and serves five-year periods alongside", async () => {
     const routes = ["visits", "frequency", "items", "evaluations", "problems", "export.xlsx"];
+    // The first export loads exceljs (~30 MB of modules) on the loop: a cold start, not the attack.
+    expect((await get(head, "/api/dashboard/export.xlsx?from=2025-01-01&to=2025-01-31")).status).toBe(200);
     const statuses = await whileHealthy(() =>
       Promise.all([
         ...routes.map((r) => get(head, `/api/dashboard/${r}?from=1000-01-01&to=9999-12-31`)),
@@ -170,7 +172,8 @@ describe("slow bodies (item 5)", () => {
     }
     const log = server.output();
     expect(log).not.toMatch(/"level":"error"[^\n]*aborted/);
-    expect(log.match(/"event":"request_aborted"/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    // One debug line for the whole crowd.
+    expect(log.match(/"event":"request_aborted"/g)).toHaveLength(1);
   });
 
   it("closes connections over MAX_CONNECTIONS as they arrive", async () => {
