@@ -176,6 +176,22 @@ describe("slow bodies (item 5)", () => {
     expect(log.match(/"event":"request_aborted"/g)).toHaveLength(1);
   });
 
+  it("leaves a live answer alone: an alert stream outlives REQUEST_TIMEOUT_MS", async () => {
+    const stream = rawSocket(
+      `GET /api/alerts/stream HTTP/1.1\r\nHost: x\r\nCookie: ${admin.cookie}\r\nAccept: text/event-stream\r\n\r\n`,
+    );
+    let open = true;
+    void stream.closed.then(() => (open = false));
+    // Two request timeouts and three sweeps of the connections.
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(open).toBe(true);
+    stream.socket.destroy();
+    const raw = await stream.closed;
+    expect(raw).toMatch(/^HTTP\/1\.1 200 /);
+    expect(raw).toContain("event: ready");
+    expect(raw).not.toContain(" 408 ");
+  });
+
   it("closes connections over MAX_CONNECTIONS as they arrive", async () => {
     const crowd = Array.from({ length: MAX_CONNECTIONS + 60 }, () => rawSocket(""));
     // Those over the cap are closed without a word; the others get the 408 of the headers timeout.
