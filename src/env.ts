@@ -26,6 +26,32 @@ export interface AppConfig {
   sweepIntervalMs: number;
   inspections: InspectionConfig;
   enterprise: EnterpriseConfig;
+  /** Longest period a dashboard figure or export may cover, in calendar years (400 above). */
+  dashboardMaxPeriodYears: number;
+  imports: ImportConfig;
+  /** The Node server's socket limits (src/node/start.ts); Workers have the platform's own. */
+  server: ServerConfig;
+}
+
+export interface ServerConfig {
+  /** Time a client has to send the request's headers. */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request, body included: a trickling body is cut off. */
+  requestTimeoutMs: number;
+  /** Open connections at most; further ones are closed at once, before they hold a descriptor long. */
+  maxConnections: number;
+}
+
+/** Bounds of the table imports (enterprises, planned tasks), whatever the uploaded file holds. */
+export interface ImportConfig {
+  /** Bytes an XLSX file may inflate to, counted while inflating (zip bombs declare small sizes). */
+  maxUnpackedBytes: number;
+  /** Cells an XLSX's sheets may hold: the reader builds an object per cell, in one go. */
+  maxCells: number;
+  /** Refused rows listed in a refusal (the count is always given). */
+  reportMaxRows: number;
+  /** Characters of any file text (a cell, a header) echoed back in a refusal. */
+  echoMaxChars: number;
 }
 
 /** Where SMS sign-in codes go: a signed webhook from the outbox, a local file, or nowhere (503). */
@@ -133,6 +159,14 @@ const DEFAULTS = {
   sessionTtlMs: 12 * 60 * 60 * 1000,
   submitRatePerMinute: 30,
   loginFailuresPerWindow: 10,
+  dashboardMaxPeriodYears: 5,
+  importMaxUnpackedBytes: 20 * 1024 * 1024,
+  importMaxCells: 200_000,
+  importReportMaxRows: 100,
+  importEchoMaxChars: 200,
+  headersTimeoutMs: 15_000,
+  requestTimeoutMs: 120_000,
+  maxConnections: 1000,
 };
 
 /** Builds the config from environment variables (Node's process.env or Workers bindings). */
@@ -173,6 +207,18 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
       sessionTtlMs: num("ENTERPRISE_SESSION_DAYS", 180) * 86_400_000,
       activationTtlMs: num("ENTERPRISE_ACTIVATION_DAYS", 90) * 86_400_000,
       sms: smsGatewayFromEnv(env),
+    },
+    dashboardMaxPeriodYears: num("DASHBOARD_MAX_PERIOD_YEARS", DEFAULTS.dashboardMaxPeriodYears),
+    imports: {
+      maxUnpackedBytes: num("IMPORT_MAX_UNPACKED_BYTES", DEFAULTS.importMaxUnpackedBytes),
+      maxCells: num("IMPORT_MAX_CELLS", DEFAULTS.importMaxCells),
+      reportMaxRows: num("IMPORT_REPORT_MAX_ROWS", DEFAULTS.importReportMaxRows),
+      echoMaxChars: num("IMPORT_ECHO_MAX_CHARS", DEFAULTS.importEchoMaxChars),
+    },
+    server: {
+      headersTimeoutMs: num("HEADERS_TIMEOUT_MS", DEFAULTS.headersTimeoutMs),
+      requestTimeoutMs: num("REQUEST_TIMEOUT_MS", DEFAULTS.requestTimeoutMs),
+      maxConnections: num("MAX_CONNECTIONS", DEFAULTS.maxConnections),
     },
   };
 }

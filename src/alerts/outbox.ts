@@ -4,6 +4,7 @@ import type { Db } from "../db/client.ts";
 import { outbox } from "../db/schema.ts";
 import type { AppConfig } from "../env.ts";
 import { SMS_TOPIC } from "../enterprise/sms.ts";
+import { logError } from "../lib/log.ts";
 
 export type FetchFn = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -117,9 +118,7 @@ export function startOutboxLoop(
     if (running) return;
     running = true;
     deliverDue(db, config, fetchFn, Date.now())
-      .catch((error) =>
-        console.error(JSON.stringify({ level: "error", task: "outbox", error: String(error) })),
-      )
+      .catch((error) => logError({ task: "outbox" }, error))
       .finally(() => {
         running = false;
       });

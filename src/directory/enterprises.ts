@@ -21,7 +21,7 @@ import {
   RiskLevelSchema,
 } from "./schemas.ts";
 import { contains, decodeCursor, encodeCursor } from "./search.ts";
-import { CSV_TYPE, readTable, tableImportRequest, XLSX_TYPE } from "./table-file.ts";
+import { boundedRefusals, CSV_TYPE, readTable, tableImportRequest, XLSX_TYPE } from "./table-file.ts";
 import { onUniqueViolation } from "./unique.ts";
 import { creditCodeProblem, normalizeCreditCode } from "./uscc.ts";
 import { normalizePhone, phoneProblem } from "../enterprise/phone.ts";
@@ -298,7 +298,9 @@ export function enterpriseRoutes() {
     const contentType = c.req.header("content-type") ?? "";
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length === 0) throw fileError("上传的文件是空的");
-    const { rows, ignoredColumns } = readEnterpriseRows(await readTable(bytes, contentType));
+    const { rows, ignoredColumns } = readEnterpriseRows(
+      await readTable(bytes, contentType, c.var.deps.config.imports),
+    );
     if (rows.length === 0) throw fileError("文件中没有数据行（第一行应为表头，从第二行起为企业）");
     if (rows.length > MAX_IMPORT_ROWS) {
       throw fileError(`一次最多导入 ${MAX_IMPORT_ROWS} 行，本文件有 ${rows.length} 行，请拆分后分批导入`);
@@ -314,8 +316,7 @@ export function enterpriseRoutes() {
       total: plan.total,
       valid: plan.accepted.length,
       imported: 0,
-      ignoredColumns,
-      refused: plan.refused,
+      ...boundedRefusals(plan.refused, ignoredColumns, c.var.deps.config.imports),
     };
     if (plan.refused.length > 0) {
       const message = `${plan.refused.length} 行未通过校验，整个文件未导入；请修改后重新上传`;

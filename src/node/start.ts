@@ -9,6 +9,7 @@ import { createApp } from "../app.ts";
 import { sealAuditLog } from "../audit/chain.ts";
 import { ensureAdmin, ensureSecret, seedForms } from "../bootstrap.ts";
 import { openDatabase, type SynchronousLevel } from "../db/client.ts";
+import { probeWrite, writeFailure } from "../db/health.ts";
 import { runMigrations } from "../db/migrate.ts";
 import { configFromEnv } from "../env.ts";
 import { ValidatorCache } from "../forms/validation.ts";
@@ -38,6 +39,16 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
   const synchronous = (env.DB_SYNCHRONOUS?.toUpperCase() as SynchronousLevel | undefined) ?? "FULL";
   const database = await openDatabase({ url: databaseUrl, authToken: env.LIBSQL_AUTH_TOKEN, synchronous });
   await runMigrations(database.db);
+  // A file SQLite may not write is opened read-only without a word, and everything that reads works;
+  // a server on it would answer every change with an error. Refuse to start instead.
+  await probeWrite(database.db).catch((err) => {
+    database.close();
+    throw new Error(
+      `the database ${databaseUrl.startsWith("file:") ? databaseUrl : "server"} is not writable ` +
+        `(${writeFailure(err)}): check the permissions of the file and its folder, the free disk ` +
+        `space and that the file system is mounted read-write`,
+    );
+  });
   const secret = await ensureSecret(database.db, env.APP_SECRET);
   const config = configFromEnv(env, secret);
   const adminName = env.ADMIN_USERNAME || "admin";
@@ -93,7 +104,19 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
 
   const port = Number(env.PORT) || 8787;
   const hostname = env.HOST || "0.0.0.0";
-  const server = createServer(listenerWithDefaultHeaders(app.fetch, hostname));
+  const { headersTimeoutMs, requestTimeoutMs, maxConnections } = config.server;
+  const server = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // Node enforces both timeouts only when it sweeps its connections (every 30 s by default).
+      connectionsCheckingInterval: Math.min(1000, headersTimeoutMs, requestTimeoutMs),
+    },
+    listenerWithDefaultHeaders(app.fetch, hostname),
+  );
+  // A connection over the cap is closed as it arrives, so a crowd of slow clients cannot use up the
+  // process's file descriptors (and with them the database's and every other client's).
+  server.maxConnections = maxConnections;
   // A client may shut down its sending side once the request is written and still wait for the
   // answer (RFC 9112 §9.6). Node's default aborts every request of such a connection at that moment,
   // so an answer that waits for the check thread or the commit was never sent, though the response

@@ -7,7 +7,13 @@ import { currentUser, requireUser } from "../auth/session.ts";
 import { runBatch } from "../db/client.ts";
 import { catalogItems, departments, enterprises, plannedTaskItems, plannedTasks } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
-import { CSV_TYPE, readTable, tableImportRequest, XLSX_TYPE } from "../directory/table-file.ts";
+import {
+  boundedRefusals,
+  CSV_TYPE,
+  readTable,
+  tableImportRequest,
+  XLSX_TYPE,
+} from "../directory/table-file.ts";
 import { ApiError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { parseBound } from "../lib/time.ts";
@@ -33,6 +39,8 @@ const ImportReport = z
     valid: z.number().int(),
     imported: z.number().int(),
     ignoredColumns: z.array(z.string()),
+    /** Rows refused; only the first IMPORT_REPORT_MAX_ROWS are listed in `refused`. */
+    refusedTotal: z.number().int(),
     refused: z.array(
       z.object({ row: z.number().int(), creditCode: z.string(), errors: z.array(z.string()) }),
     ),
@@ -98,7 +106,9 @@ export function importRoutes() {
     const dryRun = ["1", "true"].includes(c.req.valid("query").dryRun ?? "");
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length === 0) throw fileError("上传的文件是空的");
-    const { rows, ignored } = readTaskRows(await readTable(bytes, c.req.header("content-type") ?? ""));
+    const { rows, ignored } = readTaskRows(
+      await readTable(bytes, c.req.header("content-type") ?? "", c.var.deps.config.imports),
+    );
     if (rows.length === 0) throw fileError("文件中没有数据行（第一行应为表头，从第二行起为计划任务）");
     if (rows.length > MAX_TASK_IMPORT_ROWS) {
       throw fileError(
@@ -111,8 +121,7 @@ export function importRoutes() {
       total: rows.length,
       valid: plan.accepted.length,
       imported: 0,
-      ignoredColumns: ignored,
-      refused: plan.refused,
+      ...boundedRefusals(plan.refused, ignored, c.var.deps.config.imports),
     };
     if (plan.refused.length > 0) {
       const message = `${plan.refused.length} 行未通过校验，整个文件未导入；请修改后重新上传`;
