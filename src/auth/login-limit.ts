@@ -1,0 +1,58 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env.ts";
+
+export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+
+export type LoginReservation =
+  | { allowed: false; retryAfterMs: number }
+  | { allowed: true; succeeded(): Promise<void>; failed(): Promise<void> };
+
+/**
+ * The sign-in limits. In each 15-minute window:
+ * - per account and client, `LOGIN_FAILURES_PER_15_MIN` failures (default 10); then that client is
+ *   refused for that account (429): guessing one account's password from one address;
+ * - per client, `LOGIN_CLIENT_FAILURES_PER_15_MIN` failures over all accounts (default 50); then that
+ *   client is refused for every account: one address trying many accounts;
+ * - per account alone only a slow-down: once it has `LOGIN_ACCOUNT_FAILURES_PER_15_MIN` failures from
+ *   anywhere (default 100), each client gets a single try at it until the window ends, so guessing
+ *   from many addresses gets one guess per address. A client with no failure still signs in with the
+ *   right password: failures elsewhere never lock the account's owner (or the administrator) out.
+ *
+ * Each attempt reserves its slots before the password is checked: scrypt takes tens of milliseconds,
+ * and counting only after it let a parallel flood through uncounted. A refused attempt gives its
+ * slots back (it checked nothing), a success gives them back and clears its client's failures for
+ * the account, a failure keeps them and counts against the account.
+ */
+export async function reserveLogin(c: Context<AppEnv>, username: string): Promise<LoginReservation> {
+  const limiter = c.var.deps.rateLimiter;
+  const config = c.var.deps.config;
+  const account = username.toLowerCase();
+  const ip = c.var.clientIp;
+  // The address first: it never holds a space, so no username can make two pairs share a key.
+  const pairKey = `login:pair:${ip} ${account}` as const;
+  const clientKey = `login:client:${ip}` as const;
+  const accountKey = `login:account:${account}` as const;
+  const W = LOGIN_WINDOW_MS;
+
+  // The client first, so one address cannot create pair counters without end.
+  const client = await limiter.hit(clientKey, config.loginClientFailuresPerWindow, W);
+  if (!client.allowed) {
+    await limiter.release(clientKey, W);
+    return { allowed: false, retryAfterMs: client.retryAfterMs };
+  }
+  const underAttack = (await limiter.peek(accountKey, W)) >= config.loginAccountFailuresPerWindow;
+  const pair = await limiter.hit(pairKey, underAttack ? 1 : config.loginFailuresPerWindow, W);
+  if (!pair.allowed) {
+    await Promise.all([limiter.release(pairKey, W), limiter.release(clientKey, W)]);
+    return { allowed: false, retryAfterMs: pair.retryAfterMs };
+  }
+  return {
+    allowed: true,
+    async succeeded() {
+      await Promise.all([limiter.reset(pairKey), limiter.release(clientKey, W)]);
+    },
+    async failed() {
+      await limiter.hit(accountKey, config.loginAccountFailuresPerWindow, W);
+    },
+  };
+}
