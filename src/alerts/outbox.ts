@@ -23,7 +23,8 @@ export function retryDelay(attempts: number): number {
 
 /**
  * Delivers the outbox rows that are due to the configured webhook, each signed with the webhook
- * secret; a 2xx marks it delivered, anything else schedules a retry with exponential backoff.
+ * secret; a 2xx marks it delivered, anything else (a redirect too: it is never followed) schedules a
+ * retry with exponential backoff.
  * Delivery is at least once: receivers de-duplicate on the X-Lianma-Delivery id.
  */
 export async function deliverDue(
@@ -56,8 +57,12 @@ export async function deliverDue(
         },
         body: row.payload,
         signal: AbortSignal.timeout(TIMEOUT_MS),
+        // A redirect would carry the signed alert (a 307 the body too) to wherever the receiver, or
+        // whoever took over its address, points: only the configured URL is ever sent to.
+        redirect: "manual",
       });
-      if (!res.ok) error = `HTTP ${res.status}`;
+      if (res.status >= 300 && res.status < 400) error = `HTTP ${res.status} (redirect not followed)`;
+      else if (!res.ok) error = `HTTP ${res.status}`;
       await res.body?.cancel().catch(() => undefined);
     } catch (e) {
       error = String((e as Error)?.message ?? e).slice(0, 500);
