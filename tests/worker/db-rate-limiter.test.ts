@@ -42,6 +42,16 @@ describe("DbRateLimiter", () => {
     expect(await limiter().peek("submit:shared", 60_000)).toBe(25);
   });
 
+  it("gives a reserved slot back, never below zero, so parallel reservations stay within the limit", async () => {
+    const hits = await Promise.all(Array.from({ length: 12 }, () => limiter().hit("login:pair", 5, 60_000)));
+    const refused = hits.filter((h) => !h.allowed);
+    expect(refused).toHaveLength(7);
+    await Promise.all(refused.map(() => limiter().release("login:pair", 60_000)));
+    expect(await limiter().peek("login:pair", 60_000)).toBe(5);
+    for (let i = 0; i < 7; i++) await limiter().release("login:pair", 60_000);
+    expect(await limiter().peek("login:pair", 60_000)).toBe(0);
+  });
+
   it("resets a key, and sweeps windows long past", async () => {
     const l = limiter();
     await l.hit("submit:a", 5, 60_000);
