@@ -110,6 +110,17 @@ describe("POST /api/auth/login", () => {
     expect((await loginReq("admin", PASSWORD)).status).toBe(200);
   });
 
+  it("counts an IPv6 client by its /64, so fresh addresses of one network get no fresh tries", async () => {
+    for (let i = 1; i <= 10; i++) {
+      t.setRemote(`2001:db8:5:6::${i.toString(16)}`);
+      expect((await loginReq("admin", `bad-${i}`)).status).toBe(401);
+    }
+    t.setRemote("2001:db8:5:6:ffff::1");
+    expect((await loginReq("admin", PASSWORD)).status).toBe(429);
+    t.setRemote("2001:db8:5:7::1");
+    expect((await loginReq("admin", PASSWORD)).status).toBe(200);
+  });
+
   it("issues a new session on each login, and the old one keeps working only until logout", async () => {
     const a = await t.login("admin");
     const b = await t.login("admin");

@@ -2,6 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client.ts";
 import { runMigrations } from "../src/db/migrate.ts";
 import { rateLimits } from "../src/db/schema.ts";
+import { loginClient } from "../src/auth/login-limit.ts";
 import { MemoryRateLimiter, type RateLimiter } from "../src/lib/rate-limit.ts";
 import { DbRateLimiter } from "../src/workers/db-rate-limiter.ts";
 
@@ -71,5 +72,18 @@ describe("MemoryRateLimiter stores", () => {
     // The flooded store itself stays bounded: its oldest window made room.
     expect(await l.peek("submit:form-ip:form-0:10.1.0.1", 60_000)).toBe(0);
     expect(await l.peek("submit:form-ip:form-100:10.1.100.1", 60_000)).toBe(1);
+  });
+});
+
+describe("loginClient", () => {
+  it("counts an IPv6 client by its /64 and an IPv4 client by its address", () => {
+    expect(loginClient("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
+    expect(loginClient("2001:DB8:1:2:bbbb:cccc:dddd:eeee")).toBe("2001:db8:1:2::/64");
+    expect(loginClient("2001:db8::5")).toBe("2001:db8:0:0::/64");
+    expect(loginClient("2001:0db8:0001:0002::9%eth0")).toBe("2001:db8:1:2::/64");
+    expect(loginClient("::1")).toBe("0:0:0:0::/64");
+    expect(loginClient("::ffff:192.0.2.7")).toBe("192.0.2.7");
+    expect(loginClient("192.0.2.7")).toBe("192.0.2.7");
+    expect(loginClient("192.0.2.8")).not.toBe(loginClient("192.0.2.7"));
   });
 });

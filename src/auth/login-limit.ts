@@ -8,7 +8,8 @@ export type LoginReservation =
   | { allowed: true; succeeded(): Promise<void>; failed(): Promise<void> };
 
 /**
- * The sign-in limits. In each 15-minute window:
+ * The sign-in limits. A client is an IPv4 address or an IPv6 /64 (`loginClient`). In each 15-minute
+ * window:
  * - per account and client, `LOGIN_FAILURES_PER_15_MIN` failures (default 10); then that client is
  *   refused for that account (429): guessing one account's password from one address;
  * - per client, `LOGIN_CLIENT_FAILURES_PER_15_MIN` failures over all accounts (default 50); then that
@@ -27,18 +28,18 @@ export async function reserveLogin(c: Context<AppEnv>, username: string): Promis
   const limiter = c.var.deps.rateLimiter;
   const config = c.var.deps.config;
   const account = username.toLowerCase();
-  const ip = c.var.clientIp;
-  // The address first: it never holds a space, so no username can make two pairs share a key.
-  const pairKey = `login:pair:${ip} ${account}` as const;
-  const clientKey = `login:client:${ip}` as const;
+  const client = loginClient(c.var.clientIp);
+  // The client first: it never holds a space, so no username can make two pairs share a key.
+  const pairKey = `login:pair:${client} ${account}` as const;
+  const clientKey = `login:client:${client}` as const;
   const accountKey = `login:account:${account}` as const;
   const W = LOGIN_WINDOW_MS;
 
   // The client first, so one address cannot create pair counters without end.
-  const client = await limiter.hit(clientKey, config.loginClientFailuresPerWindow, W);
-  if (!client.allowed) {
+  const perClient = await limiter.hit(clientKey, config.loginClientFailuresPerWindow, W);
+  if (!perClient.allowed) {
     await limiter.release(clientKey, W);
-    return { allowed: false, retryAfterMs: client.retryAfterMs };
+    return { allowed: false, retryAfterMs: perClient.retryAfterMs };
   }
   const underAttack = (await limiter.peek(accountKey, W)) >= config.loginAccountFailuresPerWindow;
   const pair = await limiter.hit(pairKey, underAttack ? 1 : config.loginFailuresPerWindow, W);
@@ -55,4 +56,27 @@ export async function reserveLogin(c: Context<AppEnv>, username: string): Promis
       await limiter.hit(accountKey, config.loginAccountFailuresPerWindow, W);
     },
   };
+}
+
+/**
+ * The client a login counts against: its IPv4 address, or the /64 of its IPv6 address. One subscriber
+ * is usually given a whole /64, so counting single IPv6 addresses would hand out a fresh allowance
+ * (and a fresh try at an account under attack) per address for free.
+ */
+export function loginClient(ip: string): string {
+  const address = ip.trim().toLowerCase().replace(/%.*$/, "");
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(":")) return address;
+  const [head = "", tail] = address.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
