@@ -12,8 +12,13 @@ export interface AppConfig {
   secret: string;
   /** IANA zone used for times in exports. */
   timeZone: string;
-  /** Public origin for share links and QR codes; derived from the request when unset. */
+  /**
+   * Public origin for share links and QR codes. When unset, the request's host is used, but only a
+   * host listed in `allowedHosts`: a forged Host header must never end up in a printed QR code.
+   */
   publicUrl?: string;
+  /** Host names (optionally `name:port`) whose requests may stand in for PUBLIC_URL; lower case. */
+  allowedHosts: string[];
   /** Honour X-Forwarded-For / X-Forwarded-Proto only when a trusted proxy sets them. */
   trustProxy: boolean;
   bodyLimitBytes: number;
@@ -21,9 +26,17 @@ export interface AppConfig {
   sessionTtlMs: number;
   /** Anonymous submissions allowed per client and per form in one minute. */
   submitRatePerMinute: number;
+  /** Failed logins per account and client in 15 minutes before that client is refused (429). */
   loginFailuresPerWindow: number;
   /** How often the Node server looks for unregistered visits (Workers: the cron trigger). */
   sweepIntervalMs: number;
+  /** Failed logins per client across all accounts in 15 minutes before that client is refused. */
+  loginClientFailuresPerWindow: number;
+  /**
+   * Failed logins of one account from anywhere in 15 minutes after which each client gets a single
+   * try at it (a slow-down for guessing from many addresses; never a lockout of a clean client).
+   */
+  loginAccountFailuresPerWindow: number;
   inspections: InspectionConfig;
   enterprise: EnterpriseConfig;
   /** Longest period a dashboard figure or export may cover, in calendar years (400 above). */
@@ -167,7 +180,22 @@ const DEFAULTS = {
   headersTimeoutMs: 15_000,
   requestTimeoutMs: 120_000,
   maxConnections: 1000,
+  loginClientFailuresPerWindow: 50,
+  loginAccountFailuresPerWindow: 100,
 };
+
+/** The hosts a request may name when PUBLIC_URL is unset: this machine's names and its listen address. */
+function allowedHostsFrom(env: Record<string, string | undefined>): string[] {
+  const listed = env.ALLOWED_HOSTS?.split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  if (listed?.length) return listed;
+  const local = ["localhost", "127.0.0.1", "[::1]"];
+  // A wildcard listen address (0.0.0.0, ::) names no host anyone types.
+  const listen = env.HOST?.trim().toLowerCase();
+  if (!listen || listen === "0.0.0.0" || listen === "::" || listen === "[::]") return local;
+  return [...local, listen.includes(":") && !listen.startsWith("[") ? `[${listen}]` : listen];
+}
 
 /** Builds the config from environment variables (Node's process.env or Workers bindings). */
 export function configFromEnv(env: Record<string, string | undefined>, secret: string): AppConfig {
@@ -184,6 +212,7 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
     secret,
     timeZone,
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, "") || undefined,
+    allowedHosts: allowedHostsFrom(env),
     trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
     bodyLimitBytes: num("BODY_LIMIT_BYTES", DEFAULTS.bodyLimitBytes),
     jsonMaxDepth: num("JSON_MAX_DEPTH", DEFAULTS.jsonMaxDepth),
@@ -191,6 +220,14 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
     submitRatePerMinute: num("SUBMIT_RATE_PER_MINUTE", DEFAULTS.submitRatePerMinute),
     loginFailuresPerWindow: num("LOGIN_FAILURES_PER_15_MIN", DEFAULTS.loginFailuresPerWindow),
     sweepIntervalMs: num("SWEEP_INTERVAL_MINUTES", 10) * 60_000,
+    loginClientFailuresPerWindow: num(
+      "LOGIN_CLIENT_FAILURES_PER_15_MIN",
+      DEFAULTS.loginClientFailuresPerWindow,
+    ),
+    loginAccountFailuresPerWindow: num(
+      "LOGIN_ACCOUNT_FAILURES_PER_15_MIN",
+      DEFAULTS.loginAccountFailuresPerWindow,
+    ),
     inspections: {
       duplicateWindowDays: num("INSPECTION_WINDOW_DAYS", 30),
       yearlyCapPerDepartment: num("INSPECTION_YEARLY_CAP", 2),
@@ -236,4 +273,16 @@ function smsGatewayFromEnv(env: Record<string, string | undefined>): SmsGatewayC
     return { kind, url, secret };
   }
   throw new Error(`SMS_GATEWAY must be webhook, file or none, got "${kind}"`);
+}
+
+/** What an operator should hear at start-up about this configuration (logged as warnings). */
+export function startupWarnings(env: Record<string, string | undefined>, config: AppConfig): string[] {
+  const warnings: string[] = [];
+  if (env.NODE_ENV === "production" && !config.publicUrl) {
+    warnings.push(
+      "PUBLIC_URL is not set: share links, QR codes and inspection codes are refused (409 public_url_required) " +
+        `for any host outside ALLOWED_HOSTS (${config.allowedHosts.join(", ")}). Set PUBLIC_URL to the public origin.`,
+    );
+  }
+  return warnings;
 }

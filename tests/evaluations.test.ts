@@ -204,8 +204,23 @@ describe("GET /api/public/inspections/:code", () => {
       expect((await res.json()).error.code, what).toBe(errorCode);
       expect(res.headers.get("referrer-policy"), what).toBe("no-referrer");
     }
-    const unknownId = await getPage(`${flip(id, 0)}.${exp}.${sig}`);
-    expect(unknownId.status).toBe(404);
+  });
+
+  it("answers a forged code the same whether its inspection id exists or not", async () => {
+    const a = await makeInspection(t, w);
+    const [id, exp, sig] = a.code.split(".") as [string, string, string];
+    const known = await getPage(`${id}.${exp}.${flip(sig, 3)}`);
+    const unknown = await getPage(`${flip(id, 0)}.${exp}.${flip(sig, 3)}`);
+    const unknownWithGenuineSig = await getPage(`${flip(id, 0)}.${exp}.${sig}`);
+    const answers = await Promise.all(
+      [known, unknown, unknownWithGenuineSig].map(async (res) => ({
+        status: res.status,
+        body: await res.json(),
+      })),
+    );
+    expect(answers[0]).toMatchObject({ status: 401, body: { error: { code: "invalid_code" } } });
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
   });
 });
 
@@ -330,7 +345,7 @@ describe("POST /api/public/inspections/:code/evaluation", () => {
     expect(inspection!.status).toBe("registered");
   });
 
-  it("refuses bad codes with 401/404 and stores nothing", async () => {
+  it("refuses bad codes with 401 and stores nothing", async () => {
     const a = await makeInspection(t, w);
     const b = await makeInspection(t, w);
     const [id, exp, sig] = a.code.split(".") as [string, string, string];
@@ -338,7 +353,7 @@ describe("POST /api/public/inspections/:code/evaluation", () => {
       [`${id}.${exp}.${flip(sig, 0)}`, 401],
       [`${b.id}.${exp}.${sig}`, 401],
       [`${id}.${flip(exp, 0)}.${sig}`, 401],
-      [`${flip(id, 5)}.${exp}.${sig}`, 404],
+      [`${flip(id, 5)}.${exp}.${sig}`, 401],
       [signInspectionCode(TEST_SECRET, a.id, Date.now() - 60_000, a.nonce), 401],
       [`${id}.${exp}`, 401],
     ] as const) {

@@ -298,6 +298,16 @@ describe("approval and life cycle", () => {
     expect(code.url).toMatch(new RegExp(`/i/${body.id}\\.`));
     const png = await t.call(officerSession, "GET", `/api/inspections/${body.id}/qr.png`);
     expect(png.headers.get("content-type")).toBe("image/png");
+    // With PUBLIC_URL unset, a forged Host never makes it into the code's link or QR.
+    for (const path of ["code", "qr.png", "qr.svg"]) {
+      const forged = await t.call(
+        officerSession,
+        "GET",
+        `http://evil.example/api/inspections/${body.id}/${path}`,
+      );
+      expect(forged.status, path).toBe(409);
+      expect((await forged.json()).error.code, path).toBe("public_url_required");
+    }
     const actions = (await t.db.select().from(auditLog).where(eq(auditLog.targetId, body.id))).map(
       (a) => a.action,
     );

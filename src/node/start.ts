@@ -11,7 +11,7 @@ import { ensureAdmin, ensureSecret, seedForms } from "../bootstrap.ts";
 import { openDatabase, type SynchronousLevel } from "../db/client.ts";
 import { probeWrite, writeFailure } from "../db/health.ts";
 import { runMigrations } from "../db/migrate.ts";
-import { configFromEnv } from "../env.ts";
+import { configFromEnv, startupWarnings } from "../env.ts";
 import { ValidatorCache } from "../forms/validation.ts";
 import { MemoryRateLimiter } from "../lib/rate-limit.ts";
 import { smsGatewayWarnings } from "../enterprise/sms.ts";
@@ -51,6 +51,8 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
   });
   const secret = await ensureSecret(database.db, env.APP_SECRET);
   const config = configFromEnv(env, secret);
+  for (const warning of startupWarnings(env, config))
+    console.warn(JSON.stringify({ level: "warn", warning }));
   const adminName = env.ADMIN_USERNAME || "admin";
   const admin = await ensureAdmin(database.db, adminName, env.ADMIN_PASSWORD || undefined);
   const seeded = env.SEED_FORMS === "0" ? [] : await seedForms(database.db, root("forms"));
