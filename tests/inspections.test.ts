@@ -38,7 +38,17 @@ describe("filing rules (pure)", () => {
       },
     ],
     requestedOfficerIds: ["o1", "o2"],
-    items: [{ id: "i1", code: "X-1", name: "x", departmentId: "d1", status: "active", legalBasis: "b" }],
+    items: [
+      {
+        id: "i1",
+        code: "X-1",
+        name: "x",
+        departmentId: "d1",
+        status: "active",
+        legalBasis: "b",
+        yearlyCap: null,
+      },
+    ],
     requestedItemIds: ["i1"],
     enterprise: { id: "e1" },
     type: "routine",

@@ -14,7 +14,7 @@ type Officer = Pick<
 >;
 type Item = Pick<
   typeof catalogItems.$inferSelect,
-  "id" | "code" | "name" | "departmentId" | "status" | "legalBasis"
+  "id" | "code" | "name" | "departmentId" | "status" | "legalBasis" | "yearlyCap"
 >;
 type Enterprise = Pick<typeof enterprises.$inferSelect, "id">;
 
