@@ -1,13 +1,8 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog, inspectionDepartments, inspectionItems, inspections } from "../src/db/schema.ts";
-import {
-  checkFiling,
-  credentialValid,
-  localDate,
-  yearBounds,
-  type FilingFacts,
-} from "../src/inspections/rules.ts";
+import { credentialValidThrough as credentialValid } from "../src/directory/credentials.ts";
+import { checkFiling, localDate, yearBounds, type FilingFacts } from "../src/inspections/rules.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
 import { catalogItem, departmentWithStaff, enterprise, officer, window } from "./inspection-fixtures.ts";
 

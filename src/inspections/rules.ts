@@ -1,3 +1,4 @@
+import { credentialValidThrough } from "../directory/credentials.ts";
 import type { catalogItems, departments, enterprises, InspectionType, officers } from "../db/schema.ts";
 
 type Department = Pick<typeof departments.$inferSelect, "id" | "name" | "listed">;
@@ -46,13 +47,6 @@ export interface FilingFacts {
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(ms: number, timeZone: string): string {
   return new Intl.DateTimeFormat("sv-SE", { timeZone }).format(new Date(ms));
-}
-
-/** A credential counts when it is active and valid on every day of the planned visit. */
-export function credentialValid(o: Officer, startDay: string, endDay: string): boolean {
-  if (o.isHelper || o.status !== "active" || !o.credentialNo) return false;
-  if (!o.credentialIssuedOn || !o.credentialExpiresOn) return false;
-  return o.credentialIssuedOn <= startDay && o.credentialExpiresOn >= endDay;
 }
 
 const missing = (requested: string[], found: { id: string }[]) =>
@@ -112,7 +106,8 @@ function checkOfficers(f: FilingFacts): RuleViolation | null {
   }
   const startDay = localDate(f.plannedStart, f.timeZone);
   const endDay = localDate(f.plannedEnd, f.timeZone);
-  const invalid = f.officers.filter((o) => !o.isHelper && !credentialValid(o, startDay, endDay));
+  // A credential counts when it is active and valid on every day of the planned visit.
+  const invalid = f.officers.filter((o) => !o.isHelper && !credentialValidThrough(o, startDay, endDay));
   if (invalid.length) {
     return {
       code: "credential_invalid",
