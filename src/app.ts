@@ -16,6 +16,7 @@ import { evaluationPublicRoutes } from "./evaluations/public-routes.ts";
 import { evaluationRoutes } from "./evaluations/routes.ts";
 import { formRoutes } from "./forms/routes.ts";
 import { filingRoutes } from "./inspections/file-routes.ts";
+import { joinRoutes } from "./inspections/join-routes.ts";
 import { inspectionRoutes } from "./inspections/routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
 import { ApiError, codeForStatus } from "./lib/errors.ts";
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api", alertRoutes());
   app.route("/api/dashboard", dashboardRoutes());
   app.route("/api/inspections", filingRoutes());
+  app.route("/api", joinRoutes());
   app.route("/api/inspections", inspectionRoutes());
   app.route("/api/inspections", checklistRoutes());
   app.route("/api/planning", planningRoutes());

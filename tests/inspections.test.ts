@@ -4,7 +4,14 @@ import { auditLog, inspectionDepartments, inspectionItems, inspections } from ".
 import { credentialValidThrough as credentialValid } from "../src/directory/credentials.ts";
 import { checkFiling, localDate, yearBounds, type FilingFacts } from "../src/inspections/rules.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
-import { catalogItem, departmentWithStaff, enterprise, officer, window } from "./inspection-fixtures.ts";
+import {
+  catalogItem,
+  consentToJoin,
+  departmentWithStaff,
+  enterprise,
+  officer,
+  window,
+} from "./inspection-fixtures.ts";
 
 describe("filing rules (pure)", () => {
   const base = (): FilingFacts => ({
@@ -253,7 +260,7 @@ describe("POST /api/inspections", () => {
 });
 
 describe("POST /api/inspections/:id/join-request", () => {
-  it("merges another department into the filing as a joint inspection", async () => {
+  it("merges another department into the filing as a joint inspection once both administrators consent", async () => {
     const first = await file(officerSession, filing());
     const fireSession = await t.login(fire.officerLogin);
     const refused = await file(fireSession, filing(fire));
@@ -267,8 +274,10 @@ describe("POST /api/inspections/:id/join-request", () => {
         itemIds: [fire.itemId],
       },
     );
-    expect(res.status).toBe(200);
-    expect((await res.json()).departments.sort()).toEqual([market.departmentId, fire.departmentId].sort());
+    expect(res.status).toBe(202);
+    expect((await res.json()).request).toMatchObject({ status: "pending", awaiting: ["lead", "department"] });
+    await consentToJoin(t, await t.login(fire.head), first.body.id, "approve");
+    await consentToJoin(t, await t.login(market.head), first.body.id, "accept");
     const got = await (await t.call(fireSession, "GET", `/api/inspections/${first.body.id}`)).json();
     expect(got.inspection.joint).toBe(true);
     expect(got.inspection.items).toHaveLength(2);

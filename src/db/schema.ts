@@ -489,3 +489,4 @@ export const rateLimits = sqliteTable(
 export * from "./schema-sampling.ts";
 export * from "./schema-planning.ts";
 export * from "./schema-dashboard.ts";
+export * from "./schema-joins.ts";

@@ -1,16 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { currentUser, requireUser } from "../auth/session.ts";
-import { inspections } from "../db/schema.ts";
 import type { AppEnv, SessionUser } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
-import { loadInspection, participatingDepartments } from "./access.ts";
-import { joinStatements, type AuditLine } from "./filing.ts";
 import { fileInspection, loadFilingFacts, type WindowConflict } from "./filing-use-case.ts";
-import { checkFiling, effectiveYearlyCap, yearBounds } from "./rules.ts";
-import { FilingBody, InspectionIdParam, JoinBody } from "./schemas.ts";
+import { FilingBody } from "./schemas.ts";
 
 const filers = requireUser("officer", "dept_admin");
 
@@ -35,36 +30,23 @@ const file = createRoute({
   middleware: [filers] as const,
   request: jsonBody(FilingBody),
   responses: {
-    201: jsonResponse("已备案", z.object({ id: z.string(), status: z.string(), lateFiling: z.boolean() })),
+    201: jsonResponse(
+      "已备案；其他部门须经其部门管理员批准后才参与（pendingDepartmentIds）",
+      z.object({
+        id: z.string(),
+        status: z.string(),
+        lateFiling: z.boolean(),
+        pendingDepartmentIds: z.array(z.string()),
+      }),
+    ),
     409: jsonResponse("与窗口期内的已有备案重复（不予通过），可申请加入该次联合检查", ConflictSchema),
     ...errors(400, 401, 403, 422),
-  },
-});
-
-const join = createRoute({
-  method: "post",
-  path: "/{id}/join-request",
-  tags: ["inspections"],
-  middleware: [filers] as const,
-  request: { params: InspectionIdParam, ...jsonBody(JoinBody) },
-  responses: {
-    200: jsonResponse("已加入联合检查", z.object({ id: z.string(), departments: z.array(z.string()) })),
-    ...errors(400, 401, 403, 404, 409, 422),
   },
 });
 
 function filerDepartment(user: SessionUser): string {
   if (!user.departmentId) throw new ApiError(403, "forbidden", "只有部门的执法人员或部门管理员可以备案");
   return user.departmentId;
-}
-
-function auditLine(
-  c: Context<AppEnv>,
-  user: SessionUser,
-  action: string,
-  detail: Record<string, unknown>,
-): AuditLine {
-  return { actorId: user.id, actorName: user.username, ip: c.var.clientIp, action, detail };
 }
 
 export function filingRoutes() {
@@ -100,7 +82,15 @@ export function filingRoutes() {
     });
     switch (result.kind) {
       case "filed":
-        return c.json({ id: result.id, status: "filed", lateFiling: result.lateFiling }, 201);
+        return c.json(
+          {
+            id: result.id,
+            status: "filed",
+            lateFiling: result.lateFiling,
+            pendingDepartmentIds: result.pendingDepartmentIds,
+          },
+          201,
+        );
       case "violation":
         throw new ApiError(422, result.violation.code, result.violation.message, result.violation.details);
       case "conflict":
@@ -108,78 +98,6 @@ export function filingRoutes() {
       case "cap":
         throw new ApiError(422, "yearly_cap", "本部门本年度对该企业的检查次数已达上限");
     }
-  });
-
-  app.openapi(join, async (c) => {
-    const user = currentUser(c);
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const { config } = c.var.deps;
-    const department = filerDepartment(user);
-    // Joining is how another department reaches a filing it cannot yet read.
-    const [target] = await c.var.db.select().from(inspections).where(eq(inspections.id, id));
-    if (!target) throw new ApiError(404, "not_found", "检查不存在");
-    if ((await participatingDepartments(c, id)).includes(department)) {
-      throw new ApiError(409, "already_joined", "本部门已参与该次检查");
-    }
-    if (!["filed", "approved"].includes(target.status)) {
-      throw new ApiError(409, "invalid_state", "该次检查已开始或已结束，不能再加入");
-    }
-    const officerIds = [...new Set(body.officerIds)];
-    const itemIds = [...new Set(body.itemIds)];
-    const facts = await loadFilingFacts(
-      c.var.db,
-      {
-        enterpriseId: target.enterpriseId,
-        departmentIds: [department],
-        officerIds,
-        itemIds,
-        type: target.type,
-        caseReason: target.caseReason ?? undefined,
-        plannedStart: target.plannedStart,
-        plannedEnd: target.plannedEnd,
-        lateReason: target.lateReason ?? "joined",
-        now: Date.now(),
-      },
-      config.timeZone,
-    );
-    const { officers: people, items } = facts;
-    const violation = checkFiling(facts);
-    // The two-inspector minimum applies to the whole visit, which already has it.
-    if (violation && violation.code !== "too_few_officers") {
-      throw new ApiError(422, violation.code, violation.message, violation.details);
-    }
-    const now = Date.now();
-    const cap = effectiveYearlyCap(config.inspections.yearlyCapPerDepartment, items);
-    const results = await c.var.db.batch(
-      joinStatements(
-        c.var.db,
-        {
-          inspectionId: id,
-          enterpriseId: target.enterpriseId,
-          departmentId: department,
-          userId: user.id,
-          officers: people.map((o) => ({ id: o.id, isHelper: o.isHelper })),
-          items: itemIds
-            .map((i) => items.find((x) => x.id === i)!)
-            .map((i) => ({ id: i.id, departmentId: i.departmentId })),
-          now,
-          year: yearBounds(target.plannedStart, config.timeZone),
-          cap,
-          exempt: target.type === "case",
-        },
-        auditLine(c, user, "inspection.joined", { departmentId: department, officerIds, itemIds }),
-      ) as unknown as Parameters<typeof c.var.db.batch>[0],
-    );
-    if ((results[0] as { rowsAffected: number }).rowsAffected !== 1) {
-      const [after] = await c.var.db.select().from(inspections).where(eq(inspections.id, id));
-      if (after && ["filed", "approved"].includes(after.status)) {
-        throw new ApiError(422, "yearly_cap", "本部门本年度对该企业的检查次数已达上限");
-      }
-      throw new ApiError(409, "invalid_state", "该次检查已开始或已结束，不能再加入");
-    }
-    const row = await loadInspection(c, id, "read");
-    return c.json({ id: row.id, departments: await participatingDepartments(c, id) }, 200);
   });
 
   return app;

@@ -10,6 +10,7 @@ import type { InspectionType } from "../db/schema.ts";
 import type { InspectionConfig } from "../env.ts";
 import { newId, randomToken } from "../lib/ids.ts";
 import { filingStatements, firstInWindow, type AuditLine } from "./filing.ts";
+import { requestInsert } from "./joins.ts";
 import {
   checkFiling,
   effectiveYearlyCap,
@@ -43,13 +44,19 @@ export interface WindowConflict {
 }
 
 export type FilingResult =
-  | { kind: "filed"; id: string; lateFiling: boolean }
+  /** The other departments named are pending: each joins once its administrator approves (R18). */
+  | { kind: "filed"; id: string; lateFiling: boolean; pendingDepartmentIds: string[] }
   | { kind: "violation"; violation: RuleViolation }
   | { kind: "conflict"; conflict: WindowConflict }
   | { kind: "cap" };
 
 export interface FilingOptions {
-  config: Pick<InspectionConfig, "duplicateWindowDays" | "yearlyCapPerDepartment">;
+  config: Pick<
+    InspectionConfig,
+    "duplicateWindowDays" | "yearlyCapPerDepartment" | "jointMinOfficersPerDepartment"
+  >;
+  /** What names the other departments: a joint filing, or the coordinator's merge. */
+  origin?: "filing" | "merge";
   filedBy: string;
   /** The audit line's actor; its detail gets the filing's `after` merged in. */
   audit: Omit<AuditLine, "action">;
@@ -99,26 +106,24 @@ export async function filingDepartments(db: Db, inspectionId: string) {
 }
 
 /**
- * Files an inspection from checked facts in one atomic batch. A refusal by the database is explained
+ * Files an inspection from checked facts in one atomic batch. The filer's department (the first) takes
+ * part at once; each other department named gets a join request already accepted by the lead side,
+ * which its own administrator approves or refuses (R18). A refusal by the database is explained
  * afterwards: the filing occupying the window when there is one, else a yearly cap (when `also`
  * refused, the caller knows why before reading this).
  */
 export async function fileInspection(db: Db, facts: FilingFacts, o: FilingOptions): Promise<FilingResult> {
-  const violation = checkFiling(facts);
+  const violation = checkFiling({ ...facts, jointMinOfficers: o.config.jointMinOfficersPerDepartment });
   if (violation) return { kind: "violation", violation };
   const id = newId();
-  const departmentIds = facts.requestedDepartmentIds;
-  const items = facts.requestedItemIds.map((i) => facts.items.find((x) => x.id === i)!);
+  // Only the filer's department takes part at once; every other one named is asked for its consent.
+  const [lead, ...others] = facts.requestedDepartmentIds as [string, ...string[]];
+  const departmentIds = [lead];
+  const allItems = facts.requestedItemIds.map((i) => facts.items.find((x) => x.id === i)!);
+  const items = allItems.filter((i) => i.departmentId === lead);
+  const people = facts.officers.filter((p) => p.departmentId === lead);
   const lateFiling = facts.plannedStart < facts.now;
-  const caps = new Map(
-    departmentIds.map((d) => [
-      d,
-      effectiveYearlyCap(
-        o.config.yearlyCapPerDepartment,
-        items.filter((i) => i.departmentId === d),
-      ),
-    ]),
-  );
+  const caps = new Map([[lead, effectiveYearlyCap(o.config.yearlyCapPerDepartment, items)]]);
   const inserted = sql`EXISTS (SELECT 1 FROM inspections WHERE id = ${id})`;
   const statements = [
     ...filingStatements(
@@ -137,7 +142,7 @@ export async function fileInspection(db: Db, facts: FilingFacts, o: FilingOption
         lateFiling,
         lateReason: lateFiling ? facts.lateReason!.trim() : null,
         filedBy: o.filedBy,
-        officers: facts.officers.map((p) => ({ id: p.id, isHelper: p.isHelper })),
+        officers: people.map((p) => ({ id: p.id, isHelper: p.isHelper })),
         items: items.map((i) => ({ id: i.id, departmentId: i.departmentId })),
         codeNonce: randomToken(16),
         now: facts.now,
@@ -159,14 +164,35 @@ export async function fileInspection(db: Db, facts: FilingFacts, o: FilingOption
             departmentIds,
             lateFiling,
           },
+          ...(others.length ? { pendingDepartmentIds: others } : {}),
           ...o.audit.detail,
         },
       },
     ),
+    ...others.map((departmentId) =>
+      requestInsert(
+        db,
+        {
+          id: newId(),
+          inspectionId: id,
+          departmentId,
+          origin: o.origin ?? "filing",
+          officerIds: facts.officers.filter((p) => p.departmentId === departmentId).map((p) => p.id),
+          itemIds: allItems.filter((i) => i.departmentId === departmentId).map((i) => i.id),
+          requestedBy: o.filedBy,
+          now: facts.now,
+          // The filing is the lead's side (its administrator still approves it, R6).
+          leadAcceptedBy: o.filedBy,
+        },
+        inserted,
+      ),
+    ),
     ...(o.then?.(id, inserted) ?? []),
   ];
   const results = await db.batch(statements as unknown as Parameters<Db["batch"]>[0]);
-  if ((results[0] as { rowsAffected: number }).rowsAffected === 1) return { kind: "filed", id, lateFiling };
+  if ((results[0] as { rowsAffected: number }).rowsAffected === 1) {
+    return { kind: "filed", id, lateFiling, pendingDepartmentIds: others };
+  }
   const row = await firstInWindow(db, facts.enterprise!.id, facts.plannedStart, o.config.duplicateWindowDays);
   if (row)
     return { kind: "conflict", conflict: { ...row, departments: await filingDepartments(db, row.id) } };

@@ -42,6 +42,13 @@ export interface FilingFacts {
   lateReason?: string;
   now: number;
   timeZone: string;
+  /**
+   * Own credentialed officers each department must bring when more than one department takes part, or
+   * when `joining` (R18). Default 2.
+   */
+  jointMinOfficers?: number;
+  /** A department asking to join a filed inspection: the visit already has its two inspectors. */
+  joining?: boolean;
 }
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
@@ -116,13 +123,28 @@ function checkOfficers(f: FilingFacts): RuleViolation | null {
     };
   }
   const inspectors = f.officers.filter((o) => !o.isHelper);
-  if (inspectors.length < 2) {
+  const jointIssue = checkJointStaffing(f, inspectors);
+  if (jointIssue) return jointIssue;
+  if (inspectors.length < 2 && !f.joining) {
     return {
       code: "too_few_officers",
       message: `至少需要两名持有效执法证的执法人员，当前 ${inspectors.length} 名（辅助人员不计入）`,
     };
   }
   return null;
+}
+
+/** In a joint inspection each department brings its own credentialed officers; helpers never count. */
+function checkJointStaffing(f: FilingFacts, inspectors: Officer[]): RuleViolation | null {
+  if (f.requestedDepartmentIds.length < 2 && !f.joining) return null;
+  const min = f.jointMinOfficers ?? 2;
+  const short = f.departments.filter((d) => inspectors.filter((o) => o.departmentId === d.id).length < min);
+  if (!short.length) return null;
+  return {
+    code: "too_few_department_officers",
+    message: `联合检查中每个部门至少需要 ${min} 名本部门持有效执法证的执法人员（辅助人员不计入）：${short.map((d) => d.name).join("、")}人数不足`,
+    details: short.map((d) => d.id),
+  };
 }
 
 function checkItems(f: FilingFacts): RuleViolation | null {

@@ -1,8 +1,11 @@
 /**
  * The coordinator's matching view and the merge of matched tasks into one joint visit (R11). The merge
- * files the visit exactly as a joint filing is filed (filingStatements): lead department, all
- * departments listed, items of every department, legal basis from all items, one combined checklist and
- * one evaluation later, because both hang off the one inspection.
+ * files the visit exactly as a joint filing is filed (fileInspection): the lead department takes part
+ * at once and its administrator approves the filing (R6); every other department starts as a pending
+ * join request that its own administrator approves or refuses (R18: the coordinator does not act in a
+ * department's name). A department joins with its officers and items, the legal basis grows with them,
+ * and there is one combined checklist and one evaluation, both hanging off the one inspection. A refused
+ * request puts that department's merged tasks back to planned.
  */
 import { createRoute } from "@hono/zod-openapi";
 import { inArray, sql } from "drizzle-orm";
@@ -205,12 +208,8 @@ export function mergeRoutes() {
       },
       notes: body.notes?.trim() || taskNotes(views),
       also: taskIdsStillOpen,
+      origin: "merge",
       then: (id, inserted) => [
-        // Same instant for all, so the lead is listed first as in a joint filing built by joining.
-        ...departmentIds.slice(1).map((d, i) =>
-          db.run(sql`UPDATE inspection_departments SET joined_at = ${now + i + 1}
-            WHERE inspection_id = ${id} AND department_id = ${d}`),
-        ),
         db.run(sql`UPDATE planned_tasks SET status = 'merged', inspection_id = ${id}, updated_at = ${now}
           WHERE id IN ${taskIds} AND status = 'planned' AND ${inserted}`),
         ...views.map((v) =>
@@ -234,7 +233,11 @@ export function mergeRoutes() {
     });
     if (result.kind === "filed") {
       const saved = views.length - 1;
-      return c.json({ id: result.id, departments: departmentIds, tasks: views.length, saved }, 201);
+      const { id, pendingDepartmentIds } = result;
+      return c.json(
+        { id, departments: departmentIds, pendingDepartmentIds, tasks: views.length, saved },
+        201,
+      );
     }
     if (result.kind === "violation") {
       const { code, message, details } = result.violation;
