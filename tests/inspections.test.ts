@@ -73,6 +73,31 @@ describe("filing rules (pure)", () => {
     expect(checkFiling(g)?.code).toBe("too_few_officers");
   });
 
+  it("asks each department of a joint filing for its own credentialed officers (R18)", () => {
+    const joint = (): FilingFacts => ({
+      ...base(),
+      departments: [
+        { id: "d1", name: "市场监管局", listed: true },
+        { id: "d2", name: "消防救援支队", listed: true },
+      ],
+      requestedDepartmentIds: ["d1", "d2"],
+    });
+    const short = checkFiling(joint());
+    expect(short).toMatchObject({ code: "too_few_department_officers", details: ["d2"] });
+    const d2 = (id: string, isHelper = false) => ({
+      ...base().officers[0]!,
+      id,
+      departmentId: "d2",
+      isHelper,
+    });
+    const staffed = { ...joint(), officers: [...base().officers, d2("o3"), d2("o4")] };
+    staffed.requestedOfficerIds = staffed.officers.map((o) => o.id);
+    expect(checkFiling(staffed)).toBeNull();
+    const helped = { ...staffed, officers: [...base().officers, d2("o3"), d2("o4", true)] };
+    expect(checkFiling(helped)?.code).toBe("too_few_department_officers");
+    expect(checkFiling({ ...staffed, jointMinOfficers: 3 })?.code).toBe("too_few_department_officers");
+  });
+
   it("uses local dates for credential validity (Asia/Shanghai)", () => {
     // 2026-11-30T17:00Z is already 1 December in Jinan.
     expect(localDate(Date.parse("2026-11-30T17:00:00Z"), "Asia/Shanghai")).toBe("2026-12-01");

@@ -34,6 +34,8 @@ const ORIGIN_LABELS: Record<JoinRequest["origin"], string> = {
 /** The consent `me` can give now: accept as the lead's administrator, approve as the joining one's. */
 export function myConsent(r: JoinRequest, me: User | null): "accept" | "approve" | null {
   if (me?.role !== "dept_admin" || r.status !== "pending") return null;
+  // Once the visit began nobody can join it any more; the request can only be refused.
+  if (!["filed", "approved"].includes(r.inspectionStatus)) return null;
   if (r.awaiting.includes("lead") && me.departmentId === r.leadDepartment.id) return "accept";
   if (r.awaiting.includes("department") && me.departmentId === r.department.id) return "approve";
   return null;
