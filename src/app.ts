@@ -20,6 +20,7 @@ import { evaluationPublicRoutes } from "./evaluations/public-routes.ts";
 import { evaluationRoutes } from "./evaluations/routes.ts";
 import { formRoutes } from "./forms/routes.ts";
 import { filingRoutes } from "./inspections/file-routes.ts";
+import { joinRoutes } from "./inspections/join-routes.ts";
 import { inspectionRoutes } from "./inspections/routes.ts";
 import { visitRoutes } from "./inspections/visit-routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api", alertRoutes());
   app.route("/api/dashboard", dashboardRoutes());
   app.route("/api/inspections", filingRoutes());
+  app.route("/api", joinRoutes());
   app.route("/api/inspections", inspectionRoutes());
   app.route("/api/inspections", visitRoutes());
   app.route("/api/inspections", checklistRoutes());

@@ -86,6 +86,8 @@ export interface InspectionConfig {
   yearlyCapPerDepartment: number;
   /** Days after the planned end that the inspection code (QR) stays valid. */
   codeTtlDays: number;
+  /** Own credentialed officers each department of a joint inspection brings (R18; helpers do not count). */
+  jointMinOfficersPerDepartment: number;
   /** The published form of kind "evaluation" that enterprises answer (事后评价). */
   evaluationFormId: string;
   /** Days after the registration (or, unregistered, the planned end) that the evaluation stays open (R14). */
@@ -232,6 +234,7 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
       duplicateWindowDays: num("INSPECTION_WINDOW_DAYS", 30),
       yearlyCapPerDepartment: num("INSPECTION_YEARLY_CAP", 2),
       codeTtlDays: num("INSPECTION_CODE_TTL_DAYS", 90),
+      jointMinOfficersPerDepartment: Math.floor(num("JOINT_MIN_OFFICERS_PER_DEPARTMENT", 2)),
       evaluationFormId: env.EVALUATION_FORM_ID || "inspection-evaluation",
       evaluationWindowDays: num("EVALUATION_WINDOW_DAYS", 30),
       lateFilingMaxDays: num("LATE_FILING_MAX_DAYS", 10),

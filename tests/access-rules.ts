@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { seedForms } from "../src/bootstrap.ts";
-import { alerts } from "../src/db/schema.ts";
+import { alerts, joinRequests } from "../src/db/schema.ts";
 import { enterpriseSession } from "./enterprise-fixtures.ts";
 import { makeInspection, NEGATIVE, postEvaluation } from "./evaluation-fixtures.ts";
 import { PASSWORD, SAMPLE_SCHEMA, type Session, type TestApp } from "./helpers.ts";
@@ -46,6 +46,9 @@ export interface DeptWorld {
   publishedSamplingTaskId: string;
   conflictId: string;
   plannedTaskId: string;
+  /** Pending join requests (R18): of a third department on this one's inspection, and of this one on a third's. */
+  leadJoinRequestId: string;
+  askedJoinRequestId: string;
 }
 
 export interface World {
@@ -150,6 +153,8 @@ const INSPECTION_ACT: Record<Role, Expect> = {
   officer: OWN_PASS,
 };
 const INSPECTION_DECIDE: Record<Role, Expect> = { ...INSPECTION_ACT, officer: 403 };
+/** The inspection code: the officers on the visit and the lead department's administrator (issue 14 #14). */
+const INSPECTION_CODE: Record<Role, Expect> = { ...INSPECTION_READ, admin: 403, supervisor: 403 };
 /** Directory records of a department: any user reads their own department's, the bureau all. */
 const DIRECTORY_READ: Record<Role, Expect> = INSPECTION_READ;
 /** Changing a department's directory record by id: administrators, or that department's administrator. */
@@ -454,9 +459,33 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     request: ({ mine }) => ({ body: { officerIds: mine.officerIds.slice(0, 2), itemIds: [mine.itemId] } }),
     expect: { ...everyone(403), anonymous: 401, dept_admin: "pass", officer: "pass" },
   },
-  "GET /api/inspections/:id/code": { scoped: true, params: { id: live }, expect: INSPECTION_READ },
-  "GET /api/inspections/:id/qr.png": { scoped: true, params: { id: live }, expect: INSPECTION_READ },
-  "GET /api/inspections/:id/qr.svg": { scoped: true, params: { id: live }, expect: INSPECTION_READ },
+  "GET /api/inspections/:id/join-requests": { scoped: true, params: { id: live }, expect: INSPECTION_READ },
+  // Pending requests of the two departments concerned; the bureau sees all, decides none.
+  "GET /api/join-requests": {
+    scoped: false,
+    expect: { ...everyone("ok"), anonymous: 401, officer: 403 },
+  },
+  "POST /api/join-requests/:id/accept": {
+    scoped: true,
+    params: { id: (d) => d.leadJoinRequestId },
+    expect: { ...everyone(403), anonymous: 401, dept_admin: OWN_PASS },
+  },
+  "POST /api/join-requests/:id/approve": {
+    scoped: true,
+    params: { id: (d) => d.askedJoinRequestId },
+    expect: { ...everyone(403), anonymous: 401, dept_admin: OWN_PASS },
+  },
+  "POST /api/join-requests/:id/refuse": {
+    scoped: true,
+    params: { id: (d) => d.leadJoinRequestId },
+    request: () => ({ body: { reason: "不涉及" } }),
+    expect: { ...everyone(403), anonymous: 401, dept_admin: OWN_PASS },
+    last: true,
+  },
+  // The code shows a visit to the enterprise: the officers on it and the lead's administrator only.
+  "GET /api/inspections/:id/code": { scoped: true, params: { id: live }, expect: INSPECTION_CODE },
+  "GET /api/inspections/:id/qr.png": { scoped: true, params: { id: live }, expect: INSPECTION_CODE },
+  "GET /api/inspections/:id/qr.svg": { scoped: true, params: { id: live }, expect: INSPECTION_CODE },
   "GET /api/inspections/:id/checklist": { scoped: true, params: { id: live }, expect: INSPECTION_READ },
   "PUT /api/inspections/:id/checklist": {
     scoped: true,
@@ -766,12 +795,19 @@ export async function buildWorld(t: TestApp) {
     }
     const conflictId = await newConflict(t, head, partial, enterpriseId);
     const plannedTaskId = await newPlannedTask(t, head, partial, enterpriseId);
+    const third = await t.department(`${code}J`, `${code}联合局`);
+    const thirdsInspection = await makeInspection(t, w, { status: "approved", departmentIds: [third] });
+    const ownInspection = await makeInspection(t, w, { status: "approved", departmentIds: [id] });
+    const leadJoinRequestId = await joinRequest(t, ownInspection.id, third);
+    const askedJoinRequestId = await joinRequest(t, thirdsInspection.id, id);
 
     return {
       samplingTaskId,
       publishedSamplingTaskId,
       conflictId,
       plannedTaskId,
+      leadJoinRequestId,
+      askedJoinRequestId,
       id,
       code,
       officerIds,
@@ -828,6 +864,21 @@ async function created(t: TestApp, s: Session, path: string, body: unknown, key?
   if (res.status !== 201) throw new Error(`fixture ${path}: expected 201, got ${res.status} ${text}`);
   const json = JSON.parse(text) as Record<string, { id: string }> & { id: string };
   return key ? json[key]!.id : json.id;
+}
+
+/** A pending join request of `departmentId` on the inspection, asking for no officers or items. */
+async function joinRequest(t: TestApp, inspectionId: string, departmentId: string): Promise<string> {
+  const id = randomUUID().replaceAll("-", "").slice(0, 16);
+  await t.db.insert(joinRequests).values({
+    id,
+    inspectionId,
+    departmentId,
+    origin: "join",
+    officerIds: "[]",
+    itemIds: "[]",
+    requestedAt: Date.now(),
+  });
+  return id;
 }
 
 let conflicts = 0;

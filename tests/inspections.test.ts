@@ -1,10 +1,18 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog, inspectionDepartments, inspectionItems, inspections } from "../src/db/schema.ts";
-import { checkFiling, credentialValid, type FilingFacts } from "../src/inspections/rules.ts";
+import { credentialValidThrough as credentialValid } from "../src/directory/credentials.ts";
+import { checkFiling, type FilingFacts } from "../src/inspections/rules.ts";
 import { localDate, yearBounds } from "../src/lib/time.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
-import { catalogItem, departmentWithStaff, enterprise, officer, window } from "./inspection-fixtures.ts";
+import {
+  catalogItem,
+  consentToJoin,
+  departmentWithStaff,
+  enterprise,
+  officer,
+  window,
+} from "./inspection-fixtures.ts";
 
 describe("filing rules (pure)", () => {
   const base = (): FilingFacts => ({
@@ -33,7 +41,17 @@ describe("filing rules (pure)", () => {
       },
     ],
     requestedOfficerIds: ["o1", "o2"],
-    items: [{ id: "i1", code: "X-1", name: "x", departmentId: "d1", status: "active", legalBasis: "b" }],
+    items: [
+      {
+        id: "i1",
+        code: "X-1",
+        name: "x",
+        departmentId: "d1",
+        status: "active",
+        legalBasis: "b",
+        yearlyCap: null,
+      },
+    ],
     requestedItemIds: ["i1"],
     enterprise: { id: "e1" },
     type: "routine",
@@ -55,6 +73,31 @@ describe("filing rules (pure)", () => {
     const g = base();
     g.officers[1] = { ...g.officers[1]!, isHelper: true, credentialNo: null };
     expect(checkFiling(g)?.code).toBe("too_few_officers");
+  });
+
+  it("asks each department of a joint filing for its own credentialed officers (R18)", () => {
+    const joint = (): FilingFacts => ({
+      ...base(),
+      departments: [
+        { id: "d1", name: "市场监管局", listed: true },
+        { id: "d2", name: "消防救援支队", listed: true },
+      ],
+      requestedDepartmentIds: ["d1", "d2"],
+    });
+    const short = checkFiling(joint());
+    expect(short).toMatchObject({ code: "too_few_department_officers", details: ["d2"] });
+    const d2 = (id: string, isHelper = false) => ({
+      ...base().officers[0]!,
+      id,
+      departmentId: "d2",
+      isHelper,
+    });
+    const staffed = { ...joint(), officers: [...base().officers, d2("o3"), d2("o4")] };
+    staffed.requestedOfficerIds = staffed.officers.map((o) => o.id);
+    expect(checkFiling(staffed)).toBeNull();
+    const helped = { ...staffed, officers: [...base().officers, d2("o3"), d2("o4", true)] };
+    expect(checkFiling(helped)?.code).toBe("too_few_department_officers");
+    expect(checkFiling({ ...staffed, jointMinOfficers: 3 })?.code).toBe("too_few_department_officers");
   });
 
   it("uses local dates for credential validity (Asia/Shanghai)", () => {
@@ -244,7 +287,7 @@ describe("POST /api/inspections", () => {
 });
 
 describe("POST /api/inspections/:id/join-request", () => {
-  it("merges another department into the filing as a joint inspection", async () => {
+  it("merges another department into the filing as a joint inspection once both administrators consent", async () => {
     const first = await file(officerSession, filing());
     const fireSession = await t.login(fire.officerLogin);
     const refused = await file(fireSession, filing(fire));
@@ -258,8 +301,10 @@ describe("POST /api/inspections/:id/join-request", () => {
         itemIds: [fire.itemId],
       },
     );
-    expect(res.status).toBe(200);
-    expect((await res.json()).departments.sort()).toEqual([market.departmentId, fire.departmentId].sort());
+    expect(res.status).toBe(202);
+    expect((await res.json()).request).toMatchObject({ status: "pending", awaiting: ["lead", "department"] });
+    await consentToJoin(t, await t.login(fire.head), first.body.id, "approve");
+    await consentToJoin(t, await t.login(market.head), first.body.id, "accept");
     const got = await (await t.call(fireSession, "GET", `/api/inspections/${first.body.id}`)).json();
     expect(got.inspection.joint).toBe(true);
     expect(got.inspection.items).toHaveLength(2);

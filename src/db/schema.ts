@@ -585,3 +585,4 @@ export * from "./schema-sampling.ts";
 export * from "./schema-planning.ts";
 export * from "./schema-dashboard.ts";
 export * from "./schema-enterprise.ts";
+export * from "./schema-joins.ts";

@@ -14,6 +14,7 @@ import {
   officers,
   type InspectionType,
 } from "../db/schema.ts";
+import { credentialValidThrough } from "../directory/credentials.ts";
 import type { AppConfig } from "../env.ts";
 import type { InspectionRow } from "../inspections/access.ts";
 import { STATUS_LABELS } from "../inspections/state.ts";
@@ -29,21 +30,6 @@ export const TYPE_LABELS: Record<InspectionType, string> = {
   campaign: "专项检查",
   case: "个案检查",
 };
-
-/** Whether an officer's credential (执法证) is in force on `today` (YYYY-MM-DD, both ends inclusive). */
-export function credentialValid(
-  o: {
-    status: string;
-    credentialNo: string | null;
-    credentialIssuedOn: string | null;
-    credentialExpiresOn: string | null;
-  },
-  today: string,
-): boolean {
-  if (o.status !== "active" || !o.credentialNo || !o.credentialExpiresOn) return false;
-  if (o.credentialIssuedOn && o.credentialIssuedOn > today) return false;
-  return today <= o.credentialExpiresOn;
-}
 
 /** Filings for the enterprise with a planned start in `year` (local time), neither drafts nor refused. */
 async function yearCount(db: Db, enterpriseId: string, year: number, timeZone: string): Promise<number> {
@@ -120,6 +106,7 @@ export async function publicInspectionView(db: Db, row: InspectionRow, config: A
       name: officers.name,
       departmentId: officers.departmentId,
       isHelper: inspectionOfficers.isHelper,
+      helperInDirectory: officers.isHelper,
       status: officers.status,
       credentialNo: officers.credentialNo,
       credentialIssuedOn: officers.credentialIssuedOn,
@@ -159,7 +146,7 @@ export async function publicInspectionView(db: Db, row: InspectionRow, config: A
             role: "执法人员",
             isHelper: false,
             credentialNo: p.credentialNo,
-            credentialValid: credentialValid(p, today),
+            credentialValid: credentialValidThrough({ ...p, isHelper: p.helperInDirectory }, today),
           },
     ),
     items,

@@ -1,3 +1,4 @@
+import { credentialValidThrough } from "../directory/credentials.ts";
 import type { catalogItems, departments, enterprises, InspectionType, officers } from "../db/schema.ts";
 import { localDate } from "../lib/time.ts";
 
@@ -15,7 +16,7 @@ type Officer = Pick<
 >;
 type Item = Pick<
   typeof catalogItems.$inferSelect,
-  "id" | "code" | "name" | "departmentId" | "status" | "legalBasis"
+  "id" | "code" | "name" | "departmentId" | "status" | "legalBasis" | "yearlyCap"
 >;
 type Enterprise = Pick<typeof enterprises.$inferSelect, "id">;
 
@@ -44,13 +45,13 @@ export interface FilingFacts {
   lateFilingMaxDays: number;
   now: number;
   timeZone: string;
-}
-
-/** A credential counts when it is active and valid on every day of the planned visit. */
-export function credentialValid(o: Officer, startDay: string, endDay: string): boolean {
-  if (o.isHelper || o.status !== "active" || !o.credentialNo) return false;
-  if (!o.credentialIssuedOn || !o.credentialExpiresOn) return false;
-  return o.credentialIssuedOn <= startDay && o.credentialExpiresOn >= endDay;
+  /**
+   * Own credentialed officers each department must bring when more than one department takes part, or
+   * when `joining` (R18). Default 2.
+   */
+  jointMinOfficers?: number;
+  /** A department asking to join a filed inspection: the visit already has its two inspectors. */
+  joining?: boolean;
 }
 
 const missing = (requested: string[], found: { id: string }[]) =>
@@ -116,7 +117,8 @@ function checkOfficers(f: FilingFacts): RuleViolation | null {
   }
   const startDay = localDate(f.plannedStart, f.timeZone);
   const endDay = localDate(f.plannedEnd, f.timeZone);
-  const invalid = f.officers.filter((o) => !o.isHelper && !credentialValid(o, startDay, endDay));
+  // A credential counts when it is active and valid on every day of the planned visit.
+  const invalid = f.officers.filter((o) => !o.isHelper && !credentialValidThrough(o, startDay, endDay));
   if (invalid.length) {
     return {
       code: "credential_invalid",
@@ -125,13 +127,28 @@ function checkOfficers(f: FilingFacts): RuleViolation | null {
     };
   }
   const inspectors = f.officers.filter((o) => !o.isHelper);
-  if (inspectors.length < 2) {
+  const jointIssue = checkJointStaffing(f, inspectors);
+  if (jointIssue) return jointIssue;
+  if (inspectors.length < 2 && !f.joining) {
     return {
       code: "too_few_officers",
       message: `至少需要两名持有效执法证的执法人员，当前 ${inspectors.length} 名（辅助人员不计入）`,
     };
   }
   return null;
+}
+
+/** In a joint inspection each department brings its own credentialed officers; helpers never count. */
+function checkJointStaffing(f: FilingFacts, inspectors: Officer[]): RuleViolation | null {
+  if (f.requestedDepartmentIds.length < 2 && !f.joining) return null;
+  const min = f.jointMinOfficers ?? 2;
+  const short = f.departments.filter((d) => inspectors.filter((o) => o.departmentId === d.id).length < min);
+  if (!short.length) return null;
+  return {
+    code: "too_few_department_officers",
+    message: `联合检查中每个部门至少需要 ${min} 名本部门持有效执法证的执法人员（辅助人员不计入）：${short.map((d) => d.name).join("、")}人数不足`,
+    details: short.map((d) => d.id),
+  };
 }
 
 function checkItems(f: FilingFacts): RuleViolation | null {
