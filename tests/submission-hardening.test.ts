@@ -50,3 +50,57 @@ describe("anonymous submission takes surveys only (issue 14, item 17)", () => {
     });
   }
 });
+
+describe("oversized answers are refused before validation (issue 14, item 4)", () => {
+  const schema = {
+    elements: [
+      { type: "text", name: "name", title: "姓名" },
+      { type: "checkbox", name: "topics", title: "关注的方面", choices: ["price", "quality", "service"] },
+      {
+        type: "multipletext",
+        name: "contact",
+        title: "联系方式",
+        items: [{ name: "phone" }, { name: "email" }],
+      },
+    ],
+  };
+  let formId: string;
+
+  beforeAll(async () => {
+    formId = await publishedForm("survey", schema);
+  });
+
+  const cases: [string, Record<string, unknown>, string][] = [
+    [
+      "110,000 repeated checkbox values",
+      { topics: Array.from({ length: 110_000 }, () => "price") },
+      "topics",
+    ],
+    ["a duplicated checkbox value", { topics: ["price", "price"] }, "topics"],
+    [
+      "unknown multipletext items",
+      { contact: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, "x"])) },
+      "contact.k0",
+    ],
+    ["{} for a text question", { name: {} }, "name"],
+  ];
+
+  for (const [what, data, name] of cases) {
+    it(`refuses ${what} with 400 invalid_response naming the question, and stores nothing`, async () => {
+      const res = await submit(formId, data);
+      expect(res.status).toBe(400);
+      const body = await res.json();
+      expect(body.error.code).toBe("invalid_response");
+      expect(body.error.message).toContain(name);
+      expect(body.error.details[0].name).toBe(name);
+    });
+  }
+
+  it("still accepts a plain answer, and stored none of the refused ones", async () => {
+    expect(
+      (await submit(formId, { name: "张三", topics: ["price", "service"], contact: { phone: "1" } })).status,
+    ).toBe(201);
+    const listed = await t.call(admin, "GET", `/api/forms/${formId}/responses`);
+    expect((await listed.json()).items).toHaveLength(1);
+  });
+});

@@ -42,6 +42,7 @@ import type { IExpressionError, JsonError, Operand, SurveyError, SurveyModel } f
 // Registers the "zh-cn" strings used for survey-core's own error messages.
 import "survey-core/i18n/simplified-chinese";
 import { compileResponseValidator } from "./compiled/index.ts";
+import { answerPlan, precheckAnswers, type AnswerPlan } from "./precheck.ts";
 
 /** One reason a response is invalid. `name` is a field path: a question name, `pd[0].q`, `matrix.row.col`; `""` means the whole response. */
 export interface FieldError {
@@ -928,6 +929,19 @@ interface CacheEntry {
   refused?: string;
 }
 
+/** The pre-check's plan of a form version, read from a survey-core model of it. */
+export function planOf(schema: unknown): AnswerPlan {
+  if (!isPlainObject(schema)) throw new TypeError("A form schema must be a JSON object");
+  return withoutRemoteChoices(() => {
+    const model = new Model(structuredClone(schema));
+    try {
+      return answerPlan(model);
+    } finally {
+      model.dispose();
+    }
+  });
+}
+
 /**
  * A small LRU cache of validators keyed by e.g. `${formId}:${version}`. Each form version is
  * compiled once into the fast validator of src/forms/compiled/ when the compiler supports it, and
@@ -978,11 +992,19 @@ export class ValidatorCache {
 
   private build(schema: unknown): CacheEntry {
     const reference = createResponseValidator(schema);
+    const plan = planOf(schema);
+    // Before either validator: what no form can hold is refused at the cost of one pass over it.
+    const precheck = (data: unknown): ValidationResult | undefined => {
+      const found = precheckAnswers(plan, data);
+      return found ? { ok: false, errors: [found.error] } : undefined;
+    };
     const outcome = compileResponseValidator(schema, DEFAULT_LOCALE, ownMessages(DEFAULT_LOCALE));
-    if (!outcome.ok) return { validate: reference, refused: outcome.reason };
+    if (!outcome.ok) return { validate: (data) => precheck(data) ?? reference(data), refused: outcome.reason };
     const compiled = outcome.validate;
     return {
       validate: (data) => {
+        const refused = precheck(data);
+        if (refused) return refused;
         const result = compiled(data);
         if (result) {
           this.fast++;
