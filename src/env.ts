@@ -1,7 +1,7 @@
 import type { EventBus } from "./alerts/events.ts";
 import type { Db } from "./db/client.ts";
 import type { Role } from "./db/schema.ts";
-import type { ValidatorCache } from "./forms/validation.ts";
+import type { SchemaLimits, ValidatorCache } from "./forms/validation.ts";
 import type { RateLimiter } from "./lib/rate-limit.ts";
 import type { ResponseChecker } from "./responses/checks.ts";
 import type { ResponseWriter } from "./responses/group-commit.ts";
@@ -21,6 +21,8 @@ export interface AppConfig {
   /** Anonymous submissions allowed per client and per form in one minute. */
   submitRatePerMinute: number;
   loginFailuresPerWindow: number;
+  /** What a form saved or published by an administrator may cost each submission (size, expressions). */
+  formLimits: SchemaLimits;
   inspections: InspectionConfig;
 }
 
@@ -93,6 +95,10 @@ const DEFAULTS = {
   sessionTtlMs: 12 * 60 * 60 * 1000,
   submitRatePerMinute: 30,
   loginFailuresPerWindow: 10,
+  // The reference validator's time per submission grows with the schema (a 400 KB schema: 5 s).
+  formSchemaMaxBytes: 128 * 1024,
+  formMaxExpressions: 300,
+  formMaxExpressionDepth: 32,
 };
 
 /** Builds the config from environment variables (Node's process.env or Workers bindings). */
@@ -116,6 +122,11 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
     sessionTtlMs: num("SESSION_TTL_HOURS", DEFAULTS.sessionTtlMs / 3_600_000) * 3_600_000,
     submitRatePerMinute: num("SUBMIT_RATE_PER_MINUTE", DEFAULTS.submitRatePerMinute),
     loginFailuresPerWindow: num("LOGIN_FAILURES_PER_15_MIN", DEFAULTS.loginFailuresPerWindow),
+    formLimits: {
+      maxBytes: num("FORM_SCHEMA_MAX_BYTES", DEFAULTS.formSchemaMaxBytes),
+      maxExpressions: num("FORM_MAX_EXPRESSIONS", DEFAULTS.formMaxExpressions),
+      maxExpressionDepth: num("FORM_MAX_EXPRESSION_DEPTH", DEFAULTS.formMaxExpressionDepth),
+    },
     inspections: {
       duplicateWindowDays: num("INSPECTION_WINDOW_DAYS", 30),
       yearlyCapPerDepartment: num("INSPECTION_YEARLY_CAP", 2),

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { forms } from "../src/db/schema.ts";
 import { makeTestApp, SAMPLE_SCHEMA, type Session, type TestApp } from "./helpers.ts";
 
 let t: TestApp;
@@ -102,5 +104,101 @@ describe("oversized answers are refused before validation (issue 14, item 4)", (
     ).toBe(201);
     const listed = await t.call(admin, "GET", `/api/forms/${formId}/responses`);
     expect((await listed.json()).items).toHaveLength(1);
+  });
+});
+
+describe("form-author regexes and expressions are bounded at save and publish (issue 14, item 3)", () => {
+  const withRegex = (regex: string) => ({
+    elements: [{ type: "text", name: "code", title: "编码", validators: [{ type: "regex", regex }] }],
+  });
+  const create = (schema: unknown) =>
+    t.call(admin, "POST", "/api/forms", { title: "限制", kind: "survey", schema });
+
+  it("refuses a regex the linear engine cannot run (backreference, lookahead) with 422 naming the question", async () => {
+    for (const regex of ["^(a)\\1$", "^(?=a).+$"]) {
+      const res = await create(withRegex(regex));
+      expect(res.status).toBe(422);
+      const body = await res.json();
+      expect(body.error.code).toBe("invalid_schema");
+      expect(body.error.message).toContain('题目 "code"');
+      expect(body.error.details[0].path).toBe("elements[0].validators[0].regex");
+    }
+  });
+
+  it("accepts an ordinary regex, and answers by it as the browser's engine would", async () => {
+    const id = await publishedForm("survey", withRegex("^[\\u4e00-\\u9fa5]{2,4}\\s?$"));
+    expect((await submit(id, { code: "张三\u3000" })).status).toBe(201);
+    const refused = await submit(id, { code: "zhang" });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error.details[0].name).toBe("code");
+  });
+
+  it("refuses a schema larger than FORM_SCHEMA_MAX_BYTES (a 400 KB chain of visibleIf)", async () => {
+    const elements = Array.from({ length: 4000 }, (_, i) => ({
+      type: "text",
+      name: `question_${i}`,
+      title: `第 ${i} 题`,
+      ...(i ? { visibleIf: `{question_${i - 1}} notempty` } : {}),
+    }));
+    const schema = { elements };
+    expect(JSON.stringify(schema).length).toBeGreaterThan(300_000);
+    const res = await create(schema);
+    expect(res.status).toBe(422);
+    expect((await res.json()).error.message).toContain("表单定义过大");
+  });
+
+  it("refuses more expressions than FORM_MAX_EXPRESSIONS", async () => {
+    const elements = Array.from({ length: 302 }, (_, i) => ({
+      type: "text",
+      name: `q${i}`,
+      ...(i ? { visibleIf: `{q0} = ${i}` } : {}),
+    }));
+    const res = await create({ elements });
+    expect(res.status).toBe(422);
+    expect((await res.json()).error.message).toContain("表达式过多：301 个，上限 300 个");
+  });
+
+  it("refuses an expression nested deeper than FORM_MAX_EXPRESSION_DEPTH, naming where", async () => {
+    const deep = Array.from({ length: 40 }, (_, i) => `{a} = ${i}`).join(" or ");
+    const res = await create({
+      elements: [
+        { type: "text", name: "a" },
+        { type: "text", name: "b", visibleIf: deep },
+      ],
+    });
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(body.error.message).toContain("表达式嵌套过深");
+    expect(body.error.details[0].path).toBe("elements[1].visibleIf");
+  });
+
+  it("refuses to publish a draft stored before the limits", async () => {
+    const res = await create({ elements: [{ type: "text", name: "a" }] });
+    const id: string = (await res.json()).form.id;
+    const elements = Array.from({ length: 302 }, (_, i) => ({
+      type: "text",
+      name: `q${i}`,
+      visibleIf: `{q0} = ${i}`,
+    }));
+    await t.db
+      .update(forms)
+      .set({ draftSchema: JSON.stringify({ elements }) })
+      .where(eq(forms.id, id));
+    const published = await t.call(admin, "POST", `/api/forms/${id}/publish`);
+    expect(published.status).toBe(422);
+    expect((await published.json()).error.message).toContain("表达式过多");
+  });
+
+  it("takes its limits from the configuration", async () => {
+    const small = await makeTestApp({ FORM_SCHEMA_MAX_BYTES: "200" });
+    await small.user("admin", "admin");
+    const session = await small.login("admin");
+    const res = await small.call(session, "POST", "/api/forms", {
+      title: "小",
+      kind: "survey",
+      schema: { elements: [{ type: "text", name: "a", title: "一".repeat(100) }] },
+    });
+    expect(res.status).toBe(422);
+    expect((await res.json()).error.message).toContain("上限 0 KB");
   });
 });
