@@ -56,8 +56,10 @@ const ALLOWED_TAGS = [
   "u",
   "ul",
 ];
-// No class or id: our pages' and SurveyJS's classes include fixed-position popups and overlays.
+// No id, and only our own classes below: our pages' and SurveyJS's classes include fixed-position
+// popups and overlays.
 const ALLOWED_ATTR = [
+  "class",
   "href",
   "src",
   "alt",
@@ -71,6 +73,9 @@ const ALLOWED_ATTR = [
   "lang",
   "dir",
 ];
+
+/** Classes of the checklists the server generates (src/checklists/generate.ts), styled by checklist.html. */
+const SAFE_CLASSES = new Set(["checklist-facts", "checklist-officers"]);
 
 /** Inline style properties that only change how text looks, never where it is or how much room it takes. */
 const SAFE_STYLE = [
@@ -121,6 +126,11 @@ function safeStyle(element: HTMLElement): string {
 const purify = DOMPurify(window);
 purify.addHook("afterSanitizeAttributes", (node) => {
   if (!(node instanceof HTMLElement)) return;
+  if (node.hasAttribute("class")) {
+    const kept = [...node.classList].filter((name) => SAFE_CLASSES.has(name));
+    if (kept.length) node.setAttribute("class", kept.join(" "));
+    else node.removeAttribute("class");
+  }
   if (node.hasAttribute("style")) {
     const style = safeStyle(node);
     if (style) node.setAttribute("style", style);

@@ -179,7 +179,7 @@ describe.skipIf(chromiumMissing)("untrusted form content in the browser", () => 
       '<img id="api-img" src="/api/forms?probe=1"><img id="encoded-img" src="/%61pi/forms?probe=2">' +
       '<img id="external-img" src="https://evil.example/pixel.png?probe=3">' +
       '<a id="api-link" href="/api/auth/logout">退出</a><a id="page-link" href="/catalog">事项清单</a>' +
-      '<span id="kept" style="color: rgb(0, 128, 0); position: absolute; top: 0">绿色文字</span>';
+      '<span id="kept" class="sd-root-modern checklist-facts" style="color: rgb(0, 128, 0); position: absolute; top: 0">绿色文字</span>';
     const submitted = await context.request.post(`${server.baseUrl}/api/public/forms/${formId}/responses`, {
       data: { id: crypto.randomUUID(), version: 1, data: { note: answer } },
     });
@@ -215,6 +215,7 @@ describe.skipIf(chromiumMissing)("untrusted form content in the browser", () => 
           .length,
         pageLink: byText("事项清单")?.getAttribute("href") ?? null,
         keptColor: kept ? getComputedStyle(kept).color : null,
+        keptClass: kept?.getAttribute("class") ?? null,
         // What sits on the middle of the screen: the response view, not an answer's overlay.
         onTop: overlay && middle && overlay.contains(middle) ? "overlay" : "page",
       };
@@ -225,6 +226,7 @@ describe.skipIf(chromiumMissing)("untrusted form content in the browser", () => 
       api: 0,
       pageLink: "/catalog",
       keptColor: "rgb(0, 128, 0)",
+      keptClass: "checklist-facts",
       onTop: "page",
     });
     expect(probes).toEqual([]);
