@@ -1,7 +1,7 @@
 import type { EventBus } from "./alerts/events.ts";
 import type { Db } from "./db/client.ts";
 import type { Role } from "./db/schema.ts";
-import type { ValidatorCache } from "./forms/validation.ts";
+import type { SchemaLimits, ValidatorCache } from "./forms/validation.ts";
 import type { RateLimiter } from "./lib/rate-limit.ts";
 import { assertTimeZone } from "./lib/time.ts";
 import type { ResponseChecker } from "./responses/checks.ts";
@@ -37,6 +37,8 @@ export interface AppConfig {
    * try at it (a slow-down for guessing from many addresses; never a lockout of a clean client).
    */
   loginAccountFailuresPerWindow: number;
+  /** What a form saved or published by an administrator may cost each submission (size, expressions). */
+  formLimits: SchemaLimits;
   inspections: InspectionConfig;
   enterprise: EnterpriseConfig;
   /** Longest period a dashboard figure or export may cover, in calendar years (400 above). */
@@ -184,6 +186,10 @@ const DEFAULTS = {
   maxConnections: 1000,
   loginClientFailuresPerWindow: 50,
   loginAccountFailuresPerWindow: 100,
+  // The reference validator's time per submission grows with the schema (a 400 KB schema: 5 s).
+  formSchemaMaxBytes: 128 * 1024,
+  formMaxExpressions: 300,
+  formMaxExpressionDepth: 32,
 };
 
 /** The hosts a request may name when PUBLIC_URL is unset: this machine's names and its listen address. */
@@ -230,6 +236,11 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
       "LOGIN_ACCOUNT_FAILURES_PER_15_MIN",
       DEFAULTS.loginAccountFailuresPerWindow,
     ),
+    formLimits: {
+      maxBytes: num("FORM_SCHEMA_MAX_BYTES", DEFAULTS.formSchemaMaxBytes),
+      maxExpressions: num("FORM_MAX_EXPRESSIONS", DEFAULTS.formMaxExpressions),
+      maxExpressionDepth: num("FORM_MAX_EXPRESSION_DEPTH", DEFAULTS.formMaxExpressionDepth),
+    },
     inspections: {
       duplicateWindowDays: num("INSPECTION_WINDOW_DAYS", 30),
       yearlyCapPerDepartment: num("INSPECTION_YEARLY_CAP", 2),

@@ -55,7 +55,10 @@ const submit = createRoute({
   },
 });
 
-/** The form, if it is collecting, with the schema of the asked version (or the live one). */
+/**
+ * The form, if it is a collecting survey, with the schema of the asked version (or the live one).
+ * Checklists and evaluations have their own authenticated paths: anonymously they do not exist (404).
+ */
 async function collectingVersion(c: Context<AppEnv>, formId: string, version?: number) {
   const [row] = await c
     .get("db")
@@ -71,6 +74,7 @@ async function collectingVersion(c: Context<AppEnv>, formId: string, version?: n
       and(
         eq(forms.id, formId),
         eq(forms.status, "published"),
+        eq(forms.kind, "survey"),
         version !== undefined
           ? eq(formVersions.version, version)
           : eq(formVersions.version, forms.publishedVersion),
