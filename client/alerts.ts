@@ -10,8 +10,12 @@ interface Person {
   displayName: string;
 }
 
+type AlertKind = "negative_evaluation" | "complaint" | "unregistered_visit";
+
 interface AlertItem {
   id: string;
+  kind: AlertKind;
+  kindLabel: string;
   status: AlertStatus;
   statusLabel: string;
   summary: string;
@@ -28,6 +32,14 @@ interface AlertItem {
 
 interface AlertDetail extends AlertItem {
   closedBy: Person | null;
+  complaint: {
+    receiptNo: string;
+    kind: string;
+    visitDate: string;
+    text: string;
+    unfiledVisit: boolean;
+    createdAt: string;
+  } | null;
   evaluation: {
     submittedAt: string;
     score: number | null;
@@ -109,6 +121,7 @@ function card(a: AlertItem): HTMLElement {
       "div",
       { className: "line1" },
       h("span", { className: `badge badge-${a.status}` }, a.statusLabel),
+      h("span", { className: `badge badge-kind badge-kind-${a.kind}` }, a.kindLabel),
       h("span", { className: "who" }, a.department.name),
       h("span", { className: "when" }, formatTime(a.createdAt)),
     ),
@@ -202,6 +215,36 @@ function inspectionBlock(a: AlertDetail) {
     ),
     ...field("检查事项", i.items.map((it) => `${it.code} ${it.name}`).join("；")),
   );
+}
+
+const COMPLAINT_KINDS: Record<string, string> = {
+  unfiled_visit: "未备案入企",
+  conduct: "执法行为",
+  repeat: "重复检查",
+  other: "其他",
+};
+
+/** What the source of the alert says: the evaluation's answers, the complaint, or the missed registration. */
+function sourceBlock(a: AlertDetail) {
+  if (a.kind === "complaint") {
+    const c = a.complaint;
+    if (!c) return [h("h2", {}, "投诉内容"), h("p", { className: "muted" }, "投诉内容不可用。")];
+    return [
+      h("h2", {}, "投诉内容"),
+      h(
+        "dl",
+        { className: "meta" },
+        ...field("受理编号", c.receiptNo),
+        ...field("投诉类型", COMPLAINT_KINDS[c.kind] ?? c.kind),
+        ...field("检查日期", c.visitDate),
+        ...field("备案核对", c.unfiledVisit ? "⚠ 当日该部门对该企业无检查备案（未备案入企）" : "有对应备案"),
+        ...field("投诉时间", formatTime(c.createdAt)),
+      ),
+      h("p", { className: "complaint-text" }, c.text),
+    ];
+  }
+  if (a.kind === "unregistered_visit") return [];
+  return [h("h2", {}, "评价内容"), answersBlock(a)];
 }
 
 function answersBlock(a: AlertDetail) {
@@ -316,10 +359,8 @@ function renderDetail(a: AlertDetail) {
     timesBlock(a),
     h("h2", {}, "处理"),
     handleBlock(a),
-    h("h2", {}, "评价内容"),
-    answersBlock(a),
-    h("h2", {}, "检查信息"),
-    inspectionBlock(a),
+    ...sourceBlock(a),
+    ...(a.inspection || a.kind !== "complaint" ? [h("h2", {}, "检查信息"), inspectionBlock(a)] : []),
     h("h2", {}, "处理记录"),
     historyBlock(a),
   );

@@ -22,6 +22,7 @@ const message = byId("message");
 const showCode = codeOverlay();
 const refuseDialog = byId<HTMLDialogElement>("refuse-dialog");
 const closeDialog = byId<HTMLDialogElement>("close-dialog");
+const cancelDialog = byId<HTMLDialogElement>("cancel-dialog");
 
 /** Statuses in which the inspection code exists (approved and after, never refused). */
 const CODED: InspectionStatus[] = ["approved", "in_progress", "registered", "evaluated", "closed"];
@@ -54,6 +55,14 @@ function renderFacts(d: InspectionDetail) {
   fact(dl, "检查依据", d.legalBasis);
   fact(dl, "备注", d.notes);
   if (d.status === "refused") fact(dl, "不予批准理由", d.refusalReason);
+  if (d.status === "cancelled") fact(dl, "撤回理由", d.cancelReason);
+  if (d.arrivalLocation)
+    fact(
+      dl,
+      "到达位置",
+      `${d.arrivalLocation.lat.toFixed(5)}, ${d.arrivalLocation.lng.toFixed(5)}` +
+        (d.arrivalLocation.accuracy ? `（约 ${Math.round(d.arrivalLocation.accuracy)} 米）` : ""),
+    );
 }
 
 function renderPeople(d: InspectionDetail) {
@@ -96,11 +105,14 @@ function renderSteps(d: InspectionDetail) {
   const all: [string, string | null][] = [
     [d.lateFiling ? "事后补办备案" : "事前备案", d.filedAt],
     [decided, d.times.decidedAt],
+    ["执法人员到达", d.times.arrivedAt],
+    ["企业确认到达", d.times.enterpriseArrivalAt],
     ["开始现场检查", d.times.startedAt],
     ["事中登记（检查表提交）", d.times.registeredAt],
     ["企业评价", d.times.evaluatedAt],
     ["办结", d.times.closedAt],
   ];
+  if (d.status === "cancelled") all.splice(2, all.length, ["撤回备案", d.times.cancelledAt]);
   // A refused filing ends there; a step passed over (registered without a partial save first) is left out.
   const steps = (d.status === "refused" ? all.slice(0, 2) : all).filter(
     ([, at], index) => at !== null || !all.slice(index + 1).some(([, later]) => later !== null),
@@ -159,7 +171,11 @@ function renderActions(d: InspectionDetail) {
     }
   }
   if ((d.status === "approved" || d.status === "in_progress") && canWork(d)) {
-    hint.textContent ||= "到达现场后出示检查码，并逐项填写现场检查表（检查结果、照片、签名）。";
+    hint.textContent ||= d.times.arrivedAt
+      ? "出示检查码，并逐项填写现场检查表（检查结果、照片、签名）。"
+      : "到达现场后先点“到达现场”（企业自此可以评价），再出示检查码，逐项填写现场检查表。";
+    if (!d.times.arrivedAt && me?.role === "officer")
+      box.append(actionButton("到达现场", "primary big-action", "arrive", () => void arrive()));
     box.append(
       mayShowCode(d) ? actionButton("出示检查码", "big-action", "show-code-top", () => void showCode()) : "",
       h(
@@ -177,8 +193,13 @@ function renderActions(d: InspectionDetail) {
   if ((d.status === "registered" || d.status === "evaluated") && canDecide(d)) {
     box.append(actionButton("办结", "primary big-action", "close", () => openDialog(closeDialog)));
   }
+  if ((d.status === "filed" || d.status === "approved") && (d.filedBy === me?.id || canDecide(d))) {
+    box.append(actionButton("撤回备案", "danger", "cancel", () => openDialog(cancelDialog)));
+  }
   if (d.status === "refused")
     hint.textContent = "本次备案不予批准，不能开展检查。如仍需检查，请修改后重新备案。";
+  if (d.status === "cancelled")
+    hint.textContent = `本次备案已撤回：${d.cancelReason ?? ""}。重复检查窗口和年度次数已释放。`;
   byId("actions-card").hidden = box.childElementCount === 0 && hint.textContent === "";
 }
 
@@ -260,6 +281,28 @@ async function approve() {
   await transition("approve", {}, "已批准。执法人员现在可以出示检查码开展检查。", message);
 }
 
+/** The phone's position, if it gives one within a few seconds; arrival is recorded without it otherwise. */
+function position(): Promise<{ lat: number; lng: number; accuracy: number } | undefined> {
+  return new Promise((resolve) => {
+    if (!navigator.geolocation) return resolve(undefined);
+    navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: p.coords.accuracy }),
+      () => resolve(undefined),
+      { timeout: 5000, maximumAge: 60_000 },
+    );
+  });
+}
+
+async function arrive() {
+  const location = await position();
+  await transition(
+    "arrive",
+    location ? { location } : {},
+    "已记录到达时间。企业现在可以评价本次检查。",
+    message,
+  );
+}
+
 function openDialog(dialog: HTMLDialogElement) {
   dialog.querySelector<HTMLFormElement>("form")?.reset();
   const box = dialog.querySelector<HTMLElement>(".message");
@@ -276,6 +319,17 @@ byId<HTMLFormElement>("refuse-form").addEventListener("submit", async (event) =>
     return;
   }
   if (await transition("refuse", { reason }, "已不予批准，理由已记录。", box)) refuseDialog.close();
+});
+
+byId<HTMLFormElement>("cancel-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const reason = byId<HTMLTextAreaElement>("cancel-reason").value.trim();
+  const box = byId("cancel-message");
+  if (!reason) {
+    showMessage(box, "请填写撤回的理由。");
+    return;
+  }
+  if (await transition("cancel", { reason }, "备案已撤回。", box)) cancelDialog.close();
 });
 
 byId<HTMLFormElement>("close-form").addEventListener("submit", async (event) => {

@@ -6,7 +6,7 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { sweepUnregisteredVisits } from "../src/alerts/sweep.ts";
-import { alerts, auditLog, evaluations, inspections } from "../src/db/schema.ts";
+import { alerts, auditLog, evaluations, inspections, officers } from "../src/db/schema.ts";
 import { visitTimeProblems } from "../src/checklists/times.ts";
 import { configFromEnv } from "../src/env.ts";
 import { enterpriseSession } from "./enterprise-fixtures.ts";
@@ -104,21 +104,16 @@ describe("the evaluation belongs to the enterprise", () => {
   it("flags an evaluation sent from an address a staff member used on the inspection", async () => {
     const seen = await makeInspection(t, w);
     const unseen = await makeInspection(t, w);
+    // The first officer of the inspections signs in on his phone and opens the code there.
     const officerUser = await t.user("a-officer", "officer", w.deptA);
+    await t.db.update(officers).set({ userId: officerUser }).where(eq(officers.id, w.officerIds[0]!));
     await t.user("sup", "supervisor");
     const supervisor = await t.login("sup");
-    // A staff act on the first inspection, audited with the address it came from.
-    await t.db.insert(auditLog).values({
-      at: Date.now(),
-      actorId: officerUser,
-      actorName: "a-officer",
-      action: "inspection.code_viewed",
-      targetType: "inspection",
-      targetId: seen.id,
-      ip: "10.9.8.7",
-      detail: "{}",
-    });
     t.setRemote("10.9.8.7");
+    const officer = await t.login("a-officer");
+    expect((await t.call(officer, "GET", `/api/inspections/${seen.id}/code`)).status).toBe(200);
+    const viewed = await t.db.select().from(auditLog).where(eq(auditLog.action, "inspection.code_viewed"));
+    expect(viewed).toMatchObject([{ targetId: seen.id, actorId: officerUser, ip: "10.9.8.7" }]);
     const flagged = await postEvaluation(t, seen.code, { version: 1, data: POSITIVE });
     const clean = await postEvaluation(t, unseen.code, { version: 1, data: POSITIVE });
     expect([flagged.status, clean.status]).toEqual([201, 201]);

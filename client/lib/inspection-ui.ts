@@ -2,7 +2,15 @@
 import { h } from "./dom";
 
 export type InspectionStatus =
-  "draft" | "filed" | "approved" | "refused" | "in_progress" | "registered" | "evaluated" | "closed";
+  | "draft"
+  | "filed"
+  | "approved"
+  | "refused"
+  | "in_progress"
+  | "registered"
+  | "evaluated"
+  | "closed"
+  | "cancelled";
 export type InspectionType = "routine" | "random" | "campaign" | "case";
 
 export interface InspectionSummary {
@@ -25,6 +33,9 @@ export interface InspectionDetail extends InspectionSummary {
   legalBasis: string;
   notes: string;
   refusalReason: string | null;
+  cancelReason: string | null;
+  filedBy: string | null;
+  arrivalLocation: { lat: number; lng: number; accuracy?: number } | null;
   officers: {
     id: string;
     name: string;
@@ -39,6 +50,9 @@ export interface InspectionDetail extends InspectionSummary {
     registeredAt: string | null;
     evaluatedAt: string | null;
     closedAt: string | null;
+    arrivedAt: string | null;
+    enterpriseArrivalAt: string | null;
+    cancelledAt: string | null;
   };
 }
 
@@ -51,6 +65,7 @@ export const STATUS_LABELS: Record<InspectionStatus, string> = {
   registered: "已登记",
   evaluated: "已评价",
   closed: "已办结",
+  cancelled: "已撤回",
 };
 
 export const TYPE_LABELS: Record<InspectionType, string> = {

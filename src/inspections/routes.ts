@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import type { Context } from "hono";
+import { audit } from "../audit/audit.ts";
 import { currentUser, requireUser } from "../auth/session.ts";
 import { inspectionDepartments, inspections } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
@@ -101,14 +102,20 @@ const qr = (ext: "png" | "svg") =>
     responses: { 200: { description: `检查码二维码 ${ext.toUpperCase()}` }, ...errors(401, 403, 404, 409) },
   });
 
-/** The inspection code exists once a filing is approved, and expires `codeTtlDays` after the visit. */
-function inspectionCode(c: Context<AppEnv>, row: InspectionRow) {
-  if (["draft", "filed", "refused"].includes(row.status)) {
+/**
+ * The inspection code exists once a filing is approved, and expires `codeTtlDays` after the visit.
+ * Each issue is audited with the address it went to: an evaluation later sent from that address is
+ * flagged for the supervisor (R14), and who held the code is on record.
+ */
+async function inspectionCode(c: Context<AppEnv>, row: InspectionRow) {
+  if (["draft", "filed", "refused", "cancelled"].includes(row.status)) {
     throw new ApiError(409, "not_approved", "检查经审批通过后才生成检查码");
   }
   const expiresAt = row.plannedEnd + c.var.deps.config.inspections.codeTtlDays * 86_400_000;
   const value = signInspectionCode(c.var.deps.config.secret, row.id, expiresAt, row.codeNonce);
-  return { code: value, url: `${publicOrigin(c)}/i/${value}`, expiresAt: iso(expiresAt)! };
+  const url = `${publicOrigin(c)}/i/${value}`;
+  await audit(c, { action: "inspection.code_viewed", targetType: "inspection", targetId: row.id });
+  return { code: value, url, expiresAt: iso(expiresAt)! };
 }
 
 async function respondDetail(c: Context<AppEnv>, id: string) {
@@ -214,12 +221,12 @@ export function inspectionRoutes() {
 
   app.openapi(code, async (c) => {
     const row = await loadInspection(c, c.req.valid("param").id, "code");
-    return c.json(inspectionCode(c, row), 200);
+    return c.json(await inspectionCode(c, row), 200);
   });
 
   app.openapi(qr("svg"), async (c) => {
     const row = await loadInspection(c, c.req.valid("param").id, "code");
-    const body = await qrSvg(inspectionCode(c, row).url);
+    const body = await qrSvg((await inspectionCode(c, row)).url);
     return c.body(body, 200, {
       "Content-Type": "image/svg+xml; charset=utf-8",
       "Cache-Control": "private, no-store",
@@ -228,7 +235,7 @@ export function inspectionRoutes() {
 
   app.openapi(qr("png"), async (c) => {
     const row = await loadInspection(c, c.req.valid("param").id, "code");
-    const body = await qrPng(inspectionCode(c, row).url, 512);
+    const body = await qrPng((await inspectionCode(c, row)).url, 512);
     return c.body(new Uint8Array(body), 200, {
       "Content-Type": "image/png",
       "Cache-Control": "private, no-store",

@@ -64,6 +64,7 @@ export const InspectionDetail = InspectionSummary.extend({
   notes: z.string(),
   refusalReason: z.string().nullable(),
   cancelReason: z.string().nullable(),
+  filedBy: z.string().nullable(),
   arrivalLocation: z.object({ lat: z.number(), lng: z.number(), accuracy: z.number().optional() }).nullable(),
   officers: z.array(
     z.object({

@@ -79,6 +79,8 @@ export async function detail(db: Db, row: InspectionRow) {
     notes: row.notes,
     refusalReason: row.refusalReason,
     cancelReason: row.cancelReason,
+    /** The filer may withdraw the filing before the visit (with the lead department's administrator). */
+    filedBy: row.filedBy,
     arrivalLocation: row.arrivalLocation
       ? (JSON.parse(row.arrivalLocation) as { lat: number; lng: number; accuracy?: number })
       : null,
