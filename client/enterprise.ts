@@ -462,6 +462,12 @@ async function route() {
     history.replaceState(null, "", "/e/activate");
     if (token) return activate(token);
   }
+  // Both cookies are set and cleared together: without the readable one there is no session to ask about.
+  if (!readCookie("lianma_ent_csrf")) {
+    if (path !== "/e" && path !== "/e/activate") history.replaceState(null, "", "/e");
+    show("signin");
+    return;
+  }
   loading();
   let me: Me;
   try {
