@@ -10,6 +10,7 @@ import { openDatabase } from "../../src/db/client.ts";
 import {
   chromiumMissing,
   launchBrowser,
+  login,
   screenshotDir,
   seedDemoDatabase,
   startServer,
@@ -137,5 +138,43 @@ describe.skipIf(chromiumMissing)("enterprise portal on a phone", () => {
     expect(cookies.find((c) => c.name === "lianma_ent")).toBeUndefined();
     await context.close();
     expect(problems).toEqual([]);
+  }, 90_000);
+
+  it("prints activation letters (A4) and the letter's QR target signs the enterprise in once", async () => {
+    const problems: string[] = [];
+    const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+    const admin = await desk.newPage();
+    watchPage(admin, problems);
+    await login(admin, server.baseUrl, server.username, server.password, "/admin/enterprises/letters");
+    await admin.fill("#district", "历下区");
+    await admin.click("#issue");
+    const letters = admin.locator("article.letter");
+    await expect.poll(() => letters.count(), poll).toBeGreaterThan(0);
+    await expect.poll(() => letters.first().locator(".qr svg").count(), poll).toBe(1);
+    const token = (await letters.first().locator(".token").innerText()).trim();
+    expect(token).toMatch(/^[0-9A-Z]{5}(-[0-9A-Z]{5}){3}$/);
+    await admin.emulateMedia({ media: "print" });
+    await letters.first().screenshot({ path: join(screenshotDir, "enterprise-letter.png") });
+    await desk.close();
+
+    // What scanning the QR opens: the token in the fragment, gone from the address bar at once.
+    const context = await browser.newContext(phone);
+    const page = await context.newPage();
+    watchPage(page, problems);
+    await page.goto(`${server.baseUrl}/e/activate#token=${token}`);
+    await page.locator("#home").waitFor({ state: "visible" });
+    expect(new URL(page.url()).hash).toBe("");
+    await shot(page, "6-activated");
+    await context.close();
+
+    // Used once: the same link again is refused, in Chinese, on the sign-in view.
+    const again = await browser.newContext(phone);
+    const second = await again.newPage();
+    await second.goto(`${server.baseUrl}/e/activate#token=${token}`);
+    await second.locator("#signin").waitFor({ state: "visible" });
+    await expect.poll(() => second.locator("#signin-message").innerText(), poll).toContain("激活码无效");
+    await again.close();
+    // The refused activation answers 401, which Chromium reports as a failed load.
+    expect(problems.filter((p) => !p.includes("401"))).toEqual([]);
   }, 90_000);
 });
