@@ -33,11 +33,14 @@ async function adminCall(url: string, admin: Admin, method: string, path: string
   return res.json() as Promise<Record<string, unknown>>;
 }
 
-/** Creates and publishes the checklist through the API; returns its id and version. */
+/**
+ * Creates and publishes the checklist's schema through the API as a survey (only surveys take
+ * anonymous submissions); returns its id and version.
+ */
 export async function publishChecklist(url: string, admin: Admin, title: string) {
   const created = await adminCall(url, admin, "POST", "/api/forms", {
     title,
-    kind: "checklist",
+    kind: "survey",
     schema: checklistSchema(title),
   });
   const id = (created.form as { id: string }).id;

@@ -174,6 +174,12 @@ function openDialog(e: Enterprise | null) {
   byId("enterprise-phone-field").hidden = me?.role !== "admin";
   set("enterprise-grade", e?.creditGrade ?? "B");
   set("enterprise-risk", e?.riskLevel ?? "medium");
+  // The grades set every department's sampling ratio: only the system administrator changes them.
+  for (const id of ["enterprise-grade", "enterprise-risk"]) {
+    const select = byId<HTMLSelectElement>(id);
+    select.disabled = Boolean(e) && me?.role !== "admin";
+    select.title = select.disabled ? "信用等级和风险等级由系统管理员修改" : "";
+  }
   checkCode();
   dialog.showModal();
 }
@@ -188,7 +194,7 @@ form.addEventListener("submit", async (event) => {
     showMessage(formMessage, problem);
     return;
   }
-  const payload = {
+  const payload: Record<string, string> = {
     creditCode: code,
     name: value("enterprise-name"),
     address: value("enterprise-address"),
@@ -201,6 +207,18 @@ form.addEventListener("submit", async (event) => {
     creditGrade: value("enterprise-grade"),
     riskLevel: value("enterprise-risk"),
   };
+  const regraded =
+    editing && (payload.creditGrade !== editing.creditGrade || payload.riskLevel !== editing.riskLevel);
+  if (regraded) {
+    const reason = window
+      .prompt("修改信用等级或风险等级会改变各部门对该企业的抽查比例，请填写理由：")
+      ?.trim();
+    if (!reason) {
+      showMessage(formMessage, "修改信用等级或风险等级必须填写理由。");
+      return;
+    }
+    payload.reason = reason;
+  }
   const submit = byId<HTMLButtonElement>("enterprise-submit");
   submit.disabled = true;
   try {

@@ -1,4 +1,4 @@
-import { api, errorMessage } from "./lib/api";
+import { api, ApiError, errorMessage } from "./lib/api";
 import { codeOverlay } from "./lib/code-overlay";
 import { errorWithDetails } from "./lib/details";
 import { byId, h, pathSegment, replaceChildren, showMessage } from "./lib/dom";
@@ -12,6 +12,7 @@ import {
   type InspectionDetail,
   type InspectionStatus,
 } from "./lib/inspection-ui";
+import { joinRequestItem, type JoinRequest } from "./lib/join-requests";
 import { adminPage } from "./lib/layout";
 import type { User } from "./lib/types";
 
@@ -127,6 +128,12 @@ function canWork(d: InspectionDetail): boolean {
   return d.departments.some((x) => x.id === me?.departmentId);
 }
 
+/** The server shows the code to the officers on the visit and the lead department's administrator. */
+function mayShowCode(d: InspectionDetail): boolean {
+  if (me?.role === "dept_admin") return me.departmentId === d.leadDepartmentId;
+  return me?.role === "officer" && canWork(d);
+}
+
 function actionButton(label: string, className: string, actionId: string, onClick: () => void) {
   const button = h("button", { type: "button", className, id: actionId }, label);
   button.addEventListener("click", onClick);
@@ -154,7 +161,7 @@ function renderActions(d: InspectionDetail) {
   if ((d.status === "approved" || d.status === "in_progress") && canWork(d)) {
     hint.textContent ||= "到达现场后出示检查码，并逐项填写现场检查表（检查结果、照片、签名）。";
     box.append(
-      actionButton("出示检查码", "big-action", "show-code-top", () => void showCode()),
+      mayShowCode(d) ? actionButton("出示检查码", "big-action", "show-code-top", () => void showCode()) : "",
       h(
         "a",
         { className: "button primary big-action", href: checklist, id: "checklist-link" },
@@ -188,6 +195,8 @@ async function renderCode(d: InspectionDetail) {
     byId<HTMLImageElement>("overlay-qr").src = src;
   } catch (error) {
     card.hidden = true;
+    // The code is for the officers on the visit and the lead department's administrator only.
+    if (error instanceof ApiError && error.status === 403) return;
     showMessage(message, `检查码暂不可用：${errorMessage(error)}`);
   }
 }
@@ -212,9 +221,21 @@ function render(d: InspectionDetail) {
   void renderCode(d);
 }
 
+async function renderJoinRequests() {
+  const { items } = await api<{ items: JoinRequest[] }>(`${base}/join-requests`);
+  byId("join-card").hidden = items.length === 0;
+  const done = (text: string) => {
+    showMessage(message, text, "ok");
+    void load();
+  };
+  const fail = (text: string) => showMessage(message, text);
+  replaceChildren(byId("join-list"), ...items.map((r) => joinRequestItem(r, me, done, fail)));
+}
+
 async function load() {
   const { inspection: d } = await api<{ inspection: InspectionDetail }>(base);
   render(d);
+  await renderJoinRequests();
 }
 
 async function transition(path: string, body: unknown, done: string, box: HTMLElement): Promise<boolean> {
@@ -284,9 +305,7 @@ adminPage()
     me = user;
     await load();
     if (params.get("filed") === "1") showMessage(message, "备案已提交，等待本部门负责人审批。", "ok");
-    if (params.get("joined") === "1")
-      showMessage(message, "已加入联合检查，本部门的人员和事项已并入本次检查。", "ok");
-    if (params.has("filed") || params.has("joined")) history.replaceState(null, "", location.pathname);
+    if (params.has("filed")) history.replaceState(null, "", location.pathname);
   })
   .catch((error) => {
     byId("enterprise-name").textContent = "检查详情";

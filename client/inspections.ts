@@ -1,6 +1,7 @@
 import { api, errorMessage } from "./lib/api";
 import { byId, h, replaceChildren, showMessage } from "./lib/dom";
 import { flagBadges, formatWindow, statusBadge, typeTag, type InspectionSummary } from "./lib/inspection-ui";
+import { joinRequestItem, myConsent, type JoinRequest } from "./lib/join-requests";
 import { adminPage } from "./lib/layout";
 import type { User } from "./lib/types";
 
@@ -103,6 +104,21 @@ async function loadPending(user: User) {
   replaceChildren(byId("pending-list"), ...waiting.map(card));
 }
 
+/** Join requests waiting for this administrator's consent (R18), of either side. */
+async function loadJoinRequests(user: User) {
+  if (user.role !== "dept_admin") return;
+  const { items } = await api<{ items: JoinRequest[] }>("/api/join-requests");
+  const mine = items.filter((r) => myConsent(r, user) !== null);
+  byId("join-pending").hidden = mine.length === 0;
+  byId("join-pending-count").textContent = String(mine.length);
+  const done = (text: string) => {
+    showMessage(message, text, "ok");
+    void Promise.all([load(), loadJoinRequests(user)]);
+  };
+  const fail = (text: string) => showMessage(message, text);
+  replaceChildren(byId("join-pending-list"), ...mine.map((r) => joinRequestItem(r, user, done, fail, true)));
+}
+
 function onFilterChange() {
   const query = filterParams().toString();
   history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}`);
@@ -122,6 +138,6 @@ adminPage()
     byId("new-filing").hidden = !canFile;
     byId("mine-toggle").hidden = user.role !== "officer";
     if (user.role !== "officer") mineFilter.checked = false;
-    await Promise.all([load(), loadPending(user)]);
+    await Promise.all([load(), loadPending(user), loadJoinRequests(user)]);
   })
   .catch((error) => showMessage(message, errorMessage(error)));

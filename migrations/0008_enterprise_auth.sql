@@ -1,7 +1,6 @@
 -- Enterprise sign-in (issue 13, R14): sessions, SMS codes and activation letters of enterprises,
--- apart from staff sessions; the directory's mobile number; the enterprise's arrival confirmation.
+-- apart from staff sessions; the directory's mobile number (the arrival confirmation is in 0007).
 ALTER TABLE `enterprises` ADD `contact_phone` text;--> statement-breakpoint
-ALTER TABLE `inspections` ADD `enterprise_arrival_at` integer;--> statement-breakpoint
 CREATE TABLE `enterprise_sessions` (
 	`id` text PRIMARY KEY NOT NULL,
 	`enterprise_id` text NOT NULL,

@@ -23,7 +23,8 @@ import { execFile } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { compileResponseValidator } from "../src/forms/compiled/index.ts";
-import { createResponseValidator, ownMessages } from "../src/forms/validation.ts";
+import { DELIBERATE, precheckAnswers } from "../src/forms/precheck.ts";
+import { createResponseValidator, ownMessages, planOf } from "../src/forms/validation.ts";
 import type { ValidationResult } from "../src/forms/validation.ts";
 import { failingNames, loadDiffForms, randomResponse, seededRng } from "../tests/validator-fuzz.ts";
 import type { DiffForm } from "../tests/validator-fuzz.ts";
@@ -50,6 +51,9 @@ interface Row {
   agreements: number;
   disagreements: number;
   messageDiffs: number;
+  /** Refused by the pre-check that runs before both validators; of those, accepted by the reference as a documented difference. */
+  precheckRefused: number;
+  deliberate: number;
   /** µs per call: the compiled validator (median of rounds over up to 500 responses it decides), the reference (mean over all). */
   compiledUs: number;
   referenceUs: number;
@@ -67,6 +71,7 @@ function messages(result: ValidationResult): string {
 async function runForm(form: DiffForm): Promise<Row> {
   const outcome = compileResponseValidator(form.schema, "zh-cn", ownMessages("zh-cn"));
   const reference = createResponseValidator(form.schema);
+  const plan = planOf(form.schema);
   const row: Row = {
     form: form.name,
     compiled: outcome.ok ? "compiled" : `fallback: ${outcome.reason}`,
@@ -78,6 +83,8 @@ async function runForm(form: DiffForm): Promise<Row> {
     agreements: 0,
     disagreements: 0,
     messageDiffs: 0,
+    precheckRefused: 0,
+    deliberate: 0,
     compiledUs: 0,
     referenceUs: 0,
   };
@@ -98,6 +105,17 @@ async function runForm(form: DiffForm): Promise<Row> {
     if (fast && decidedInputs.length < 500) decidedInputs.push(data);
     if (expected.ok) row.accepted++;
     else row.rejected++;
+    const refused = precheckAnswers(plan, data);
+    if (refused) {
+      row.precheckRefused++;
+      // The server refuses before either validator runs: the reference accepting is a difference,
+      // documented for the DELIBERATE reasons, a disagreement for any other.
+      if (expected.ok && DELIBERATE.has(refused.reason)) row.deliberate++;
+      else if (expected.ok) {
+        row.disagreements++;
+        console.error(`DISAGREE (pre-check ${refused.reason}) ${form.name} data: ${JSON.stringify(data)}`);
+      }
+    }
     if (!fast) {
       row.deferred++;
       row.agreements++;
@@ -248,7 +266,8 @@ async function parent(): Promise<void> {
   console.log(
     `forms: ${rows.length} (compiled ${compiled}, fallback ${rows.length - compiled}); responses: ${sum("generated")}, ` +
       `decided by compiled ${sum("decidedByCompiled")}, deferred ${sum("deferred")}, disagreements ${disagreements}, ` +
-      `message differences ${sum("messageDiffs")}`,
+      `message differences ${sum("messageDiffs")}, refused by the pre-check ${sum("precheckRefused")} ` +
+      `(${sum("deliberate")} of them documented differences from survey-core)`,
   );
   console.log(timing(loadDiffForms(process.cwd())));
   process.exit(disagreements ? 1 : 0);

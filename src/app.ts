@@ -21,9 +21,13 @@ import { evaluationPublicRoutes } from "./evaluations/public-routes.ts";
 import { evaluationRoutes } from "./evaluations/routes.ts";
 import { formRoutes } from "./forms/routes.ts";
 import { filingRoutes } from "./inspections/file-routes.ts";
+import { joinRoutes } from "./inspections/join-routes.ts";
 import { inspectionRoutes } from "./inspections/routes.ts";
+import { visitRoutes } from "./inspections/visit-routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
 import { ApiError, codeForStatus } from "./lib/errors.ts";
+import { logError, logOnce } from "./lib/log.ts";
+import { isStorageFailure, WriteProbe } from "./db/health.ts";
 import { jsonGuard, limitBody, securityHeaders } from "./lib/security.ts";
 import { pageRoutes } from "./pages/routes.ts";
 import { PLANNING_IMPORT_UPLOAD } from "./planning/import.ts";
@@ -66,7 +70,14 @@ export function createApp(deps: AppDeps) {
   app.use("/api/*", enterpriseCsrf);
   app.use("/api/*", jsonGuard(deps.config.jsonMaxDepth, UPLOADS));
 
-  app.get("/healthz", (c) => c.json({ ok: true }));
+  // A real write, so a database that only reads (read-only or full disk) answers 503, and 200 again as
+  // soon as it takes writes: the same connection recovers with the disk, no restart needed.
+  const writes = new WriteProbe(deps.db);
+  app.get("/healthz", async (c) => {
+    const health = await writes.check();
+    if (health.ok) return c.json({ ok: true });
+    return c.json({ ok: false, error: { code: "database_unwritable", message: "数据库无法写入" } }, 503);
+  });
   app.route("/api/auth", authRoutes());
   app.route("/api/enterprise", enterpriseRoutes());
   app.route("/api/enterprise", enterpriseInspectionRoutes());
@@ -85,7 +96,9 @@ export function createApp(deps: AppDeps) {
   app.route("/api", alertRoutes());
   app.route("/api/dashboard", dashboardRoutes());
   app.route("/api/inspections", filingRoutes());
+  app.route("/api", joinRoutes());
   app.route("/api/inspections", inspectionRoutes());
+  app.route("/api/inspections", visitRoutes());
   app.route("/api/inspections", checklistRoutes());
   app.route("/api/planning", planningRoutes());
   app.route("/api/sampling", samplingRoutes());
@@ -153,13 +166,28 @@ const answerError: ErrorHandler<AppEnv> = async (err, c) => {
     const message = status === 400 ? "请求格式错误（JSON 无法解析）" : err.message || "请求错误";
     return c.json({ error: { code: codeForStatus(status), message } }, status);
   }
+  if (clientGone(c, err)) {
+    // The client closed the connection (or the server's request timeout did) before its body was
+    // read: nobody is left to answer, and a crowd of such sockets must not write a stack each.
+    logOnce("request_aborted", "a request body was aborted by its client or by the request timeout");
+    return c.json({ error: { code: "request_aborted", message: "请求未完整发送" } }, 400);
+  }
   // The route pattern, not the path: a path can carry a secret (the inspection code under /i/ and
   // /api/public/inspections/), which must never reach the logs.
-  console.error(
-    JSON.stringify({ level: "error", route: c.req.routePath, error: String((err as Error)?.stack ?? err) }),
-  );
+  logError({ route: c.req.routePath }, err);
+  if (isStorageFailure(err)) {
+    const message = "数据库暂时无法写入，请稍后重试";
+    return c.json({ error: { code: "storage_unavailable", message } }, 503);
+  }
   return c.json({ error: { code: "internal", message: "服务器内部错误" } }, 500);
 };
+
+/** The request's body was cut off: the client hung up, or Node's request timeout closed the socket. */
+function clientGone(c: Context<AppEnv>, err: unknown): boolean {
+  if (c.req.raw.signal?.aborted) return true;
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === "ECONNRESET" && e.message === "aborted";
+}
 
 /**
  * One audit line per refusal of a signed-in user (role, CSRF, origin): who tried what. Anonymous 403s
@@ -175,7 +203,7 @@ async function auditDenial(c: Context<AppEnv>, err: ApiError): Promise<void> {
       detail: { code: err.code },
     });
   } catch (error) {
-    console.error(JSON.stringify({ level: "error", event: "audit_denial_failed", error: String(error) }));
+    logError({ event: "audit_denial_failed" }, error);
   }
 }
 

@@ -1,6 +1,7 @@
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
 import { deliverDue, outboxConfigured } from "./alerts/outbox.ts";
+import { sweepUnregisteredVisits } from "./alerts/sweep.ts";
 import { createApp, type App } from "./app.ts";
 import * as schema from "./db/schema.ts";
 import { smsGatewayWarnings } from "./enterprise/sms.ts";
@@ -93,10 +94,15 @@ export default {
     return build(env).app.fetch(request, env, ctx as never);
   },
 
-  /** Cron trigger (wrangler.toml): delivers due webhook messages of the outbox (alerts, SMS codes). */
+  /**
+   * Cron trigger (wrangler.toml, every minute): raises alerts for unregistered visits (R15), then
+   * delivers due webhook messages of the outbox (alerts, SMS codes). Live pages learn of the alerts
+   * through the database poller, as of any other.
+   */
   async scheduled(_controller: unknown, env: WorkerEnv) {
     if (misconfiguration(env)) return;
     const { db, config } = build(env);
+    await sweepUnregisteredVisits(db, config, Date.now());
     if (!outboxConfigured(config)) return;
     await deliverDue(db, config, (url, init) => fetch(url, init), Date.now());
   },

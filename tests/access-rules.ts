@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { seedForms } from "../src/bootstrap.ts";
-import { alerts } from "../src/db/schema.ts";
+import { alerts, joinRequests } from "../src/db/schema.ts";
 import { enterpriseSession } from "./enterprise-fixtures.ts";
 import { makeInspection, NEGATIVE, postEvaluation } from "./evaluation-fixtures.ts";
 import { PASSWORD, SAMPLE_SCHEMA, type Session, type TestApp } from "./helpers.ts";
@@ -52,6 +52,9 @@ export interface DeptWorld {
   publishedSamplingTaskId: string;
   conflictId: string;
   plannedTaskId: string;
+  /** Pending join requests (R18): of a third department on this one's inspection, and of this one on a third's. */
+  leadJoinRequestId: string;
+  askedJoinRequestId: string;
 }
 
 export interface World {
@@ -158,6 +161,8 @@ const INSPECTION_ACT: Record<Role, Expect> = {
   officer: OWN_PASS,
 };
 const INSPECTION_DECIDE: Record<Role, Expect> = { ...INSPECTION_ACT, officer: 403 };
+/** The inspection code: the officers on the visit and the lead department's administrator (issue 14 #14). */
+const INSPECTION_CODE: Record<Role, Expect> = { ...INSPECTION_READ, admin: 403, supervisor: 403 };
 /** Directory records of a department: any user reads their own department's, the bureau all. */
 const DIRECTORY_READ: Record<Role, Expect> = INSPECTION_READ;
 /** Changing a department's directory record by id: administrators, or that department's administrator. */
@@ -454,6 +459,32 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     expect: INSPECTION_DECIDE,
     last: true,
   },
+  // Arrival: an officer on the inspection (its department's officer is); nobody else.
+  "POST /api/inspections/:id/arrive": {
+    scoped: true,
+    params: { id: live },
+    request: () => ({ body: {} }),
+    expect: {
+      anonymous: 401,
+      admin: 403,
+      supervisor: 403,
+      dept_admin: { own: 403, other: 404 },
+      officer: { own: "pass", other: 404 },
+    },
+  },
+  // Withdrawal: the filer or the lead department's administrator (the live visit has started: 409).
+  "POST /api/inspections/:id/cancel": {
+    scoped: true,
+    params: { id: live },
+    request: () => ({ body: { reason: "企业停业" } }),
+    expect: {
+      anonymous: 401,
+      admin: 403,
+      supervisor: 403,
+      dept_admin: { own: "pass", other: 404 },
+      officer: { own: 403, other: 404 },
+    },
+  },
   // Another department joins a filing it cannot read yet: that is what the route is for (R5).
   "POST /api/inspections/:id/join-request": {
     scoped: true,
@@ -461,9 +492,33 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     request: ({ mine }) => ({ body: { officerIds: mine.officerIds.slice(0, 2), itemIds: [mine.itemId] } }),
     expect: { ...everyone(403), anonymous: 401, dept_admin: "pass", officer: "pass" },
   },
-  "GET /api/inspections/:id/code": { scoped: true, params: { id: live }, expect: INSPECTION_READ },
-  "GET /api/inspections/:id/qr.png": { scoped: true, params: { id: live }, expect: INSPECTION_READ },
-  "GET /api/inspections/:id/qr.svg": { scoped: true, params: { id: live }, expect: INSPECTION_READ },
+  "GET /api/inspections/:id/join-requests": { scoped: true, params: { id: live }, expect: INSPECTION_READ },
+  // Pending requests of the two departments concerned; the bureau sees all, decides none.
+  "GET /api/join-requests": {
+    scoped: false,
+    expect: { ...everyone("ok"), anonymous: 401, officer: 403 },
+  },
+  "POST /api/join-requests/:id/accept": {
+    scoped: true,
+    params: { id: (d) => d.leadJoinRequestId },
+    expect: { ...everyone(403), anonymous: 401, dept_admin: OWN_PASS },
+  },
+  "POST /api/join-requests/:id/approve": {
+    scoped: true,
+    params: { id: (d) => d.askedJoinRequestId },
+    expect: { ...everyone(403), anonymous: 401, dept_admin: OWN_PASS },
+  },
+  "POST /api/join-requests/:id/refuse": {
+    scoped: true,
+    params: { id: (d) => d.leadJoinRequestId },
+    request: () => ({ body: { reason: "不涉及" } }),
+    expect: { ...everyone(403), anonymous: 401, dept_admin: OWN_PASS },
+    last: true,
+  },
+  // The code shows a visit to the enterprise: the officers on it and the lead's administrator only.
+  "GET /api/inspections/:id/code": { scoped: true, params: { id: live }, expect: INSPECTION_CODE },
+  "GET /api/inspections/:id/qr.png": { scoped: true, params: { id: live }, expect: INSPECTION_CODE },
+  "GET /api/inspections/:id/qr.svg": { scoped: true, params: { id: live }, expect: INSPECTION_CODE },
   "GET /api/inspections/:id/checklist": { scoped: true, params: { id: live }, expect: INSPECTION_READ },
   "PUT /api/inspections/:id/checklist": {
     scoped: true,
@@ -489,17 +544,19 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     params: { id: live, photoId: (d) => d.photoId },
     expect: INSPECTION_READ,
   },
-  // The enterprise's side: the signed code is the credential, whoever holds it.
+  // The enterprise's side: the signed code shows the visit to whoever holds it.
   "GET /api/public/inspections/:code": {
     scoped: false,
     params: { code: (_d, w) => w.A.liveCode },
     expect: everyone("ok"),
   },
+  // The evaluation is the inspected enterprise's alone (R14): no staff session, whatever the role;
+  // the signed-in enterprise is the inspected one (its empty answers are refused for their content).
   "POST /api/public/inspections/:code/evaluation": {
     scoped: false,
     params: { code: (_d, w) => w.A.liveCode },
     request: () => ({ body: { version: 1, data: {} } }),
-    expect: everyone("pass"),
+    expect: { ...everyone(403), anonymous: 401, enterprise: "pass" },
   },
 
   // ---- sampling (双随机): tasks of the lead department, public results ----
@@ -737,7 +794,13 @@ export async function buildWorld(t: TestApp) {
     const photoId = ((await photo.json()) as { id: string }).id;
 
     const evaluated = await makeInspection(t, w, { status: "registered", departmentIds: [id] });
-    const evaluation = await postEvaluation(t, evaluated.code, { version: 1, data: NEGATIVE });
+    const evaluation = await postEvaluation(
+      t,
+      evaluated.code,
+      { version: 1, data: NEGATIVE },
+      {},
+      await enterpriseSession(t, enterpriseId),
+    );
     await expectStatus(evaluation, 201, "evaluation");
     const evaluationId = ((await evaluation.json()) as { id: string }).id;
     const [alert] = await t.db
@@ -766,12 +829,19 @@ export async function buildWorld(t: TestApp) {
     }
     const conflictId = await newConflict(t, head, partial, enterpriseId);
     const plannedTaskId = await newPlannedTask(t, head, partial, enterpriseId);
+    const third = await t.department(`${code}J`, `${code}联合局`);
+    const thirdsInspection = await makeInspection(t, w, { status: "approved", departmentIds: [third] });
+    const ownInspection = await makeInspection(t, w, { status: "approved", departmentIds: [id] });
+    const leadJoinRequestId = await joinRequest(t, ownInspection.id, third);
+    const askedJoinRequestId = await joinRequest(t, thirdsInspection.id, id);
 
     return {
       samplingTaskId,
       publishedSamplingTaskId,
       conflictId,
       plannedTaskId,
+      leadJoinRequestId,
+      askedJoinRequestId,
       id,
       code,
       officerIds,
@@ -800,7 +870,7 @@ export async function buildWorld(t: TestApp) {
   const otherEnterprise = await enterprise(t, "济南矩阵其他企业有限公司");
   const other = await makeInspection(
     t,
-    { deptA: A.id, deptB: B.id, enterpriseId: otherEnterprise, officerIds: A.officerIds, itemId: A.itemId },
+    { deptA: A.id, enterpriseId: otherEnterprise, officerIds: A.officerIds, itemId: A.itemId },
     { status: "in_progress", departmentIds: [A.id], enterpriseId: otherEnterprise },
   );
   const world: World = { A, B, enterpriseId, otherEnterpriseInspectionId: other.id, adminUserId, fresh };
@@ -831,6 +901,21 @@ async function created(t: TestApp, s: Session, path: string, body: unknown, key?
   if (res.status !== 201) throw new Error(`fixture ${path}: expected 201, got ${res.status} ${text}`);
   const json = JSON.parse(text) as Record<string, { id: string }> & { id: string };
   return key ? json[key]!.id : json.id;
+}
+
+/** A pending join request of `departmentId` on the inspection, asking for no officers or items. */
+async function joinRequest(t: TestApp, inspectionId: string, departmentId: string): Promise<string> {
+  const id = randomUUID().replaceAll("-", "").slice(0, 16);
+  await t.db.insert(joinRequests).values({
+    id,
+    inspectionId,
+    departmentId,
+    origin: "join",
+    officerIds: "[]",
+    itemIds: "[]",
+    requestedAt: Date.now(),
+  });
+  return id;
 }
 
 let conflicts = 0;

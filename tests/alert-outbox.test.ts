@@ -1,4 +1,6 @@
 import { createHmac } from "node:crypto";
+import { createServer, type RequestListener } from "node:http";
+import type { AddressInfo } from "node:net";
 import { beforeEach, describe, expect, it } from "vitest";
 import { deliverDue, retryDelay, type FetchFn } from "../src/alerts/outbox.ts";
 import { outbox } from "../src/db/schema.ts";
@@ -110,4 +112,40 @@ describe("deliverDue", () => {
     await expect(deliverDue(t.db, unsigned, fn, Date.now())).rejects.toThrow(/ALERT_WEBHOOK_SECRET/);
     expect(calls).toHaveLength(0);
   });
+
+  it("does not follow a redirect: the signed alert goes nowhere else, and the delivery is retried", async () => {
+    // A real fetch against two local servers: the webhook answers 307 (which keeps method and body)
+    // towards the other one, which must never hear of the alert.
+    const elsewhere: string[] = [];
+    const other = await listen((req, res) => {
+      elsewhere.push(`${req.method} ${req.url}`);
+      res.end("ok");
+    });
+    const hook = await listen((_req, res) => {
+      res.writeHead(307, { Location: `${other.url}/stolen` });
+      res.end();
+    });
+    try {
+      const redirected = configFromEnv({ ...ENV, ALERT_WEBHOOK_URL: hook.url }, "x".repeat(40));
+      const now = Date.now();
+      expect(await deliverDue(t.db, redirected, fetch, now)).toEqual({ delivered: 0, failed: 1 });
+      expect(elsewhere).toEqual([]);
+      const [row] = await t.db.select().from(outbox);
+      expect(row).toMatchObject({ deliveredAt: null, attempts: 1, nextAttemptAt: now + retryDelay(1) });
+      expect(row!.lastError).toMatch(/307.*redirect/);
+    } finally {
+      await Promise.all([hook.close(), other.close()]);
+    }
+  });
 });
+
+/** A local HTTP server on a free port. */
+async function listen(handler: RequestListener) {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

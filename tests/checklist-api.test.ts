@@ -103,6 +103,9 @@ async function approvedInspection(itemIds: string[], status: InspectionStatus = 
   return id;
 }
 
+/** A datetime-local value on Asia/Shanghai's wall clock (the configured zone), as the phone sends it. */
+const shanghaiClock = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16);
+
 const url = (id = inspectionId) => `/api/inspections/${id}/checklist`;
 const getChecklist = async (session = officerSession, id = inspectionId) => {
   const res = await t.call(session, "GET", url(id));
@@ -124,8 +127,8 @@ async function completeData(): Promise<Json> {
   const photo = (await res.json()) as Json;
   return {
     inspection_place: "车间",
-    start_time: "2026-06-01T09:00",
-    end_time: "2026-06-01T10:30",
+    start_time: shanghaiClock(Date.now() - 30 * 60_000),
+    end_time: shanghaiClock(Date.now()),
     i1__license: "pass",
     i1__records: "fail",
     i1__records__requirement: "补齐进货台账",
@@ -278,6 +281,18 @@ describe("PUT /api/inspections/:id/checklist", () => {
     const res = await t.call(officerSession, "PUT", url(), { data: {} });
     expect(res.status).toBe(409);
     expect(((await res.json()) as Json).error.code).toBe("checklist_missing");
+  });
+
+  it("refuses start and end times in the future or outside the planned window (R7)", async () => {
+    expect((await getChecklist()).res.status).toBe(200);
+    const save = (data: Json) => t.call(officerSession, "PUT", url(), { data });
+    const future = await save({ start_time: shanghaiClock(Date.now() + 3 * 3_600_000) });
+    expect(future.status).toBe(400);
+    expect(((await future.json()) as Json).error.message).toContain("检查开始时间不能晚于当前时间");
+    const outside = await save({ end_time: shanghaiClock(Date.now() - 2 * 86_400_000) });
+    expect(outside.status).toBe(400);
+    expect(((await outside.json()) as Json).error.message).toContain("检查结束时间超出备案的检查时间");
+    expect((await save({ start_time: shanghaiClock(Date.now() - 30 * 60_000) })).status).toBe(200);
   });
 });
 

@@ -168,6 +168,7 @@ describe("PATCH /api/enterprises/:id and GET /api/enterprises/:id", () => {
     const res = await t.call(admin, "PATCH", `/api/enterprises/${a.id}`, {
       riskLevel: "high",
       contact: "0531-1234",
+      reason: "年度风险评估",
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
@@ -189,5 +190,38 @@ describe("PATCH /api/enterprises/:id and GET /api/enterprises/:id", () => {
     expect((await got.json()).riskLevel).toBe("high");
     expect((await t.call(admin, "GET", "/api/enterprises/missing")).status).toBe(404);
     expect((await t.call(admin, "PATCH", "/api/enterprises/missing", { name: "x" })).status).toBe(404);
+  });
+});
+
+// Issue 14 item 13: credit grade and risk level set every department's sampling ratio.
+describe("PATCH /api/enterprises/:id: the shared grading fields", () => {
+  it("lets only the system administrator change credit grade and risk level, with a reason, audited", async () => {
+    const a = await (await t.call(admin, "POST", "/api/enterprises", enterprise())).json();
+    const dept = await t.department("SCJG", "市场监管局");
+    await t.user("head", "dept_admin", dept);
+    const head = await t.login("head");
+    const url = `/api/enterprises/${a.id}`;
+    expect((await t.call(head, "PATCH", url, { creditGrade: "D", reason: "x" })).status).toBe(403);
+    expect((await t.call(head, "PATCH", url, { riskLevel: "high" })).status).toBe(403);
+    // Other fields as before, and the grades sent back unchanged are no change.
+    const contact = await t.call(head, "PATCH", url, {
+      contact: "0531-1",
+      creditGrade: "A",
+      riskLevel: "low",
+    });
+    expect(contact.status).toBe(200);
+    const noReason = await t.call(admin, "PATCH", url, { creditGrade: "D" });
+    expect(noReason.status).toBe(422);
+    expect((await noReason.json()).error.code).toBe("reason_required");
+    const ok = await t.call(admin, "PATCH", url, { creditGrade: "D", reason: "行政处罚记录" });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ creditGrade: "D", riskLevel: "low", contact: "0531-1" });
+    const lines = await t.db.select().from(auditLog).where(eq(auditLog.action, "enterprise.update"));
+    const last = JSON.parse(lines.at(-1)!.detail);
+    expect(last).toMatchObject({
+      reason: "行政处罚记录",
+      before: { creditGrade: "A" },
+      after: { creditGrade: "D" },
+    });
   });
 });

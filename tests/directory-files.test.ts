@@ -1,11 +1,7 @@
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
-import {
-  credentialState,
-  credentialSummary,
-  credentialValidThrough,
-  daysBetween,
-} from "../src/directory/credentials.ts";
+import { credentialState, credentialSummary, credentialValidThrough } from "../src/directory/credentials.ts";
+import { daysBetween } from "../src/lib/time.ts";
 import { parseCreditGrade, parseRiskLevel } from "../src/directory/enterprise-import.ts";
 import { declaredUnpackedSize, decodeCsv, mapHeader, parseCsv } from "../src/directory/table-file.ts";
 

@@ -68,6 +68,7 @@ describe("POST /api/enterprises/import (CSV)", () => {
       valid: 3,
       imported: 3,
       ignoredColumns: [],
+      refusedTotal: 0,
       refused: [],
     });
     const rows = await t.db.select().from(enterprises);

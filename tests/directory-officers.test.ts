@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog } from "../src/db/schema.ts";
-import { localDay } from "../src/directory/credentials.ts";
+import { localDate } from "../src/lib/time.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
 
 let t: TestApp;
@@ -10,7 +10,7 @@ let deptB: string;
 let admin: Session;
 
 /** YYYY-MM-DD `days` from today in China time (the server's default zone). */
-const day = (days: number) => localDay(Date.now() + days * 86_400_000, "Asia/Shanghai");
+const day = (days: number) => localDate(Date.now() + days * 86_400_000, "Asia/Shanghai");
 
 const officer = (over: Record<string, unknown> = {}) => ({
   name: "张执法",

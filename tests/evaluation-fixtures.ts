@@ -13,6 +13,7 @@ import {
 } from "../src/db/schema.ts";
 import { signInspectionCode } from "../src/inspections/code.ts";
 import { newId, randomToken } from "../src/lib/ids.ts";
+import { enterpriseCall, enterpriseSession, type EnterpriseSession } from "./enterprise-fixtures.ts";
 import type { TestApp } from "./helpers.ts";
 
 /** The secret tests/helpers.ts configures the app with. */
@@ -94,7 +95,9 @@ export async function makeWorld(t: TestApp) {
     createdAt: now,
     updatedAt: now,
   });
-  return { deptA, deptB, enterpriseId, officerIds, itemId };
+  const enterprise = await enterpriseSession(t, enterpriseId);
+  signedIn.set(t, enterprise);
+  return { deptA, deptB, enterpriseId, officerIds, itemId, enterprise };
 }
 
 export type World = Awaited<ReturnType<typeof makeWorld>>;
@@ -109,7 +112,11 @@ export interface InspectionOptions {
 }
 
 /** Inserts an inspection (directly, in the given status) and signs its code. */
-export async function makeInspection(t: TestApp, w: World, o: InspectionOptions = {}) {
+export async function makeInspection(
+  t: TestApp,
+  w: Pick<World, "deptA" | "enterpriseId" | "officerIds" | "itemId">,
+  o: InspectionOptions = {},
+) {
   const id = newId();
   const now = Date.now();
   const start = o.plannedStart ?? now - 2 * 3_600_000;
@@ -166,16 +173,19 @@ export async function makeEvaluation(
   return id;
 }
 
-/** POSTs an evaluation as the enterprise's phone would. */
+/** The world's enterprise signed in on its phone (makeWorld sets it), used by postEvaluation. */
+const signedIn = new WeakMap<TestApp, EnterpriseSession>();
+
+/**
+ * POSTs an evaluation as the enterprise's phone would: signed in as the world's enterprise unless `as`
+ * names another session, or null for none.
+ */
 export function postEvaluation(
   t: TestApp,
   code: string,
   body: unknown,
   headers: Record<string, string> = {},
+  as: EnterpriseSession | null = signedIn.get(t) ?? null,
 ) {
-  return t.app.request(`/api/public/inspections/${code}/evaluation`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
+  return enterpriseCall(t, as, "POST", `/api/public/inspections/${code}/evaluation`, body, headers);
 }

@@ -21,6 +21,7 @@ import {
   TEST_SECRET,
   type World,
 } from "./evaluation-fixtures.ts";
+import { enterpriseCall, type EnterpriseSession } from "./enterprise-fixtures.ts";
 import { makeTestApp, type TestApp } from "./helpers.ts";
 import { WORKER_TARGET } from "./worker/target.ts";
 
@@ -35,7 +36,8 @@ beforeEach(async () => {
 
 afterEach(() => vi.restoreAllMocks());
 
-const getPage = (code: string) => t.app.request(`/api/public/inspections/${code}`);
+const getPage = (code: string, as?: EnterpriseSession) =>
+  enterpriseCall(t, as ?? null, "GET", `/api/public/inspections/${code}`);
 
 /** Changes the character at `index` of `text` to another one of the same alphabet. */
 function flip(text: string, index: number): string {
@@ -52,8 +54,8 @@ async function stored() {
 }
 
 describe("GET /api/public/inspections/:code", () => {
-  it("shows who inspects, why, the rights, this year's count, and no questionnaire before registration", async () => {
-    const { code } = await makeInspection(t, w, { status: "approved" });
+  it("shows who inspects, why, the rights, this year's count, and no questionnaire before the visit", async () => {
+    const { code } = await makeInspection(t, w, { status: "approved", plannedStart: Date.now() + DAY });
     const res = await getPage(code);
     expect(res.status).toBe(200);
     expect(res.headers.get("referrer-policy")).toBe("no-referrer");
@@ -74,7 +76,9 @@ describe("GET /api/public/inspections/:code", () => {
       ],
       evaluation: null,
       checklist: null,
+      arrivedAt: null,
     });
+    expect(Date.parse(body.evaluationOpensAt)).toBeGreaterThan(Date.now());
     const byName = Object.fromEntries(body.officers.map((o: { name: string }) => [o.name, o]));
     expect(byName["张明"]).toMatchObject({
       credentialNo: "37010001",
@@ -109,14 +113,17 @@ describe("GET /api/public/inspections/:code", () => {
     expect(body.yearCount).toEqual({ year, count: 3 });
   });
 
-  it("offers the live evaluation form once registered, and a thank-you after the evaluation", async () => {
-    const { code } = await makeInspection(t, w, { status: "registered" });
+  it("offers the live evaluation form once the visit started, and a thank-you after the evaluation", async () => {
+    const { code } = await makeInspection(t, w, { status: "approved" });
     const before = await (await getPage(code)).json();
     expect(before.evaluation).toMatchObject({ formId: "inspection-evaluation", version: 1 });
     expect(before.evaluation.schema.pages.length).toBeGreaterThan(0);
+    expect(before.viewer).toBe("anonymous");
+    const signedIn = await (await getPage(code, w.enterprise)).json();
+    expect(signedIn.viewer).toBe("enterprise");
     expect((await postEvaluation(t, code, { version: 1, data: POSITIVE })).status).toBe(201);
     const after = await (await getPage(code)).json();
-    expect(after.status).toBe("evaluated");
+    expect(after.status).toBe("approved");
     expect(after.evaluation).toEqual({ submitted: true });
   });
 
@@ -197,13 +204,28 @@ describe("GET /api/public/inspections/:code", () => {
       expect((await res.json()).error.code, what).toBe(errorCode);
       expect(res.headers.get("referrer-policy"), what).toBe("no-referrer");
     }
-    const unknownId = await getPage(`${flip(id, 0)}.${exp}.${sig}`);
-    expect(unknownId.status).toBe(404);
+  });
+
+  it("answers a forged code the same whether its inspection id exists or not", async () => {
+    const a = await makeInspection(t, w);
+    const [id, exp, sig] = a.code.split(".") as [string, string, string];
+    const known = await getPage(`${id}.${exp}.${flip(sig, 3)}`);
+    const unknown = await getPage(`${flip(id, 0)}.${exp}.${flip(sig, 3)}`);
+    const unknownWithGenuineSig = await getPage(`${flip(id, 0)}.${exp}.${sig}`);
+    const answers = await Promise.all(
+      [known, unknown, unknownWithGenuineSig].map(async (res) => ({
+        status: res.status,
+        body: await res.json(),
+      })),
+    );
+    expect(answers[0]).toMatchObject({ status: 401, body: { error: { code: "invalid_code" } } });
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
   });
 });
 
 describe("POST /api/public/inspections/:code/evaluation", () => {
-  it("stores a positive evaluation, moves the inspection to evaluated and raises no alert", async () => {
+  it("stores a positive evaluation with the enterprise and its client trace, stamps the inspection and raises no alert", async () => {
     const { id: inspectionId, code } = await makeInspection(t, w);
     const res = await postEvaluation(t, code, { version: 1, data: POSITIVE });
     expect(res.status).toBe(201);
@@ -215,9 +237,14 @@ describe("POST /api/public/inspections/:code/evaluation", () => {
       score: 100,
       formId: "inspection-evaluation",
       version: 1,
+      enterpriseId: w.enterpriseId,
+      staffAddressMatch: false,
     });
+    expect(row!.clientHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row!.clientHash).not.toContain("127.0.0.1");
     const [inspection] = await t.db.select().from(inspections).where(eq(inspections.id, inspectionId));
-    expect(inspection!.status).toBe("evaluated");
+    // The evaluation runs beside the department's life cycle: the status stays where it was.
+    expect(inspection!.status).toBe("registered");
     expect(inspection!.evaluatedAt).toBeGreaterThan(0);
     expect(await t.db.select().from(alerts)).toHaveLength(0);
     const audit = await t.db.select().from(auditLog).where(eq(auditLog.action, "inspection.evaluated"));
@@ -228,10 +255,7 @@ describe("POST /api/public/inspections/:code/evaluation", () => {
       ip: null,
       targetId: inspectionId,
     });
-    expect(JSON.parse(audit[0]!.detail)).toMatchObject({
-      before: { status: "registered" },
-      after: { status: "evaluated" },
-    });
+    expect(JSON.parse(audit[0]!.detail)).toEqual({ evaluationId: id, negative: false });
   });
 
   it("raises an alert with its created event and audit line for a negative evaluation, in the same commit", async () => {
@@ -252,8 +276,7 @@ describe("POST /api/public/inspections/:code/evaluation", () => {
     const events = await t.db.select().from(alertEvents).where(eq(alertEvents.alertId, alert!.id));
     expect(events.map((e) => e.kind)).toEqual(["created"]);
     expect(await t.db.select().from(auditLog).where(eq(auditLog.action, "alert.create"))).toHaveLength(1);
-    const [inspection] = await t.db.select().from(inspections).where(eq(inspections.id, inspectionId));
-    expect(inspection!.status).toBe("evaluated");
+    expect(alert!.kind).toBe("negative_evaluation");
     // No webhook configured: no outbox message.
     expect(await t.db.select().from(outbox)).toHaveLength(0);
   });
@@ -322,7 +345,7 @@ describe("POST /api/public/inspections/:code/evaluation", () => {
     expect(inspection!.status).toBe("registered");
   });
 
-  it("refuses bad codes with 401/404 and stores nothing", async () => {
+  it("refuses bad codes with 401 and stores nothing", async () => {
     const a = await makeInspection(t, w);
     const b = await makeInspection(t, w);
     const [id, exp, sig] = a.code.split(".") as [string, string, string];
@@ -330,7 +353,7 @@ describe("POST /api/public/inspections/:code/evaluation", () => {
       [`${id}.${exp}.${flip(sig, 0)}`, 401],
       [`${b.id}.${exp}.${sig}`, 401],
       [`${id}.${flip(exp, 0)}.${sig}`, 401],
-      [`${flip(id, 5)}.${exp}.${sig}`, 404],
+      [`${flip(id, 5)}.${exp}.${sig}`, 401],
       [signInspectionCode(TEST_SECRET, a.id, Date.now() - 60_000, a.nonce), 401],
       [`${id}.${exp}`, 401],
     ] as const) {
@@ -341,11 +364,11 @@ describe("POST /api/public/inspections/:code/evaluation", () => {
     expect(audit.filter((a) => a.action !== "form.publish")).toHaveLength(0);
   });
 
-  it("takes no evaluation before registration (409) nor for an inspection not yet approved (404)", async () => {
-    const approved = await makeInspection(t, w, { status: "approved" });
+  it("takes no evaluation before the visit starts (409) nor for an inspection not yet approved (404)", async () => {
+    const approved = await makeInspection(t, w, { status: "approved", plannedStart: Date.now() + DAY });
     const res = await postEvaluation(t, approved.code, { version: 1, data: POSITIVE });
     expect(res.status).toBe(409);
-    expect((await res.json()).error.code).toBe("not_registered");
+    expect((await res.json()).error.code).toBe("evaluation_not_open");
     const filed = await makeInspection(t, w, { status: "filed" });
     expect((await postEvaluation(t, filed.code, { version: 1, data: POSITIVE })).status).toBe(404);
     expect(await stored()).toEqual({ evaluations: 0, alerts: 0 });

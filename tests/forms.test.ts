@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog } from "../src/db/schema.ts";
+import { configFromEnv, startupWarnings } from "../src/env.ts";
 import { makeTestApp, SAMPLE_SCHEMA, type Session, type TestApp } from "./helpers.ts";
 
 let t: TestApp;
@@ -178,6 +179,53 @@ describe("sharing", () => {
     const bytes = new Uint8Array(await png.arrayBuffer());
     expect([...bytes.slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     expect((await t.call(admin, "GET", `/api/forms/${form.id}/qr.png?size=99999`)).status).toBe(400);
+  });
+
+  it("refuses a link or QR code for a Host outside ALLOWED_HOSTS when PUBLIC_URL is unset", async () => {
+    const form = await createForm(admin);
+    for (const path of ["share", "qr.svg", "qr.png"]) {
+      const res = await t.call(admin, "GET", `http://evil.example/api/forms/${form.id}/${path}`);
+      expect(res.status, path).toBe(409);
+      const body = await res.json();
+      expect(body.error.code, path).toBe("public_url_required");
+      expect(body.error.message, path).toContain("PUBLIC_URL");
+    }
+    // The machine's own names are allowed by default, with any port.
+    const own = await t.call(admin, "GET", `http://127.0.0.1:8787/api/forms/${form.id}/share`);
+    expect((await own.json()).url).toBe(`http://127.0.0.1:8787/f/${form.id}`);
+  });
+
+  it("checks a trusted proxy's X-Forwarded-Host too, and takes the hosts ALLOWED_HOSTS names", async () => {
+    t = await makeTestApp({ TRUST_PROXY: "1", ALLOWED_HOSTS: "forms.jinan.example, 10.1.2.3:8080" });
+    await t.user("admin", "admin");
+    admin = await t.login("admin");
+    const form = await createForm(admin);
+    const share = (host: string, proto = "https") =>
+      t.call(admin, "GET", `/api/forms/${form.id}/share`, undefined, {
+        "X-Forwarded-Host": host,
+        "X-Forwarded-Proto": proto,
+      });
+    expect((await (await share("forms.jinan.example")).json()).url).toBe(
+      `https://forms.jinan.example/f/${form.id}`,
+    );
+    expect((await (await share("10.1.2.3:8080", "http")).json()).url).toBe(
+      `http://10.1.2.3:8080/f/${form.id}`,
+    );
+    for (const host of ["evil.example", "10.1.2.3:9999", "forms.jinan.example@evil.example", "localhost"]) {
+      expect((await share(host)).status, host).toBe(409);
+    }
+    expect((await share("forms.jinan.example", "javascript")).status).toBe(409);
+  });
+
+  it("warns at start in production when PUBLIC_URL is unset", () => {
+    const config = (env: Record<string, string>) => configFromEnv(env, "x".repeat(40));
+    const production = { NODE_ENV: "production" };
+    expect(startupWarnings(production, config(production))).toEqual([
+      expect.stringContaining("PUBLIC_URL is not set"),
+    ]);
+    const set = { ...production, PUBLIC_URL: "https://forms.jinan.example" };
+    expect(startupWarnings(set, config(set))).toEqual([]);
+    expect(startupWarnings({}, config({}))).toEqual([]);
   });
 
   it("uses PUBLIC_URL for the link when set", async () => {

@@ -1,6 +1,6 @@
 import { catalogItems, departments, enterprises, officers } from "../src/db/schema.ts";
 import { newId } from "../src/lib/ids.ts";
-import type { TestApp } from "./helpers.ts";
+import type { Session, TestApp } from "./helpers.ts";
 
 let serial = 0;
 const next = () => ++serial;
@@ -104,4 +104,26 @@ export function window(daysAhead: number) {
     plannedStart: new Date(start).toISOString(),
     plannedEnd: new Date(start + 2 * 3_600_000).toISOString(),
   };
+}
+
+/** The join request (R18) of `inspectionId` that `session` (an administrator) finds pending. */
+export async function pendingJoinRequest(t: TestApp, session: Session, inspectionId: string) {
+  const res = await t.call(session, "GET", "/api/join-requests");
+  const body = (await res.json()) as { items: { id: string; inspectionId: string; awaiting: string[] }[] };
+  const found = body.items.find((r) => r.inspectionId === inspectionId);
+  if (!found) throw new Error(`no pending join request for ${inspectionId}: ${JSON.stringify(body)}`);
+  return found;
+}
+
+/** Gives the consent of `session`'s side to the pending join request of the inspection; expects 200. */
+export async function consentToJoin(
+  t: TestApp,
+  session: Session,
+  inspectionId: string,
+  side: "accept" | "approve",
+) {
+  const request = await pendingJoinRequest(t, session, inspectionId);
+  const res = await t.call(session, "POST", `/api/join-requests/${request.id}/${side}`);
+  if (res.status !== 200) throw new Error(`${side}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { request: { status: string } }).request;
 }

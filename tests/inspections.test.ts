@@ -1,15 +1,18 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog, inspectionDepartments, inspectionItems, inspections } from "../src/db/schema.ts";
-import {
-  checkFiling,
-  credentialValid,
-  localDate,
-  yearBounds,
-  type FilingFacts,
-} from "../src/inspections/rules.ts";
+import { credentialValidThrough as credentialValid } from "../src/directory/credentials.ts";
+import { checkFiling, type FilingFacts } from "../src/inspections/rules.ts";
+import { localDate, yearBounds } from "../src/lib/time.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
-import { catalogItem, departmentWithStaff, enterprise, officer, window } from "./inspection-fixtures.ts";
+import {
+  catalogItem,
+  consentToJoin,
+  departmentWithStaff,
+  enterprise,
+  officer,
+  window,
+} from "./inspection-fixtures.ts";
 
 describe("filing rules (pure)", () => {
   const base = (): FilingFacts => ({
@@ -38,7 +41,17 @@ describe("filing rules (pure)", () => {
       },
     ],
     requestedOfficerIds: ["o1", "o2"],
-    items: [{ id: "i1", code: "X-1", name: "x", departmentId: "d1", status: "active", legalBasis: "b" }],
+    items: [
+      {
+        id: "i1",
+        code: "X-1",
+        name: "x",
+        departmentId: "d1",
+        status: "active",
+        legalBasis: "b",
+        yearlyCap: null,
+      },
+    ],
     requestedItemIds: ["i1"],
     enterprise: { id: "e1" },
     type: "routine",
@@ -46,6 +59,7 @@ describe("filing rules (pure)", () => {
     plannedEnd: Date.parse("2026-12-01T03:00:00Z"),
     now: Date.parse("2026-11-26T00:00:00Z"),
     timeZone: "Asia/Shanghai",
+    lateFilingMaxDays: 10,
   });
 
   it("accepts a complete filing", () => {
@@ -59,6 +73,31 @@ describe("filing rules (pure)", () => {
     const g = base();
     g.officers[1] = { ...g.officers[1]!, isHelper: true, credentialNo: null };
     expect(checkFiling(g)?.code).toBe("too_few_officers");
+  });
+
+  it("asks each department of a joint filing for its own credentialed officers (R18)", () => {
+    const joint = (): FilingFacts => ({
+      ...base(),
+      departments: [
+        { id: "d1", name: "市场监管局", listed: true },
+        { id: "d2", name: "消防救援支队", listed: true },
+      ],
+      requestedDepartmentIds: ["d1", "d2"],
+    });
+    const short = checkFiling(joint());
+    expect(short).toMatchObject({ code: "too_few_department_officers", details: ["d2"] });
+    const d2 = (id: string, isHelper = false) => ({
+      ...base().officers[0]!,
+      id,
+      departmentId: "d2",
+      isHelper,
+    });
+    const staffed = { ...joint(), officers: [...base().officers, d2("o3"), d2("o4")] };
+    staffed.requestedOfficerIds = staffed.officers.map((o) => o.id);
+    expect(checkFiling(staffed)).toBeNull();
+    const helped = { ...staffed, officers: [...base().officers, d2("o3"), d2("o4", true)] };
+    expect(checkFiling(helped)?.code).toBe("too_few_department_officers");
+    expect(checkFiling({ ...staffed, jointMinOfficers: 3 })?.code).toBe("too_few_department_officers");
   });
 
   it("uses local dates for credential validity (Asia/Shanghai)", () => {
@@ -248,7 +287,7 @@ describe("POST /api/inspections", () => {
 });
 
 describe("POST /api/inspections/:id/join-request", () => {
-  it("merges another department into the filing as a joint inspection", async () => {
+  it("merges another department into the filing as a joint inspection once both administrators consent", async () => {
     const first = await file(officerSession, filing());
     const fireSession = await t.login(fire.officerLogin);
     const refused = await file(fireSession, filing(fire));
@@ -262,8 +301,10 @@ describe("POST /api/inspections/:id/join-request", () => {
         itemIds: [fire.itemId],
       },
     );
-    expect(res.status).toBe(200);
-    expect((await res.json()).departments.sort()).toEqual([market.departmentId, fire.departmentId].sort());
+    expect(res.status).toBe(202);
+    expect((await res.json()).request).toMatchObject({ status: "pending", awaiting: ["lead", "department"] });
+    await consentToJoin(t, await t.login(fire.head), first.body.id, "approve");
+    await consentToJoin(t, await t.login(market.head), first.body.id, "accept");
     const got = await (await t.call(fireSession, "GET", `/api/inspections/${first.body.id}`)).json();
     expect(got.inspection.joint).toBe(true);
     expect(got.inspection.items).toHaveLength(2);
@@ -302,6 +343,16 @@ describe("approval and life cycle", () => {
     expect(code.url).toMatch(new RegExp(`/i/${body.id}\\.`));
     const png = await t.call(officerSession, "GET", `/api/inspections/${body.id}/qr.png`);
     expect(png.headers.get("content-type")).toBe("image/png");
+    // With PUBLIC_URL unset, a forged Host never makes it into the code's link or QR.
+    for (const path of ["code", "qr.png", "qr.svg"]) {
+      const forged = await t.call(
+        officerSession,
+        "GET",
+        `http://evil.example/api/inspections/${body.id}/${path}`,
+      );
+      expect(forged.status, path).toBe(409);
+      expect((await forged.json()).error.code, path).toBe("public_url_required");
+    }
     const actions = (await t.db.select().from(auditLog).where(eq(auditLog.targetId, body.id))).map(
       (a) => a.action,
     );

@@ -3,7 +3,13 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog, catalogItems, forms, formVersions, plannedTasks } from "../src/db/schema.ts";
 import { newId } from "../src/lib/ids.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
-import { catalogItem, departmentWithStaff, enterprise, window } from "./inspection-fixtures.ts";
+import {
+  catalogItem,
+  consentToJoin,
+  departmentWithStaff,
+  enterprise,
+  window,
+} from "./inspection-fixtures.ts";
 
 type Json = Record<string, any>;
 type Staff = Awaited<ReturnType<typeof departmentWithStaff>>;
@@ -191,8 +197,13 @@ describe("matching view and merge", () => {
 
     const merged = await send(admin, "POST", "/api/planning/merge", mergeBody(ids));
     expect(merged.status, JSON.stringify(merged.body)).toBe(201);
-    expect(merged.body).toMatchObject({ tasks: 2, saved: 1 });
+    expect(merged.body).toMatchObject({ tasks: 2, saved: 1, pendingDepartmentIds: [fire.departmentId] });
     expect(merged.body.departments).toEqual([market.departmentId, fire.departmentId]);
+    // R18: the coordinator does not act in fire's name; fire takes part once its administrator approves.
+    const before = (await send(admin, "GET", `/api/inspections/${merged.body.id}`)).body.inspection;
+    expect(before.departments.map((d: Json) => d.id)).toEqual([market.departmentId]);
+    expect((await send(fireHead, "GET", `/api/inspections/${merged.body.id}`)).status).toBe(404);
+    expect((await consentToJoin(t, fireHead, merged.body.id, "approve")).status).toBe("joined");
 
     const inspection = (await send(admin, "GET", `/api/inspections/${merged.body.id}`)).body.inspection;
     expect(inspection.joint).toBe(true);
@@ -275,7 +286,7 @@ describe("matching view and merge", () => {
       "/api/planning/merge",
       mergeBody([a.id, c.id], { officerIds: [market.officerIds[0]] }),
     );
-    expect(few.body.error.code).toBe("too_few_officers");
+    expect(few.body.error.code).toBe("too_few_department_officers");
     expect((await t.db.select().from(plannedTasks)).every((x) => x.status === "planned")).toBe(true);
   });
 
@@ -328,7 +339,9 @@ describe("joint inspections: join from the refusal and merge from planning agree
         itemIds: [fire.itemId],
       },
     );
-    expect(joined.status).toBe(200);
+    expect(joined.status).toBe(202);
+    await consentToJoin(t, fireHead, first.body.id, "approve");
+    expect((await consentToJoin(t, marketHead, first.body.id, "accept")).status).toBe("joined");
     const byJoin = (await send(admin, "GET", `/api/inspections/${first.body.id}`)).body.inspection;
 
     // Path 2: both departments plan, the coordinator merges.
@@ -336,6 +349,7 @@ describe("joint inspections: join from the refusal and merge from planning agree
     const b = await createTask(fireHead, taskBody(fire, firm));
     const merged = await send(admin, "POST", "/api/planning/merge", mergeBody([a.id, b.id]));
     expect(merged.status).toBe(201);
+    await consentToJoin(t, fireHead, merged.body.id, "approve");
     const byMerge = (await send(admin, "GET", `/api/inspections/${merged.body.id}`)).body.inspection;
 
     expect(shape(byMerge)).toEqual(shape(byJoin));
@@ -355,7 +369,9 @@ describe("joint inspections: join from the refusal and merge from planning agree
       officerIds: fire.officerIds,
       itemIds: [fire.itemId],
     });
-    expect(joined.status).toBe(200);
+    expect(joined.status).toBe(202);
+    await consentToJoin(t, fireHead, first.body.id, "approve");
+    await consentToJoin(t, marketHead, first.body.id, "accept");
     const got = (await send(admin, "GET", `/api/inspections/${first.body.id}`)).body.inspection;
     expect(got.legalBasis).toBe(marketBasis);
   });

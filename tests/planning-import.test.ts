@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog, catalogItems, departments, enterprises, plannedTasks } from "../src/db/schema.ts";
 import { normalizeDay } from "../src/planning/import-rows.ts";
-import { zonedDayStart } from "../src/planning/import.ts";
+import { parseBound } from "../src/lib/time.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
 import { departmentWithStaff, enterprise } from "./inspection-fixtures.ts";
 
@@ -38,7 +38,7 @@ beforeEach(async () => {
   marketHead = await t.login(market.head);
 });
 
-describe("normalizeDay and zonedDayStart", () => {
+describe("normalizeDay and the day start in the zone", () => {
   it("reads common date spellings and refuses impossible dates", () => {
     expect(normalizeDay("2027-3-1")).toBe("2027-03-01");
     expect(normalizeDay("2027/03/01")).toBe("2027-03-01");
@@ -48,10 +48,10 @@ describe("normalizeDay and zonedDayStart", () => {
   });
 
   it("starts a day at local midnight", () => {
-    expect(new Date(zonedDayStart("2027-03-01", "Asia/Shanghai")).toISOString()).toBe(
+    expect(new Date(parseBound("2027-03-01", "Asia/Shanghai")!).toISOString()).toBe(
       "2027-02-28T16:00:00.000Z",
     );
-    expect(new Date(zonedDayStart("2027-03-01", "UTC")).toISOString()).toBe("2027-03-01T00:00:00.000Z");
+    expect(new Date(parseBound("2027-03-01", "UTC")!).toISOString()).toBe("2027-03-01T00:00:00.000Z");
   });
 });
 

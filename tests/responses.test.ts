@@ -135,6 +135,20 @@ describe("POST /api/public/forms/:id/responses", () => {
     expect((await submit({ id: randomUUID(), version: 1, data: good })).status).toBe(404);
   });
 
+  it("creates no rate-limit counter for a form that does not exist, and counts a real one", async () => {
+    const ghost = "no-such-form-0001";
+    const res = await t.app.request(`/api/public/forms/${ghost}/responses`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ id: randomUUID(), version: 1, data: good }),
+    });
+    expect(res.status).toBe(404);
+    expect(await t.rateLimiter.peek(`submit:form-ip:${ghost}:127.0.0.1`, 60_000)).toBe(0);
+    expect(await t.rateLimiter.peek("submit:ip:127.0.0.1", 60_000)).toBe(1);
+    expect((await submit({ id: randomUUID(), version: 1, data: good })).status).toBe(201);
+    expect(await t.rateLimiter.peek(`submit:form-ip:${formId}:127.0.0.1`, 60_000)).toBe(1);
+  });
+
   it("rate-limits one client, and a spoofed X-Forwarded-For does not reset the count", async () => {
     let last = 0;
     for (let i = 0; i < 31; i++) {

@@ -1,14 +1,14 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, enterprises, inspectionOfficers, inspections, samplingFilings } from "../src/db/schema.ts";
-import { localDay } from "../src/directory/credentials.ts";
+import { localDate } from "../src/lib/time.ts";
 import { newId } from "../src/lib/ids.ts";
 import { commitmentOf, verifyDrawFile, type VerificationFile } from "../src/sampling/draw.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
 import { catalogItem, departmentWithStaff, officer, window } from "./inspection-fixtures.ts";
 
 const DAY = 86_400_000;
-const day = (offset: number) => localDay(Date.now() + offset * DAY, "Asia/Shanghai");
+const day = (offset: number) => localDate(Date.now() + offset * DAY, "Asia/Shanghai");
 
 let serial = 0;
 async function graded(t: TestApp, grade: "A" | "B" | "C" | "D", district = "历下区") {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileResponseValidator } from "../src/forms/compiled/index.ts";
-import { createResponseValidator, ownMessages } from "../src/forms/validation.ts";
+import { DELIBERATE, precheckAnswers } from "../src/forms/precheck.ts";
+import { createResponseValidator, ownMessages, planOf } from "../src/forms/validation.ts";
 import { failingNames, loadDiffForms, randomResponse, seededRng } from "./validator-fuzz.ts";
 
 /**
@@ -64,6 +65,67 @@ describe("compiled validator agrees with the survey-core reference", () => {
     },
     120_000,
   );
+
+  // The pre-check runs before both validators. It refuses some responses survey-core accepts, on
+  // purpose (docs/VALIDATION.md, "The pre-check"); any other refusal must be one the reference makes too.
+  it.each(forms.map((f) => [f.name, f] as const))(
+    "pre-check: %s",
+    (_name, form) => {
+      const plan = planOf(form.schema);
+      const reference = createResponseValidator(form.schema);
+      const rng = seededRng(4242);
+      const undocumented: string[] = [];
+      for (let i = 0; i < PER_FORM; i++) {
+        const data = randomResponse(rng, form.schema);
+        const refused = precheckAnswers(plan, data);
+        if (!refused || DELIBERATE.has(refused.reason)) continue;
+        const expected = reference(data);
+        if (expected.ok)
+          undocumented.push(`${refused.reason} ${refused.error.name}: ${JSON.stringify(data)}`);
+      }
+      expect(undocumented).toEqual([]);
+    },
+    120_000,
+  );
+
+  it("pre-check: refuses the oversized answers survey-core keeps, as documented differences", () => {
+    const form = forms.find((f) => f.name === "schemas/oversized-answers.json");
+    if (!form) throw new Error("tests/fixtures/schemas/oversized-answers.json missing");
+    const plan = planOf(form.schema);
+    const reference = createResponseValidator(form.schema);
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ topics: ["price", "price"] }, "duplicate", "topics"],
+      [{ topics: Array.from({ length: 110_000 }, () => "price") }, "too_many_choices", "topics"],
+      [{ tags: ["x", "x"] }, "duplicate", "tags"],
+      [{ extras: ["a", "b", "a", "b", "a"] }, "too_many_choices", "extras"],
+      [{ name: {} }, "empty_container", "name"],
+      [{ note: [] }, "empty_container", "note"],
+      [{ grade: {} }, "empty_container", "grade"],
+      [{ contact: { phone: "1", fax: "2" } }, "unknown_item", "contact.fax"],
+      [{ staff: [{}, {}, {}, {}] }, "too_many_rows", "staff"],
+      [{ visits: [{}, {}, {}] }, "too_many_panels", "visits"],
+    ];
+    for (const [data, reason, name] of cases) {
+      const refused = precheckAnswers(plan, data);
+      expect({ reason: refused?.reason, name: refused?.error.name }).toEqual({ reason, name });
+      expect(DELIBERATE.has(reason as never)).toBe(true);
+      // Each is a difference from survey-core only while the reference accepts it: keep the list honest.
+      if (reason !== "too_many_choices" || data.extras)
+        expect({ name, ok: reference(data).ok }).toEqual({ name, ok: true });
+    }
+    // And refusals the reference makes as well.
+    for (const data of [
+      { grid: { r9: "good" } },
+      { staff: [{ who: "a", zz: "b" }] },
+      { visits: [{ zz: 1 }] },
+    ]) {
+      expect(precheckAnswers(plan, data)?.reason).toBe("unknown_key");
+      expect(reference(data).ok).toBe(false);
+    }
+    expect(
+      precheckAnswers(plan, { name: "张三", topics: ["price", "speed"], contact: { phone: "1" } }),
+    ).toBeNull();
+  }, 120_000);
 
   it("agrees on realistic checklist submissions (accepted and rejected)", () => {
     const form = forms.find((f) => f.name === "forms/checklist-skeleton.json");

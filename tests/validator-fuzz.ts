@@ -390,7 +390,48 @@ export function randomResponse(rng: Rng, schema: Json): Json {
     // Empty values for a few questions: the hidden/required interplay.
     for (const q of questions) if (chance(rng, 0.1)) delete data[String(q.name)];
   }
+  oversize(oversizeRng(rng), questions, data);
   return data;
+}
+
+/**
+ * Oversized and duplicated answers (issue 14, item 4), drawn from a generator of their own so that
+ * the responses drawn for a seed before they were added stay the same.
+ */
+const oversizeRngs = new WeakMap<Rng, Rng>();
+function oversizeRng(rng: Rng): Rng {
+  let own = oversizeRngs.get(rng);
+  if (!own) oversizeRngs.set(rng, (own = seededRng(14_004)));
+  return own;
+}
+
+function oversize(rng: Rng, questions: Json[], data: Json): void {
+  if (!questions.length || !chance(rng, 0.15)) return;
+  const q = pick(rng, questions);
+  const name = String(q.name);
+  const values = choiceValues(q.choices);
+  switch (q.type) {
+    case "checkbox":
+    case "tagbox":
+    case "ranking": {
+      // Repeats of one choice, up to more values than the question has choices.
+      const v = values.length ? pick(rng, values) : "a";
+      data[name] = Array.from({ length: 2 + Math.floor(rng() * (values.length + 3)) }, () => v);
+      return;
+    }
+    case "multipletext": {
+      const out: Json = {};
+      for (let i = 0; i < 1 + Math.floor(rng() * 50); i++) out[`unknown${i}`] = "x";
+      data[name] = out;
+      return;
+    }
+    case "matrixdynamic":
+    case "paneldynamic":
+      data[name] = Array.from({ length: 1 + Math.floor(rng() * 12) }, () => ({}));
+      return;
+    default:
+      data[name] = pick(rng, [{}, [], { a: 1 }, ["x"]]);
+  }
 }
 
 /** A form of the differential test: its name and SurveyJS schema. */

@@ -10,7 +10,7 @@ interface ConflictOptions {
   ownDepartment: () => string | undefined;
   /** The officers and items chosen on the form, taken along into the joint inspection. */
   chosen: () => { officerIds: string[]; itemIds: string[] };
-  /** Called once joined, before the page moves to the joint inspection. */
+  /** Called once the request to join is sent. */
   onJoined: () => void;
 }
 
@@ -52,15 +52,18 @@ export function conflictCard(opts: ConflictOptions) {
     joinButton.disabled = true;
     showMessage(joinMessage, "正在申请加入…", "info");
     try {
-      const joined = await api<{ id: string }>(
-        `/api/inspections/${encodeURIComponent(current.id)}/join-request`,
-        {
-          method: "POST",
-          body: opts.chosen(),
-        },
-      );
+      await api(`/api/inspections/${encodeURIComponent(current.id)}/join-request`, {
+        method: "POST",
+        body: opts.chosen(),
+      });
       opts.onJoined();
-      location.assign(`/admin/inspections/${encodeURIComponent(joined.id)}?joined=1`);
+      joinButton.hidden = true;
+      // R18: nothing is joined until both departments' administrators consent.
+      showMessage(
+        joinMessage,
+        "已提交加入申请。经牵头部门管理员同意、本部门管理员批准后，本部门的人员和事项才并入该次检查。",
+        "ok",
+      );
     } catch (error) {
       const already = error instanceof ApiError && error.code === "already_joined";
       open.hidden = !already;

@@ -1,4 +1,5 @@
 import type { AppDeps } from "../env.ts";
+import { logError } from "../lib/log.ts";
 
 /** In-process publish/subscribe; Node keeps it in memory, Workers will plug in a shared channel. */
 export interface EventBus {
@@ -16,7 +17,7 @@ export class MemoryEventBus implements EventBus {
       try {
         fn(payload);
       } catch (error) {
-        console.error(JSON.stringify({ level: "error", topic, error: String(error) }));
+        logError({ topic }, error);
       }
     }
   }

@@ -4,6 +4,7 @@ import type { Db } from "../db/client.ts";
 import { outbox } from "../db/schema.ts";
 import type { AppConfig } from "../env.ts";
 import { SMS_TOPIC } from "../enterprise/sms.ts";
+import { logError } from "../lib/log.ts";
 
 export type FetchFn = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -51,7 +52,7 @@ export function outboxConfigured(config: AppConfig): boolean {
 /**
  * Delivers the outbox rows that are due to their webhook (alerts: ALERT_WEBHOOK_URL, sign-in codes:
  * SMS_WEBHOOK_URL), each signed with that webhook's secret; a 2xx marks it delivered, anything else
- * schedules a retry with exponential backoff. Delivery is at least once: receivers de-duplicate on
+ * (a redirect too: it is never followed) schedules a retry with exponential backoff. Delivery is at least once: receivers de-duplicate on
  * the X-Lianma-Delivery id.
  */
 export async function deliverDue(
@@ -87,8 +88,12 @@ export async function deliverDue(
         },
         body: row.payload,
         signal: AbortSignal.timeout(TIMEOUT_MS),
+        // A redirect would carry the signed alert (a 307 the body too) to wherever the receiver, or
+        // whoever took over its address, points: only the configured URL is ever sent to.
+        redirect: "manual",
       });
-      if (!res.ok) error = `HTTP ${res.status}`;
+      if (res.status >= 300 && res.status < 400) error = `HTTP ${res.status} (redirect not followed)`;
+      else if (!res.ok) error = `HTTP ${res.status}`;
       await res.body?.cancel().catch(() => undefined);
     } catch (e) {
       error = String((e as Error)?.message ?? e).slice(0, 500);
@@ -117,9 +122,7 @@ export function startOutboxLoop(
     if (running) return;
     running = true;
     deliverDue(db, config, fetchFn, Date.now())
-      .catch((error) =>
-        console.error(JSON.stringify({ level: "error", task: "outbox", error: String(error) })),
-      )
+      .catch((error) => logError({ task: "outbox" }, error))
       .finally(() => {
         running = false;
       });

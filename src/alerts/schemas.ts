@@ -1,16 +1,19 @@
 import { z } from "@hono/zod-openapi";
-import { ALERT_STATUSES } from "../db/schema.ts";
+import { ALERT_KINDS, ALERT_STATUSES } from "../db/schema.ts";
 
 const Person = z.object({ id: z.string(), displayName: z.string() });
 
 export const AlertItemSchema = z
   .object({
     id: z.string(),
+    kind: z.enum(ALERT_KINDS),
+    kindLabel: z.string(),
     status: z.enum(ALERT_STATUSES),
     statusLabel: z.string(),
     summary: z.string(),
-    inspectionId: z.string(),
-    evaluationId: z.string(),
+    inspectionId: z.string().nullable(),
+    evaluationId: z.string().nullable(),
+    complaintId: z.string().nullable(),
     department: z.object({ id: z.string(), name: z.string() }),
     enterprise: z.object({ name: z.string() }),
     assignedTo: Person.nullable(),
@@ -26,6 +29,7 @@ export const AlertItemSchema = z
 export const AlertDetailSchema = AlertItemSchema.extend({
   closedBy: Person.nullable(),
   evaluation: z.record(z.string(), z.unknown()).nullable(),
+  complaint: z.record(z.string(), z.unknown()).nullable(),
   inspection: z.record(z.string(), z.unknown()).nullable(),
   events: z.array(
     z.object({

@@ -5,6 +5,7 @@ import {
   alertEvents,
   alerts,
   catalogItems,
+  complaints,
   departments,
   enterprises,
   evaluations,
@@ -20,10 +21,16 @@ import { answerLines } from "../evaluations/answers.ts";
 import type { NegativeAnswer } from "../evaluations/negative.ts";
 import { TYPE_LABELS } from "../evaluations/public-view.ts";
 import { STATUS_LABELS } from "../inspections/state.ts";
+import type { AlertKind } from "../db/schema.ts";
 import { ApiError } from "../lib/errors.ts";
 import { iso } from "../lib/router.ts";
 
 export const ALERT_STATUS_LABELS = { open: "待处理", assigned: "处理中", closed: "已办结" } as const;
+export const ALERT_KIND_LABELS: Record<AlertKind, string> = {
+  negative_evaluation: "负面评价",
+  complaint: "企业投诉",
+  unregistered_visit: "检查未登记",
+};
 
 /** Open alerts first, then those being handled, then closed ones; newest first within each. */
 const rank = sql<number>`CASE ${alerts.status} WHEN 'open' THEN 0 WHEN 'assigned' THEN 1 ELSE 2 END`;
@@ -31,32 +38,42 @@ const rank = sql<number>`CASE ${alerts.status} WHEN 'open' THEN 0 WHEN 'assigned
 const assignee = alias(users, "assignee");
 
 function listQuery(db: Db) {
-  return db
-    .select({
-      id: alerts.id,
-      status: alerts.status,
-      summary: alerts.summary,
-      inspectionId: alerts.inspectionId,
-      evaluationId: alerts.evaluationId,
-      departmentId: alerts.departmentId,
-      departmentName: departments.name,
-      enterpriseName: enterprises.name,
-      assignedTo: alerts.assignedTo,
-      assignedName: assignee.displayName,
-      outcome: alerts.outcome,
-      score: evaluations.score,
-      createdAt: alerts.createdAt,
-      firstHandledAt: alerts.firstHandledAt,
-      closedAt: alerts.closedAt,
-      closedBy: alerts.closedBy,
-      rank,
-    })
-    .from(alerts)
-    .innerJoin(departments, eq(departments.id, alerts.departmentId))
-    .innerJoin(inspections, eq(inspections.id, alerts.inspectionId))
-    .innerJoin(enterprises, eq(enterprises.id, inspections.enterpriseId))
-    .innerJoin(evaluations, eq(evaluations.id, alerts.evaluationId))
-    .leftJoin(assignee, eq(assignee.id, alerts.assignedTo));
+  return (
+    db
+      .select({
+        id: alerts.id,
+        kind: alerts.kind,
+        status: alerts.status,
+        summary: alerts.summary,
+        inspectionId: alerts.inspectionId,
+        evaluationId: alerts.evaluationId,
+        complaintId: alerts.complaintId,
+        departmentId: alerts.departmentId,
+        departmentName: departments.name,
+        enterpriseName: enterprises.name,
+        assignedTo: alerts.assignedTo,
+        assignedName: assignee.displayName,
+        outcome: alerts.outcome,
+        score: evaluations.score,
+        createdAt: alerts.createdAt,
+        firstHandledAt: alerts.firstHandledAt,
+        closedAt: alerts.closedAt,
+        closedBy: alerts.closedBy,
+        rank,
+      })
+      .from(alerts)
+      .innerJoin(departments, eq(departments.id, alerts.departmentId))
+      // An alert has one source: an evaluation (with its inspection), a complaint (perhaps naming an
+      // inspection, perhaps about a visit nobody filed) or an inspection left unregistered.
+      .leftJoin(inspections, eq(inspections.id, alerts.inspectionId))
+      .leftJoin(complaints, eq(complaints.id, alerts.complaintId))
+      .leftJoin(
+        enterprises,
+        eq(enterprises.id, sql`coalesce(${inspections.enterpriseId}, ${complaints.enterpriseId})`),
+      )
+      .leftJoin(evaluations, eq(evaluations.id, alerts.evaluationId))
+      .leftJoin(assignee, eq(assignee.id, alerts.assignedTo))
+  );
 }
 
 type ListRow = Awaited<ReturnType<typeof listQuery>>[number];
@@ -76,13 +93,16 @@ export function handlingTimes(a: {
 function toItem(r: ListRow) {
   return {
     id: r.id,
+    kind: r.kind,
+    kindLabel: ALERT_KIND_LABELS[r.kind],
     status: r.status,
     statusLabel: ALERT_STATUS_LABELS[r.status],
     summary: r.summary,
     inspectionId: r.inspectionId,
     evaluationId: r.evaluationId,
+    complaintId: r.complaintId,
     department: { id: r.departmentId, name: r.departmentName },
-    enterprise: { name: r.enterpriseName },
+    enterprise: { name: r.enterpriseName ?? "" },
     assignedTo: r.assignedTo ? { id: r.assignedTo, displayName: r.assignedName ?? "" } : null,
     outcome: r.outcome,
     score: r.score,
@@ -151,23 +171,28 @@ export async function alertItem(db: Db, id: string): Promise<AlertItem | null> {
 export async function alertDetail(db: Db, id: string) {
   const item = await alertItem(db, id);
   if (!item) return null;
-  const [evaluation] = await db
-    .select({
-      id: evaluations.id,
-      formId: evaluations.formId,
-      version: evaluations.version,
-      data: evaluations.data,
-      negativeAnswers: evaluations.negativeAnswers,
-      score: evaluations.score,
-      submittedAt: evaluations.submittedAt,
-      schema: formVersions.schema,
-    })
-    .from(evaluations)
-    .innerJoin(
-      formVersions,
-      and(eq(formVersions.formId, evaluations.formId), eq(formVersions.version, evaluations.version)),
-    )
-    .where(eq(evaluations.id, item.evaluationId));
+  const [evaluation] = !item.evaluationId
+    ? []
+    : await db
+        .select({
+          id: evaluations.id,
+          formId: evaluations.formId,
+          version: evaluations.version,
+          data: evaluations.data,
+          negativeAnswers: evaluations.negativeAnswers,
+          score: evaluations.score,
+          submittedAt: evaluations.submittedAt,
+          schema: formVersions.schema,
+        })
+        .from(evaluations)
+        .innerJoin(
+          formVersions,
+          and(eq(formVersions.formId, evaluations.formId), eq(formVersions.version, evaluations.version)),
+        )
+        .where(eq(evaluations.id, item.evaluationId));
+  const [complaint] = !item.complaintId
+    ? []
+    : await db.select().from(complaints).where(eq(complaints.id, item.complaintId));
   const [closer] = await db
     .select({ closedBy: alerts.closedBy, name: users.displayName })
     .from(alerts)
@@ -190,7 +215,8 @@ export async function alertDetail(db: Db, id: string) {
     ...item,
     closedBy: closer?.closedBy ? { id: closer.closedBy, displayName: closer.name ?? "" } : null,
     evaluation: evaluation ? evaluationView(evaluation) : null,
-    inspection: await inspectionView(db, item.inspectionId),
+    complaint: complaint ? complaintView(complaint) : null,
+    inspection: item.inspectionId ? await inspectionView(db, item.inspectionId) : null,
     events: history.map((e) => ({
       id: e.id,
       at: iso(e.at)!,
@@ -198,6 +224,22 @@ export async function alertDetail(db: Db, id: string) {
       note: e.note,
       actor: e.actorId ? { id: e.actorId, displayName: e.actorName ?? "" } : null,
     })),
+  };
+}
+
+/** A complaint as the 司法局 reads it (the department never sees who complained). */
+export function complaintView(row: typeof complaints.$inferSelect) {
+  return {
+    id: row.id,
+    receiptNo: row.receiptNo,
+    kind: row.kind,
+    visitDate: row.visitDate,
+    inspectionId: row.inspectionId,
+    text: row.text,
+    unfiledVisit: row.unfiledVisit,
+    status: row.status,
+    outcome: row.outcome,
+    createdAt: iso(row.createdAt)!,
   };
 }
 

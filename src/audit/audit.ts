@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { auditLog } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { sealAuditLog } from "./chain.ts";
+import { logError } from "../lib/log.ts";
 
 /** Requests that wrote an audit line through auditInsert (GETs included: exports are audited). */
 const audited = new WeakSet<Request>();
@@ -57,6 +58,6 @@ export const sealAuditAfterWrites: MiddlewareHandler<AppEnv> = async (c, next) =
   try {
     await sealAuditLog(c.var.db);
   } catch (error) {
-    console.error(JSON.stringify({ level: "error", event: "audit_seal_failed", error: String(error) }));
+    logError({ event: "audit_seal_failed" }, error);
   }
 };

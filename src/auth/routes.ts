@@ -4,11 +4,10 @@ import { users } from "../db/schema.ts";
 import { audit } from "../audit/audit.ts";
 import { ApiError } from "../lib/errors.ts";
 import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
+import { reserveLogin } from "./login-limit.ts";
 import { dummyHash, verifyPassword } from "./password.ts";
 import { endSession, requireUser, startSession } from "./session.ts";
 import { UserSchema } from "../directory/schemas.ts";
-
-const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 
 const SessionSchema = z.object({ user: UserSchema, csrfToken: z.string() }).openapi("Session");
 
@@ -40,20 +39,16 @@ export function authRoutes() {
 
   app.openapi(login, async (c) => {
     const { username, password } = c.req.valid("json");
-    const limiter = c.var.deps.rateLimiter;
-    const { loginFailuresPerWindow } = c.var.deps.config;
-    // Failures are counted per account and per client, so neither guessing one password from many
-    // addresses nor many accounts from one address gets far.
-    const keys = [`login:user:${username.toLowerCase()}`, `login:ip:${c.var.clientIp}`];
-    const counts = await Promise.all(keys.map((k) => limiter.peek(k, LOGIN_WINDOW_MS)));
-    if (counts.some((n) => n >= loginFailuresPerWindow)) {
+    const attempt = await reserveLogin(c, username);
+    if (!attempt.allowed) {
       await audit(c, { action: "auth.login_blocked", actorName: username });
+      c.header("Retry-After", String(Math.ceil(attempt.retryAfterMs / 1000)));
       throw new ApiError(429, "rate_limited", "登录失败次数过多，请稍后再试");
     }
     const [user] = await c.var.db.select().from(users).where(eq(users.username, username)).limit(1);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
     if (!ok || !user || user.disabled) {
-      await Promise.all(keys.map((k) => limiter.hit(k, loginFailuresPerWindow, LOGIN_WINDOW_MS)));
+      await attempt.failed();
       await audit(c, {
         action: "auth.login_failed",
         actorName: username,
@@ -61,7 +56,7 @@ export function authRoutes() {
       });
       throw new ApiError(401, "invalid_credentials", "用户名或密码错误");
     }
-    await limiter.reset(keys[0]);
+    await attempt.succeeded();
     // A fresh session on every login: any token planted before login is worthless afterwards.
     if (c.var.sessionId) await endSession(c);
     const csrfToken = await startSession(c, user.id);

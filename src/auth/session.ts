@@ -25,6 +25,7 @@ export function clientIp(c: Context<AppEnv>): string {
 export function actAnonymously(c: Context<AppEnv>): void {
   c.set("clientIp", clientIp(c));
   c.set("user", null);
+  c.set("enterprise", null);
   c.set("sessionId", null);
   c.set("csrfToken", null);
 }

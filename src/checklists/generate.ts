@@ -1,5 +1,6 @@
 import { convertItemForm } from "./item-form.ts";
 import { FIXED, PAGE_PROPS, registerChecklistProperties } from "./metadata.ts";
+import { localDateTime } from "../lib/time.ts";
 
 registerChecklistProperties();
 
@@ -59,20 +60,6 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"'{}]/g, (ch) => map[ch]!);
 }
 
-function localTime(ms: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(new Date(ms));
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}`;
-}
-
 function officerList(officers: ChecklistOfficer[]): string {
   const items = officers.map((o) => {
     const role = o.isHelper ? "辅助人员" : `执法证号 ${o.credentialNo ?? "—"}`;
@@ -85,7 +72,7 @@ function officerList(officers: ChecklistOfficer[]): string {
 function headerPage(facts: ChecklistFacts): Json {
   const zone = facts.timeZone ?? "Asia/Shanghai";
   const e = facts.enterprise;
-  const window = `${localTime(facts.plannedStart, zone)} 至 ${localTime(facts.plannedEnd, zone)}`;
+  const window = `${localDateTime(facts.plannedStart, zone)} 至 ${localDateTime(facts.plannedEnd, zone)}`;
   const enterpriseRows = [
     ["被检查单位", e.name],
     ["统一社会信用代码", e.creditCode],

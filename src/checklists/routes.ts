@@ -24,6 +24,7 @@ import {
   type ChecklistRow,
 } from "./store.ts";
 import { failedItemCodes, summarizeChecklist } from "./summary.ts";
+import { visitTimeProblems } from "./times.ts";
 
 const anyone = requireUser();
 const Data = z.record(z.string(), z.unknown());
@@ -163,6 +164,13 @@ async function knownPhotos(c: Context<AppEnv>, inspectionId: string, ids: string
   return new Set(rows.map((r) => r.id));
 }
 
+/** The entered start and end against the filing (src/checklists/times.ts). */
+function timeProblems(c: Context<AppEnv>, data: Record<string, unknown>, inspection: InspectionRow) {
+  const { timeZone, inspections: cfg } = c.var.deps.config;
+  const now = c.var.deps.now?.() ?? Date.now();
+  return visitTimeProblems(data, inspection, now, cfg.checklistTimeMarginMinutes * 60_000, timeZone);
+}
+
 function refuse(errors: FieldError[]): never {
   const first = errors[0]!;
   throw new ApiError(400, "invalid_response", `提交的内容未通过校验：${first.name} ${first.message}`, errors);
@@ -202,11 +210,12 @@ export function checklistRoutes() {
   app.openapi(saveChecklist, async (c) => {
     const { id } = c.req.valid("param");
     const { data } = c.req.valid("json");
-    const { schema, row } = await writable(c, id);
+    const { schema, row, inspection: current } = await writable(c, id);
     const known = await knownPhotos(c, id, referencedPhotoIds(schema, data));
     const problems = [
       ...partialProblems(schema, data, `${id}:${row.generatedAt}`),
       ...mediaProblems(schema, data, id, known),
+      ...timeProblems(c, data, current),
     ];
     if (problems.length) refuse(problems);
     const text = JSON.stringify(data);
@@ -237,11 +246,15 @@ export function checklistRoutes() {
   app.openapi(submitChecklist, async (c) => {
     const { id } = c.req.valid("param");
     const { data } = c.req.valid("json");
-    const { schema } = await writable(c, id);
+    const { schema, inspection: current } = await writable(c, id);
     const validate = c.var.deps.validators.get(`checklist:${id}`, () => schema);
     const result = validate(data);
     const known = await knownPhotos(c, id, referencedPhotoIds(schema, data));
-    const problems = [...(result.ok ? [] : result.errors), ...mediaProblems(schema, data, id, known)];
+    const problems = [
+      ...(result.ok ? [] : result.errors),
+      ...mediaProblems(schema, data, id, known),
+      ...timeProblems(c, data, current),
+    ];
     if (problems.length) refuse(problems);
     const failedItems = failedItemCodes(summarizeChecklist(schema, data));
     const text = JSON.stringify(data);

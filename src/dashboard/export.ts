@@ -1,6 +1,6 @@
 import type * as ExcelJS from "exceljs";
 import type { Db } from "../db/client.ts";
-import { localDate } from "../evaluations/public-view.ts";
+import { localDate } from "../lib/time.ts";
 import { neutraliseCell } from "../responses/export.ts";
 import { frequencyFigures, visitFigures, type FrequencyFigures, type VisitFigures } from "./overview.ts";
 import {

@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { localDate } from "../evaluations/public-view.ts";
+import { localDate } from "../lib/time.ts";
 import { breakdown, cube } from "./cube.ts";
 import { num, rate } from "./sql.ts";
 import type { DashboardScope } from "./scope.ts";

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { audit } from "../audit/audit.ts";
 import { requireUser } from "../auth/session.ts";
 import type { AppEnv } from "../env.ts";
-import { localDate } from "../evaluations/public-view.ts";
+import { localDate } from "../lib/time.ts";
 import { forbidden } from "../lib/errors.ts";
 import { errors, jsonResponse, newRouter } from "../lib/router.ts";
 import { dashboardWorkbook } from "./export.ts";

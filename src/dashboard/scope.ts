@@ -1,10 +1,9 @@
 import type { Context } from "hono";
 import { currentUser } from "../auth/session.ts";
 import type { AppEnv } from "../env.ts";
-import { localDate } from "../evaluations/public-view.ts";
 import { MIN_GROUP_SIZE } from "../evaluations/summary.ts";
 import { ApiError, forbidden } from "../lib/errors.ts";
-import { parseBound } from "../lib/time.ts";
+import { localDate, parseBound } from "../lib/time.ts";
 
 /** What every dashboard figure is computed over, after the access rules are applied. */
 export interface DashboardScope {
@@ -34,11 +33,35 @@ export interface ScopeQuery {
   district?: string;
 }
 
+/** A bare date must be a real calendar day: 2026-02-31 or 0000-01-01 are typing errors, not periods. */
+function realDay(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(2000, mo - 1, d));
+  date.setUTCFullYear(y);
+  return y >= 1000 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
 function bound(text: string, tz: string, end: boolean): number {
-  const ms = parseBound(text, tz, end);
+  const ms = realDay(text) ? parseBound(text, tz, end) : null;
   if (ms === null) throw new ApiError(400, "invalid_request", `日期格式无效：${end ? "to" : "from"}`);
   return ms;
 }
+
+/**
+ * Refuses a period longer than `years` calendar years. Every figure walks the period (month buckets,
+ * weekly sums, calendar years), so a period of millennia stalled the server for half a minute.
+ */
+export function checkPeriodLength(from: number, to: number, tz: string, years: number): void {
+  const [y, m, d] = localDate(from, tz).split("-").map(Number) as [number, number, number];
+  const limit = y + years > 9999 ? Infinity : parseBound(`${y + years}-${pad(m)}-${pad(d)}`, tz);
+  if (limit === null || to > limit) {
+    throw new ApiError(400, "period_too_long", `统计期间不能超过 ${years} 年，请缩短起止日期`);
+  }
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
 
 /** The default period: 1 January of this year up to the end of today, in the configured zone. */
 export function defaultPeriod(now: number, tz: string): { from: string; to: string } {
@@ -59,6 +82,7 @@ export function dashboardScope(c: Context<AppEnv>, q: ScopeQuery): DashboardScop
   const from = bound(q.from ?? period.from, tz, false);
   const to = bound(q.to ?? period.to, tz, true);
   if (!(to > from)) throw new ApiError(400, "invalid_request", "结束日期不能早于开始日期");
+  checkPeriodLength(from, to, tz, config.dashboardMaxPeriodYears);
   const base = {
     from,
     to,

@@ -1,6 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import { parseBound } from "../lib/time.ts";
-import { localDate } from "../evaluations/public-view.ts";
+import { localDate, parseBound } from "../lib/time.ts";
 import type { DashboardScope } from "./scope.ts";
 
 /** Statuses of a filing whose visit took place (or is taking place). */
@@ -37,13 +36,6 @@ export function periodStarts(from: number, to: number, tz: string, unit: "year" 
     }
   }
   return starts;
-}
-
-/** A CASE giving the index of the period (of `starts`) that `column` falls in. */
-export function bucketOf(column: SQL, starts: number[]): SQL {
-  if (starts.length <= 1) return sql`0`;
-  const arms = starts.slice(1).map((start, i) => sql`WHEN ${column} < ${start} THEN ${i}`);
-  return sql`CASE ${sql.join(arms, sql` `)} ELSE ${starts.length - 1} END`;
 }
 
 export const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));

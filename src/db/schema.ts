@@ -239,6 +239,7 @@ export const INSPECTION_STATUSES = [
   "registered",
   "evaluated",
   "closed",
+  "cancelled",
 ] as const;
 export type InspectionStatus = (typeof INSPECTION_STATUSES)[number];
 
@@ -273,9 +274,18 @@ export const inspections = sqliteTable(
     startedAt: millis("started_at"),
     registeredAt: millis("registered_at"),
     evaluatedAt: millis("evaluated_at"),
-    /** When the enterprise confirmed from its portal that the officers arrived (once). */
-    enterpriseArrivalAt: millis("enterprise_arrival_at"),
     closedAt: millis("closed_at"),
+    /** When an officer on the inspection said the team arrived (once), and where, if the phone told. */
+    arrivedAt: millis("arrived_at"),
+    arrivedBy: text("arrived_by").references(() => users.id),
+    /** JSON {lat, lng, accuracy} in WGS84, or null. */
+    arrivalLocation: text("arrival_location"),
+    /** When the enterprise confirmed the arrival from its portal (once). */
+    enterpriseArrivalAt: millis("enterprise_arrival_at"),
+    /** Withdrawn before the visit (R15): frees the duplicate window and the yearly cap. */
+    cancelledAt: millis("cancelled_at"),
+    cancelledBy: text("cancelled_by").references(() => users.id),
+    cancelReason: text("cancel_reason"),
     /** Random per inspection; part of the signed inspection code, so codes can be reissued. */
     codeNonce: text("code_nonce").notNull(),
     createdAt: millis("created_at").notNull(),
@@ -285,6 +295,9 @@ export const inspections = sqliteTable(
     index("inspections_enterprise_idx").on(t.enterpriseId, t.plannedStart),
     index("inspections_department_idx").on(t.leadDepartmentId, t.plannedStart),
     index("inspections_status_idx").on(t.status),
+    index("inspections_unregistered_idx")
+      .on(t.plannedEnd)
+      .where(sql`${t.status} IN ('approved', 'in_progress')`),
   ],
 );
 
@@ -393,6 +406,13 @@ export const evaluations = sqliteTable(
     /** Overall satisfaction as a 0–100 score when the form has one, for the dashboards. */
     score: integer("score"),
     submittedAt: millis("submitted_at").notNull(),
+    /** The inspected enterprise, signed in as itself (R14); null on evaluations from before sign-in. */
+    enterpriseId: text("enterprise_id").references(() => enterprises.id),
+    /** HMAC of the client address (never the address itself) and the user agent, for the supervisor. */
+    clientHash: text("client_hash"),
+    userAgent: text("user_agent"),
+    /** The address matched one a staff member used on this inspection lately: shown to supervisors only. */
+    staffAddressMatch: integer("staff_address_match", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     uniqueIndex("evaluations_inspection_unique").on(t.inspectionId),
@@ -404,19 +424,87 @@ export const evaluations = sqliteTable(
 );
 
 export const ALERT_STATUSES = ["open", "assigned", "closed"] as const;
+export const ALERT_KINDS = ["negative_evaluation", "complaint", "unregistered_visit"] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
 
-/** A negative evaluation raises an alert for the justice bureau's supervisors. */
-export const alerts = sqliteTable(
-  "alerts",
+export const COMPLAINT_KINDS = ["unfiled_visit", "conduct", "repeat", "other"] as const;
+export const COMPLAINT_STATUSES = ["received", "handling", "closed"] as const;
+
+/** An enterprise's complaint (R14): to the 司法局, never shown to the department with its sender. */
+export const complaints = sqliteTable(
+  "complaints",
+  {
+    id: text("id").primaryKey(),
+    /** The number the enterprise is given as its receipt. */
+    receiptNo: text("receipt_no").notNull(),
+    enterpriseId: text("enterprise_id")
+      .notNull()
+      .references(() => enterprises.id),
+    departmentId: text("department_id")
+      .notNull()
+      .references(() => departments.id),
+    kind: text("kind", { enum: COMPLAINT_KINDS }).notNull(),
+    /** YYYY-MM-DD of the visit complained about, in the configured zone. */
+    visitDate: text("visit_date").notNull(),
+    inspectionId: text("inspection_id").references(() => inspections.id),
+    text: text("text").notNull(),
+    /** No filing of that department for that enterprise covers the visit date (未备案入企). */
+    unfiledVisit: integer("unfiled_visit", { mode: "boolean" }).notNull().default(false),
+    status: text("status", { enum: COMPLAINT_STATUSES }).notNull().default("received"),
+    outcome: text("outcome"),
+    createdAt: millis("created_at").notNull(),
+    closedAt: millis("closed_at"),
+  },
+  (t) => [
+    uniqueIndex("complaints_receipt_unique").on(t.receiptNo),
+    index("complaints_enterprise_idx").on(t.enterpriseId, t.createdAt),
+    index("complaints_department_idx").on(t.departmentId, t.createdAt),
+  ],
+);
+
+export const AVOIDANCE_STATUSES = ["pending", "replaced", "refused"] as const;
+
+/** 回避: before the visit the enterprise names an officer and a reason; the lead department answers. */
+export const avoidanceRequests = sqliteTable(
+  "avoidance_requests",
   {
     id: text("id").primaryKey(),
     inspectionId: text("inspection_id")
       .notNull()
       .references(() => inspections.id),
-    evaluationId: text("evaluation_id")
+    enterpriseId: text("enterprise_id")
       .notNull()
+      .references(() => enterprises.id),
+    officerId: text("officer_id")
+      .notNull()
+      .references(() => officers.id),
+    reason: text("reason").notNull(),
+    status: text("status", { enum: AVOIDANCE_STATUSES }).notNull().default("pending"),
+    answer: text("answer"),
+    replacementOfficerId: text("replacement_officer_id").references(() => officers.id),
+    createdAt: millis("created_at").notNull(),
+    answeredAt: millis("answered_at"),
+    answeredBy: text("answered_by").references(() => users.id),
+  },
+  (t) => [index("avoidance_inspection_idx").on(t.inspectionId, t.status)],
+);
+
+/**
+ * What the 司法局 must look at: a negative evaluation, a complaint, or a visit whose checklist was not
+ * registered in time. Exactly one source per alert (the unique indexes keep a source from raising two).
+ */
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ALERT_KINDS }).notNull().default("negative_evaluation"),
+    inspectionId: text("inspection_id").references(() => inspections.id),
+    evaluationId: text("evaluation_id")
       .unique()
       .references(() => evaluations.id),
+    complaintId: text("complaint_id")
+      .unique()
+      .references(() => complaints.id),
     departmentId: text("department_id")
       .notNull()
       .references(() => departments.id),
@@ -430,6 +518,9 @@ export const alerts = sqliteTable(
     closedBy: text("closed_by").references(() => users.id),
   },
   (t) => [
+    uniqueIndex("alerts_unregistered_unique")
+      .on(t.inspectionId, t.kind)
+      .where(sql`${t.kind} = 'unregistered_visit'`),
     index("alerts_status_idx").on(t.status, t.createdAt),
     index("alerts_department_idx").on(t.departmentId),
     // migrations/0005_dashboard.sql: alerts of a period, for the supervision dashboard.
@@ -494,3 +585,4 @@ export * from "./schema-sampling.ts";
 export * from "./schema-planning.ts";
 export * from "./schema-dashboard.ts";
 export * from "./schema-enterprise.ts";
+export * from "./schema-joins.ts";

@@ -1,5 +1,6 @@
 /** Enforcement credential (执法证) validity: pure functions over YYYY-MM-DD dates. */
 import type { officers } from "../db/schema.ts";
+import { daysBetween } from "../lib/time.ts";
 
 export type CredentialState = "valid" | "expired" | "not_yet_valid" | "none" | "inactive";
 
@@ -10,16 +11,6 @@ type OfficerCredential = Pick<
 
 /** A credential valid now but expiring within this many days is flagged on the officers page. */
 export const EXPIRING_SOON_DAYS = 30;
-
-/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
-export function localDay(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("sv-SE", { timeZone }).format(new Date(ms));
-}
-
-/** Whole days from `from` to `to` (both YYYY-MM-DD); negative when `to` is earlier. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
 
 /**
  * Where an officer's credential stands on `day`. Helpers (辅助人员) have none and never count; an

@@ -3,11 +3,11 @@ import { and, asc, eq, gt, inArray, or } from "drizzle-orm";
 import type { Context } from "hono";
 import { createHash } from "node:crypto";
 import { auditInsert } from "../audit/audit.ts";
-import { requireUser } from "../auth/session.ts";
+import { currentUser, requireUser } from "../auth/session.ts";
 import { runBatch, type Db } from "../db/client.ts";
 import { enterpriseLoginCodes, enterprises } from "../db/schema.ts";
-import type { AppEnv } from "../env.ts";
-import { ApiError, notFound } from "../lib/errors.ts";
+import type { AppEnv, SessionUser } from "../env.ts";
+import { ApiError, forbidden, notFound } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { errors, iso, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
 import type { UploadRoute } from "../lib/security.ts";
@@ -21,7 +21,7 @@ import {
   RiskLevelSchema,
 } from "./schemas.ts";
 import { contains, decodeCursor, encodeCursor } from "./search.ts";
-import { CSV_TYPE, readTable, tableImportRequest, XLSX_TYPE } from "./table-file.ts";
+import { boundedRefusals, CSV_TYPE, readTable, tableImportRequest, XLSX_TYPE } from "./table-file.ts";
 import { onUniqueViolation } from "./unique.ts";
 import { creditCodeProblem, normalizeCreditCode } from "./uscc.ts";
 import { normalizePhone, phoneProblem } from "../enterprise/phone.ts";
@@ -99,7 +99,12 @@ const update = createRoute({
   path: "/{id}",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
-  request: { params: IdParam, ...jsonBody(EnterpriseBody.partial()) },
+  description:
+    "信用等级和风险等级决定各部门的抽查比例，只有系统管理员可以修改，且须填写理由（reason，记入审计日志）。",
+  request: {
+    params: IdParam,
+    ...jsonBody(EnterpriseBody.partial().extend({ reason: z.string().trim().max(500).optional() })),
+  },
   responses: { 200: jsonResponse("已更新", EnterpriseSchema), ...errors(400, 401, 403, 404, 409, 422) },
 });
 
@@ -125,6 +130,27 @@ const importRoute = createRoute({
 
 type EnterpriseRow = typeof enterprises.$inferSelect;
 type BatchItem = Parameters<Db["batch"]>[0][number];
+
+/**
+ * Credit grade and risk level set every department's sampling ratio for the enterprise (R10): only the
+ * system administrator changes them, with a reason for the audit log. True when the patch changes them.
+ */
+function gradingChange(
+  user: SessionUser,
+  before: EnterpriseRow,
+  body: Partial<Pick<EnterpriseRow, "creditGrade" | "riskLevel">>,
+  reason: string | undefined,
+): boolean {
+  const changes =
+    (body.creditGrade !== undefined && body.creditGrade !== before.creditGrade) ||
+    (body.riskLevel !== undefined && body.riskLevel !== before.riskLevel);
+  if (!changes) return false;
+  if (user.role !== "admin") {
+    throw forbidden("信用等级和风险等级影响所有部门的抽查比例，只有系统管理员可以修改");
+  }
+  if (!reason) throw new ApiError(422, "reason_required", "修改信用等级或风险等级必须填写理由");
+  return true;
+}
 
 const toEnterprise = (e: EnterpriseRow) => ({
   ...e,
@@ -265,9 +291,10 @@ export function enterpriseRoutes() {
 
   app.openapi(update, async (c) => {
     const { id } = c.req.valid("param");
-    const { creditCode: rawCode, contactPhone: rawPhone, ...body } = c.req.valid("json");
+    const { creditCode: rawCode, contactPhone: rawPhone, reason, ...body } = c.req.valid("json");
     const [before] = await c.var.db.select().from(enterprises).where(eq(enterprises.id, id));
     if (!before) throw notFound("企业");
+    const grading = gradingChange(currentUser(c), before, body, reason);
     const creditCode = rawCode === undefined ? before.creditCode : validCode(rawCode);
     if (creditCode !== before.creditCode) await assertCodeFree(c, creditCode, id);
     const phone = validPhone(c, rawPhone);
@@ -285,7 +312,7 @@ export function enterpriseRoutes() {
             action: "enterprise.update",
             targetType: "enterprise",
             targetId: id,
-            detail: { before: audited(before), after: audited(after) },
+            detail: { before: audited(before), after: audited(after), ...(grading ? { reason } : {}) },
           }),
         ]),
       () => codeTaken(creditCode),
@@ -298,7 +325,9 @@ export function enterpriseRoutes() {
     const contentType = c.req.header("content-type") ?? "";
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length === 0) throw fileError("上传的文件是空的");
-    const { rows, ignoredColumns } = readEnterpriseRows(await readTable(bytes, contentType));
+    const { rows, ignoredColumns } = readEnterpriseRows(
+      await readTable(bytes, contentType, c.var.deps.config.imports),
+    );
     if (rows.length === 0) throw fileError("文件中没有数据行（第一行应为表头，从第二行起为企业）");
     if (rows.length > MAX_IMPORT_ROWS) {
       throw fileError(`一次最多导入 ${MAX_IMPORT_ROWS} 行，本文件有 ${rows.length} 行，请拆分后分批导入`);
@@ -314,8 +343,7 @@ export function enterpriseRoutes() {
       total: plan.total,
       valid: plan.accepted.length,
       imported: 0,
-      ignoredColumns,
-      refused: plan.refused,
+      ...boundedRefusals(plan.refused, ignoredColumns, c.var.deps.config.imports),
     };
     if (plan.refused.length > 0) {
       const message = `${plan.refused.length} 行未通过校验，整个文件未导入；请修改后重新上传`;

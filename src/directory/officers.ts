@@ -10,7 +10,8 @@ import { ApiError, notFound } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { errors, iso, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
 import { canSeeDepartment, readsAllDepartments, writableDepartment } from "./access.ts";
-import { credentialSummary, localDay } from "./credentials.ts";
+import { localDate } from "../lib/time.ts";
+import { credentialSummary } from "./credentials.ts";
 import { contains } from "./search.ts";
 import { dayField, IdParam, OfficerSchema, OfficerStatusSchema } from "./schemas.ts";
 import { onUniqueViolation } from "./unique.ts";
@@ -79,7 +80,7 @@ const update = createRoute({
 
 type OfficerRow = typeof officers.$inferSelect;
 
-const today = (c: Context<AppEnv>) => localDay(c.var.deps.now?.() ?? Date.now(), c.var.deps.config.timeZone);
+const today = (c: Context<AppEnv>) => localDate(c.var.deps.now?.() ?? Date.now(), c.var.deps.config.timeZone);
 
 function toOfficer(o: OfficerRow, departmentName: string, day: string) {
   return {

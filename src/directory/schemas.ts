@@ -126,6 +126,8 @@ export const ImportReportSchema = z
     imported: z.number().int(),
     /** Header columns that were not recognised and were ignored. */
     ignoredColumns: z.array(z.string()),
+    /** Rows refused; only the first IMPORT_REPORT_MAX_ROWS are listed in `refused`. */
+    refusedTotal: z.number().int(),
     refused: z.array(
       z.object({
         /** The spreadsheet row number (the header is row 1). */

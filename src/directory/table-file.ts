@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { ApiError } from "../lib/errors.ts";
+import { countCells, notXlsx, storedZip, tooManyCells, unpackedTooLarge, unpackZip } from "./xlsx-unpack.ts";
 
 export const CSV_TYPE = "text/csv";
 export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -111,13 +112,10 @@ export function parseCsv(text: string): string[][] {
   return records;
 }
 
-/** Spreadsheets bigger than this when unpacked are refused before anything unpacks them. */
-const MAX_UNPACKED_BYTES = 100 * 1024 * 1024;
-
 /**
  * Sums the uncompressed sizes a ZIP's central directory declares, or returns null when the bytes are
- * not a ZIP. A guard against zip bombs before the XLSX reader inflates everything in memory; ZIP64
- * entries (sizes of 4 GB and more) count as too big.
+ * not a ZIP: a cheap first refusal of a file that admits being too big. A zip bomb declares small
+ * sizes, so the limit is enforced again on the bytes actually inflated (xlsx-unpack.ts).
  */
 export function declaredUnpackedSize(bytes: Uint8Array): number | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -165,16 +163,28 @@ function cellText(value: unknown): string {
   return String(value);
 }
 
-/** Reads the first worksheet of an XLSX file. */
-export async function readXlsx(bytes: Uint8Array): Promise<TableRow[]> {
+/** Bounds of an XLSX upload (ImportConfig): bytes inflated, counted while inflating, and cells. */
+export interface XlsxLimits {
+  maxUnpackedBytes: number;
+  maxCells: number;
+}
+
+/**
+ * Reads the first worksheet of an XLSX file that inflates to at most `maxUnpackedBytes` and holds at
+ * most `maxCells` cells (413 above either).
+ */
+export async function readXlsx(bytes: Uint8Array, limits: XlsxLimits): Promise<TableRow[]> {
   const unpacked = declaredUnpackedSize(bytes);
-  if (unpacked === null) throw invalidFile("文件不是有效的 XLSX（Excel 2007 及以上）文件");
-  if (unpacked > MAX_UNPACKED_BYTES) throw invalidFile("XLSX 文件解压后过大，请拆分后分批导入");
+  if (unpacked === null) throw notXlsx();
+  if (unpacked > limits.maxUnpackedBytes) throw unpackedTooLarge(limits.maxUnpackedBytes);
+  const entries = await unpackZip(bytes, limits.maxUnpackedBytes);
+  if (countCells(entries) > limits.maxCells) throw tooManyCells(limits.maxCells);
+  const counted = storedZip(entries);
   // Loaded on demand: only imports need the spreadsheet reader.
   const { default: ExcelJS } = await import("exceljs");
   const workbook = new ExcelJS.Workbook();
   try {
-    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+    await workbook.xlsx.load(counted as unknown as ArrayBuffer);
   } catch {
     throw invalidFile("无法读取 XLSX 文件，请确认文件未损坏且为 .xlsx 格式");
   }
@@ -191,13 +201,56 @@ export async function readXlsx(bytes: Uint8Array): Promise<TableRow[]> {
 }
 
 /** Reads an uploaded CSV or XLSX body into rows (blank rows dropped, cells trimmed). */
-export async function readTable(bytes: Uint8Array, contentType: string): Promise<TableRow[]> {
+export async function readTable(
+  bytes: Uint8Array,
+  contentType: string,
+  limits: XlsxLimits,
+): Promise<TableRow[]> {
   const type = contentType.split(";")[0]!.trim().toLowerCase();
   const rows: TableRow[] =
     type === XLSX_TYPE
-      ? await readXlsx(bytes)
+      ? await readXlsx(bytes, limits)
       : parseCsv(decodeCsv(bytes)).map((cells, i) => ({ line: i + 1, cells: cells.map((c) => c.trim()) }));
   return rows.filter((r) => r.cells.some((c) => c !== ""));
+}
+
+/** Problems of one refused row listed at most; the rest are counted. */
+const MAX_ERRORS_PER_ROW = 10;
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+interface Refusal {
+  row: number;
+  creditCode: string;
+  errors: string[];
+}
+
+/**
+ * What a refusal echoes of the file, bounded whatever the file holds: the first `reportMaxRows` refused
+ * rows (with at most ten problems each) and the first ignored header cells, every text clipped to
+ * `echoMaxChars`. An XLSX shares one string among any number of cells, so a small file can name a
+ * 100 KB text in each of its ten thousand rows; echoed whole, the refusal grew to ~700 times the file.
+ */
+export function boundedRefusals(
+  refused: Refusal[],
+  ignoredColumns: string[],
+  limits: { reportMaxRows: number; echoMaxChars: number },
+): { refused: Refusal[]; refusedTotal: number; ignoredColumns: string[] } {
+  const max = limits.echoMaxChars;
+  return {
+    refusedTotal: refused.length,
+    refused: refused.slice(0, limits.reportMaxRows).map((r) => ({
+      row: r.row,
+      creditCode: clip(r.creditCode, max),
+      errors: [
+        ...r.errors.slice(0, MAX_ERRORS_PER_ROW).map((e) => clip(e, max)),
+        ...(r.errors.length > MAX_ERRORS_PER_ROW
+          ? [`另有 ${r.errors.length - MAX_ERRORS_PER_ROW} 个问题未列出`]
+          : []),
+      ],
+    })),
+    ignoredColumns: ignoredColumns.slice(0, limits.reportMaxRows).map((c) => clip(c, max)),
+  };
 }
 
 /** Header text reduced for matching: case, spaces, `_`/`-`, `*` marks and bracketed hints ignored. */

@@ -205,7 +205,7 @@ export function activationRoutes() {
 
   app.openapi(activate, async (c) => {
     const { allowed } = await c.var.deps.rateLimiter.hit(
-      `ent-activate:client:${c.var.clientIp}`,
+      `enterprise-login:ent-activate:client:${c.var.clientIp}`,
       ACTIVATIONS_PER_CLIENT,
       15 * 60_000,
     );

@@ -1,5 +1,5 @@
 import type { AppConfig } from "../env.ts";
-import { evaluationOpen } from "../evaluations/window.ts";
+import { evaluationState } from "../evaluations/window.ts";
 import type { InspectionRow } from "../inspections/access.ts";
 
 /**
@@ -13,5 +13,6 @@ export function enterpriseEvaluationState(
   config: AppConfig,
 ): { evaluated: boolean; evaluationOpen: boolean } {
   const evaluated = hasEvaluation || row.status === "evaluated";
-  return { evaluated, evaluationOpen: !evaluated && evaluationOpen(row, now, config) };
+  const open = evaluationState(row, now, config.inspections.evaluationWindowDays).open;
+  return { evaluated, evaluationOpen: !evaluated && open };
 }

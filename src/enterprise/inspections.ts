@@ -92,7 +92,7 @@ const evaluate = createRoute({
   request: { params: IdParam, ...jsonBody(EvaluationBody) },
   responses: {
     201: jsonResponse("已提交", z.object({ id: z.string() })),
-    ...errors(400, 401, 403, 404, 409, 413, 415, 429, 501),
+    ...errors(400, 401, 403, 404, 409, 413, 415, 429),
   },
 });
 
@@ -269,7 +269,8 @@ export function enterpriseInspectionRoutes() {
   app.openapi(evaluate, async (c) => {
     const row = await ownRow(c);
     // The submission itself (window, one per inspection, alerts) is shared with the public code route.
-    return (await submitEnterpriseEvaluation(c, row.id, c.req.valid("json"))) as never;
+    const id = await submitEnterpriseEvaluation(c, row.id, c.req.valid("json"));
+    return c.json({ id }, 201);
   });
 
   return app;

@@ -8,6 +8,7 @@ import { enterpriseLoginCodes, enterprises, enterpriseSessions } from "../db/sch
 import { normalizeCreditCode } from "../directory/uscc.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
+import type { LimitKey } from "../lib/rate-limit.ts";
 import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
 import { maskPhone } from "./phone.ts";
 import { EnterpriseSessionSchema } from "./schemas.ts";
@@ -66,7 +67,7 @@ function sameHex(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-async function limit(c: Context<AppEnv>, key: string, max: number, windowMs: number) {
+async function limit(c: Context<AppEnv>, key: LimitKey, max: number, windowMs: number) {
   const { allowed } = await c.var.deps.rateLimiter.hit(key, max, windowMs);
   if (!allowed) throw new ApiError(429, "rate_limited", "请求过于频繁，请稍后再试");
 }
@@ -84,9 +85,9 @@ export function enterpriseLoginRoutes() {
       throw new ApiError(503, "sms_unavailable", "短信服务未开通，请使用激活函登录或联系司法局");
     const creditCode = normalizeCreditCode(c.req.valid("json").creditCode);
     // The same limits whether or not the code exists, so they tell nothing about the directory.
-    await limit(c, `ent-code:client:${c.var.clientIp}`, CODES_PER_CLIENT, HOUR);
-    await limit(c, `ent-code:minute:${creditCode}`, 1, 60_000);
-    await limit(c, `ent-code:hour:${creditCode}`, CODES_PER_CREDIT_CODE, HOUR);
+    await limit(c, `enterprise-login:ent-code:client:${c.var.clientIp}`, CODES_PER_CLIENT, HOUR);
+    await limit(c, `enterprise-login:ent-code:minute:${creditCode}`, 1, 60_000);
+    await limit(c, `enterprise-login:ent-code:hour:${creditCode}`, CODES_PER_CREDIT_CODE, HOUR);
     const [enterprise] = await c.var.db
       .select({ id: enterprises.id, phone: enterprises.contactPhone })
       .from(enterprises)
@@ -100,7 +101,7 @@ export function enterpriseLoginRoutes() {
   app.openapi(login, async (c) => {
     const body = c.req.valid("json");
     const creditCode = normalizeCreditCode(body.creditCode);
-    await limit(c, `ent-login:client:${c.var.clientIp}`, LOGINS_PER_CLIENT, 15 * 60_000);
+    await limit(c, `enterprise-login:ent-login:client:${c.var.clientIp}`, LOGINS_PER_CLIENT, 15 * 60_000);
     const db = c.var.db;
     const now = Date.now();
     const [enterprise] = await db

@@ -5,6 +5,7 @@ import type { AppEnv } from "../env.ts";
 import type { InspectionRow } from "../inspections/access.ts";
 import { parseInspectionCode, verifyInspectionCode } from "../inspections/code.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
+import type { LimitKey } from "../lib/rate-limit.ts";
 
 /** Statuses in which the public page exists: the filing was approved, so the visit is real. */
 export const PUBLIC_STATUSES: readonly InspectionStatus[] = [
@@ -17,10 +18,14 @@ export const PUBLIC_STATUSES: readonly InspectionStatus[] = [
 
 const invalidCode = () => new ApiError(401, "invalid_code", "检查码无效，请核对后重新扫码");
 
+/** Stands in for a missing inspection's nonce, so an unknown id costs the same check as a known one. */
+const NO_NONCE = "no-such-inspection";
+
 /**
- * The inspection a code opens. Malformed or tampered → 401 `invalid_code`, expired → 401
- * `expired_code`, unknown inspection or not (yet) approved → 404. The code itself is never logged or
- * echoed; only the inspection id inside it is used as a key.
+ * The inspection a code opens. Malformed, tampered or naming no inspection → 401 `invalid_code`
+ * alike, so a forged code tells nothing about which inspection ids exist; expired → 401
+ * `expired_code`; a genuine code of an inspection not (yet) approved → 404. The code itself is never
+ * logged or echoed; only the inspection id inside it is used as a key.
  */
 export async function inspectionByCode(c: Context<AppEnv>, code: string): Promise<InspectionRow> {
   const parsed = parseInspectionCode(code);
@@ -30,9 +35,9 @@ export async function inspectionByCode(c: Context<AppEnv>, code: string): Promis
     .from(inspections)
     .where(eq(inspections.id, parsed.inspectionId))
     .limit(1);
-  if (!row) throw notFound("检查");
   const now = c.var.deps.now?.() ?? Date.now();
-  const check = verifyInspectionCode(c.var.deps.config.secret, code, row.codeNonce, now);
+  const check = verifyInspectionCode(c.var.deps.config.secret, code, row?.codeNonce ?? NO_NONCE, now);
+  if (!row) throw invalidCode();
   if (!check.ok) {
     if (check.reason === "expired") throw new ApiError(401, "expired_code", "检查码已过期");
     throw invalidCode();
@@ -55,7 +60,7 @@ export async function limitInspection(c: Context<AppEnv>, inspectionId: string):
   await hit(c, `inspection-evaluate:code:${inspectionId}`, c.var.deps.config.submitRatePerMinute);
 }
 
-async function hit(c: Context<AppEnv>, key: string, limit: number) {
+async function hit(c: Context<AppEnv>, key: LimitKey, limit: number) {
   const result = await c.var.deps.rateLimiter.hit(key, limit, 60_000);
   if (!result.allowed) {
     c.header("Retry-After", String(Math.ceil(result.retryAfterMs / 1000)));

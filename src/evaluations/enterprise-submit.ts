@@ -1,16 +1,21 @@
+import { eq } from "drizzle-orm";
 import type { Context } from "hono";
+import { inspections } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
-import { ApiError } from "../lib/errors.ts";
+import { notFound } from "../lib/errors.ts";
+import { submitEvaluation, type EvaluationBody } from "./submit.ts";
 
 /**
- * The signed-in enterprise's evaluation of one of its inspections (POST
- * /api/enterprise/inspections/:id/evaluation). The route checked the enterprise session and that the
- * inspection is the enterprise's; the submission logic is shared with the public code route.
+ * The portal's way in: the signed-in enterprise evaluates one of its own inspections by id, without the
+ * code. Another enterprise's inspection answers 404, the same as a missing one.
  */
 export async function submitEnterpriseEvaluation(
-  _c: Context<AppEnv>,
-  _inspectionId: string,
-  _body: unknown,
-): Promise<Response> {
-  throw new ApiError(501, "not_implemented", "企业端评价尚未开放，请通过检查码页面评价");
+  c: Context<AppEnv>,
+  inspectionId: string,
+  body: EvaluationBody,
+): Promise<string> {
+  const enterprise = c.var.enterprise;
+  const [row] = await c.var.db.select().from(inspections).where(eq(inspections.id, inspectionId)).limit(1);
+  if (!row || !enterprise || row.enterpriseId !== enterprise.id) throw notFound("检查");
+  return submitEvaluation(c, row, body);
 }

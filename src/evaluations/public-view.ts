@@ -14,13 +14,15 @@ import {
   officers,
   type InspectionType,
 } from "../db/schema.ts";
+import { credentialValidThrough } from "../directory/credentials.ts";
 import type { AppConfig } from "../env.ts";
 import type { InspectionRow } from "../inspections/access.ts";
 import { STATUS_LABELS } from "../inspections/state.ts";
 import { iso } from "../lib/router.ts";
-import { parseBound } from "../lib/time.ts";
+import { localDate, parseBound } from "../lib/time.ts";
 import { registeredResult } from "./checklist-result.ts";
 import { ENTERPRISE_RIGHTS } from "./rights.ts";
+import { evaluationState } from "./window.ts";
 
 export const TYPE_LABELS: Record<InspectionType, string> = {
   routine: "日常检查",
@@ -28,31 +30,6 @@ export const TYPE_LABELS: Record<InspectionType, string> = {
   campaign: "专项检查",
   case: "个案检查",
 };
-
-/** YYYY-MM-DD of `ms` in `timeZone`. */
-export function localDate(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(ms);
-}
-
-/** Whether an officer's credential (执法证) is in force on `today` (YYYY-MM-DD, both ends inclusive). */
-export function credentialValid(
-  o: {
-    status: string;
-    credentialNo: string | null;
-    credentialIssuedOn: string | null;
-    credentialExpiresOn: string | null;
-  },
-  today: string,
-): boolean {
-  if (o.status !== "active" || !o.credentialNo || !o.credentialExpiresOn) return false;
-  if (o.credentialIssuedOn && o.credentialIssuedOn > today) return false;
-  return today <= o.credentialExpiresOn;
-}
 
 /** Filings for the enterprise with a planned start in `year` (local time), neither drafts nor refused. */
 async function yearCount(db: Db, enterpriseId: string, year: number, timeZone: string): Promise<number> {
@@ -88,16 +65,21 @@ export async function liveEvaluationForm(db: Db, formId: string) {
     : null;
 }
 
-/** What the evaluation part of the page shows: the form, a thank-you, or nothing yet. */
-async function evaluationPart(db: Db, row: InspectionRow, formId: string) {
+/** What the evaluation part of the page shows: the form while the window is open, a thank-you, or nothing. */
+async function evaluationPart(db: Db, row: InspectionRow, config: AppConfig, now: number) {
   const [done] = await db
     .select({ id: evaluations.id })
     .from(evaluations)
     .where(eq(evaluations.inspectionId, row.id))
     .limit(1);
-  if (done || row.status === "evaluated") return { submitted: true as const };
-  if (row.status !== "registered") return null;
-  return liveEvaluationForm(db, formId);
+  if (done || row.status === "evaluated") return { evaluation: { submitted: true as const }, opensAt: null };
+  const state = evaluationState(row, now, config.inspections.evaluationWindowDays);
+  if (!state.open) {
+    const opensAt = state.reason === "not_yet_open" ? iso(state.opensAt!) : null;
+    return { evaluation: null, opensAt };
+  }
+  const form = await liveEvaluationForm(db, config.inspections.evaluationFormId);
+  return { evaluation: form ? { ...form, closesAt: iso(state.closesAt)! } : null, opensAt: null };
 }
 
 /**
@@ -124,6 +106,7 @@ export async function publicInspectionView(db: Db, row: InspectionRow, config: A
       name: officers.name,
       departmentId: officers.departmentId,
       isHelper: inspectionOfficers.isHelper,
+      helperInDirectory: officers.isHelper,
       status: officers.status,
       credentialNo: officers.credentialNo,
       credentialIssuedOn: officers.credentialIssuedOn,
@@ -141,6 +124,7 @@ export async function publicInspectionView(db: Db, row: InspectionRow, config: A
     .orderBy(asc(catalogItems.code));
   const deptName = new Map(depts.map((d) => [d.id, d.name]));
   const registered = ["registered", "evaluated", "closed"].includes(row.status);
+  const evaluation = await evaluationPart(db, row, config, now);
 
   return {
     status: row.status,
@@ -162,14 +146,17 @@ export async function publicInspectionView(db: Db, row: InspectionRow, config: A
             role: "执法人员",
             isHelper: false,
             credentialNo: p.credentialNo,
-            credentialValid: credentialValid(p, today),
+            credentialValid: credentialValidThrough({ ...p, isHelper: p.helperInDirectory }, today),
           },
     ),
     items,
     rights: ENTERPRISE_RIGHTS,
     yearCount: { year, count: await yearCount(db, row.enterpriseId, year, tz) },
     checklist: registered ? await registeredResult(db, row.id) : null,
-    evaluation: await evaluationPart(db, row, config.inspections.evaluationFormId),
+    evaluation: evaluation.evaluation,
+    evaluationOpensAt: evaluation.opensAt,
+    arrivedAt: iso(row.arrivedAt),
+    enterpriseArrivalAt: iso(row.enterpriseArrivalAt),
     today,
   };
 }

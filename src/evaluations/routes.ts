@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, exists, gte, lt, type SQL } from "drizzle-orm";
+import { and, eq, exists, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import { currentUser, requireUser } from "../auth/session.ts";
 import { alerts, evaluations, formVersions, inspectionDepartments } from "../db/schema.ts";
@@ -7,8 +7,7 @@ import type { AppEnv } from "../env.ts";
 import { evaluationView } from "../alerts/views.ts";
 import { ApiError, forbidden, notFound } from "../lib/errors.ts";
 import { errors, iso, jsonResponse, newRouter } from "../lib/router.ts";
-import { parseBound } from "../lib/time.ts";
-import { localDate } from "./public-view.ts";
+import { monthStart, parseBound } from "../lib/time.ts";
 import { EvaluationDetail, EvaluationSummary, SummaryQuery } from "./schemas.ts";
 import { aggregate, MIN_GROUP_SIZE, type EvaluationFacts } from "./summary.ts";
 
@@ -31,15 +30,6 @@ const detailRoute = createRoute({
   request: { params: z.object({ id: z.string().min(1).max(64) }) },
   responses: { 200: jsonResponse("评价", EvaluationDetail), ...errors(401, 403, 404) },
 });
-
-/** Start of the calendar month (in `tz`) containing `ms`, or of the one after it. */
-function monthStart(ms: number, tz: string, next = false): number {
-  const [y, m] = localDate(ms, tz).split("-").map(Number) as [number, number];
-  const month = next ? m + 1 : m;
-  const year = y + Math.floor((month - 1) / 12);
-  const mm = ((month - 1) % 12) + 1;
-  return parseBound(`${year}-${String(mm).padStart(2, "0")}-01`, tz)!;
-}
 
 function bound(text: string | undefined, tz: string, end: boolean): number | null {
   if (!text) return null;
@@ -118,6 +108,8 @@ export function evaluationRoutes() {
         submittedAt: evaluations.submittedAt,
         schema: formVersions.schema,
         alertId: alerts.id,
+        staffAddressMatch: evaluations.staffAddressMatch,
+        signedIn: sql<number>`${evaluations.enterpriseId} IS NOT NULL`,
       })
       .from(evaluations)
       .innerJoin(
@@ -128,7 +120,17 @@ export function evaluationRoutes() {
       .where(eq(evaluations.id, id))
       .limit(1);
     if (!row) throw notFound("评价");
-    return c.json({ ...evaluationView(row), inspectionId: row.inspectionId, alertId: row.alertId }, 200);
+    return c.json(
+      {
+        ...evaluationView(row),
+        inspectionId: row.inspectionId,
+        alertId: row.alertId,
+        // For the 司法局's eyes only (this route is theirs): a staff member's address on this inspection.
+        staffAddressMatch: row.staffAddressMatch,
+        enterpriseSignedIn: Boolean(row.signedIn),
+      },
+      200,
+    );
   });
 
   return app;

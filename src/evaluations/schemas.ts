@@ -56,11 +56,17 @@ export const PublicInspection = z
           formId: z.string(),
           version: z.number().int(),
           schema: z.record(z.string(), z.unknown()),
+          closesAt: z.string(),
         }),
         z.object({ submitted: z.literal(true) }),
       ])
       .nullable(),
+    /** When the evaluation opens, while it is not open yet (null otherwise). */
+    evaluationOpensAt: z.string().nullable(),
+    arrivedAt: z.string().nullable(),
+    enterpriseArrivalAt: z.string().nullable(),
     today: z.string(),
+    viewer: z.enum(["anonymous", "staff", "enterprise", "other_enterprise"]),
   })
   .openapi("PublicInspection");
 
@@ -90,6 +96,8 @@ export const EvaluationDetail = z
     id: z.string(),
     inspectionId: z.string(),
     alertId: z.string().nullable(),
+    staffAddressMatch: z.boolean(),
+    enterpriseSignedIn: z.boolean(),
     formId: z.string(),
     version: z.number().int(),
     submittedAt: z.string(),

@@ -1,5 +1,5 @@
 import type { NegativeAnswer } from "./negative.ts";
-import { localDate } from "./public-view.ts";
+import { localDate } from "../lib/time.ts";
 
 /** Fewest evaluations a month must hold before a department sees anything of it (R9 anonymity). */
 export const MIN_GROUP_SIZE = 5;

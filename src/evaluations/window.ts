@@ -1,17 +1,52 @@
+/**
+ * When the enterprise may evaluate an inspection (R14): a pure rule over the inspection's times.
+ *
+ * The evaluation opens when the officers arrive (as an officer or the enterprise recorded it) or at the
+ * planned start, whichever comes first, and stays open until `windowDays` after the registration of the
+ * checklist — or, while nothing is registered, after the planned end. No act of the inspecting
+ * department shuts it: not registering keeps it open, closing (办结) changes nothing. Filings that never
+ * became a visit (refused, withdrawn, not yet filed) take no evaluation.
+ */
 import type { InspectionStatus } from "../db/schema.ts";
-import type { AppConfig } from "../env.ts";
 
-/** What the evaluation window rule reads of an inspection. */
-export interface EvaluationWindowRow {
+const DAY_MS = 86_400_000;
+
+const NO_VISIT: readonly InspectionStatus[] = ["draft", "refused", "cancelled"];
+
+export interface WindowFacts {
   status: InspectionStatus;
-  evaluatedAt: number | null;
+  plannedStart: number;
+  plannedEnd: number;
+  arrivedAt: number | null;
+  enterpriseArrivalAt: number | null;
+  registeredAt: number | null;
 }
 
-/**
- * Whether the enterprise may evaluate the inspection now. Minimal rule until the evaluation window
- * of issue 13 lands (opens at arrival or planned start, closes EVALUATION_WINDOW_DAYS after
- * registration): open once registered and not yet evaluated.
- */
-export function evaluationOpen(row: EvaluationWindowRow, _now: number, _config: AppConfig): boolean {
-  return row.status === "registered" && row.evaluatedAt == null;
+export type EvaluationState =
+  | { open: true; closesAt: number }
+  | {
+      open: false;
+      reason: "no_visit" | "not_yet_open" | "window_passed";
+      opensAt?: number;
+      closesAt?: number;
+    };
+
+/** The instants the evaluation opens and closes at, or null for a filing that never became a visit. */
+export function evaluationWindow(
+  f: WindowFacts,
+  windowDays: number,
+): { opensAt: number; closesAt: number } | null {
+  if (NO_VISIT.includes(f.status)) return null;
+  const opensAt = Math.min(f.plannedStart, f.arrivedAt ?? Infinity, f.enterpriseArrivalAt ?? Infinity);
+  const closesAt = Math.max(f.plannedEnd, f.registeredAt ?? -Infinity) + windowDays * DAY_MS;
+  return { opensAt, closesAt };
+}
+
+/** Whether the evaluation is open at `now`, and if not, why. */
+export function evaluationState(f: WindowFacts, now: number, windowDays: number): EvaluationState {
+  const w = evaluationWindow(f, windowDays);
+  if (!w) return { open: false, reason: "no_visit" };
+  if (now < w.opensAt) return { open: false, reason: "not_yet_open", ...w };
+  if (now >= w.closesAt) return { open: false, reason: "window_passed", ...w };
+  return { open: true, closesAt: w.closesAt };
 }

@@ -146,8 +146,9 @@ async function responseCounts(c: Context<AppEnv>, ids: string[]): Promise<Map<st
   return new Map(rows.map((r) => [r.formId, r.n]));
 }
 
-function assertSchemaUsable(schema: unknown) {
-  const problems = findSchemaProblems(schema);
+/** Administrators' forms are also bounded in what they may cost each submission (issue 14, item 3). */
+function assertSchemaUsable(c: Context<AppEnv>, schema: unknown) {
+  const problems = findSchemaProblems(schema, c.var.deps.config.formLimits);
   if (problems.length) {
     throw new ApiError(422, "invalid_schema", `表单定义有 ${problems.length} 处问题：${problems[0]!.message}`, problems);
   }
@@ -203,7 +204,7 @@ export function formRoutes() {
       throw forbidden("只能为本部门创建表单");
     }
     const schema = body.schema ?? emptySchema(body.title);
-    assertSchemaUsable(schema);
+    assertSchemaUsable(c, schema);
     const now = Date.now();
     const row: FormRow = {
       id: newId(),
@@ -240,7 +241,7 @@ export function formRoutes() {
   app.openapi(updateForm, async (c) => {
     const form = await loadForm(c, c.req.valid("param").id, "write");
     const body = c.req.valid("json");
-    if (body.schema) assertSchemaUsable(body.schema);
+    if (body.schema) assertSchemaUsable(c, body.schema);
     const after: FormRow = {
       ...form,
       title: body.title ?? form.title,
@@ -268,7 +269,7 @@ export function formRoutes() {
     const form = await loadForm(c, c.req.valid("param").id, "write");
     if (form.status === "archived") throw new ApiError(409, "archived", "表单已归档，请先恢复");
     const schema = JSON.parse(form.draftSchema);
-    assertSchemaUsable(schema);
+    assertSchemaUsable(c, schema);
     if (!hasQuestions(schema)) throw new ApiError(422, "empty_form", "表单没有任何题目，不能发布");
     const version = (form.latestVersion ?? 0) + 1;
     const now = Date.now();

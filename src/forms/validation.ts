@@ -34,6 +34,7 @@ import {
   QuestionRankingModel,
   QuestionRatingModel,
   QuestionTextModel,
+  RegexValidator,
   Serializer,
   getLocaleString,
   settings,
@@ -42,6 +43,11 @@ import type { IExpressionError, JsonError, Operand, SurveyError, SurveyModel } f
 // Registers the "zh-cn" strings used for survey-core's own error messages.
 import "survey-core/i18n/simplified-chinese";
 import { compileResponseValidator } from "./compiled/index.ts";
+import { installLinearRegex, linearRegexProblem } from "./linear-regex.ts";
+import { answerPlan, precheckAnswers, type AnswerPlan } from "./precheck.ts";
+
+// Form authors' regexes run on a linear-time engine in every survey-core model of this process.
+installLinearRegex();
 
 /** One reason a response is invalid. `name` is a field path: a question name, `pd[0].q`, `matrix.row.col`; `""` means the whole response. */
 export interface FieldError {
@@ -776,7 +782,45 @@ function expressionErrors(expression: string): IExpressionError[] {
   return errors;
 }
 
-function checkExpressions(model: SurveyModel, paths: Map<Base, string>): SchemaProblem[] {
+/** What a published form may cost each submission (issue 14, item 3); configured in src/env.ts. */
+export interface SchemaLimits {
+  /** Largest schema JSON, in bytes (UTF-8). */
+  maxBytes: number;
+  /** Most expressions (conditions, calculated values, expression validators, value expressions…). */
+  maxExpressions: number;
+  /** Deepest expression, in levels of its parse tree (`a and b and c` is three). */
+  maxExpressionDepth: number;
+}
+
+/** Levels of an expression's parse tree, walked without recursion: a chain of 10,000 `or` is 10,000 deep. */
+function operandDepth(root: Operand): number {
+  let deepest = 0;
+  const seen = new Set<unknown>();
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push([item, depth]);
+      continue;
+    }
+    if (typeof node !== "object" || node === null) continue;
+    deepest = Math.max(deepest, depth);
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value) || (typeof value === "object" && value !== null && "getType" in value))
+        stack.push([value, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
+interface ExpressionStats {
+  count: number;
+  deepest: { depth: number; path: string; expression: string };
+}
+
+function checkExpressions(model: SurveyModel, paths: Map<Base, string>, stats?: ExpressionStats): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   const seen = new Set<string>();
   const report = (obj: Base, propertyName: string, expression: string, errors: IExpressionError[]): void => {
@@ -796,6 +840,13 @@ function checkExpressions(model: SurveyModel, paths: Map<Base, string>): SchemaP
       const expression: unknown = (obj as unknown as Record<string, unknown>)[prop.name];
       if (typeof expression !== "string" || !expression.trim()) continue;
       report(obj, prop.name, expression, expressionErrors(expression));
+      if (stats) {
+        stats.count++;
+        const operand = new ConditionsParser().parseExpression(expression);
+        const depth = operand ? operandDepth(operand) : 0;
+        if (depth > stats.deepest.depth)
+          stats.deepest = { depth, path: joinKey(paths.get(obj) ?? obj.getType(), prop.name), expression };
+      }
     }
   }
   // ...and survey-core's own expression check as a backstop for objects the walk did not reach.
@@ -851,6 +902,45 @@ function checkNames(model: SurveyModel, paths: Map<Base, string>): SchemaProblem
   return problems;
 }
 
+/** Regex validators whose pattern cannot run on the server's linear-time engine (src/forms/linear-regex.ts). */
+function checkRegexes(paths: Map<Base, string>): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  for (const owner of paths.keys()) {
+    const validators: unknown = (owner as unknown as { validators?: unknown }).validators;
+    if (!Array.isArray(validators)) continue;
+    const name = String((owner as unknown as { name?: unknown }).name ?? "");
+    validators.forEach((validator: unknown, i) => {
+      if (!(validator instanceof RegexValidator) || !validator.regex) return;
+      const problem = linearRegexProblem(String(validator.regex), validator.caseInsensitive ? "i" : "");
+      if (!problem) return;
+      const path = joinKey(paths.get(validator) ?? `${paths.get(owner) ?? ""}.validators[${i}]`, "regex");
+      problems.push({ path, message: `题目 "${name}" 的正则表达式 ${String(validator.regex)} 不能在服务器上安全执行：${problem}` });
+    });
+  }
+  return problems;
+}
+
+function checkLimits(limits: SchemaLimits, stats: ExpressionStats): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  if (stats.count > limits.maxExpressions)
+    problems.push({
+      path: "",
+      message: `表单中的表达式过多：${stats.count} 个，上限 ${limits.maxExpressions} 个（显示/启用/必填条件、计算值、表达式校验等）`,
+    });
+  const { depth, path, expression } = stats.deepest;
+  if (depth > limits.maxExpressionDepth)
+    problems.push({
+      path,
+      message: `表达式嵌套过深：${depth} 层，上限 ${limits.maxExpressionDepth} 层：${expression.slice(0, 80)}${expression.length > 80 ? "…" : ""}`,
+    });
+  return problems;
+}
+
+/** UTF-8 bytes of the schema's JSON text. */
+function schemaBytes(schema: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(schema)).length;
+}
+
 /** A schema survey-core loads in design mode may still throw once conditions run; every response would then fail. */
 function checkRuns(schema: JsonObject): SchemaProblem[] {
   let instance: FormInstance | undefined;
@@ -869,13 +959,26 @@ function checkRuns(schema: JsonObject): SchemaProblem[] {
  * Problems that make a form schema unsavable: not a JSON object, malformed element lists, element
  * types or required properties survey-core cannot load, duplicate question names (per data level,
  * case-insensitive), and expressions that fail to parse or call a function not registered in
- * survey-core's FunctionFactory. Structural problems are reported alone, since later paths would
- * not line up with the JSON.
+ * survey-core's FunctionFactory, and regex validators the server's linear-time engine cannot run.
+ * With `limits` (forms saved and published by administrators), also a schema too large, with too
+ * many expressions or one nested too deep. Structural problems are reported alone, since later
+ * paths would not line up with the JSON.
  *
  * @returns An empty array when the schema is fine.
  */
-export function findSchemaProblems(schema: unknown): SchemaProblem[] {
+export function findSchemaProblems(schema: unknown, limits?: SchemaLimits): SchemaProblem[] {
   if (!isPlainObject(schema)) return [{ path: "", message: "表单定义必须是 JSON 对象" }];
+  if (limits) {
+    // Before survey-core loads it: loading and a trial run cost time in proportion to the size.
+    const bytes = schemaBytes(schema);
+    if (bytes > limits.maxBytes)
+      return [
+        {
+          path: "",
+          message: `表单定义过大：${Math.ceil(bytes / 1024)} KB，上限 ${Math.floor(limits.maxBytes / 1024)} KB`,
+        },
+      ];
+  }
   const structural: SchemaProblem[] = [];
   checkElementLists(schema, "", structural);
   if (structural.length) return structural;
@@ -889,7 +992,9 @@ export function findSchemaProblems(schema: unknown): SchemaProblem[] {
       const loadProblems = checkJsonErrors(model, schema);
       if (loadProblems.length) return loadProblems;
       const paths = indexSurveyPaths(model, schema);
-      const problems = [...checkNames(model, paths), ...checkExpressions(model, paths)];
+      const stats: ExpressionStats = { count: 0, deepest: { depth: 0, path: "", expression: "" } };
+      const problems = [...checkNames(model, paths), ...checkExpressions(model, paths, stats), ...checkRegexes(paths)];
+      if (limits) problems.push(...checkLimits(limits, stats));
       if (!problems.length) problems.push(...checkRuns(schema));
       return problems;
     } catch (error) {
@@ -926,6 +1031,19 @@ interface CacheEntry {
   validate: (data: unknown) => ValidationResult;
   /** Why the compiler refused this form; undefined when it compiled. */
   refused?: string;
+}
+
+/** The pre-check's plan of a form version, read from a survey-core model of it. */
+export function planOf(schema: unknown): AnswerPlan {
+  if (!isPlainObject(schema)) throw new TypeError("A form schema must be a JSON object");
+  return withoutRemoteChoices(() => {
+    const model = new Model(structuredClone(schema));
+    try {
+      return answerPlan(model);
+    } finally {
+      model.dispose();
+    }
+  });
 }
 
 /**
@@ -978,11 +1096,19 @@ export class ValidatorCache {
 
   private build(schema: unknown): CacheEntry {
     const reference = createResponseValidator(schema);
+    const plan = planOf(schema);
+    // Before either validator: what no form can hold is refused at the cost of one pass over it.
+    const precheck = (data: unknown): ValidationResult | undefined => {
+      const found = precheckAnswers(plan, data);
+      return found ? { ok: false, errors: [found.error] } : undefined;
+    };
     const outcome = compileResponseValidator(schema, DEFAULT_LOCALE, ownMessages(DEFAULT_LOCALE));
-    if (!outcome.ok) return { validate: reference, refused: outcome.reason };
+    if (!outcome.ok) return { validate: (data) => precheck(data) ?? reference(data), refused: outcome.reason };
     const compiled = outcome.validate;
     return {
       validate: (data) => {
+        const refused = precheck(data);
+        if (refused) return refused;
         const result = compiled(data);
         if (result) {
           this.fast++;

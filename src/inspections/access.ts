@@ -10,9 +10,11 @@ export type InspectionRow = typeof inspections.$inferSelect;
 /**
  * read: administrators and supervisors see every inspection; department users see the ones their
  * department takes part in. act: department users of a participating department (officers only when
- * they are on the inspection). approve: the lead department's administrator.
+ * they are on the inspection). approve: the lead department's administrator. code: the inspection
+ * code (检查码) and its QR, which let a visit be shown to the enterprise — only the officers on the
+ * inspection and the lead department's administrator; other readers see the facts without it (403).
  */
-export type InspectionAccess = "read" | "act" | "approve";
+export type InspectionAccess = "read" | "act" | "approve" | "code";
 
 /** Loads an inspection the user may reach; anything else is 404, as if it did not exist. */
 export async function loadInspection(
@@ -28,6 +30,11 @@ export async function loadInspection(
   const readable = user.role === "admin" || user.role === "supervisor" || inDepartment;
   if (!readable) throw notFound("检查");
   if (mode === "read") return row;
+  if (mode === "code") {
+    if (user.role === "dept_admin" && user.departmentId === row.leadDepartmentId) return row;
+    if (user.role === "officer" && inDepartment && (await isOnInspection(c, id, user))) return row;
+    throw new ApiError(403, "forbidden", "只有本次检查的执法人员和牵头部门的部门管理员可以查看检查码");
+  }
   if (mode === "approve") {
     if (user.role === "admin") return row;
     if (user.role === "dept_admin" && user.departmentId === row.leadDepartmentId) return row;
@@ -46,7 +53,12 @@ export async function participatingDepartments(c: Context<AppEnv>, inspectionId:
   return rows.map((r) => r.id);
 }
 
-async function isOnInspection(c: Context<AppEnv>, inspectionId: string, user: SessionUser): Promise<boolean> {
+/** True when the user is one of the inspection's officers (through the officer record linked to them). */
+export async function isOnInspection(
+  c: Context<AppEnv>,
+  inspectionId: string,
+  user: SessionUser,
+): Promise<boolean> {
   const [row] = await c.var.db
     .select({ id: officers.id })
     .from(inspectionOfficers)

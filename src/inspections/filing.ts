@@ -144,7 +144,8 @@ export function legalBasisAppends(db: Db, inspectionId: string, itemIds: string[
 
 /**
  * The statements that add a department to a filed or approved inspection as a joint inspection
- * (进一次门、查多项事): only before its checklist exists, and only within the department's yearly cap.
+ * (进一次门、查多项事): only before its checklist exists, and only within the department's yearly cap;
+ * joins.ts runs them once both administrators consented (R18).
  * The joining department's items and their legal basis are merged into the inspection's.
  */
 export function joinStatements(
@@ -160,6 +161,8 @@ export function joinStatements(
     year: [number, number];
     cap: number;
     exempt: boolean;
+    /** A further condition, e.g. that both administrators consented (joins.ts). */
+    when?: SQL;
   },
   audit: AuditLine,
 ) {
@@ -172,7 +175,8 @@ export function joinStatements(
     AND department_id = ${j.departmentId} AND joined_at = ${j.now} AND joined_by = ${j.userId})`;
   return [
     db.run(sql`INSERT INTO inspection_departments (inspection_id, department_id, joined_at, joined_by)
-      SELECT ${j.inspectionId}, ${j.departmentId}, ${j.now}, ${j.userId} WHERE ${open} AND ${withinCap}`),
+      SELECT ${j.inspectionId}, ${j.departmentId}, ${j.now}, ${j.userId}
+      WHERE ${open} AND ${withinCap} AND ${j.when ?? sql`1`}`),
     ...officerInserts(db, j.inspectionId, j.officers, joined),
     ...itemInserts(db, j.inspectionId, j.items, joined),
     ...legalBasisAppends(

@@ -87,7 +87,7 @@ const code = createRoute({
   request: { params: InspectionIdParam },
   responses: {
     200: jsonResponse("检查码", z.object({ code: z.string(), url: z.string(), expiresAt: z.string() })),
-    ...errors(401, 404, 409),
+    ...errors(401, 403, 404, 409),
   },
 });
 
@@ -98,7 +98,7 @@ const qr = (ext: "png" | "svg") =>
     tags: ["inspections"],
     middleware: [anyone] as const,
     request: { params: InspectionIdParam },
-    responses: { 200: { description: `检查码二维码 ${ext.toUpperCase()}` }, ...errors(401, 404, 409) },
+    responses: { 200: { description: `检查码二维码 ${ext.toUpperCase()}` }, ...errors(401, 403, 404, 409) },
   });
 
 /** The inspection code exists once a filing is approved, and expires `codeTtlDays` after the visit. */
@@ -213,12 +213,12 @@ export function inspectionRoutes() {
   });
 
   app.openapi(code, async (c) => {
-    const row = await loadInspection(c, c.req.valid("param").id, "read");
+    const row = await loadInspection(c, c.req.valid("param").id, "code");
     return c.json(inspectionCode(c, row), 200);
   });
 
   app.openapi(qr("svg"), async (c) => {
-    const row = await loadInspection(c, c.req.valid("param").id, "read");
+    const row = await loadInspection(c, c.req.valid("param").id, "code");
     const body = await qrSvg(inspectionCode(c, row).url);
     return c.body(body, 200, {
       "Content-Type": "image/svg+xml; charset=utf-8",
@@ -227,7 +227,7 @@ export function inspectionRoutes() {
   });
 
   app.openapi(qr("png"), async (c) => {
-    const row = await loadInspection(c, c.req.valid("param").id, "read");
+    const row = await loadInspection(c, c.req.valid("param").id, "code");
     const body = await qrPng(inspectionCode(c, row).url, 512);
     return c.body(new Uint8Array(body), 200, {
       "Content-Type": "image/png",

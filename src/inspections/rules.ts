@@ -1,4 +1,6 @@
+import { credentialValidThrough } from "../directory/credentials.ts";
 import type { catalogItems, departments, enterprises, InspectionType, officers } from "../db/schema.ts";
+import { localDate } from "../lib/time.ts";
 
 type Department = Pick<typeof departments.$inferSelect, "id" | "name" | "listed">;
 type Officer = Pick<
@@ -14,7 +16,7 @@ type Officer = Pick<
 >;
 type Item = Pick<
   typeof catalogItems.$inferSelect,
-  "id" | "code" | "name" | "departmentId" | "status" | "legalBasis"
+  "id" | "code" | "name" | "departmentId" | "status" | "legalBasis" | "yearlyCap"
 >;
 type Enterprise = Pick<typeof enterprises.$inferSelect, "id">;
 
@@ -39,20 +41,17 @@ export interface FilingFacts {
   plannedStart: number;
   plannedEnd: number;
   lateReason?: string;
+  /** 补办 (R15): how many days in the past the planned start may lie. */
+  lateFilingMaxDays: number;
   now: number;
   timeZone: string;
-}
-
-/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
-export function localDate(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("sv-SE", { timeZone }).format(new Date(ms));
-}
-
-/** A credential counts when it is active and valid on every day of the planned visit. */
-export function credentialValid(o: Officer, startDay: string, endDay: string): boolean {
-  if (o.isHelper || o.status !== "active" || !o.credentialNo) return false;
-  if (!o.credentialIssuedOn || !o.credentialExpiresOn) return false;
-  return o.credentialIssuedOn <= startDay && o.credentialExpiresOn >= endDay;
+  /**
+   * Own credentialed officers each department must bring when more than one department takes part, or
+   * when `joining` (R18). Default 2.
+   */
+  jointMinOfficers?: number;
+  /** A department asking to join a filed inspection: the visit already has its two inspectors. */
+  joining?: boolean;
 }
 
 const missing = (requested: string[], found: { id: string }[]) =>
@@ -80,6 +79,12 @@ export function checkFiling(f: FilingFacts): RuleViolation | null {
   if (itemIssue) return itemIssue;
   if (f.plannedStart < f.now && !f.lateReason?.trim()) {
     return { code: "late_reason_required", message: "计划时间已过的检查属于事后补办，必须说明紧急原因" };
+  }
+  if (f.plannedStart < f.now - f.lateFilingMaxDays * 86_400_000) {
+    return {
+      code: "late_filing_too_late",
+      message: `事后补办只能在检查开始后 ${f.lateFilingMaxDays} 天内提出，本次已超过期限`,
+    };
   }
   return null;
 }
@@ -112,7 +117,8 @@ function checkOfficers(f: FilingFacts): RuleViolation | null {
   }
   const startDay = localDate(f.plannedStart, f.timeZone);
   const endDay = localDate(f.plannedEnd, f.timeZone);
-  const invalid = f.officers.filter((o) => !o.isHelper && !credentialValid(o, startDay, endDay));
+  // A credential counts when it is active and valid on every day of the planned visit.
+  const invalid = f.officers.filter((o) => !o.isHelper && !credentialValidThrough(o, startDay, endDay));
   if (invalid.length) {
     return {
       code: "credential_invalid",
@@ -121,13 +127,28 @@ function checkOfficers(f: FilingFacts): RuleViolation | null {
     };
   }
   const inspectors = f.officers.filter((o) => !o.isHelper);
-  if (inspectors.length < 2) {
+  const jointIssue = checkJointStaffing(f, inspectors);
+  if (jointIssue) return jointIssue;
+  if (inspectors.length < 2 && !f.joining) {
     return {
       code: "too_few_officers",
       message: `至少需要两名持有效执法证的执法人员，当前 ${inspectors.length} 名（辅助人员不计入）`,
     };
   }
   return null;
+}
+
+/** In a joint inspection each department brings its own credentialed officers; helpers never count. */
+function checkJointStaffing(f: FilingFacts, inspectors: Officer[]): RuleViolation | null {
+  if (f.requestedDepartmentIds.length < 2 && !f.joining) return null;
+  const min = f.jointMinOfficers ?? 2;
+  const short = f.departments.filter((d) => inspectors.filter((o) => o.departmentId === d.id).length < min);
+  if (!short.length) return null;
+  return {
+    code: "too_few_department_officers",
+    message: `联合检查中每个部门至少需要 ${min} 名本部门持有效执法证的执法人员（辅助人员不计入）：${short.map((d) => d.name).join("、")}人数不足`,
+    details: short.map((d) => d.id),
+  };
 }
 
 function checkItems(f: FilingFacts): RuleViolation | null {
@@ -161,17 +182,6 @@ function checkItems(f: FilingFacts): RuleViolation | null {
 /** The legal basis pre-filled from the items: each item's basis once, in item order. */
 export function legalBasisFromItems(items: Pick<Item, "legalBasis">[]): string {
   return [...new Set(items.map((i) => i.legalBasis.trim()).filter(Boolean))].join("；");
-}
-
-/** Start and end (exclusive) of the calendar year containing `ms` in `timeZone`, as epoch ms. */
-export function yearBounds(ms: number, timeZone: string): [number, number] {
-  const year = Number(localDate(ms, timeZone).slice(0, 4));
-  const offset = (y: number) => {
-    const probe = Date.UTC(y, 0, 1);
-    const local = new Date(probe).toLocaleString("sv-SE", { timeZone, hourCycle: "h23" });
-    return Date.parse(local.replace(" ", "T") + "Z") - probe;
-  };
-  return [Date.UTC(year, 0, 1) - offset(year), Date.UTC(year + 1, 0, 1) - offset(year + 1)];
 }
 
 /** The yearly cap for a department on this filing: the configured one, or a stricter item cap. */

@@ -63,6 +63,8 @@ export const InspectionDetail = InspectionSummary.extend({
   legalBasis: z.string(),
   notes: z.string(),
   refusalReason: z.string().nullable(),
+  cancelReason: z.string().nullable(),
+  arrivalLocation: z.object({ lat: z.number(), lng: z.number(), accuracy: z.number().optional() }).nullable(),
   officers: z.array(
     z.object({
       id: z.string(),
@@ -87,5 +89,8 @@ export const InspectionDetail = InspectionSummary.extend({
     registeredAt: z.string().nullable(),
     evaluatedAt: z.string().nullable(),
     closedAt: z.string().nullable(),
+    arrivedAt: z.string().nullable(),
+    enterpriseArrivalAt: z.string().nullable(),
+    cancelledAt: z.string().nullable(),
   }),
 }).openapi("Inspection");

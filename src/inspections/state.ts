@@ -9,13 +9,16 @@ import type { InspectionRow } from "./access.ts";
 /** The inspection life cycle: 事前备案 → 审批 → 事中登记 → 事后评价 → 办结. */
 export const TRANSITIONS: Record<InspectionStatus, InspectionStatus[]> = {
   draft: ["filed"],
-  filed: ["approved", "refused"],
-  approved: ["in_progress", "registered"],
+  filed: ["approved", "refused", "cancelled"],
+  approved: ["in_progress", "registered", "cancelled"],
   refused: [],
   in_progress: ["registered"],
-  registered: ["evaluated", "closed"],
+  // The evaluation runs beside the life cycle (src/evaluations/window.ts); "evaluated" remains for
+  // inspections evaluated before that, which close from there.
+  registered: ["closed"],
   evaluated: ["closed"],
   closed: [],
+  cancelled: [],
 };
 
 export const STATUS_LABELS: Record<InspectionStatus, string> = {
@@ -27,6 +30,7 @@ export const STATUS_LABELS: Record<InspectionStatus, string> = {
   registered: "已登记",
   evaluated: "已评价",
   closed: "已办结",
+  cancelled: "已撤回",
 };
 
 /** Throws 409 unless `from → to` is a step of the life cycle. */
@@ -48,6 +52,7 @@ const STAMPS: Partial<Record<InspectionStatus, keyof InspectionRow>> = {
   registered: "registeredAt",
   evaluated: "evaluatedAt",
   closed: "closedAt",
+  cancelled: "cancelledAt",
 };
 
 /**

@@ -78,6 +78,10 @@ export async function detail(db: Db, row: InspectionRow) {
     legalBasis: row.legalBasis,
     notes: row.notes,
     refusalReason: row.refusalReason,
+    cancelReason: row.cancelReason,
+    arrivalLocation: row.arrivalLocation
+      ? (JSON.parse(row.arrivalLocation) as { lat: number; lng: number; accuracy?: number })
+      : null,
     officers: people.sort((a, b) => Number(a.isHelper) - Number(b.isHelper)),
     items,
     times: {
@@ -86,6 +90,9 @@ export async function detail(db: Db, row: InspectionRow) {
       registeredAt: iso(row.registeredAt),
       evaluatedAt: iso(row.evaluatedAt),
       closedAt: iso(row.closedAt),
+      arrivedAt: iso(row.arrivedAt),
+      enterpriseArrivalAt: iso(row.enterpriseArrivalAt),
+      cancelledAt: iso(row.cancelledAt),
     },
   };
 }

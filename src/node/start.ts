@@ -4,12 +4,14 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { MemoryEventBus } from "../alerts/events.ts";
 import { outboxConfigured, startOutboxLoop } from "../alerts/outbox.ts";
+import { startSweepLoop } from "../alerts/sweep.ts";
 import { createApp } from "../app.ts";
 import { sealAuditLog } from "../audit/chain.ts";
 import { ensureAdmin, ensureSecret, seedForms } from "../bootstrap.ts";
 import { openDatabase, type SynchronousLevel } from "../db/client.ts";
+import { probeWrite, writeFailure } from "../db/health.ts";
 import { runMigrations } from "../db/migrate.ts";
-import { configFromEnv } from "../env.ts";
+import { configFromEnv, startupWarnings } from "../env.ts";
 import { ValidatorCache } from "../forms/validation.ts";
 import { MemoryRateLimiter } from "../lib/rate-limit.ts";
 import { smsGatewayWarnings } from "../enterprise/sms.ts";
@@ -37,8 +39,20 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
   const synchronous = (env.DB_SYNCHRONOUS?.toUpperCase() as SynchronousLevel | undefined) ?? "FULL";
   const database = await openDatabase({ url: databaseUrl, authToken: env.LIBSQL_AUTH_TOKEN, synchronous });
   await runMigrations(database.db);
+  // A file SQLite may not write is opened read-only without a word, and everything that reads works;
+  // a server on it would answer every change with an error. Refuse to start instead.
+  await probeWrite(database.db).catch((err) => {
+    database.close();
+    throw new Error(
+      `the database ${databaseUrl.startsWith("file:") ? databaseUrl : "server"} is not writable ` +
+        `(${writeFailure(err)}): check the permissions of the file and its folder, the free disk ` +
+        `space and that the file system is mounted read-write`,
+    );
+  });
   const secret = await ensureSecret(database.db, env.APP_SECRET);
   const config = configFromEnv(env, secret);
+  for (const warning of startupWarnings(env, config))
+    console.warn(JSON.stringify({ level: "warn", warning }));
   const adminName = env.ADMIN_USERNAME || "admin";
   const admin = await ensureAdmin(database.db, adminName, env.ADMIN_PASSWORD || undefined);
   const seeded = env.SEED_FORMS === "0" ? [] : await seedForms(database.db, root("forms"));
@@ -65,6 +79,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
     env.VALIDATION_THREAD === "1"
       ? await CheckThread.start({ cacheSize: validatorCacheSize, fallback: validators })
       : undefined;
+  const events = new MemoryEventBus();
   const app = createApp({
     db: database.db,
     responseWriter,
@@ -74,7 +89,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
     checker,
     remoteAddress: (c) => getConnInfo(c).remote.address,
     assets: nodeAssets(root("public")),
-    events: new MemoryEventBus(),
+    events,
     serverWritesHeaders: true,
     appendFile: appendTextFile,
   });
@@ -86,10 +101,24 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
   if (webhookUrl && !webhookSecret)
     throw new Error("ALERT_WEBHOOK_URL needs ALERT_WEBHOOK_SECRET to sign deliveries");
   const stopOutbox = outboxConfigured(config) ? startOutboxLoop(database.db, config) : () => {};
+  // Visits left unregistered past their grace period raise alerts (R15); Workers use the cron trigger.
+  const stopSweep = startSweepLoop(database.db, config, events, config.sweepIntervalMs);
 
   const port = Number(env.PORT) || 8787;
   const hostname = env.HOST || "0.0.0.0";
-  const server = createServer(listenerWithDefaultHeaders(app.fetch, hostname));
+  const { headersTimeoutMs, requestTimeoutMs, maxConnections } = config.server;
+  const server = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // Node enforces both timeouts only when it sweeps its connections (every 30 s by default).
+      connectionsCheckingInterval: Math.min(1000, headersTimeoutMs, requestTimeoutMs),
+    },
+    listenerWithDefaultHeaders(app.fetch, hostname),
+  );
+  // A connection over the cap is closed as it arrives, so a crowd of slow clients cannot use up the
+  // process's file descriptors (and with them the database's and every other client's).
+  server.maxConnections = maxConnections;
   // A client may shut down its sending side once the request is written and still wait for the
   // answer (RFC 9112 §9.6). Node's default aborts every request of such a connection at that moment,
   // so an answer that waits for the check thread or the commit was never sent, though the response
@@ -108,6 +137,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
 
   const shutdown = () => {
     stopOutbox();
+    stopSweep();
     server.close(async () => {
       await responseWriter.drain();
       await writerThread?.close();

@@ -7,9 +7,16 @@ import { currentUser, requireUser } from "../auth/session.ts";
 import { runBatch } from "../db/client.ts";
 import { catalogItems, departments, enterprises, plannedTaskItems, plannedTasks } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
-import { CSV_TYPE, readTable, tableImportRequest, XLSX_TYPE } from "../directory/table-file.ts";
+import {
+  boundedRefusals,
+  CSV_TYPE,
+  readTable,
+  tableImportRequest,
+  XLSX_TYPE,
+} from "../directory/table-file.ts";
 import { ApiError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
+import { parseBound } from "../lib/time.ts";
 import type { UploadRoute } from "../lib/security.ts";
 import { errors, jsonResponse, newRouter } from "../lib/router.ts";
 import { planTaskImport, readTaskRows, type ImportLookups } from "./import-rows.ts";
@@ -32,6 +39,8 @@ const ImportReport = z
     valid: z.number().int(),
     imported: z.number().int(),
     ignoredColumns: z.array(z.string()),
+    /** Rows refused; only the first IMPORT_REPORT_MAX_ROWS are listed in `refused`. */
+    refusedTotal: z.number().int(),
     refused: z.array(
       z.object({ row: z.number().int(), creditCode: z.string(), errors: z.array(z.string()) }),
     ),
@@ -55,13 +64,6 @@ const importRoute = createRoute({
 });
 
 const fileError = (message: string) => new ApiError(422, "invalid_file", message);
-
-/** 00:00 of a YYYY-MM-DD day in `timeZone`, as epoch ms. */
-export function zonedDayStart(day: string, timeZone: string): number {
-  const probe = Date.parse(`${day}T00:00:00Z`);
-  const local = new Date(probe).toLocaleString("sv-SE", { timeZone, hourCycle: "h23" });
-  return probe - (Date.parse(local.replace(" ", "T") + "Z") - probe);
-}
 
 /** The directory entries the rows name, looked up in three queries. */
 async function lookups(
@@ -91,7 +93,7 @@ async function lookups(
     departments: new Map(depts.map((d) => [d.code.toUpperCase(), { id: d.id, listed: d.listed }])),
     items: new Map(items.map((i) => [i.code.toUpperCase(), { id: i.id, departmentId: i.departmentId }])),
     ownDepartmentId: user.role === "admin" ? null : user.departmentId,
-    dayStart: (day) => zonedDayStart(day, timeZone),
+    dayStart: (day) => parseBound(day, timeZone)!,
   };
 }
 
@@ -104,7 +106,9 @@ export function importRoutes() {
     const dryRun = ["1", "true"].includes(c.req.valid("query").dryRun ?? "");
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length === 0) throw fileError("上传的文件是空的");
-    const { rows, ignored } = readTaskRows(await readTable(bytes, c.req.header("content-type") ?? ""));
+    const { rows, ignored } = readTaskRows(
+      await readTable(bytes, c.req.header("content-type") ?? "", c.var.deps.config.imports),
+    );
     if (rows.length === 0) throw fileError("文件中没有数据行（第一行应为表头，从第二行起为计划任务）");
     if (rows.length > MAX_TASK_IMPORT_ROWS) {
       throw fileError(
@@ -117,8 +121,7 @@ export function importRoutes() {
       total: rows.length,
       valid: plan.accepted.length,
       imported: 0,
-      ignoredColumns: ignored,
-      refused: plan.refused,
+      ...boundedRefusals(plan.refused, ignored, c.var.deps.config.imports),
     };
     if (plan.refused.length > 0) {
       const message = `${plan.refused.length} 行未通过校验，整个文件未导入；请修改后重新上传`;

@@ -1,19 +1,20 @@
 /**
  * The coordinator's matching view and the merge of matched tasks into one joint visit (R11). The merge
- * files the visit exactly as a joint filing is filed (filingStatements): lead department, all
- * departments listed, items of every department, legal basis from all items, one combined checklist and
- * one evaluation later, because both hang off the one inspection.
+ * files the visit exactly as a joint filing is filed (fileInspection): the lead department takes part
+ * at once and its administrator approves the filing (R6); every other department starts as a pending
+ * join request that its own administrator approves or refuses (R18: the coordinator does not act in a
+ * department's name). A department joins with its officers and items, the legal basis grows with them,
+ * and there is one combined checklist and one evaluation, both hanging off the one inspection. A refused
+ * request puts that department's merged tasks back to planned.
  */
 import { createRoute } from "@hono/zod-openapi";
-import { eq, inArray, sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { currentUser, requireUser } from "../auth/session.ts";
-import { catalogItems, departments, inspectionDepartments, officers, plannedTasks } from "../db/schema.ts";
+import { plannedTasks } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
-import { filingStatements, firstInWindow, type AuditLine } from "../inspections/filing.ts";
-import { checkFiling, effectiveYearlyCap, legalBasisFromItems, yearBounds } from "../inspections/rules.ts";
+import { fileInspection, loadFilingFacts, type FilingResult } from "../inspections/filing-use-case.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
-import { newId, randomToken } from "../lib/ids.ts";
 import { errors, iso, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
 import { groupTasks, visitsSaved, type TaskGroup } from "./matching.ts";
 import { MatchView, MergeBody, MergeResult, PeriodQuery } from "./schemas.ts";
@@ -179,116 +180,70 @@ export function mergeRoutes() {
       body.leadDepartmentId,
       ...taskDepartments.filter((d) => d !== body.leadDepartmentId),
     ];
-    const itemIds = mergedItemIds(views, departmentIds);
-    const officerIds = [...new Set(body.officerIds)];
-    const plannedStart = Date.parse(body.plannedStart);
-    const plannedEnd = Date.parse(body.plannedEnd);
-    const now = Date.now();
-    const [depts, people, items] = await Promise.all([
-      db.select().from(departments).where(inArray(departments.id, departmentIds)),
-      db.select().from(officers).where(inArray(officers.id, officerIds)),
-      db.select().from(catalogItems).where(inArray(catalogItems.id, itemIds)),
-    ]);
     const lead = views.find((v) => v.row.departmentId === body.leadDepartmentId)!;
-    const violation = checkFiling({
-      departments: departmentIds.map((id) => depts.find((d) => d.id === id)).filter((d) => d !== undefined),
-      requestedDepartmentIds: departmentIds,
-      officers: people,
-      requestedOfficerIds: officerIds,
-      items,
-      requestedItemIds: itemIds,
-      enterprise: { id: enterpriseId },
-      type: lead.row.kind,
-      plannedStart,
-      plannedEnd,
-      now,
-      timeZone: config.timeZone,
-    });
-    if (violation) throw new ApiError(422, violation.code, violation.message, violation.details);
-
-    const id = newId();
-    const ordered = itemIds.map((i) => items.find((x) => x.id === i)!);
-    const notes = body.notes?.trim() || taskNotes(views);
-    const stillOpen = sql`NOT EXISTS (SELECT 1 FROM planned_tasks WHERE id IN ${taskIds} AND status <> 'planned')`;
-    const inserted = sql`EXISTS (SELECT 1 FROM inspections WHERE id = ${id})`;
-    const audit: AuditLine = {
-      actorId: user.id,
-      actorName: user.username,
-      ip: c.var.clientIp,
-      action: "inspection.filed",
-      detail: {
-        after: { status: "filed", type: lead.row.kind, enterpriseId, departmentIds, lateFiling: false },
-        mergedFrom: taskIds,
+    const taskIdsStillOpen = sql`NOT EXISTS (SELECT 1 FROM planned_tasks WHERE id IN ${taskIds} AND status <> 'planned')`;
+    const now = Date.now();
+    const facts = await loadFilingFacts(
+      db,
+      {
+        enterpriseId,
+        departmentIds,
+        officerIds: [...new Set(body.officerIds)],
+        itemIds: mergedItemIds(views, departmentIds),
+        type: lead.row.kind,
+        plannedStart: Date.parse(body.plannedStart),
+        plannedEnd: Date.parse(body.plannedEnd),
+        now,
       },
-    };
-    const statements = [
-      ...filingStatements(
-        db,
-        {
-          id,
-          enterpriseId,
-          leadDepartmentId: body.leadDepartmentId,
-          departmentIds,
-          type: lead.row.kind,
-          caseReason: null,
-          plannedStart,
-          plannedEnd,
-          legalBasis: legalBasisFromItems(ordered),
-          notes,
-          lateFiling: false,
-          lateReason: null,
-          filedBy: user.id,
-          officers: people.map((o) => ({ id: o.id, isHelper: o.isHelper })),
-          items: ordered.map((i) => ({ id: i.id, departmentId: i.departmentId })),
-          codeNonce: randomToken(16),
-          now,
-        },
-        {
-          windowDays: config.inspections.duplicateWindowDays,
-          year: yearBounds(plannedStart, config.timeZone),
-          caps: new Map(
-            departmentIds.map((d) => [
-              d,
-              effectiveYearlyCap(
-                config.inspections.yearlyCapPerDepartment,
-                items.filter((i) => i.departmentId === d),
-              ),
-            ]),
-          ),
-          also: stillOpen,
-        },
-        audit,
-      ),
-      // Same instant for all, so the lead is listed first as in a joint filing built by joining.
-      ...departmentIds.slice(1).map((d, i) =>
-        db.run(sql`UPDATE inspection_departments SET joined_at = ${now + i + 1}
-          WHERE inspection_id = ${id} AND department_id = ${d}`),
-      ),
-      db.run(sql`UPDATE planned_tasks SET status = 'merged', inspection_id = ${id}, updated_at = ${now}
-        WHERE id IN ${taskIds} AND status = 'planned' AND ${inserted}`),
-      ...views.map((v) =>
-        auditWhen(
-          c,
-          {
-            action: "planning.task.merge",
-            targetType: "planned_task",
-            targetId: v.row.id,
-            detail: {
-              before: { status: "planned" },
-              after: { status: "merged", inspectionId: id },
-              leadDepartmentId: body.leadDepartmentId,
-              taskIds,
+      { timeZone: config.timeZone, lateFilingMaxDays: config.inspections.lateFilingMaxDays },
+    );
+    const result = await fileInspection(db, facts, {
+      config: config.inspections,
+      filedBy: user.id,
+      audit: {
+        actorId: user.id,
+        actorName: user.username,
+        ip: c.var.clientIp,
+        detail: { mergedFrom: taskIds },
+      },
+      notes: body.notes?.trim() || taskNotes(views),
+      also: taskIdsStillOpen,
+      origin: "merge",
+      then: (id, inserted) => [
+        db.run(sql`UPDATE planned_tasks SET status = 'merged', inspection_id = ${id}, updated_at = ${now}
+          WHERE id IN ${taskIds} AND status = 'planned' AND ${inserted}`),
+        ...views.map((v) =>
+          auditWhen(
+            c,
+            {
+              action: "planning.task.merge",
+              targetType: "planned_task",
+              targetId: v.row.id,
+              detail: {
+                before: { status: "planned" },
+                after: { status: "merged", inspectionId: id },
+                leadDepartmentId: body.leadDepartmentId,
+                taskIds,
+              },
             },
-          },
-          inserted,
+            inserted,
+          ),
         ),
-      ),
-    ];
-    const results = await db.batch(statements as unknown as Parameters<typeof db.batch>[0]);
-    if ((results[0] as { rowsAffected: number }).rowsAffected !== 1) {
-      return refuseMerge(c, taskIds, enterpriseId, plannedStart);
+      ],
+    });
+    if (result.kind === "filed") {
+      const saved = views.length - 1;
+      const { id, pendingDepartmentIds } = result;
+      return c.json(
+        { id, departments: departmentIds, pendingDepartmentIds, tasks: views.length, saved },
+        201,
+      );
     }
-    return c.json({ id, departments: departmentIds, tasks: views.length, saved: views.length - 1 }, 201);
+    if (result.kind === "violation") {
+      const { code, message, details } = result.violation;
+      throw new ApiError(422, code, message, details);
+    }
+    return refuseMerge(c, taskIds, result);
   });
 
   return app;
@@ -298,8 +253,7 @@ export function mergeRoutes() {
 async function refuseMerge(
   c: Context<AppEnv>,
   taskIds: string[],
-  enterpriseId: string,
-  plannedStart: number,
+  result: Exclude<FilingResult, { kind: "filed" } | { kind: "violation" }>,
 ): Promise<never> {
   const rows = await c.var.db
     .select({ status: plannedTasks.status })
@@ -308,24 +262,19 @@ async function refuseMerge(
   if (rows.some((r) => r.status !== "planned")) {
     throw new ApiError(409, "task_merged", "所选计划任务已被合并");
   }
-  const days = c.var.deps.config.inspections.duplicateWindowDays;
-  const conflict = await firstInWindow(c.var.db, enterpriseId, plannedStart, days);
-  if (conflict) {
-    const names = await c.var.db
-      .select({ name: departments.name })
-      .from(inspectionDepartments)
-      .innerJoin(departments, eq(departments.id, inspectionDepartments.departmentId))
-      .where(eq(inspectionDepartments.inspectionId, conflict.id));
+  if (result.kind === "conflict") {
+    const days = c.var.deps.config.inspections.duplicateWindowDays;
+    const names = result.conflict.departments.map((d) => d.name);
     throw new ApiError(
       409,
       "duplicate_window",
-      `该企业在 ${days} 天窗口期内已有检查备案（${names.map((n) => n.name).join("、")}），请各部门申请加入该次检查`,
+      `该企业在 ${days} 天窗口期内已有检查备案（${names.join("、")}），请各部门申请加入该次检查`,
       undefined,
       {
         conflict: {
-          id: conflict.id,
-          departments: names.map((n) => n.name),
-          plannedStart: iso(conflict.plannedStart),
+          id: result.conflict.id,
+          departments: names,
+          plannedStart: iso(result.conflict.plannedStart),
         },
       },
     );

@@ -92,6 +92,8 @@ export const MergeResult = z
   .object({
     id: z.string(),
     departments: z.array(z.string()),
+    /** Departments whose administrator has yet to approve taking part (R18). */
+    pendingDepartmentIds: z.array(z.string()),
     tasks: z.number(),
     saved: z.number(),
   })

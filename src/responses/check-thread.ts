@@ -15,6 +15,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { ValidatorCache, ValidatorCacheStats } from "../forms/validation.ts";
+import { logError } from "../lib/log.ts";
 import {
   checkResponse,
   type CheckRequest,
@@ -152,9 +153,7 @@ export class CheckThread implements ResponseChecker {
     this.restarts++;
     this.spawn().catch((err) => {
       this.restartAfter = Date.now() + RESTART_DELAY_MS;
-      console.error(
-        JSON.stringify({ level: "error", event: "check_thread_start_failed", error: String(err) }),
-      );
+      logError({ event: "check_thread_start_failed" }, err);
     });
   }
 
@@ -216,8 +215,7 @@ export class CheckThread implements ResponseChecker {
     this.worker = null;
     this.sent.clear();
     this.restartAfter = Date.now() + RESTART_DELAY_MS;
-    if (!this.closed)
-      console.error(JSON.stringify({ level: "error", event: "check_thread_lost", error: String(err) }));
+    if (!this.closed) logError({ event: "check_thread_lost" }, err);
     const held = [...this.inFlight.values()];
     this.inFlight.clear();
     for (const p of held) this.settleOnLoop(p);

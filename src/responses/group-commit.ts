@@ -15,6 +15,7 @@
  * of the same id in one batch (the first wins, the second is answered as a replay or a conflict).
  */
 import type { InStatement } from "@libsql/client";
+import { isStorageFailure } from "../db/health.ts";
 
 /** One response row, ready to insert (data already serialized). */
 export interface ResponseRow {
@@ -200,9 +201,11 @@ export class GroupCommitter implements ResponseWriter {
         batch.map((p) => p.row),
       );
     } catch (err) {
-      if (batch.length === 1) {
-        this.counters.failedRows++;
-        batch[0]!.reject(err);
+      // A database that refuses every write (read-only or full disk) fails each half alike: no row
+      // is to blame, so all are refused at once instead of after 2n - 1 attempts.
+      if (batch.length === 1 || isStorageFailure(err)) {
+        this.counters.failedRows += batch.length;
+        for (const p of batch) p.reject(err);
         return;
       }
       this.counters.splits++;

@@ -8,6 +8,7 @@ import type { AppEnv } from "../env.ts";
 import { SurveySchemaJson } from "../forms/schemas.ts";
 import type { FieldError } from "../forms/validation.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
+import type { LimitKey } from "../lib/rate-limit.ts";
 import { errors, jsonBody, jsonResponse, newRouter, parseRequest } from "../lib/router.ts";
 import { bodyHash, checkResponse } from "./checks.ts";
 import { directWriter, type BatchClient, type ResponseWriter } from "./group-commit.ts";
@@ -54,7 +55,10 @@ const submit = createRoute({
   },
 });
 
-/** The form, if it is collecting, with the schema of the asked version (or the live one). */
+/**
+ * The form, if it is a collecting survey, with the schema of the asked version (or the live one).
+ * Checklists and evaluations have their own authenticated paths: anonymously they do not exist (404).
+ */
 async function collectingVersion(c: Context<AppEnv>, formId: string, version?: number) {
   const [row] = await c
     .get("db")
@@ -70,6 +74,7 @@ async function collectingVersion(c: Context<AppEnv>, formId: string, version?: n
       and(
         eq(forms.id, formId),
         eq(forms.status, "published"),
+        eq(forms.kind, "survey"),
         version !== undefined
           ? eq(formVersions.version, version)
           : eq(formVersions.version, forms.publishedVersion),
@@ -79,16 +84,23 @@ async function collectingVersion(c: Context<AppEnv>, formId: string, version?: n
   return row;
 }
 
-/** Per client and per client × form; both windows count every attempt, allowed or not. */
-async function rateLimit(c: Context<AppEnv>, formId: string) {
-  const { rateLimiter, config } = c.get("deps");
-  const limit = config.submitRatePerMinute;
-  const ip = c.get("clientIp");
-  const perClient = rateLimiter.hit(`submit:ip:${ip}`, limit * 4, 60_000);
-  const perForm = rateLimiter.hit(`submit:form-ip:${formId}:${ip}`, limit, 60_000);
-  const client = await perClient;
-  const form = await perForm;
-  const blocked = !client.allowed ? client : !form.allowed ? form : undefined;
+type Limit = [key: LimitKey, limit: number];
+
+const clientLimit = (c: Context<AppEnv>): Limit => [
+  `submit:ip:${c.get("clientIp")}`,
+  c.get("deps").config.submitRatePerMinute * 4,
+];
+
+const formLimit = (c: Context<AppEnv>, formId: string): Limit => [
+  `submit:form-ip:${formId}:${c.get("clientIp")}`,
+  c.get("deps").config.submitRatePerMinute,
+];
+
+/** Counts the attempt against each limit at once (allowed or not); 429 if any is exceeded. */
+async function rateLimit(c: Context<AppEnv>, ...limits: Limit[]) {
+  const { rateLimiter } = c.get("deps");
+  const hits = await Promise.all(limits.map(([key, limit]) => rateLimiter.hit(key, limit, 60_000)));
+  const blocked = hits.find((h) => !h.allowed);
   if (blocked) {
     c.header("Retry-After", String(Math.ceil(blocked.retryAfterMs / 1000)));
     throw new ApiError(429, "rate_limited", "提交过于频繁，请稍后再试");
@@ -137,13 +149,17 @@ export function submitResponse(): Handler<AppEnv> {
   return async (c) => {
     const { id: formId } = parseRequest(FormIdParam, { id: c.req.param("id") });
     const body = parseSubmission(await jsonOf(c));
-    await rateLimit(c, formId);
-
-    const form = await versions.get(c, formId, body.version);
+    // The usual case, a cached form, is counted per client and per form at once. Any other form is
+    // looked up only once the client's count allows it, and counted per form only if it exists: a
+    // flood of made-up form ids creates no counters to crowd out others.
+    const cached = versions.cached(formId, body.version);
+    await rateLimit(c, clientLimit(c), ...(cached ? [formLimit(c, formId)] : []));
+    const form = cached ?? (await versions.get(c, formId, body.version));
     if (!form) {
       const hash = bodyHash(formId, body.version, body.data);
       return refuse(c, body.id, hash, () => notCollecting(c, formId, body.version));
     }
+    if (!cached) await rateLimit(c, formLimit(c, formId));
     // Any published version of a collecting form is accepted and validated as itself, so people who
     // opened the form before a new version was published do not lose what they filled in.
     const request = { key: `${formId}:${form.version}`, schema: form.schema, formId, version: form.version };
@@ -213,14 +229,21 @@ class VersionCache {
 
   constructor(private readonly maxEntries: number) {}
 
-  async get(c: Context<AppEnv>, formId: string, version: number) {
+  /** The cached version, without asking the database. */
+  cached(formId: string, version: number) {
     const key = `${formId}:${version}`;
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
       this.entries.set(key, hit);
-      return hit;
     }
+    return hit;
+  }
+
+  async get(c: Context<AppEnv>, formId: string, version: number) {
+    const hit = this.cached(formId, version);
+    if (hit) return hit;
+    const key = `${formId}:${version}`;
     const row = await collectingVersion(c, formId, version);
     if (!row) return undefined;
     const entry = { version: row.version, schema: row.schema };

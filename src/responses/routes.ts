@@ -8,6 +8,7 @@ import type { AppEnv } from "../env.ts";
 import { loadForm, type FormRow } from "../forms/access.ts";
 import { FormIdParam, SurveySchemaJson } from "../forms/schemas.ts";
 import { notFound } from "../lib/errors.ts";
+import { localDate } from "../lib/time.ts";
 import { errors, iso, jsonResponse, newRouter } from "../lib/router.ts";
 import { csvStream, xlsxStream, type ExportRow, type ExportVersion } from "./export.ts";
 import {
@@ -98,7 +99,7 @@ async function* exportRows(c: Context<AppEnv>, f: ResponseFilter): AsyncGenerato
 
 /** `表单标题-20261126.csv`, RFC 5987-encoded so Chinese titles survive. */
 function attachment(form: FormRow, ext: string, timeZone: string): string {
-  const day = new Intl.DateTimeFormat("sv-SE", { timeZone }).format(new Date()).replaceAll("-", "");
+  const day = localDate(Date.now(), timeZone).replaceAll("-", "");
   const name = `${form.title.replace(/[\\/:*?"<>|\r\n]+/g, "_").slice(0, 80)}-${day}.${ext}`;
   return `attachment; filename="responses-${form.id}.${ext}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }

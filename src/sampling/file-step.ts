@@ -11,11 +11,11 @@ import {
   samplingTasks,
   type SamplingFilingOutcome,
 } from "../db/schema.ts";
-import type { AppEnv } from "../env.ts";
-import { filingStatements, firstInWindow, type AuditLine, type Guard } from "../inspections/filing.ts";
-import { checkFiling, effectiveYearlyCap, legalBasisFromItems, yearBounds } from "../inspections/rules.ts";
+import type { AppEnv, InspectionConfig } from "../env.ts";
+import type { AuditLine } from "../inspections/filing.ts";
+import { fileInspection, type FilingResult } from "../inspections/filing-use-case.ts";
+import type { FilingFacts } from "../inspections/rules.ts";
 import { ApiError } from "../lib/errors.ts";
-import { newId, randomToken } from "../lib/ids.ts";
 import { errors, jsonResponse, newRouter } from "../lib/router.ts";
 import { parseBound } from "../lib/time.ts";
 import { loadTask, type TaskRow } from "./access.ts";
@@ -49,8 +49,8 @@ interface FilingContext {
   officers: Map<string, typeof officers.$inferSelect>;
   plannedStart: number;
   plannedEnd: number;
-  guard: Guard;
-  audit: Omit<AuditLine, "detail">;
+  config: InspectionConfig;
+  audit: Omit<AuditLine, "action" | "detail">;
   now: number;
   timeZone: string;
 }
@@ -81,13 +81,12 @@ async function recordOutcome(
   return inserted[0]?.outcome ?? (await recordedOutcome(db, ctx.task.id, enterpriseId)) ?? outcome;
 }
 
-/** The rule check of a filing (R1–R4), on the directory as it is now, not as it was at the draw. */
-function ruleViolation(ctx: FilingContext, pick: DrawPick) {
-  const people = pick.officerIds.map((id) => ctx.officers.get(id)).filter((o) => o !== undefined);
-  return checkFiling({
+/** The facts of a filing (R1–R4), on the directory as it is now, not as it was at the draw. */
+function pickFacts(ctx: FilingContext, pick: DrawPick): FilingFacts {
+  return {
     departments: ctx.departmentRows,
     requestedDepartmentIds: ctx.departmentIds,
-    officers: people,
+    officers: pick.officerIds.map((id) => ctx.officers.get(id)).filter((o) => o !== undefined),
     requestedOfficerIds: pick.officerIds,
     items: ctx.items,
     requestedItemIds: ctx.items.map((i) => i.id),
@@ -97,13 +96,14 @@ function ruleViolation(ctx: FilingContext, pick: DrawPick) {
     plannedEnd: ctx.plannedEnd,
     now: ctx.now,
     timeZone: ctx.timeZone,
-  });
+    lateFilingMaxDays: ctx.config.lateFilingMaxDays,
+  };
 }
 
 /**
- * Files one drawn enterprise through the inspection filing statements (the duplicate window and the
- * yearly cap are settled by the database as for any filing), with its sampling_filings row in the same
- * batch; a refusal is recorded with its reason and the conflicting filing.
+ * Files one drawn enterprise as any filing is filed (the duplicate window and the yearly cap are
+ * settled by the database), with its sampling_filings row in the same batch; a refusal is recorded
+ * with its reason and the conflicting filing.
  */
 async function filePick(db: Db, ctx: FilingContext, pick: DrawPick): Promise<SamplingFilingOutcome> {
   if (!pick.staffed) {
@@ -116,75 +116,43 @@ async function filePick(db: Db, ctx: FilingContext, pick: DrawPick): Promise<Sam
       `可回避后的执法人员仅 ${pick.eligibleOfficers} 名，不足每户 ${m} 名`,
     );
   }
-  const violation = ruleViolation(ctx, pick);
-  if (violation) {
-    return recordOutcome(db, ctx, pick.enterpriseId, "refused", violation.message);
-  }
-  const id = newId();
-  const statements = filingStatements(
-    db,
-    {
-      id,
-      enterpriseId: pick.enterpriseId,
-      leadDepartmentId: ctx.departmentIds[0]!,
-      departmentIds: ctx.departmentIds,
-      type: "random",
-      caseReason: null,
-      plannedStart: ctx.plannedStart,
-      plannedEnd: ctx.plannedEnd,
-      legalBasis: legalBasisFromItems(ctx.items),
-      notes: `双随机抽查任务「${ctx.task.name}」`,
-      lateFiling: false,
-      lateReason: null,
-      filedBy: ctx.audit.actorId,
-      officers: pick.officerIds.map((o) => ({ id: o, isHelper: false })),
-      items: ctx.items.map((i) => ({ id: i.id, departmentId: i.departmentId })),
-      codeNonce: randomToken(16),
-      now: ctx.now,
-    },
-    ctx.guard,
-    {
-      ...ctx.audit,
-      detail: {
-        after: {
-          status: "filed",
-          type: "random",
-          enterpriseId: pick.enterpriseId,
-          departmentIds: ctx.departmentIds,
-        },
-        samplingTaskId: ctx.task.id,
-      },
-    },
-  );
-  const link =
-    db.run(sql`INSERT INTO sampling_filings (task_id, enterprise_id, outcome, inspection_id, message, created_at)
-    SELECT ${ctx.task.id}, ${pick.enterpriseId}, 'filed', ${id}, '', ${ctx.now}
-    WHERE EXISTS (SELECT 1 FROM inspections WHERE id = ${id})`);
-  let results: { rowsAffected: number }[];
+  let result: FilingResult;
   try {
-    results = (await db.batch([...statements, link] as unknown as Parameters<Db["batch"]>[0])) as never;
+    result = await fileInspection(db, pickFacts(ctx, pick), {
+      config: ctx.config,
+      filedBy: ctx.audit.actorId,
+      audit: { ...ctx.audit, detail: { samplingTaskId: ctx.task.id } },
+      notes: `双随机抽查任务「${ctx.task.name}」`,
+      then: (id, inserted) => [
+        db.run(sql`INSERT INTO sampling_filings (task_id, enterprise_id, outcome, inspection_id, message, created_at)
+          SELECT ${ctx.task.id}, ${pick.enterpriseId}, 'filed', ${id}, '', ${ctx.now} WHERE ${inserted}`),
+      ],
+    });
   } catch (error) {
     // A concurrent filing of the same task recorded this enterprise first: the batch rolled back whole.
     const done = await recordedOutcome(db, ctx.task.id, pick.enterpriseId);
     if (done) return done;
     throw error;
   }
-  if (results[0]!.rowsAffected === 1) return "filed";
-  return recordRefusal(db, ctx, pick.enterpriseId);
-}
-
-/** Why the guarded insert admitted nothing: another filing in the window (named), or a yearly cap. */
-async function recordRefusal(
-  db: Db,
-  ctx: FilingContext,
-  enterpriseId: string,
-): Promise<SamplingFilingOutcome> {
-  const conflict = await firstInWindow(db, enterpriseId, ctx.plannedStart, ctx.guard.windowDays);
-  if (conflict) {
-    const message = `该企业在 ${ctx.guard.windowDays} 天窗口期内已有检查备案，不予重复备案，可改为联合检查`;
-    return recordOutcome(db, ctx, enterpriseId, "duplicate_window", message, conflict.id);
+  switch (result.kind) {
+    case "filed":
+      return "filed";
+    case "violation":
+      return recordOutcome(db, ctx, pick.enterpriseId, "refused", result.violation.message);
+    case "conflict": {
+      const days = ctx.config.duplicateWindowDays;
+      const message = `该企业在 ${days} 天窗口期内已有检查备案，不予重复备案，可改为联合检查`;
+      return recordOutcome(db, ctx, pick.enterpriseId, "duplicate_window", message, result.conflict.id);
+    }
+    case "cap":
+      return recordOutcome(
+        db,
+        ctx,
+        pick.enterpriseId,
+        "yearly_cap",
+        "本部门本年度对该企业的检查次数已达上限",
+      );
   }
-  return recordOutcome(db, ctx, enterpriseId, "yearly_cap", "本部门本年度对该企业的检查次数已达上限");
 }
 
 async function filingContext(c: Context<AppEnv>, task: TaskRow, departmentIds: string[], result: DrawResult) {
@@ -204,15 +172,6 @@ async function filingContext(c: Context<AppEnv>, task: TaskRow, departmentIds: s
     officerIds.length ? db.select().from(officers).where(inArray(officers.id, officerIds)) : [],
   ]);
   const user = currentUser(c);
-  const caps = new Map(
-    departmentIds.map((d) => [
-      d,
-      effectiveYearlyCap(
-        config.inspections.yearlyCapPerDepartment,
-        items.filter((i) => i.departmentId === d),
-      ),
-    ]),
-  );
   return {
     task,
     departmentIds,
@@ -221,12 +180,8 @@ async function filingContext(c: Context<AppEnv>, task: TaskRow, departmentIds: s
     officers: new Map(people.map((o) => [o.id, o])),
     plannedStart,
     plannedEnd,
-    guard: {
-      windowDays: config.inspections.duplicateWindowDays,
-      year: yearBounds(plannedStart, config.timeZone),
-      caps,
-    },
-    audit: { actorId: user.id, actorName: user.username, ip: c.var.clientIp, action: "inspection.filed" },
+    config: config.inspections,
+    audit: { actorId: user.id, actorName: user.username, ip: c.var.clientIp },
     now,
     timeZone: config.timeZone,
   } satisfies FilingContext;

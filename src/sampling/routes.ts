@@ -11,7 +11,7 @@ import {
   samplingTaskDepartments,
   samplingTasks,
 } from "../db/schema.ts";
-import { daysBetween, localDay } from "../directory/credentials.ts";
+import { daysBetween, localDate } from "../lib/time.ts";
 import { normalizeCreditCode } from "../directory/uscc.ts";
 import type { AppEnv, SessionUser } from "../env.ts";
 import { ApiError, forbidden } from "../lib/errors.ts";
@@ -133,7 +133,7 @@ function checkPeriod(c: Context<AppEnv>, from: string, to: string) {
       `抽查期间不能超过 ${MAX_PERIOD_DAYS} 天（每户检查的计划时间上限）`,
     );
   }
-  const today = localDay(Date.now(), c.var.deps.config.timeZone);
+  const today = localDate(Date.now(), c.var.deps.config.timeZone);
   if (to < today) throw new ApiError(422, "invalid_period", "抽查期间已经结束");
 }
 

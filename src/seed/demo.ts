@@ -6,6 +6,7 @@ import { openDatabase, type Db } from "../db/client.ts";
 import { runMigrations } from "../db/migrate.ts";
 import { auditLog } from "../db/schema.ts";
 import { randomToken } from "../lib/ids.ts";
+import { localDate } from "../lib/time.ts";
 import { seedCatalog } from "./catalog.ts";
 import {
   officerPlan,
@@ -53,7 +54,7 @@ const FORMS_DIR = fileURLToPath(new URL("../../forms", import.meta.url));
 export async function seedDemo(db: Db, opts: DemoOptions): Promise<DemoReport> {
   const now = opts.now ?? Date.now();
   const timeZone = opts.timeZone ?? "Asia/Shanghai";
-  const today = new Intl.DateTimeFormat("sv-SE", { timeZone }).format(new Date(now));
+  const today = localDate(now, timeZone);
   await seedForms(db, opts.formsDir ?? FORMS_DIR);
   const departmentIds = await seedDepartments(db, now);
   const plan = officerPlan(today);

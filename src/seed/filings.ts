@@ -10,6 +10,7 @@ import {
 } from "../db/schema.ts";
 import { legalBasisFromItems } from "../inspections/rules.ts";
 import { randomToken } from "../lib/ids.ts";
+import { localDate } from "../lib/time.ts";
 import { DEPARTMENTS } from "./catalog-data.ts";
 import type { DemoCatalogItem } from "./catalog.ts";
 import type { DemoEnterprise, DemoOfficer } from "./directory.ts";
@@ -98,7 +99,7 @@ const reached = (s: Scenario, step: InspectionStatus) =>
 /** 09:30 Beijing time `days` days from today; the inspection under way today started an hour ago. */
 function plannedStart(days: number, now: number): number {
   if (days === 0) return Math.floor((now - HOUR) / (5 * 60_000)) * 5 * 60_000;
-  const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai" }).format(new Date(now));
+  const today = localDate(now, "Asia/Shanghai");
   return Date.parse(`${today}T09:30:00+08:00`) + days * DAY;
 }
 

@@ -1,12 +1,13 @@
 import { and, eq, sql } from "drizzle-orm";
-import { alertStatements } from "../alerts/create.ts";
+import { alertStatements, negativeEvaluationAlert } from "../alerts/create.ts";
 import { generateChecklist } from "../checklists/generate.ts";
 import { FIXED, QUESTION_PROPS } from "../checklists/metadata.ts";
 import { checklistFacts } from "../checklists/store.ts";
 import { failedItemCodes, summarizeChecklist } from "../checklists/summary.ts";
 import { runBatch, type Db } from "../db/client.ts";
-import { checklists, forms, formVersions, type inspections } from "../db/schema.ts";
+import { alerts, checklists, forms, formVersions, type inspections } from "../db/schema.ts";
 import { negativeAnswers, satisfactionScore } from "../evaluations/negative.ts";
+import { localDateTime } from "../lib/time.ts";
 import type { PlannedFiling } from "./filings.ts";
 import { demoId } from "./random.ts";
 
@@ -28,17 +29,7 @@ function* elementsOf(list: unknown): Generator<Json> {
   }
 }
 
-const local = (ms: number) =>
-  new Intl.DateTimeFormat("sv-SE", {
-    timeZone: "Asia/Shanghai",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-  })
-    .format(new Date(ms))
-    .replace(" ", "T");
+const local = (ms: number) => localDateTime(ms, "Asia/Shanghai").replace(" ", "T");
 
 /** Answers for a generated checklist: all points 合格 except, when `failing`, the first one. */
 function checklistAnswers(schema: Json, row: InspectionRow, failing: boolean, complete: boolean): Json {
@@ -158,23 +149,29 @@ export async function seedHistory(
             ${row.evaluatedAt}) ON CONFLICT DO NOTHING`),
       );
       counts.evaluations++;
-      if (negative.length > 0) {
-        const alert = {
-          id: demoId("alert", id),
-          eventId: demoId("alert-event", id),
-          inspectionId: id,
-          evaluationId,
-          departmentId: row.leadDepartmentId,
-          answers: negative,
-          now: row.evaluatedAt,
-        };
-        statements.push(
-          ...alertStatements(db, alert, sql`NOT EXISTS (SELECT 1 FROM alerts WHERE id = ${alert.id})`),
+      const alertId = demoId("alert", id);
+      if (negative.length > 0 && !(await alertExists(db, alertId))) {
+        const alert = negativeEvaluationAlert(
+          {
+            id: alertId,
+            eventId: demoId("alert-event", id),
+            inspectionId: id,
+            evaluationId,
+            departmentId: row.leadDepartmentId,
+            now: row.evaluatedAt,
+          },
+          negative,
         );
+        statements.push(...alertStatements(db, alert, sql`1`));
         counts.alerts++;
       }
     }
     await runBatch(db, statements as Parameters<typeof runBatch>[1]);
   }
   return counts;
+}
+
+async function alertExists(db: Db, id: string): Promise<boolean> {
+  const rows = await db.select({ id: alerts.id }).from(alerts).where(eq(alerts.id, id)).limit(1);
+  return rows.length > 0;
 }

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireUser } from "../auth/session.ts";
 import type { AppEnv } from "../env.ts";
+import { ApiError } from "../lib/errors.ts";
 import { errors, jsonResponse, newRouter } from "../lib/router.ts";
 import { loadForm } from "../forms/access.ts";
 import { FormIdParam } from "../forms/schemas.ts";
@@ -9,16 +10,39 @@ import { qrPng, qrSvg } from "./qr.ts";
 
 const readers = requireUser("admin", "dept_admin", "supervisor");
 
-/** The origin people reach us at: PUBLIC_URL, else the request's own (or the trusted proxy's) origin. */
+/**
+ * The origin people reach us at, for links and QR codes that leave the server: PUBLIC_URL, else the
+ * request's own (or the trusted proxy's) origin, but only for a host in ALLOWED_HOSTS. The Host header
+ * is the client's to choose: taken blindly, `Host: evil.example` would print a QR code to another site.
+ */
 export function publicOrigin(c: Context<AppEnv>): string {
-  const { publicUrl, trustProxy } = c.var.deps.config;
+  const { publicUrl, trustProxy, allowedHosts } = c.var.deps.config;
   if (publicUrl) return publicUrl;
+  const own = new URL(c.req.url);
+  let origin = { protocol: own.protocol.slice(0, -1), host: own.host };
   if (trustProxy) {
+    // A proxy often passes the client's Host on as X-Forwarded-Host, so it is checked all the same.
     const host = c.req.header("x-forwarded-host");
     const proto = c.req.header("x-forwarded-proto");
-    if (host && proto) return `${proto}://${host}`;
+    if (host && proto) origin = { protocol: proto, host };
   }
-  return new URL(c.req.url).origin;
+  if (!isAllowedHost(origin.host, allowedHosts) || !/^https?$/.test(origin.protocol)) {
+    throw new ApiError(
+      409,
+      "public_url_required",
+      "无法生成对外链接：服务未配置 PUBLIC_URL，且本次访问使用的主机名不在 ALLOWED_HOSTS 中。请管理员设置 PUBLIC_URL（如 https://forms.example.gov.cn）",
+    );
+  }
+  return `${origin.protocol}://${origin.host}`;
+}
+
+/** `host` (name, optionally `:port`) matches an entry naming it, with that port or without any. */
+export function isAllowedHost(host: string, allowedHosts: readonly string[]): boolean {
+  const value = host.trim().toLowerCase();
+  // Whatever a URL parser would read differently (paths, credentials, spaces) is never allowed.
+  if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(value)) return false;
+  const name = value.replace(/:\d+$/, "");
+  return allowedHosts.some((entry) => entry === value || entry === name);
 }
 
 export const publicFormUrl = (c: Context<AppEnv>, formId: string) => `${publicOrigin(c)}/f/${formId}`;
@@ -34,7 +58,7 @@ const share = createRoute({
       "分享链接",
       z.object({ url: z.string(), qrSvgUrl: z.string(), qrPngUrl: z.string(), posterUrl: z.string() }),
     ),
-    ...errors(401, 404),
+    ...errors(401, 404, 409),
   },
 });
 
@@ -46,7 +70,7 @@ const svg = createRoute({
   request: { params: FormIdParam },
   responses: {
     200: { description: "二维码 SVG", content: { "image/svg+xml": { schema: z.string() } } },
-    ...errors(401, 404),
+    ...errors(401, 404, 409),
   },
 });
 
@@ -61,7 +85,7 @@ const png = createRoute({
   },
   responses: {
     200: { description: "二维码 PNG", content: { "image/png": { schema: z.string() } } },
-    ...errors(400, 401, 404),
+    ...errors(400, 401, 404, 409),
   },
 });
 

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { ALERT_TOPIC, MemoryEventBus, type EventBus } from "../alerts/events.ts";
 import { alertItem } from "../alerts/views.ts";
 import type { Db } from "../db/client.ts";
+import { logError } from "../lib/log.ts";
 
 export interface PollingOptions {
   /** How often each live stream looks for new alert events. */
@@ -64,9 +65,7 @@ export class PollingAlertBus implements EventBus {
     const loop = (delay: number) => {
       timer = setTimeout(() => {
         poll()
-          .catch((error) =>
-            console.error(JSON.stringify({ level: "error", task: "alert-poll", error: String(error) })),
-          )
+          .catch((error) => logError({ task: "alert-poll" }, error))
           .finally(() => {
             if (!stopped) loop(this.intervalMs);
           });

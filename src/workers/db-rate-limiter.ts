@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import type { RateLimiter } from "../lib/rate-limit.ts";
+import type { LimitHit, LimitKey, RateLimiter } from "../lib/rate-limit.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -15,7 +15,8 @@ export interface DbRateLimiterOptions {
 /**
  * Fixed-window counters in the `rate_limits` table, shared by every isolate that reaches the database.
  * Each hit is one UPSERT … RETURNING: the database settles concurrent hits, so no count is lost and no
- * isolate needs to remember anything between requests.
+ * isolate needs to remember anything between requests. Nothing is evicted by traffic: rows go only
+ * when their window is long past (`sweep`), so no flood of one purpose can erase another's counters.
  */
 export class DbRateLimiter implements RateLimiter {
   private readonly now: () => number;
@@ -31,7 +32,7 @@ export class DbRateLimiter implements RateLimiter {
     this.sweepProbability = opts.sweepProbability ?? 0.01;
   }
 
-  async hit(key: string, limit: number, windowMs: number) {
+  async hit(key: LimitKey, limit: number, windowMs: number): Promise<LimitHit> {
     const now = this.now();
     // Both SET expressions read the row as it was before this hit (SQL UPDATE semantics).
     const expired = sql`${now} - rate_limits.window_start >= ${windowMs}`;
@@ -44,17 +45,24 @@ export class DbRateLimiter implements RateLimiter {
     if (Math.random() < this.sweepProbability) await this.sweep(now);
     const count = Number(row!.count);
     const allowed = count <= limit;
-    return { allowed, retryAfterMs: allowed ? 0 : Math.max(0, Number(row!.window_start) + windowMs - now) };
+    const retryAfterMs = allowed ? 0 : Math.max(0, Number(row!.window_start) + windowMs - now);
+    return { allowed, retryAfterMs, count };
   }
 
-  async peek(key: string, windowMs: number) {
+  async peek(key: LimitKey, windowMs: number) {
     const [row] = await this.db.all<{ window_start: number; count: number }>(
       sql`SELECT window_start, count FROM rate_limits WHERE key = ${key}`,
     );
     return row && this.now() - Number(row.window_start) < windowMs ? Number(row.count) : 0;
   }
 
-  async reset(key: string) {
+  async release(key: LimitKey, windowMs: number) {
+    await this.db.run(sql`
+      UPDATE rate_limits SET count = count - 1
+      WHERE key = ${key} AND count > 0 AND ${this.now()} - window_start < ${windowMs}`);
+  }
+
+  async reset(key: LimitKey) {
     await this.db.run(sql`DELETE FROM rate_limits WHERE key = ${key}`);
   }
 

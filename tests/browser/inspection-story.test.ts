@@ -187,7 +187,7 @@ describe.skipIf(chromiumMissing)("inspection story in a real browser", () => {
     );
     await shot(officer, "05-duplicate-refused-phone");
 
-    // … and an officer of another department joins it instead (联合检查).
+    // … and an officer of another department asks to join it instead (联合检查): a request, nothing yet (R18).
     const fireContext = await browser.newContext(phone);
     fireContext.setDefaultTimeout(20_000);
     const fire = await fireContext.newPage();
@@ -198,12 +198,24 @@ describe.skipIf(chromiumMissing)("inspection story in a real browser", () => {
     await expect.poll(() => fire.locator("#join-button").isVisible(), poll).toBe(true);
     await shot(fire, "06-join-offer-phone");
     await fire.click("#join-button");
-    await fire.waitForURL(new RegExp(`/admin/inspections/${inspectionId}$`));
-    await expect.poll(() => fire.locator("#message").innerText(), poll).toContain("已加入联合检查");
-    await expect.poll(() => fire.locator("#flags").innerText(), poll).toContain("联合检查");
+    await expect.poll(() => fire.locator("#join-message").innerText(), poll).toContain("已提交加入申请");
     await fireContext.close();
 
-    // 4. The department administrator approves it on the detail page (desktop); it waits first in line.
+    // The fire department's administrator approves its part from the inspections list.
+    const fireHeadContext = await browser.newContext(desktop);
+    fireHeadContext.setDefaultTimeout(20_000);
+    const fireHead = await fireHeadContext.newPage();
+    watch(fireHead);
+    await login(fireHead, base, "xfjy-admin", DEMO_PASSWORD, "/admin/inspections");
+    const asked = fireHead.locator("#join-pending-list li", { hasText: ENTERPRISE });
+    await asked.waitFor();
+    await shot(fireHead, "06b-join-request-fire-head");
+    await asked.locator('[data-join-action="approve"]').click();
+    await expect.poll(() => fireHead.locator("#message").innerText(), poll).toContain("已记录同意");
+    await fireHeadContext.close();
+
+    // 4. The department administrator accepts the join and approves on the detail page (desktop); it
+    // waits first in line.
     const headContext = await browser.newContext(desktop);
     headContext.setDefaultTimeout(20_000);
     const head = await headContext.newPage();
@@ -215,6 +227,12 @@ describe.skipIf(chromiumMissing)("inspection story in a real browser", () => {
     await pending.locator("a").click();
     await head.waitForURL(new RegExp(`/admin/inspections/${inspectionId}$`));
     await expect.poll(() => head.locator("#officers").innerText(), poll).toContain("执法证");
+    const join = head.locator("#join-list li", { hasText: "申请加入" });
+    await join.waitFor();
+    await shot(head, "07b-join-request-head");
+    await join.locator('[data-join-action="accept"]').click();
+    await expect.poll(() => head.locator("#flags").innerText(), poll).toContain("联合检查");
+    await expect.poll(() => head.locator("#join-list").innerText(), poll).toContain("已加入");
     head.once("dialog", (dialog) => void dialog.accept());
     await head.click("#approve");
     await expect.poll(() => head.locator("#status").innerText(), poll).toBe("已批准");

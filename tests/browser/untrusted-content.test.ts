@@ -1,6 +1,7 @@
+import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumMissing, launchBrowser, startServer, type RunningServer } from "./harness";
+import { chromiumMissing, launchBrowser, screenshotDir, startServer, type RunningServer } from "./harness";
 
 // SECURITY.md 12: markup in a form title, choice, description or html question (and page titles,
 // question descriptions, placeholders, matrix rows and columns) stays inert in the runner, the
@@ -142,6 +143,93 @@ describe.skipIf(chromiumMissing)("untrusted form content in the browser", () => 
     await page.locator("#survey .sd-html").first().waitFor();
     await assertInert(page, "response view");
 
+    await context.close();
+  }, 120_000);
+
+  // Issue 14, item 16: an anonymous answer piped into an html question ({note}) is HTML the
+  // administrator's browser renders. It must not cover the page, link elsewhere, or make requests.
+  it("keeps an answer piped into an html question from drawing an overlay or firing requests in the response view", async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 860 } });
+    context.setDefaultTimeout(20_000);
+    const login = await context.request.post(`${server.baseUrl}/api/auth/login`, {
+      data: { username: server.username, password: server.password },
+    });
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const headers = { "X-CSRF-Token": csrfToken };
+    const created = await context.request.post(`${server.baseUrl}/api/forms`, {
+      headers,
+      data: {
+        title: "引用回答",
+        kind: "survey",
+        schema: {
+          elements: [
+            { type: "comment", name: "note", title: "意见" },
+            { type: "html", name: "echo", html: "<p>您的意见：</p>{note}" },
+          ],
+        },
+      },
+    });
+    const formId = ((await created.json()) as { form: { id: string } }).form.id;
+    expect(
+      (await context.request.post(`${server.baseUrl}/api/forms/${formId}/publish`, { headers })).status(),
+    ).toBe(201);
+    const answer =
+      '<div id="overlay" style="position:fixed;top:0;left:0;width:100vw;height:100vh;z-index:99999;' +
+      'background:#c00;color:#fff;font-size:40px">系统升级，请<a id="external" href="https://evil.example/login">重新登录</a></div>' +
+      '<img id="api-img" src="/api/forms?probe=1"><img id="encoded-img" src="/%61pi/forms?probe=2">' +
+      '<img id="external-img" src="https://evil.example/pixel.png?probe=3">' +
+      '<a id="api-link" href="/api/auth/logout">退出</a><a id="page-link" href="/catalog">事项清单</a>' +
+      '<span id="kept" class="sd-root-modern checklist-facts" style="color: rgb(0, 128, 0); position: absolute; top: 0">绿色文字</span>';
+    const submitted = await context.request.post(`${server.baseUrl}/api/public/forms/${formId}/responses`, {
+      data: { id: crypto.randomUUID(), version: 1, data: { note: answer } },
+    });
+    expect(submitted.status()).toBe(201);
+    const { id: responseId } = (await submitted.json()) as { id: string };
+
+    const page = await context.newPage();
+    const probes: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("probe=") || request.url().includes("evil.example"))
+        probes.push(request.url());
+    });
+    await page.goto(`${server.baseUrl}/admin/forms/${formId}/responses/${responseId}`);
+    await page.locator("#survey .sd-html", { hasText: "绿色文字" }).waitFor();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(screenshotDir, "response-piped-answer.png"), fullPage: false });
+
+    const found = await page.evaluate(() => {
+      const html = [...document.querySelectorAll("#survey .sd-html")].map((e) => e as HTMLElement);
+      const inside = html.flatMap((e) => [...e.querySelectorAll<HTMLElement>("*")]);
+      // Ids and classes are not kept: find the answer's elements by their text.
+      const byText = (text: string) => inside.find((e) => e.textContent?.startsWith(text));
+      const kept = byText("绿色文字");
+      const overlay = byText("系统升级");
+      const middle = document.elementFromPoint(683, 430);
+      return {
+        lifted: inside.filter((e) => ["fixed", "absolute", "sticky"].includes(getComputedStyle(e).position))
+          .length,
+        external: inside.filter((e) =>
+          /evil\.example/.test(e.getAttribute("href") ?? e.getAttribute("src") ?? ""),
+        ).length,
+        api: inside.filter((e) => /api|%61pi/i.test(e.getAttribute("href") ?? e.getAttribute("src") ?? ""))
+          .length,
+        pageLink: byText("事项清单")?.getAttribute("href") ?? null,
+        keptColor: kept ? getComputedStyle(kept).color : null,
+        keptClass: kept?.getAttribute("class") ?? null,
+        // What sits on the middle of the screen: the response view, not an answer's overlay.
+        onTop: overlay && middle && overlay.contains(middle) ? "overlay" : "page",
+      };
+    });
+    expect(found).toEqual({
+      lifted: 0,
+      external: 0,
+      api: 0,
+      pageLink: "/catalog",
+      keptColor: "rgb(0, 128, 0)",
+      keptClass: "checklist-facts",
+      onTop: "page",
+    });
+    expect(probes).toEqual([]);
     await context.close();
   }, 120_000);
 });

@@ -27,6 +27,10 @@ import type { Checker, CompileEnv, CompiledQuestion, FieldError, Out, OwnTexts }
 import { compilePanelDynamic } from "./panels.ts";
 import { compileChoicesFromQuestion } from "./choices-from.ts";
 import { compileMatrixDropdown, compileMatrixDynamic, compileMultipleText } from "./matrices.ts";
+import { installLinearRegex } from "../linear-regex.ts";
+
+// The regex validators this compiler calls are survey-core's objects: on the same linear engine as the reference's.
+installLinearRegex();
 
 type JsonObject = Record<string, unknown>;
 

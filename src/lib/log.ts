@@ -1,0 +1,50 @@
+/**
+ * Error lines for the server log. A failed query's error (drizzle's DrizzleQueryError) carries the
+ * statement's bound values in its message and stack — session hashes, CSRF tokens, passwords' hashes,
+ * answers — so it is logged by its statement and the driver's own message, never its values.
+ */
+
+interface QueryError extends Error {
+  query: string;
+  params: unknown[];
+}
+
+const isQueryError = (err: unknown): err is QueryError =>
+  err instanceof Error && typeof (err as QueryError).query === "string" && "params" in err;
+
+/** The stack's frames only (`    at …` lines), without the message that heads it. */
+const frames = (err: Error) =>
+  (err.stack ?? "")
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line))
+    .join("\n");
+
+/** The text of `err` safe for the log: statements without their values, causes followed. */
+export function describeError(err: unknown, depth = 0): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause =
+    depth < 3 && err.cause !== undefined ? `\ncaused by: ${describeError(err.cause, depth + 1)}` : "";
+  if (isQueryError(err)) {
+    return `${err.name}: Failed query: ${err.query} (${err.params.length} bound values, not logged)\n${frames(err)}${cause}`;
+  }
+  const code = (err as { code?: unknown }).code;
+  const head = `${err.name}${typeof code === "string" ? ` [${code}]` : ""}: ${err.message}`;
+  return `${head}\n${frames(err)}${cause}`;
+}
+
+/** One JSON line at level error: `fields` (event, route, …) and the error described safely. */
+export function logError(fields: Record<string, unknown>, err: unknown): void {
+  console.error(JSON.stringify({ level: "error", ...fields, error: describeError(err) }));
+}
+
+const logged = new Set<string>();
+
+/**
+ * A debug line the first time `event` happens in this process, and never again: for events a client
+ * can cause by the thousand (bodies cut off by slow or vanished clients), which are no server fault.
+ */
+export function logOnce(event: string, message: string): void {
+  if (logged.has(event)) return;
+  logged.add(event);
+  console.error(JSON.stringify({ level: "debug", event, message, note: "logged once per process" }));
+}
