@@ -34,6 +34,46 @@ interface Target {
   firstItem: string;
 }
 
+/** Answers the evaluation: otherwise fine, but rude (粗暴执法) and 不满意 overall. */
+async function fillEvaluation(page: Page) {
+  const answers: Record<string, string> = {
+    two_officers_with_credentials: "是",
+    informed_items_and_basis: "是",
+    clear_result_and_guidance: "是",
+    informed_rights: "是",
+    unrelated_materials: "否",
+    repeat_inspection: "否",
+    beyond_scope: "否",
+    disrupted_business: "否",
+    demanded_gifts: "否",
+    designated_services_or_fees: "否",
+    rude_conduct: "是",
+    overall_satisfaction: "不满意",
+  };
+  await page.locator(".sd-question").first().waitFor();
+  for (let guard = 0; guard < 8; guard++) {
+    for (const question of await page.locator(".sd-question[data-name]").all()) {
+      const name = (await question.getAttribute("data-name")) ?? "";
+      if (answers[name]) {
+        await question
+          .locator(".sd-item__control-label", { hasText: new RegExp(`^${answers[name]}$`) })
+          .click();
+      }
+    }
+    for (const area of await page.locator(".sd-question textarea:visible").all()) {
+      await area.fill("检查人员当众呵斥员工，态度粗暴，希望文明执法。");
+    }
+    const next = page.locator(".sd-navigation__next-btn:visible");
+    if ((await next.count()) > 0) {
+      await next.click();
+      continue;
+    }
+    await page.locator(".sd-navigation__complete-btn:visible").click();
+    return;
+  }
+  throw new Error("evaluation did not end");
+}
+
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(screenshotDir, `enterprise-${name}.png`), fullPage: true });
 
@@ -85,7 +125,7 @@ describe.skipIf(chromiumMissing)("enterprise portal on a phone", () => {
     await rm(smsDir, { recursive: true, force: true });
   });
 
-  it("signs in by SMS code, lists the planned inspection, confirms arrival and signs out", async () => {
+  it("signs in by SMS code, lists the planned inspection, confirms arrival, evaluates, signs out", async () => {
     const problems: string[] = [];
     const context = await browser.newContext(phone);
     const page = await context.newPage();
@@ -130,6 +170,14 @@ describe.skipIf(chromiumMissing)("enterprise portal on a phone", () => {
     await expect.poll(() => page.locator("#confirm-arrival").isHidden(), poll).toBe(true);
     await shot(page, "5-arrival-confirmed");
 
+    // Arrival opens the evaluation (R14): the enterprise evaluates before anything is registered.
+    await page.locator("#evaluate").waitFor({ state: "visible" });
+    await page.click("#evaluate");
+    await fillEvaluation(page);
+    await expect.poll(() => page.locator("#status-box").innerText(), poll).toContain("感谢您的评价");
+    await expect.poll(() => page.locator("#d-evaluation-note").innerText(), poll).toContain("已评价");
+    await shot(page, "6-evaluated");
+
     await page.click("#back");
     await page.locator("#home").waitFor({ state: "visible" });
     await page.click("#logout");
@@ -164,7 +212,7 @@ describe.skipIf(chromiumMissing)("enterprise portal on a phone", () => {
     await page.goto(`${server.baseUrl}/e/activate#token=${token}`);
     await page.locator("#home").waitFor({ state: "visible" });
     expect(new URL(page.url()).hash).toBe("");
-    await shot(page, "6-activated");
+    await shot(page, "7-activated");
     await context.close();
 
     // Used once: the same link again is refused, in Chinese, on the sign-in view.
