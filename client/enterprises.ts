@@ -17,6 +17,7 @@ interface Enterprise {
   industry: string;
   legalRepresentative: string;
   contact: string;
+  contactPhone: string | null;
   creditGrade: Grade;
   riskLevel: Risk;
 }
@@ -86,6 +87,18 @@ function filterQuery(): URLSearchParams {
 function row(e: Enterprise): HTMLTableRowElement {
   const edit = canWrite() ? h("button", { type: "button", className: "small-button" }, "编辑") : null;
   edit?.addEventListener("click", () => openDialog(e));
+  // The administrator prints activation letters for enterprises to sign in to the portal (/e).
+  const letter =
+    me?.role === "admin"
+      ? h(
+          "a",
+          {
+            className: "button small-button",
+            href: `/admin/enterprises/letters?enterprise=${encodeURIComponent(e.id)}`,
+          },
+          "激活函",
+        )
+      : null;
   return h(
     "tr",
     { "data-enterprise-id": e.id },
@@ -104,7 +117,7 @@ function row(e: Enterprise): HTMLTableRowElement {
       { "data-label": "风险" },
       h("span", { className: `badge ${riskClass[e.riskLevel]}` }, riskLabels[e.riskLevel]),
     ),
-    h("td", {}, edit ? h("div", { className: "actions" }, edit) : null),
+    h("td", {}, edit || letter ? h("div", { className: "actions" }, edit, letter) : null),
   );
 }
 
@@ -157,6 +170,8 @@ function openDialog(e: Enterprise | null) {
   set("enterprise-industry", e?.industry ?? "");
   set("enterprise-legal", e?.legalRepresentative ?? "");
   set("enterprise-contact", e?.contact ?? "");
+  set("enterprise-phone", e?.contactPhone ?? "");
+  byId("enterprise-phone-field").hidden = me?.role !== "admin";
   set("enterprise-grade", e?.creditGrade ?? "B");
   set("enterprise-risk", e?.riskLevel ?? "medium");
   // The grades set every department's sampling ratio: only the system administrator changes them.
@@ -187,6 +202,8 @@ form.addEventListener("submit", async (event) => {
     industry: value("enterprise-industry"),
     legalRepresentative: value("enterprise-legal"),
     contact: value("enterprise-contact"),
+    // Only the administrator may set it; others leave it out (the server refuses it from them).
+    ...(me?.role === "admin" ? { contactPhone: value("enterprise-phone") } : {}),
     creditGrade: value("enterprise-grade"),
     riskLevel: value("enterprise-risk"),
   };

@@ -13,6 +13,7 @@ import { DIRECTORY_UPLOADS, directoryRoutes } from "./directory/routes.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { Hono, type Context, type ErrorHandler, type NotFoundHandler } from "hono";
 import { activationRoutes, letterRoutes } from "./enterprise/activation.ts";
+import { enterpriseInspectionRoutes } from "./enterprise/inspections.ts";
 import { enterpriseLoginRoutes } from "./enterprise/login.ts";
 import { enterpriseRoutes } from "./enterprise/routes.ts";
 import { enterpriseCsrf, loadEnterpriseSession } from "./enterprise/session.ts";
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps) {
   });
   app.route("/api/auth", authRoutes());
   app.route("/api/enterprise", enterpriseRoutes());
+  app.route("/api/enterprise", enterpriseInspectionRoutes());
   app.route("/api/public", enterpriseLoginRoutes());
   app.route("/api/public", activationRoutes());
   app.route("/api/enterprises", letterRoutes());

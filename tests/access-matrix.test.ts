@@ -11,6 +11,7 @@ import {
   apiRoutes,
   buildWorld,
   type AccessRule,
+  type CallerRole,
   type DeptWorld,
   type Outcome,
   type Role,
@@ -18,6 +19,7 @@ import {
   type World,
   USERNAMES,
 } from "./access-rules.ts";
+import { enterpriseSession, type EnterpriseSession } from "./enterprise-fixtures.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
 
 // Building an app only registers routes; no dependency is touched until a request arrives. The
@@ -30,7 +32,7 @@ const ORDERED = [
 
 /** Who calls: a role, and for department roles the department they belong to. */
 interface Caller {
-  role: Role;
+  role: CallerRole;
   dept: "A" | "B" | null;
 }
 const CALLERS: Caller[] = [
@@ -41,6 +43,7 @@ const CALLERS: Caller[] = [
   { role: "dept_admin", dept: "B" },
   { role: "officer", dept: "A" },
   { role: "officer", dept: "B" },
+  { role: "enterprise", dept: null },
 ];
 
 let t: TestApp;
@@ -65,7 +68,7 @@ afterAll(() => {
 });
 
 async function sessionOf(c: Caller, fresh: boolean): Promise<Session | null> {
-  if (c.role === "anonymous") return null;
+  if (c.role === "anonymous" || c.role === "enterprise") return null;
   if (c.role === "admin" || c.role === "supervisor")
     return fresh ? t.login(USERNAMES[c.role]) : sessions[c.role];
   return fresh ? t.login(USERNAMES[c.role][c.dept!]) : sessions[c.role][c.dept!];
@@ -92,6 +95,13 @@ async function send(route: string, rule: AccessRule, caller: Caller, variant: "o
   if (session) {
     headers.Cookie = session.cookie;
     headers["X-CSRF-Token"] = session.csrf;
+  }
+  if (caller.role === "enterprise") {
+    const ent: EnterpriseSession = rule.endsSession
+      ? await enterpriseSession(t, world.enterpriseId)
+      : sessions.enterprise;
+    headers.Cookie = ent.cookie;
+    headers["X-Enterprise-CSRF-Token"] = ent.csrf;
   }
   let body: string | Uint8Array | undefined;
   if (req.raw) {
@@ -144,7 +154,7 @@ describe("access control matrix", () => {
     for (const caller of CALLERS) {
       const variants = rule.scoped ? (["own", "other"] as const) : ([null] as const);
       for (const variant of variants) {
-        const expected = rule.expect[caller.role];
+        const expected = rule.expect[caller.role] ?? rule.expect.anonymous;
         const outcome = typeof expected === "object" ? expected[variant ?? "own"] : expected;
         const res = await send(route, rule, caller, variant);
         checked.cases++;
@@ -155,6 +165,9 @@ describe("access control matrix", () => {
           );
           continue;
         }
+        // What an enterprise is allowed to see must hold nothing of another enterprise.
+        if (caller.role === "enterprise" && res.text.includes(world.otherEnterpriseInspectionId))
+          failures.push(`${who}: answer contains another enterprise's inspection`);
         // What a department user is allowed to see must hold nothing of the other department.
         const ownAnswer = variant !== "other" || rule.listFilter === true;
         if (caller.dept && ownAnswer && outcome !== 404 && !route.includes("/api/public/")) {

@@ -18,6 +18,12 @@ import { PASSWORD, SAMPLE_SCHEMA, type Session, type TestApp } from "./helpers.t
 import { catalogItem, enterprise, officer } from "./inspection-fixtures.ts";
 
 export type Role = "anonymous" | "admin" | "supervisor" | "dept_admin" | "officer";
+/**
+ * Who calls: a staff role, anonymous, or an enterprise signed in as itself (issue 13) — the world's
+ * enterprise, whose inspections both departments filed. Unless a rule names it, an enterprise gets
+ * what anonymous gets: its session counts for nothing on staff routes.
+ */
+export type CallerRole = Role | "enterprise";
 export type Outcome = "ok" | "pass" | 401 | 403 | 404;
 export type Expect = Outcome | { own: Outcome; other: Outcome };
 
@@ -55,6 +61,8 @@ export interface World {
   A: DeptWorld;
   B: DeptWorld;
   enterpriseId: string;
+  /** An inspection of another enterprise, which the signed-in enterprise must not reach. */
+  otherEnterpriseInspectionId: string;
   adminUserId: string;
   /** Makes a fresh record of a department, for routes that delete theirs. */
   fresh: {
@@ -84,7 +92,7 @@ export interface AccessRule {
   /** The fixture each path parameter names. */
   params?: Record<string, (d: DeptWorld, w: World) => string | Promise<string>>;
   request?: (t: Target) => RouteRequest;
-  expect: Record<Role, Expect>;
+  expect: Record<Role, Expect> & { enterprise?: Expect };
   /** Runs after the other routes: it changes what they rely on. */
   last?: boolean;
   /**
@@ -193,6 +201,9 @@ function plannedTaskBody(d: DeptWorld, w: World) {
   return { enterpriseId: w.enterpriseId, kind: "routine", itemIds: [d.itemId], ...plannedWindow() };
 }
 const live = (d: DeptWorld) => d.liveInspectionId;
+/** For the enterprise's routes: "own" is its inspection (department A's), "other" another enterprise's. */
+const enterpriseInspection = (d: DeptWorld, w: World) =>
+  d === w.A ? w.A.liveInspectionId : w.otherEnterpriseInspectionId;
 
 /** The rule of every /api route, keyed `METHOD /path` as in the app's route table. */
 export const ACCESS_RULES: Record<string, AccessRule> = {
@@ -208,8 +219,30 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   "GET /api/openapi.json": { scoped: false, expect: everyone("ok") },
 
   // ---- enterprise (issue 13): the enterprise's own session only; staff sessions never count ----
-  "GET /api/enterprise/me": { scoped: false, expect: everyone(401) },
-  "POST /api/enterprise/logout": { scoped: false, expect: everyone(401) },
+  "GET /api/enterprise/me": { scoped: false, expect: { ...everyone(401), enterprise: "ok" } },
+  "POST /api/enterprise/logout": {
+    scoped: false,
+    expect: { ...everyone(401), enterprise: "ok" },
+    endsSession: true,
+  },
+  "GET /api/enterprise/inspections": { scoped: false, expect: { ...everyone(401), enterprise: "ok" } },
+  "GET /api/enterprise/inspections/:id": {
+    scoped: true,
+    params: { id: enterpriseInspection },
+    expect: { ...everyone(401), enterprise: OWN_OK },
+  },
+  "POST /api/enterprise/inspections/:id/confirm-arrival": {
+    scoped: true,
+    params: { id: enterpriseInspection },
+    expect: { ...everyone(401), enterprise: OWN_PASS },
+  },
+  // An empty body: the ownership check (404) comes before the body's (400).
+  "POST /api/enterprise/inspections/:id/evaluation": {
+    scoped: true,
+    params: { id: enterpriseInspection },
+    request: () => ({ body: {} }),
+    expect: { ...everyone(401), enterprise: OWN_PASS },
+  },
   // Signing in: open to anyone, and a staff session signs no one in as an enterprise. A matrix request
   // names an unknown credit code / token, so it is 202 for the code and 401 for login and activation.
   "POST /api/public/enterprise/code": {
@@ -517,12 +550,13 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     params: { code: (_d, w) => w.A.liveCode },
     expect: everyone("ok"),
   },
-  // The evaluation is the inspected enterprise's alone (R14): no staff session, whatever the role.
+  // The evaluation is the inspected enterprise's alone (R14): no staff session, whatever the role;
+  // the signed-in enterprise is the inspected one (its empty answers are refused for their content).
   "POST /api/public/inspections/:code/evaluation": {
     scoped: false,
     params: { code: (_d, w) => w.A.liveCode },
     request: () => ({ body: { version: 1, data: {} } }),
-    expect: { ...everyone(403), anonymous: 401 },
+    expect: { ...everyone(403), anonymous: 401, enterprise: "pass" },
   },
 
   // ---- sampling (双随机): tasks of the lead department, public results ----
@@ -831,18 +865,21 @@ export async function buildWorld(t: TestApp) {
     conflict: (d) => newConflict(t, heads.get(d.id)!, d, enterpriseId),
     plannedTask: (d) => newPlannedTask(t, heads.get(d.id)!, d, enterpriseId),
   };
-  const world: World = {
-    A: await department("MA"),
-    B: await department("MB"),
-    enterpriseId,
-    adminUserId,
-    fresh,
-  };
+  const A = await department("MA");
+  const B = await department("MB");
+  const otherEnterprise = await enterprise(t, "济南矩阵其他企业有限公司");
+  const other = await makeInspection(
+    t,
+    { deptA: A.id, enterpriseId: otherEnterprise, officerIds: A.officerIds, itemId: A.itemId },
+    { status: "in_progress", departmentIds: [A.id], enterpriseId: otherEnterprise },
+  );
+  const world: World = { A, B, enterpriseId, otherEnterpriseInspectionId: other.id, adminUserId, fresh };
   const sessions = {
     admin,
     supervisor: await t.login("matrix-supervisor"),
     dept_admin: { A: await t.login("MA-dept_admin"), B: await t.login("MB-dept_admin") },
     officer: { A: await t.login("MA-officer"), B: await t.login("MB-officer") },
+    enterprise: await enterpriseSession(t, enterpriseId),
   };
   return { world, sessions };
 }

@@ -36,7 +36,8 @@ beforeAll(async () => {
 function placeholderTarget() {
   const d = new Proxy({}, { get: () => "x" }) as World["A"];
   const fresh = { conflict: async () => "x", plannedTask: async () => "x" };
-  return { dept: d, mine: d, world: { A: d, B: d, enterpriseId: "x", adminUserId: "x", fresh } };
+  const world = { A: d, B: d, enterpriseId: "x", otherEnterpriseInspectionId: "x", adminUserId: "x", fresh };
+  return { dept: d, mine: d, world };
 }
 
 /** The route's path with its parameters pointing at department A's records. */

@@ -1,20 +1,16 @@
 /**
- * Issue 13, enterprise sign-in: SMS one-time codes (webhook gateway from the outbox, file gateway,
- * none) and activation letters. Codes are read where the gateway puts them, as a phone would.
+ * Issue 13, enterprise sign-in: SMS one-time codes (webhook gateway from the outbox; the file gateway
+ * and none are in tests/enterprise-sms-gateways.test.ts) and activation letters. Codes are read where the gateway puts them, as a phone would.
  */
 import { createHmac } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { and, desc, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { deliverDue, type FetchFn } from "../src/alerts/outbox.ts";
 import { auditLog, enterpriseActivationTokens, enterpriseLoginCodes, outbox } from "../src/db/schema.ts";
 import { configFromEnv } from "../src/env.ts";
-import { cookiesOf, enterpriseCall, setPhone } from "./enterprise-fixtures.ts";
+import { cookiesOf, setPhone } from "./enterprise-fixtures.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
 import { enterprise } from "./inspection-fixtures.ts";
-import { WORKER_TARGET } from "./worker/target.ts";
 
 const SMS_URL = "https://sms.example/send";
 const SMS_SECRET = "sms-secret-".padEnd(40, "s");
@@ -211,49 +207,6 @@ describe("POST /api/public/enterprise/login", () => {
 
   it("answers 400 for a code that is not six digits", async () => {
     expect((await login("91370100MA9999999X", "12345")).status).toBe(400);
-  });
-});
-
-describe("without an SMS gateway", () => {
-  it("POST /api/public/enterprise/code answers 503 sms_unavailable", async () => {
-    const bare = await makeTestApp();
-    const res = await bare.call(null, "POST", "/api/public/enterprise/code", {
-      creditCode: "91370100MA9999999X",
-    });
-    expect(res.status).toBe(503);
-    expect(await errorCode(res)).toBe("sms_unavailable");
-  });
-});
-
-describe.skipIf(WORKER_TARGET)("SMS_GATEWAY=file", () => {
-  it("appends one JSON line {to, text, code, at} per message, and the code signs in", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "lianma-sms-")), "sms.jsonl");
-    const ft = await makeTestApp({ SMS_GATEWAY: "file", SMS_FILE: file });
-    const id = await enterprise(ft, "济南文件网关有限公司");
-    await setPhone(ft, id, "13700000001");
-    const admin2 = await ft.user("ea-file-admin", "admin").then(() => ft.login("ea-file-admin"));
-    const { creditCode } = (await (await ft.call(admin2, "GET", `/api/enterprises/${id}`)).json()) as {
-      creditCode: string;
-    };
-    expect((await ft.call(null, "POST", "/api/public/enterprise/code", { creditCode })).status).toBe(202);
-    const lines = readFileSync(file, "utf8").trim().split("\n");
-    expect(lines).toHaveLength(1);
-    const line = JSON.parse(lines[0]!);
-    expect(Object.keys(line).sort()).toEqual(["at", "code", "text", "to"]);
-    expect(line.to).toBe("13700000001");
-    expect(line.text).toContain(line.code);
-    const res = await ft.call(null, "POST", "/api/public/enterprise/login", { creditCode, code: line.code });
-    expect(res.status).toBe(200);
-  });
-
-  it("is unavailable without a file system (Workers): 503", async () => {
-    const { smsAvailable, smsGatewayWarnings } = await import("../src/enterprise/sms.ts");
-    const config = configFromEnv({ SMS_GATEWAY: "file" }, "x".repeat(40));
-    expect(smsAvailable({ config } as never)).toBe(false);
-    expect(smsGatewayWarnings({ config })[0]).toMatch(/not available on Workers/);
-    expect(smsGatewayWarnings({ config, appendFile: async () => {} }, "production")[0]).toMatch(
-      /in production/,
-    );
   });
 });
 

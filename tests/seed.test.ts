@@ -155,3 +155,42 @@ describe("npm run seed:demo (seedDemo)", () => {
     expect(secondRun.stdout).not.toContain("Cli-demo-password");
   }, 90_000);
 });
+
+describe("seedDemo: enterprise portal access (issue 13)", () => {
+  it("gives enterprises phones and prints a working one-time activation token each run", async () => {
+    const phones = await database.db.select({ phone: enterprises.contactPhone }).from(enterprises);
+    const withPhone = phones.filter((p) => p.phone !== null);
+    expect(withPhone.length).toBeGreaterThan(100);
+    expect(withPhone.every((p) => /^1[3-9]\d{9}$/.test(p.phone!))).toBe(true);
+    expect(second.enterpriseAccess.sms?.phone).toMatch(/^1[3-9]\d{9}$/);
+    const app = createApp({
+      db: database.db,
+      config: configFromEnv({}, "seed-test-secret-".padEnd(40, "x")),
+      rateLimiter: new MemoryRateLimiter(),
+      validators: new ValidatorCache(20),
+      remoteAddress: () => "127.0.0.1",
+      assets: nodeAssets("public"),
+    });
+    const activate = (token: string) =>
+      app.request("/api/public/enterprise/activate", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ token }),
+      });
+    // The first run's letter was revoked by the second run's reprint.
+    expect((await activate(first.enterpriseAccess.letter!.token)).status).toBe(401);
+    const res = await activate(second.enterpriseAccess.letter!.token);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { enterprise: { creditCode: string } };
+    expect(body.enterprise.creditCode).toBe(second.enterpriseAccess.letter!.creditCode);
+    const list = await app.request("/api/enterprise/inspections", {
+      headers: {
+        Cookie: res.headers
+          .getSetCookie()
+          .map((c) => c.split(";")[0])
+          .join("; "),
+      },
+    });
+    expect(((await list.json()) as { items: unknown[] }).items.length).toBeGreaterThan(0);
+  });
+});

@@ -38,7 +38,7 @@ export function normalizeActivationToken(input: string): string {
     .replace(/o/g, "0");
 }
 
-const tokenHash = (token: string) => sha256Hex(`enterprise-activation:${token}`);
+export const tokenHash = (token: string) => sha256Hex(`enterprise-activation:${token}`);
 
 const Letter = z
   .object({

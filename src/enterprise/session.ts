@@ -21,7 +21,9 @@ export type EnterpriseSignIn = "sms" | "activation";
  */
 export const loadEnterpriseSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("enterprise", null);
-  const token = c.req.header("cookie") === undefined ? undefined : getCookie(c, ENTERPRISE_COOKIE);
+  // Staff requests carry cookies too: only one that names the enterprise cookie is parsed for it.
+  const header = c.req.header("cookie");
+  const token = header?.includes(`${ENTERPRISE_COOKIE}=`) ? getCookie(c, ENTERPRISE_COOKIE) : undefined;
   if (token && token.length <= 128) {
     const id = sha256Hex(token);
     const [row] = await c.var.db

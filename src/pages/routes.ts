@@ -15,6 +15,7 @@ const PAGES: [string, string][] = [
   ["/admin/users", "/admin/users.html"],
   ["/admin/officers", "/admin/officers.html"],
   ["/admin/enterprises", "/admin/enterprises.html"],
+  ["/admin/enterprises/letters", "/admin/enterprise-letters.html"],
   ["/admin/catalog", "/admin/catalog.html"],
   ["/catalog", "/catalog.html"],
   ["/admin/inspections", "/admin/inspections.html"],
@@ -30,6 +31,10 @@ const PAGES: [string, string][] = [
   ["/admin/planning", "/planning.html"],
   ["/f/:id", "/runner.html"],
   ["/i/:code", "/inspection.html"],
+  // The enterprise portal (issue 13): one page; the activation token arrives in the fragment.
+  ["/e", "/enterprise.html"],
+  ["/e/activate", "/enterprise.html"],
+  ["/e/inspections/:id", "/enterprise.html"],
 ];
 
 /** Where each role starts: the page of its daily work, never one its role cannot open. */

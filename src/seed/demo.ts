@@ -16,6 +16,7 @@ import {
   seedUsers,
   type DemoLogin,
 } from "./directory.ts";
+import { seedEnterpriseAccess, type DemoEnterpriseAccess } from "./enterprise-access.ts";
 import { seedFilings } from "./filings.ts";
 import { seedHistory } from "./history.ts";
 
@@ -39,6 +40,8 @@ export interface DemoReport {
   checklists: number;
   evaluations: number;
   alerts: number;
+  /** How to try the enterprise portal (/e): an SMS enterprise and a printed activation token. */
+  enterpriseAccess: DemoEnterpriseAccess;
 }
 
 const FORMS_DIR = fileURLToPath(new URL("../../forms", import.meta.url));
@@ -89,6 +92,7 @@ export async function seedDemo(db: Db, opts: DemoOptions): Promise<DemoReport> {
     catalogItems: items.length,
     filings: filings.length,
     ...history,
+    enterpriseAccess: await seedEnterpriseAccess(db, now),
   };
   await db.insert(auditLog).values({
     at: now,
@@ -116,6 +120,18 @@ function printReport(report: DemoReport, password: string, generated: boolean) {
   }
   const kept = report.logins.filter((l) => !l.created);
   if (kept.length) console.log(`\n${kept.length} demo logins already existed and keep their passwords.`);
+  const { sms, letter } = report.enterpriseAccess;
+  console.log("\nenterprise portal (/e):");
+  if (sms)
+    console.log(
+      `  SMS sign-in: ${sms.name}, credit code ${sms.creditCode} (phone ${sms.phone}); start the server with ` +
+        "SMS_GATEWAY=file SMS_FILE=./data/sms.jsonl and read the code from that file",
+    );
+  if (letter)
+    console.log(
+      `  activation letter: ${letter.name} (${letter.creditCode}), token ${letter.token} — ` +
+        `open /e/activate#token=${letter.token} or enter it under 使用激活码登录 (works once; each seed run prints a new one)`,
+    );
 }
 
 async function main() {

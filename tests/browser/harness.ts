@@ -64,6 +64,8 @@ export interface ServerOptions {
   prepare?: (url: string) => Promise<void>;
   /** Publish the sample forms in forms/ on start (off by default: tests make their own). */
   seedForms?: boolean;
+  /** Extra environment for the server (e.g. SMS_GATEWAY=file with SMS_FILE). */
+  env?: Record<string, string>;
 }
 
 /** Migrates a fresh database at `url` and fills it as `npm run seed:demo` does, with `password` for every demo login. */
@@ -110,6 +112,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       ADMIN_PASSWORD: password,
       SEED_FORMS: opts.seedForms ? "1" : "0",
       PUBLIC_URL: "",
+      ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

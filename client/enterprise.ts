@@ -1,0 +1,501 @@
+// The enterprise portal (/e): sign in by SMS code or activation letter, then the enterprise's own
+// inspections, arrival confirmation and evaluation. Its session is the enterprise's, never staff's.
+import { Model, surveyLocalization } from "survey-core";
+import "survey-core/i18n/simplified-chinese";
+import { renderSurvey } from "survey-js-ui";
+import { ApiError, errorMessage, readCookie } from "./lib/api";
+import { byId, formatTime, h, replaceChildren, showMessage } from "./lib/dom";
+import { registerLianmaProperties } from "./lib/lianma-properties";
+import { localSchema, makeSurveySafe } from "./lib/survey-safety";
+
+surveyLocalization.defaultLocale = "zh-cn";
+registerLianmaProperties();
+
+interface Me {
+  enterprise: { id: string; name: string; creditCode: string };
+  csrfToken: string;
+}
+
+interface Summary {
+  id: string;
+  statusLabel: string;
+  typeLabel: string;
+  plannedStart: string;
+  plannedEnd: string;
+  departments: string[];
+  items: { name: string; legalBasis: string }[];
+  upcoming: boolean;
+  enterpriseArrivalAt: string | null;
+  evaluationOpen: boolean;
+  evaluated: boolean;
+}
+
+interface Officer {
+  name: string;
+  department: string;
+  isHelper: boolean;
+  credentialNo?: string | null;
+  credentialValid?: boolean;
+}
+
+interface ChecklistItem {
+  name: string;
+  legalBasis: string;
+  result: "pass" | "fail" | "na" | "mixed";
+  failures: { point: string; requirement: string; deadline: string }[];
+}
+
+interface Detail {
+  id: string;
+  statusLabel: string;
+  typeLabel: string;
+  caseReason: string | null;
+  plannedStart: string;
+  plannedEnd: string;
+  departments: { name: string; lead: boolean }[];
+  officers: Officer[];
+  items: { code: string; name: string; legalBasis: string }[];
+  checklist: { items: ChecklistItem[]; submittedAt: string | null } | null;
+  evaluation:
+    { formId: string; version: number; schema: Record<string, unknown> } | { submitted: true } | null;
+  evaluationOpen: boolean;
+  evaluated: boolean;
+  enterpriseArrivalAt: string | null;
+  canConfirmArrival: boolean;
+}
+
+const RESULT_LABELS: Record<ChecklistItem["result"], string> = {
+  pass: "合格",
+  fail: "不合格",
+  na: "不适用",
+  mixed: "部分不合格",
+};
+
+let csrfToken: string | null = null;
+
+/** JSON fetch with the enterprise's own CSRF header (never the staff one); 401 means signed out. */
+async function entApi<T>(path: string, method: "GET" | "POST" = "GET", body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (method !== "GET") {
+    const token = readCookie("lianma_ent_csrf") ?? csrfToken;
+    if (token) headers["X-Enterprise-CSRF-Token"] = token;
+  }
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  const data = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string; details?: unknown[] } })?.error;
+    throw new ApiError(
+      res.status,
+      err?.code ?? "error",
+      err?.message ?? `请求失败（${res.status}）`,
+      err?.details,
+    );
+  }
+  return data as T;
+}
+
+const message = byId("message");
+const views = { signin: byId("signin"), home: byId("home"), detail: byId("detail") };
+const logoutButton = byId<HTMLButtonElement>("logout");
+
+function show(view: keyof typeof views | null) {
+  for (const [name, element] of Object.entries(views)) element.hidden = name !== view;
+  message.hidden = true;
+  logoutButton.hidden = view === "signin" || view === null;
+}
+
+function loading(text = "正在加载…") {
+  for (const element of Object.values(views)) element.hidden = true;
+  showMessage(message, text, "info");
+}
+
+// ---- sign-in ----
+
+const signinMessage = byId("signin-message");
+const codeForm = byId<HTMLFormElement>("code-form");
+const loginForm = byId<HTMLFormElement>("login-form");
+const creditInput = byId<HTMLInputElement>("credit-code");
+const codeInput = byId<HTMLInputElement>("sms-code");
+const resend = byId<HTMLButtonElement>("resend");
+let countdown: ReturnType<typeof setInterval> | undefined;
+
+function startCountdown(seconds = 60) {
+  clearInterval(countdown);
+  let left = seconds;
+  resend.disabled = true;
+  resend.textContent = `重新获取（${left} 秒）`;
+  countdown = setInterval(() => {
+    left--;
+    if (left <= 0) {
+      clearInterval(countdown);
+      resend.disabled = false;
+      resend.textContent = "重新获取";
+    } else resend.textContent = `重新获取（${left} 秒）`;
+  }, 1000);
+}
+
+async function sendCode() {
+  const creditCode = creditInput.value.trim().toUpperCase();
+  if (creditCode.length !== 18) {
+    showMessage(signinMessage, "请输入 18 位统一社会信用代码。");
+    creditInput.focus();
+    return;
+  }
+  const button = byId<HTMLButtonElement>("send-code");
+  button.disabled = true;
+  try {
+    const res = await entApi<{ message: string }>("/api/public/enterprise/code", "POST", { creditCode });
+    byId("code-sent").textContent = `${res.message}。`;
+    loginForm.hidden = false;
+    codeForm.hidden = true;
+    showMessage(signinMessage, "");
+    startCountdown();
+    codeInput.focus();
+  } catch (error) {
+    showMessage(signinMessage, errorMessage(error));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function signedIn(session: Me) {
+  csrfToken = session.csrfToken;
+  history.replaceState(null, "", "/e");
+  await route();
+}
+
+codeForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  void sendCode();
+});
+
+resend.addEventListener("click", () => {
+  codeForm.hidden = false;
+  loginForm.hidden = true;
+  void sendCode();
+});
+
+loginForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const code = codeInput.value.trim();
+  if (!/^\d{6}$/.test(code)) {
+    showMessage(signinMessage, "请输入短信中的 6 位数字验证码。");
+    return;
+  }
+  const button = byId<HTMLButtonElement>("login");
+  button.disabled = true;
+  try {
+    const creditCode = creditInput.value.trim().toUpperCase();
+    await signedIn(await entApi<Me>("/api/public/enterprise/login", "POST", { creditCode, code }));
+  } catch (error) {
+    showMessage(signinMessage, errorMessage(error));
+  } finally {
+    button.disabled = false;
+  }
+});
+
+async function activate(token: string) {
+  loading("正在核验激活码…");
+  try {
+    await signedIn(await entApi<Me>("/api/public/enterprise/activate", "POST", { token }));
+  } catch (error) {
+    history.replaceState(null, "", "/e");
+    show("signin");
+    showMessage(signinMessage, errorMessage(error));
+  }
+}
+
+byId<HTMLFormElement>("token-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const token = byId<HTMLInputElement>("token").value.trim();
+  if (token) void activate(token);
+});
+
+logoutButton.addEventListener("click", async () => {
+  try {
+    await entApi("/api/enterprise/logout", "POST");
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) {
+      showMessage(message, errorMessage(error));
+      return;
+    }
+  }
+  csrfToken = null;
+  history.replaceState(null, "", "/e");
+  await route();
+});
+
+// ---- my inspections ----
+
+function card(item: Summary) {
+  const badges = [
+    h("span", { className: "badge" }, item.statusLabel),
+    item.evaluationOpen ? h("span", { className: "badge badge-open" }, "可评价") : null,
+    item.evaluated ? h("span", { className: "badge badge-valid" }, "已评价") : null,
+    item.enterpriseArrivalAt ? h("span", { className: "badge" }, "已确认到达") : null,
+  ];
+  const link = h(
+    "a",
+    { href: `/e/inspections/${encodeURIComponent(item.id)}`, "data-id": item.id },
+    h(
+      "div",
+      { className: "ent-card-head" },
+      h("span", { className: "ent-card-title" }, item.departments.join("、") || "检查"),
+      h("span", { className: "muted small" }, item.typeLabel),
+    ),
+    h("div", { className: "small" }, `${formatTime(item.plannedStart)} 至 ${formatTime(item.plannedEnd)}`),
+    h("div", { className: "ent-card-items muted" }, item.items.map((i) => i.name).join("；")),
+    h("div", { className: "ent-badges" }, ...badges),
+  );
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    history.pushState(null, "", link.getAttribute("href")!);
+    void route();
+  });
+  return h("li", {}, link);
+}
+
+async function renderHome(me: Me) {
+  byId("enterprise-name").textContent = me.enterprise.name;
+  byId("enterprise-code").textContent = `统一社会信用代码：${me.enterprise.creditCode}`;
+  const { items } = await entApi<{ items: Summary[] }>("/api/enterprise/inspections");
+  const empty = (text: string) => h("li", { className: "ent-empty" }, text);
+  const upcoming = items.filter((i) => i.upcoming).reverse();
+  const past = items.filter((i) => !i.upcoming);
+  replaceChildren(
+    byId("upcoming"),
+    ...(upcoming.length ? upcoming.map(card) : [empty("暂无计划中的检查。")]),
+  );
+  replaceChildren(byId("past"), ...(past.length ? past.map(card) : [empty("暂无已进行的检查。")]));
+  document.title = `我的检查 · ${me.enterprise.name} · 亮码`;
+  show("home");
+}
+
+// ---- one inspection ----
+
+const host = byId("survey");
+const statusBox = byId("status-box");
+
+function notice(kind: "ok" | "error" | "info", title: string, ...content: Array<Node | string>) {
+  statusBox.className = `notice notice-${kind}`;
+  replaceChildren(statusBox, h("h1", {}, title), ...content);
+  statusBox.hidden = false;
+  statusBox.scrollIntoView({ block: "start", behavior: "smooth" });
+}
+
+function renderOfficers(list: Officer[]) {
+  replaceChildren(
+    byId("d-officers"),
+    ...list.map((o) =>
+      h(
+        "li",
+        {},
+        h(
+          "div",
+          { className: "person-head" },
+          h("span", { className: "person-name" }, o.name),
+          o.isHelper
+            ? h("span", { className: "badge" }, "辅助人员")
+            : o.credentialValid
+              ? h("span", { className: "badge badge-valid" }, "✓ 证件有效")
+              : h("span", { className: "badge badge-invalid" }, "✗ 证件无效"),
+        ),
+        h("div", { className: "muted small" }, o.department),
+        o.isHelper
+          ? null
+          : h("div", {}, "执法证号：", h("span", { className: "credential" }, o.credentialNo ?? "—")),
+      ),
+    ),
+  );
+}
+
+function renderResults(view: Detail) {
+  const panel = byId("d-result-panel");
+  panel.hidden = !view.checklist;
+  if (!view.checklist) return;
+  replaceChildren(
+    byId("d-results"),
+    ...view.checklist.items.map((item) =>
+      h(
+        "li",
+        {},
+        h(
+          "div",
+          { className: "person-head" },
+          h("span", { className: "item-name" }, item.name),
+          h("span", { className: `badge badge-${item.result}` }, RESULT_LABELS[item.result] ?? item.result),
+        ),
+        h("div", { className: "basis" }, `依据：${item.legalBasis}`),
+        item.failures.length
+          ? h(
+              "ul",
+              { className: "failures" },
+              ...item.failures.map((f) =>
+                h(
+                  "li",
+                  {},
+                  h("strong", {}, f.point),
+                  h("div", {}, `整改要求：${f.requirement || "—"}`),
+                  f.deadline ? h("div", { className: "deadline" }, `整改期限：${f.deadline}`) : null,
+                ),
+              ),
+            )
+          : null,
+      ),
+    ),
+  );
+}
+
+async function submitEvaluation(id: string, survey: Model, version: number) {
+  notice("info", "正在提交…", h("p", { className: "muted" }, "请稍候，不要关闭页面。"));
+  try {
+    await entApi(`/api/enterprise/inspections/${encodeURIComponent(id)}/evaluation`, "POST", {
+      version,
+      data: survey.data,
+    });
+    host.hidden = true;
+    notice(
+      "ok",
+      "感谢您的评价",
+      h("p", {}, "评价已报送司法局行政执法监督机构。实施检查的部门看不到您的身份。"),
+    );
+    byId("d-evaluation-note").textContent = "本次检查已评价，评价已收到。";
+  } catch (error) {
+    const retry = h("button", { type: "button", className: "primary" }, "返回修改");
+    retry.addEventListener("click", () => {
+      statusBox.hidden = true;
+      survey.clear(false, true);
+    });
+    notice("error", "提交失败", h("p", {}, errorMessage(error)), h("div", { className: "actions" }, retry));
+  }
+}
+
+function renderEvaluation(view: Detail) {
+  const note = byId("d-evaluation-note");
+  const start = byId<HTMLButtonElement>("evaluate");
+  start.hidden = true;
+  host.hidden = true;
+  statusBox.hidden = true;
+  const evaluation = view.evaluation;
+  if (evaluation && "submitted" in evaluation) {
+    note.textContent = "本次检查已评价，评价已收到。感谢您的反馈。";
+    return;
+  }
+  if (!evaluation) {
+    note.textContent = "评价开放后，您可以在这里评价本次检查。";
+    return;
+  }
+  note.textContent = "评价直接报送司法局行政执法监督机构，实施检查的部门只能看到汇总统计。";
+  start.hidden = false;
+  start.onclick = () => {
+    start.hidden = true;
+    host.hidden = false;
+    const survey = new Model(localSchema(evaluation.schema));
+    makeSurveySafe(survey);
+    survey.locale = "zh-cn";
+    survey.onComplete.add((sender) => void submitEvaluation(view.id, sender, evaluation.version));
+    renderSurvey(survey, host);
+    host.scrollIntoView({ block: "start", behavior: "smooth" });
+  };
+}
+
+async function renderDetail(id: string) {
+  const view = await entApi<Detail>(`/api/enterprise/inspections/${encodeURIComponent(id)}`);
+  byId("d-type").textContent = view.caseReason ? `${view.typeLabel}（${view.caseReason}）` : view.typeLabel;
+  byId("d-window").textContent = `${formatTime(view.plannedStart)} 至 ${formatTime(view.plannedEnd)}`;
+  byId("d-departments").textContent = view.departments.map((d) => d.name).join("、");
+  byId("d-status").textContent = view.statusLabel;
+  byId("d-arrival").textContent = view.enterpriseArrivalAt
+    ? `已于 ${formatTime(view.enterpriseArrivalAt)} 确认`
+    : "尚未确认";
+  const confirm = byId<HTMLButtonElement>("confirm-arrival");
+  confirm.hidden = !view.canConfirmArrival;
+  confirm.onclick = async () => {
+    confirm.disabled = true;
+    try {
+      await entApi(`/api/enterprise/inspections/${encodeURIComponent(id)}/confirm-arrival`, "POST");
+      await renderDetail(id);
+    } catch (error) {
+      showMessage(message, errorMessage(error));
+    } finally {
+      confirm.disabled = false;
+    }
+  };
+  renderOfficers(view.officers);
+  replaceChildren(
+    byId("d-items"),
+    ...view.items.map((item) =>
+      h(
+        "li",
+        {},
+        h("div", { className: "item-name" }, item.name),
+        h("div", { className: "basis" }, `依据：${item.legalBasis}`),
+      ),
+    ),
+  );
+  renderResults(view);
+  renderEvaluation(view);
+  show("detail");
+}
+
+byId("back").addEventListener("click", (event) => {
+  event.preventDefault();
+  history.pushState(null, "", "/e");
+  void route();
+});
+
+// ---- routing ----
+
+async function route() {
+  const path = location.pathname.replace(/\/+$/, "");
+  if (path === "/e/activate") {
+    // The token came in the fragment, which no server saw; it leaves the address bar at once.
+    const token = new URLSearchParams(location.hash.slice(1)).get("token") ?? "";
+    history.replaceState(null, "", "/e/activate");
+    if (token) return activate(token);
+  }
+  // Both cookies are set and cleared together: without the readable one there is no session to ask about.
+  if (!readCookie("lianma_ent_csrf")) {
+    if (path !== "/e" && path !== "/e/activate") history.replaceState(null, "", "/e");
+    show("signin");
+    return;
+  }
+  loading();
+  let me: Me;
+  try {
+    me = await entApi<Me>("/api/enterprise/me");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      if (path !== "/e" && path !== "/e/activate") history.replaceState(null, "", "/e");
+      show("signin");
+      return;
+    }
+    showMessage(message, errorMessage(error));
+    return;
+  }
+  csrfToken = me.csrfToken;
+  const detail = /^\/e\/inspections\/([^/]+)$/.exec(path);
+  try {
+    if (detail) await renderDetail(decodeURIComponent(detail[1]!));
+    else await renderHome(me);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      history.replaceState(null, "", "/e");
+      await renderHome(me);
+      showMessage(message, "未找到该检查。");
+      return;
+    }
+    showMessage(message, errorMessage(error));
+  }
+}
+
+window.addEventListener("popstate", () => void route());
+void route();
