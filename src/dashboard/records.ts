@@ -210,7 +210,7 @@ function pageQuery(s: DashboardScope, q: DrillQuery, c: Cursor | null, limit: nu
       ? sql`, a.id AS alert_id, a.status AS alert_status, a.created_at, a.closed_at`
       : sql``;
     return sql`SELECT ${INSPECTION_COLUMNS}, f.planned_start AS t, f.department_id AS k ${alert}
-      FROM alerts a JOIN dashboard_facts f ON f.inspection_id = a.inspection_id ${NAMES}
+      FROM alerts a CROSS JOIN dashboard_facts f ON f.inspection_id = a.inspection_id ${NAMES}
       WHERE a.kind = 'unregistered_visit' AND a.created_at >= ${s.from}
         AND ${factFilter(s, sql`f.planned_start`, true)} AND ${keyset}
       ORDER BY f.planned_start DESC, f.inspection_id DESC, f.department_id DESC LIMIT ${limit}`;
