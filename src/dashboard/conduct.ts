@@ -51,7 +51,14 @@ function factWhere(s: DashboardScope): SQL {
   return sql.join(parts, sql` AND `);
 }
 
-type Grouped = { department_id: string; district: string; is_lead: number; n: number; d?: string | null };
+type Grouped = {
+  department_id: string;
+  district: string;
+  is_lead: number;
+  n: number;
+  d?: string | null;
+  unfiled?: number;
+};
 
 const toCells = (rows: Grouped[], fill: (r: Grouped) => Partial<Acc>): Cell[] =>
   rows.map((r) => ({
@@ -104,13 +111,13 @@ async function complaintCells(db: Db, s: DashboardScope): Promise<Cell[]> {
   const parts = [sql`c.created_at >= ${s.from}`, sql`c.created_at < ${s.to}`];
   if (s.departmentId) parts.push(sql`c.department_id = ${s.departmentId}`);
   if (s.district) parts.push(sql`e.district = ${s.district}`);
-  const rows = await db.all<Grouped & { unfiled: number }>(
+  const rows = await db.all<Grouped>(
     sql`SELECT c.department_id, ${s.anonymous ? sql`''` : sql`e.district`} AS district, 1 AS is_lead,
         count(*) AS n, sum(c.unfiled_visit) AS unfiled
       FROM complaints c JOIN enterprises e ON e.id = c.enterprise_id
       WHERE ${sql.join(parts, sql` AND `)} GROUP BY 1, 2`,
   );
-  return toCells(rows, (r) => ({ complaints: num(r.n), unfiled: num((r as { unfiled: number }).unfiled) }));
+  return toCells(rows, (r) => ({ complaints: num(r.n), unfiled: num(r.unfiled) }));
 }
 
 const round1 = (v: number) => Math.round(v * 10) / 10;

@@ -282,6 +282,7 @@ export async function drillDown(db: Db, s: DashboardScope, q: DrillQuery) {
     metric: q.metric,
     items: page.map(toItem),
     groups: undefined,
+    complaints: undefined,
     nextCursor: more ? encode(cursorOf(q, page.at(-1)!)) : null,
   };
 }
@@ -315,6 +316,7 @@ async function highFrequencyPage(db: Db, s: DashboardScope, q: DrillQuery) {
   return {
     metric: q.metric,
     items: [],
+    complaints: undefined,
     groups: page.map((r) => ({
       department: { id: r.department_id, name: r.department_name },
       enterprise: { id: r.enterprise_id, name: r.enterprise_name, creditCode: r.credit_code },
@@ -362,6 +364,7 @@ async function complaintPage(db: Db, s: DashboardScope, q: DrillQuery) {
   return {
     metric: q.metric,
     items: [],
+    groups: undefined,
     complaints: page.map((r) => ({
       id: r.id,
       receiptNo: r.receipt_no,
