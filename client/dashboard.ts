@@ -443,6 +443,7 @@ const CONDUCT_HEAD = [
 ];
 
 function renderConduct(c: {
+  complaintPeriod: { from: string; to: string } | null;
   totals: ConductFigures;
   byDepartment: Keyed<ConductFigures>;
   byDistrict: Keyed<ConductFigures>;
@@ -475,7 +476,12 @@ function renderConduct(c: {
   );
   const note = byId("conduct-note");
   note.hidden = bureau;
-  note.textContent = "投诉对被投诉部门匿名：只显示本部门的投诉数，不按区县拆分，不显示投诉明细。";
+  const months = c.complaintPeriod
+    ? `（本次统计 ${new Date(c.complaintPeriod.from).toLocaleDateString("zh-CN")} 至 ${new Date(
+        new Date(c.complaintPeriod.to).getTime() - 1,
+      ).toLocaleDateString("zh-CN")}）`
+    : "（所选期间没有已结束的整月，不显示投诉数）";
+  note.textContent = `投诉对被投诉部门匿名：只显示本部门已结束整月的投诉数${months}，不按区县拆分，不显示投诉明细。`;
   table(
     "conduct-dept-table",
     ["部门", ...CONDUCT_HEAD],

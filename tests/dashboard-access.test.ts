@@ -161,7 +161,7 @@ describe("dashboard access: complaints (issue 13)", () => {
     byDistrict: { key: string; figures: { complaints: number | null } }[];
   };
 
-  it("shows a department administrator their own department's complaint counts, without a district split", async () => {
+  it("shows a department administrator their own department's complaint counts, whole months only, without a district split", async () => {
     const own = await json<Conduct>(headA, `/api/dashboard/conduct?${MARCH}`);
     expect(own.totals).toMatchObject({ complaints: 2, unfiledVisitComplaints: 1, unregisteredVisits: 1 });
     expect(own.byDepartment.map((r) => r.key)).toEqual([w.deptA]);
@@ -171,6 +171,20 @@ describe("dashboard access: complaints (issue 13)", () => {
       `/api/dashboard/conduct?${MARCH}&district=${encodeURIComponent("历下区")}`,
     );
     expect(lixia.totals).toMatchObject({ complaints: null, unfiledVisitComplaints: null });
+    // Not a whole month (5–31 March): a department administrator's complaint counts stay hidden,
+    // so a short period cannot single out one complaint; the bureau counts them.
+    const part = "from=2026-03-05&to=2026-03-31";
+    const partial = await json<Conduct & { complaintPeriod: unknown }>(
+      headA,
+      `/api/dashboard/conduct?${part}`,
+    );
+    expect(partial.totals).toMatchObject({
+      complaints: null,
+      unfiledVisitComplaints: null,
+      unregisteredVisits: 1,
+    });
+    expect(partial.complaintPeriod).toBeNull();
+    expect((await json<Conduct>(admin, `/api/dashboard/conduct?${part}`)).totals.complaints).toBe(2);
     const bureau = await json<Conduct>(admin, `/api/dashboard/conduct?${MARCH}`);
     expect(bureau.totals).toMatchObject({ complaints: 3, unfiledVisitComplaints: 2 });
     expect(Object.fromEntries(bureau.byDistrict.map((r) => [r.key, r.figures.complaints]))).toMatchObject({

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { percentile } from "./quality.ts";
-import { num } from "./sql.ts";
+import { num, periodStarts } from "./sql.ts";
 import type { DashboardScope } from "./scope.ts";
 
 const DAY = 86_400_000;
@@ -101,14 +101,30 @@ async function unregisteredCells(db: Db, s: DashboardScope): Promise<Cell[]> {
 }
 
 /**
+ * The time complaints are counted over: the period; for a department administrator only its whole,
+ * finished calendar months (null if none), so a period of a day cannot single out one complaint.
+ */
+export function complaintRange(s: DashboardScope): [number, number] | null {
+  if (!s.anonymous) return [s.from, s.to];
+  const thisMonth = periodStarts(s.now, s.now + 1, s.timeZone, "month")[0]!;
+  const whole = periodStarts(s.from, s.to, s.timeZone, "month")
+    .map(
+      (start) => [start, periodStarts(start, start + 32 * DAY, s.timeZone, "month")[1]!] as [number, number],
+    )
+    .filter(([start, end]) => start >= s.from && end <= Math.min(s.to, thisMonth));
+  return whole.length ? [whole[0]![0], whole.at(-1)![1]] : null;
+}
+
+/**
  * Complaints received in the period, per named department and the enterprise's district. A complaint
- * names one department, so it counts once everywhere (`isLead`). For a department administrator no
- * district split and no district filter: with one district and a short period a count could point
- * at the enterprise that complained.
+ * names one department, so it counts once everywhere (`isLead`). For a department administrator whole
+ * months only, no district split and no district filter: with one district and a short period a
+ * count could point at the enterprise that complained.
  */
 async function complaintCells(db: Db, s: DashboardScope): Promise<Cell[]> {
-  if (s.anonymous && s.district) return [];
-  const parts = [sql`c.created_at >= ${s.from}`, sql`c.created_at < ${s.to}`];
+  const range = complaintRange(s);
+  if (!range || (s.anonymous && s.district)) return [];
+  const parts = [sql`c.created_at >= ${range[0]}`, sql`c.created_at < ${range[1]}`];
   if (s.departmentId) parts.push(sql`c.department_id = ${s.departmentId}`);
   if (s.district) parts.push(sql`e.district = ${s.district}`);
   const rows = await db.all<Grouped>(
@@ -188,10 +204,15 @@ export async function conductFigures(db: Db, s: DashboardScope) {
     [...map]
       .sort((a, b) => activity(b[1]) - activity(a[1]) || a[0].localeCompare(b[0]))
       .map(([key, acc]) => ({ key, figures: toFigures(acc, complaintsShown) }));
-  const shown = !(s.anonymous && s.district);
+  const range = complaintRange(s);
+  const shown = range !== null && !(s.anonymous && s.district);
   return {
+    complaintPeriod:
+      range && shown
+        ? { from: new Date(range[0]).toISOString(), to: new Date(range[1]).toISOString() }
+        : null,
     totals: toFigures(totals, shown),
     byDepartment: rows(byDepartment, shown),
-    byDistrict: rows(byDistrict, !s.anonymous),
+    byDistrict: rows(byDistrict, shown && !s.anonymous),
   };
 }

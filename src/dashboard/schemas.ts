@@ -129,6 +129,8 @@ const ConductFigures = z.object({
 
 export const ConductResponse = z
   .object({
+    /** The time complaints were counted over; null when they are not shown (see DASHBOARD.md). */
+    complaintPeriod: z.object({ from: z.string(), to: z.string() }).nullable(),
     totals: ConductFigures,
     byDepartment: keyed(ConductFigures),
     byDistrict: keyed(ConductFigures),
