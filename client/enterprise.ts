@@ -6,6 +6,7 @@ import { renderSurvey } from "survey-js-ui";
 import { ApiError, errorMessage, readCookie } from "./lib/api";
 import { byId, formatTime, h, replaceChildren, showMessage } from "./lib/dom";
 import { registerLianmaProperties } from "./lib/lianma-properties";
+import { safeNext } from "./lib/next";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
 
 surveyLocalization.defaultLocale = "zh-cn";
@@ -166,8 +167,15 @@ async function sendCode() {
   }
 }
 
+/** The inspection page that sent the enterprise here to sign in ("以企业身份评价"), if any. */
+const returnTo = (() => {
+  const next = safeNext(new URLSearchParams(location.search).get("next"), location.origin, "");
+  return next.startsWith("/i/") ? next : "";
+})();
+
 async function signedIn(session: Me) {
   csrfToken = session.csrfToken;
+  if (returnTo) return location.assign(returnTo);
   history.replaceState(null, "", "/e");
   await route();
 }
@@ -482,6 +490,7 @@ async function route() {
     return;
   }
   csrfToken = me.csrfToken;
+  if (returnTo) return location.assign(returnTo);
   const detail = /^\/e\/inspections\/([^/]+)$/.exec(path);
   try {
     if (detail) await renderDetail(decodeURIComponent(detail[1]!));

@@ -42,7 +42,12 @@ interface PublicInspection {
   yearCount: { year: number; count: number };
   checklist: { items: ChecklistItem[]; submittedAt: string | null } | null;
   evaluation:
-    { formId: string; version: number; schema: Record<string, unknown> } | { submitted: true } | null;
+    | { formId: string; version: number; schema: Record<string, unknown>; closesAt: string }
+    | { submitted: true }
+    | null;
+  evaluationOpensAt: string | null;
+  /** Who is looking: only the inspected enterprise, signed in as itself, may evaluate (R14). */
+  viewer: "anonymous" | "staff" | "enterprise" | "other_enterprise";
 }
 
 // The code stays in this page: it is sent only to our own API (the page sends no Referer anywhere).
@@ -245,6 +250,7 @@ async function submit(survey: Model, version: number) {
       method: "POST",
       body: { version, data: survey.data },
       noLoginRedirect: true,
+      asEnterprise: true,
     });
     host.dataset.submit = "ok";
     thanks();
@@ -306,17 +312,39 @@ function renderEvaluation(view: PublicInspection) {
   const note = byId("evaluation-note");
   const evaluation = view.evaluation;
   if (!evaluation) {
-    note.textContent =
-      view.status === "closed"
-        ? "本次检查已办结，不再接受评价。"
-        : "检查结束、执法人员登记检查结果后，您可以在这里对本次检查进行评价。";
+    note.textContent = view.evaluationOpensAt
+      ? `执法人员到达现场或计划开始（${formatTime(view.evaluationOpensAt)}）后，被检查企业可以在这里评价本次检查。`
+      : "本次检查的评价期已结束。";
     return;
   }
   if ("submitted" in evaluation) {
     note.textContent = "本次检查已评价，感谢您的反馈。";
     return;
   }
-  note.textContent = "评价直接报送司法局行政执法监督机构，实施检查的部门只能看到汇总统计。请如实填写。";
+  if (view.viewer !== "enterprise") {
+    // The evaluation is the inspected enterprise's: it signs in as itself and comes back here.
+    const back = `/e?next=${encodeURIComponent(location.pathname)}`;
+    const why: Record<Exclude<PublicInspection["viewer"], "enterprise">, string> = {
+      anonymous: "评价由被检查企业以企业身份提交：请先登录企业端（短信验证码或激活函），登录后自动回到本页。",
+      staff: "执法人员、部门和监督机构的工作人员不能提交企业评价。请由被检查企业在其手机上登录企业端后评价。",
+      other_enterprise: "当前登录的不是被检查企业，不能评价本次检查。请退出后以被检查企业身份登录。",
+    };
+    note.textContent = why[view.viewer];
+    if (view.viewer !== "staff")
+      note.append(
+        h(
+          "p",
+          {},
+          h(
+            "a",
+            { className: "button primary big-action", href: back, id: "evaluate-as-enterprise" },
+            "以企业身份评价",
+          ),
+        ),
+      );
+    return;
+  }
+  note.textContent = `评价直接报送司法局行政执法监督机构，实施检查的部门只能看到汇总统计。请如实填写（${formatTime(evaluation.closesAt)} 前）。`;
   const survey = new Model(localSchema(evaluation.schema));
   makeSurveySafe(survey);
   survey.locale = "zh-cn";

@@ -149,10 +149,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
  * users' password `password`) and one browser, started before its tests and stopped after them.
  * Read `server` and `browser` from the returned object inside the tests.
  */
-export function demoServerAndBrowser(password: string): { server: RunningServer; browser: Browser } {
+export function demoServerAndBrowser(
+  password: string,
+  options: { env?: Record<string, string>; prepare?: (url: string) => Promise<void> } = {},
+): { server: RunningServer; browser: Browser } {
   const demo = {} as { server: RunningServer; browser: Browser };
   beforeAll(async () => {
-    demo.server = await startServer({ seedForms: true, prepare: (url) => seedDemoDatabase(url, password) });
+    demo.server = await startServer({
+      seedForms: true,
+      env: options.env,
+      prepare: async (url) => {
+        await seedDemoDatabase(url, password);
+        await options.prepare?.(url);
+      },
+    });
     demo.browser = await launchBrowser();
   });
   afterAll(async () => {
