@@ -2,6 +2,7 @@ import { Model, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
 import { renderSurvey } from "survey-js-ui";
 import { api, ApiError, errorMessage } from "./lib/api";
+import { checklistResultItems, type ChecklistResultItem } from "./lib/checklist-result";
 import { byId, formatTime, h, pathSegment, replaceChildren } from "./lib/dom";
 import { registerLianmaProperties } from "./lib/lianma-properties";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
@@ -18,14 +19,6 @@ interface Officer {
   credentialValid?: boolean;
 }
 
-interface ChecklistItem {
-  code: string;
-  name: string;
-  legalBasis: string;
-  result: "pass" | "fail" | "na" | "mixed";
-  failures: { point: string; requirement: string; deadline: string }[];
-}
-
 interface PublicInspection {
   status: string;
   statusLabel: string;
@@ -40,7 +33,7 @@ interface PublicInspection {
   items: { code: string; name: string; legalBasis: string }[];
   rights: { title: string; text: string }[];
   yearCount: { year: number; count: number };
-  checklist: { items: ChecklistItem[]; submittedAt: string | null } | null;
+  checklist: { items: ChecklistResultItem[]; submittedAt: string | null } | null;
   evaluation:
     | { formId: string; version: number; schema: Record<string, unknown>; closesAt: string }
     | { submitted: true }
@@ -76,13 +69,6 @@ function button(label: string, onClick: () => void): HTMLButtonElement {
   element.addEventListener("click", onClick);
   return element;
 }
-
-const RESULT_LABELS: Record<ChecklistItem["result"], string> = {
-  pass: "合格",
-  fail: "不合格",
-  na: "不适用",
-  mixed: "部分不合格",
-};
 
 function showLoadProblem(error: unknown) {
   message.hidden = true;
@@ -173,37 +159,7 @@ function renderResults(view: PublicInspection) {
   byId("result-time").textContent = view.checklist.submittedAt
     ? `登记时间：${formatTime(view.checklist.submittedAt)}`
     : "";
-  replaceChildren(
-    byId("results"),
-    ...view.checklist.items.map((item) =>
-      h(
-        "li",
-        {},
-        h(
-          "div",
-          { className: "person-head" },
-          h("span", { className: "item-name" }, item.name),
-          h("span", { className: `badge badge-${item.result}` }, RESULT_LABELS[item.result] ?? item.result),
-        ),
-        h("div", { className: "basis" }, `依据：${item.legalBasis}`),
-        item.failures.length
-          ? h(
-              "ul",
-              { className: "failures" },
-              ...item.failures.map((f) =>
-                h(
-                  "li",
-                  {},
-                  h("strong", {}, f.point),
-                  h("div", {}, `整改要求：${f.requirement || "—"}`),
-                  f.deadline ? h("div", { className: "deadline" }, `整改期限：${f.deadline}`) : null,
-                ),
-              ),
-            )
-          : null,
-      ),
-    ),
-  );
+  replaceChildren(byId("results"), ...checklistResultItems(view.checklist.items));
 }
 
 function renderFacts(view: PublicInspection) {

@@ -9,7 +9,14 @@ import type { BrowserContext, Page } from "playwright-core";
 import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { creditCodeCheckChar } from "../../src/directory/uscc.ts";
-import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage } from "./harness";
+import {
+  chromiumMissing,
+  fillEvaluation,
+  demoServerAndBrowser,
+  login,
+  screenshotDir,
+  watchPage,
+} from "./harness";
 
 const poll = { timeout: 20_000, interval: 100 };
 const DEMO_PASSWORD = "Story-demo-password";
@@ -423,45 +430,4 @@ async function fillChecklist(page: Page) {
     return;
   }
   throw new Error("checklist did not end");
-}
-
-/** Answers the evaluation: conduct otherwise fine, but rude (粗暴执法), and 不满意 overall. */
-async function fillEvaluation(page: Page) {
-  const answers: Record<string, string> = {
-    two_officers_with_credentials: "是",
-    informed_items_and_basis: "是",
-    clear_result_and_guidance: "是",
-    informed_rights: "是",
-    unrelated_materials: "否",
-    repeat_inspection: "否",
-    beyond_scope: "否",
-    disrupted_business: "否",
-    demanded_gifts: "否",
-    designated_services_or_fees: "否",
-    rude_conduct: "是",
-    overall_satisfaction: "不满意",
-  };
-  await page.locator(".sd-question").first().waitFor();
-  for (let guard = 0; guard < 8; guard++) {
-    for (const question of await page.locator(".sd-question[data-name]").all()) {
-      const name = (await question.getAttribute("data-name")) ?? "";
-      if (answers[name]) {
-        await question
-          .locator(".sd-item__control-label", { hasText: new RegExp(`^${answers[name]}$`) })
-          .click();
-      }
-    }
-    // 情况说明 and 意见和建议 (required after a negative answer).
-    for (const area of await page.locator(".sd-question textarea:visible").all()) {
-      await area.fill("检查人员当众呵斥员工，态度粗暴，希望文明执法。");
-    }
-    const next = page.locator(".sd-navigation__next-btn:visible");
-    if ((await next.count()) > 0) {
-      await next.click();
-      continue;
-    }
-    await page.locator(".sd-navigation__complete-btn:visible").click();
-    return;
-  }
-  throw new Error("evaluation did not end");
 }
