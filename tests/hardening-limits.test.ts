@@ -4,7 +4,7 @@
  * against the server as a process.
  */
 import ExcelJS from "exceljs";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { sha256Hex } from "../src/lib/ids.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
 import { WORKER_TARGET } from "./worker/target.ts";
@@ -16,7 +16,9 @@ let t: TestApp;
 let admin: Session;
 let head: Session;
 
-beforeAll(async () => {
+// A fresh app per test: two tests build apps of their own configuration, which on the Worker target
+// empties the one database the file shares.
+beforeEach(async () => {
   t = await makeTestApp();
   const dept = await t.department("D1");
   await t.user("admin", "admin");

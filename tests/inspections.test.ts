@@ -356,7 +356,13 @@ describe("approval and life cycle", () => {
     const actions = (await t.db.select().from(auditLog).where(eq(auditLog.targetId, body.id))).map(
       (a) => a.action,
     );
-    expect(actions).toEqual(["inspection.filed", "inspection.approved"]);
+    // Each code issued (the code, its PNG) is on record with its address; the forged hosts got none.
+    expect(actions).toEqual([
+      "inspection.filed",
+      "inspection.approved",
+      "inspection.code_viewed",
+      "inspection.code_viewed",
+    ]);
   });
 
   it("refuses with a reason, which frees the window", async () => {
