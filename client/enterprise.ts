@@ -587,7 +587,7 @@ function complaintItem(c: Complaint) {
       h("span", { className: "ent-card-title" }, `${c.kindLabel} · ${c.departmentName}`),
       h(
         "span",
-        { className: `badge ${c.status === "closed" ? "badge-valid" : "badge-open"}` },
+        { className: `badge ${c.status === "closed" ? "badge-valid" : "badge-pending"}` },
         c.statusLabel,
       ),
     ),

@@ -1,0 +1,230 @@
+// The enterprise's voice on a phone (issue 13, R14): signed in by SMS code (file gateway), it confirms
+// the officers' arrival, evaluates negatively before anything is registered and files a 未备案入企
+// complaint; the supervisor's alert desk, open in another browser, shows both alerts without a reload.
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/client.ts";
+import {
+  chromiumMissing,
+  launchBrowser,
+  login,
+  screenshotDir,
+  seedDemoDatabase,
+  startServer,
+  watchPage,
+  type RunningServer,
+} from "./harness";
+
+const poll = { timeout: 20_000, interval: 100 };
+const DEMO_PASSWORD = "Voice-demo-password";
+const phone = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+  deviceScaleFactor: 2,
+  locale: "zh-CN",
+  timezoneId: "Asia/Shanghai",
+};
+
+interface Target {
+  creditCode: string;
+  name: string;
+  /** A listed department with no filing for this enterprise at all: a visit by it was never filed. */
+  unfiledDepartment: string;
+}
+
+/** Answers the evaluation negatively: rude conduct (粗暴执法) and 不满意 overall. */
+async function fillEvaluation(page: Page) {
+  const answers: Record<string, string> = {
+    two_officers_with_credentials: "是",
+    informed_items_and_basis: "是",
+    clear_result_and_guidance: "是",
+    informed_rights: "是",
+    unrelated_materials: "否",
+    repeat_inspection: "否",
+    beyond_scope: "否",
+    disrupted_business: "否",
+    demanded_gifts: "否",
+    designated_services_or_fees: "否",
+    rude_conduct: "是",
+    overall_satisfaction: "不满意",
+  };
+  await page.locator(".sd-question").first().waitFor();
+  for (let guard = 0; guard < 8; guard++) {
+    for (const question of await page.locator(".sd-question[data-name]").all()) {
+      const name = (await question.getAttribute("data-name")) ?? "";
+      if (answers[name]) {
+        await question
+          .locator(".sd-item__control-label", { hasText: new RegExp(`^${answers[name]}$`) })
+          .click();
+      }
+    }
+    for (const area of await page.locator(".sd-question textarea:visible").all()) {
+      await area.fill("检查人员当众呵斥员工，态度粗暴，希望文明执法。");
+    }
+    const next = page.locator(".sd-navigation__next-btn:visible");
+    if ((await next.count()) > 0) {
+      await next.click();
+      continue;
+    }
+    await page.locator(".sd-navigation__complete-btn:visible").click();
+    return;
+  }
+  throw new Error("evaluation did not end");
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(screenshotDir, `voice-${name}.png`), fullPage: true });
+
+describe.skipIf(chromiumMissing)("the enterprise's voice reaches the alert desk live", () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let smsDir: string;
+  let smsFile: string;
+  let target: Target;
+
+  beforeAll(async () => {
+    smsDir = await mkdtemp(join(tmpdir(), "lianma-sms-"));
+    smsFile = join(smsDir, "sms.jsonl");
+    server = await startServer({
+      seedForms: true,
+      env: { SMS_GATEWAY: "file", SMS_FILE: smsFile },
+      prepare: async (url) => {
+        await seedDemoDatabase(url, DEMO_PASSWORD);
+        const database = await openDatabase({ url });
+        try {
+          const result = await database.client.execute(`
+            SELECT e.credit_code, e.name,
+              (SELECT d.name FROM departments d WHERE d.listed = 1 AND d.id NOT IN (
+                 SELECT x.department_id FROM inspection_departments x
+                 JOIN inspections y ON y.id = x.inspection_id WHERE y.enterprise_id = e.id)
+               ORDER BY d.code LIMIT 1) AS unfiled
+            FROM enterprises e
+            JOIN inspections i ON i.enterprise_id = e.id
+            WHERE e.contact_phone IS NOT NULL AND i.status = 'approved'
+              AND NOT EXISTS (SELECT 1 FROM evaluations v WHERE v.inspection_id = i.id)
+            ORDER BY e.credit_code LIMIT 1`);
+          const row = result.rows[0];
+          if (!row?.unfiled)
+            throw new Error("the demo data has no enterprise with a phone and a planned inspection");
+          target = {
+            creditCode: String(row.credit_code),
+            name: String(row.name),
+            unfiledDepartment: String(row.unfiled),
+          };
+        } finally {
+          database.close();
+        }
+      },
+    });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await rm(smsDir, { recursive: true, force: true });
+  });
+
+  it("evaluation and 未备案入企 complaint from the portal appear on the open desk without reload", async () => {
+    const problems: string[] = [];
+
+    // The supervisor's desk, open before anything happens.
+    const deskContext = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: "zh-CN",
+      timezoneId: "Asia/Shanghai",
+    });
+    const desk = await deskContext.newPage();
+    watchPage(desk, problems);
+    await login(desk, server.baseUrl, "sfj-supervisor", DEMO_PASSWORD, "/admin/alerts");
+    await expect.poll(() => desk.locator("#live").getAttribute("data-state"), poll).toBe("live");
+    const cards = desk.locator("#alert-items .alert-card");
+    await expect.poll(() => desk.locator("#alert-items .empty").count(), poll).toBe(0);
+    const before = new Set(await cards.evaluateAll((els) => els.map((e) => e.getAttribute("data-id"))));
+    const navigations: string[] = [];
+    desk.on("framenavigated", (frame) => {
+      if (frame === desk.mainFrame()) navigations.push(frame.url());
+    });
+    const fresh = (kind: string) =>
+      desk
+        .locator(`#alert-items .alert-card:has(.badge-kind-${kind})`, { hasText: target.name })
+        .evaluateAll(
+          (els, seen) => els.filter((e) => !seen.includes(e.getAttribute("data-id") ?? "")).length,
+          [...before] as string[],
+        );
+
+    // The enterprise signs in on its phone with the SMS code from the file gateway.
+    const context = await browser.newContext(phone);
+    const page = await context.newPage();
+    watchPage(page, problems);
+    await page.goto(`${server.baseUrl}/e`);
+    await page.fill("#credit-code", target.creditCode);
+    await page.click("#send-code");
+    await page.locator("#login-form").waitFor({ state: "visible" });
+    await expect.poll(() => existsSync(smsFile), poll).toBe(true);
+    const sms = JSON.parse(readFileSync(smsFile, "utf8").trim().split("\n").pop()!) as { code: string };
+    await page.fill("#sms-code", sms.code);
+    await page.click("#login");
+    await page.locator("#home").waitFor({ state: "visible" });
+    await expect.poll(() => page.locator("#enterprise-name").innerText(), poll).toBe(target.name);
+
+    // The planned inspection: arrival, then a negative evaluation before the officer registers.
+    const upcoming = page.locator("#upcoming li a");
+    await expect.poll(() => upcoming.count(), poll).toBeGreaterThan(0);
+    await upcoming.first().click();
+    await page.locator("#detail").waitFor({ state: "visible" });
+    await page.click("#confirm-arrival");
+    await expect.poll(() => page.locator("#d-arrival").innerText(), poll).toContain("确认");
+    await page.locator("#evaluate").waitFor({ state: "visible" });
+    await page.click("#evaluate");
+    await fillEvaluation(page);
+    await expect.poll(() => page.locator("#status-box").innerText(), poll).toContain("感谢您的评价");
+    await expect.poll(() => fresh("negative_evaluation"), poll).toBe(1);
+
+    // A 未备案入企 complaint about a department that filed nothing for this enterprise.
+    await page.click("#back");
+    await page.locator("#home").waitFor({ state: "visible" });
+    await page.click("#go-complaints");
+    await page.locator("#complaints").waitFor({ state: "visible" });
+    await expect.poll(() => page.locator("#c-department option").count(), poll).toBeGreaterThan(1);
+    await page.selectOption("#c-kind", "unfiled_visit");
+    await page.selectOption("#c-department", { label: target.unfiledDepartment });
+    await page.fill(
+      "#c-text",
+      "今天上午两名自称执法人员的人到店检查，没有出示执法证，也说不出检查依据，事后查询没有备案。",
+    );
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot(page, "1-complaint-form");
+    await page.click("#c-submit");
+    await page.locator("#receipt").waitFor({ state: "visible" });
+    const receiptNo = (await page.locator("#receipt-no").innerText()).trim();
+    expect(receiptNo).toMatch(/^TS\d{8}-[0-9A-Z]{6}$/);
+    await expect
+      .poll(() => page.locator(`#my-complaints li[data-receipt="${receiptNo}"]`).innerText(), poll)
+      .toContain("已受理");
+    await shot(page, "2-receipt");
+
+    // The desk shows both without a reload, and the complaint's content on selection.
+    await expect.poll(() => fresh("complaint"), poll).toBe(1);
+    await expect.poll(() => fresh("negative_evaluation"), poll).toBe(1);
+    expect(navigations).toEqual([]);
+    await desk
+      .locator("#alert-items .alert-card:has(.badge-kind-complaint)", { hasText: target.name })
+      .first()
+      .click();
+    await expect.poll(() => desk.locator("#detail").innerText(), poll).toContain(receiptNo);
+    await expect.poll(() => desk.locator("#detail").innerText(), poll).toContain("未备案入企");
+    await expect.poll(() => desk.locator("#detail").innerText(), poll).toContain("没有出示执法证");
+    await shot(desk, "3-desk");
+
+    await context.close();
+    await deskContext.close();
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
