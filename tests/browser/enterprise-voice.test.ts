@@ -37,6 +37,13 @@ interface Target {
   unfiledDepartment: string;
 }
 
+/** Another enterprise's approved visit, moved two days ahead, whose lead department has a spare officer. */
+interface AvoidTarget {
+  creditCode: string;
+  inspectionId: string;
+  leadAdmin: string;
+}
+
 /** Answers the evaluation negatively: rude conduct (粗暴执法) and 不满意 overall. */
 async function fillEvaluation(page: Page) {
   const answers: Record<string, string> = {
@@ -86,6 +93,7 @@ describe.skipIf(chromiumMissing)("the enterprise's voice reaches the alert desk 
   let smsDir: string;
   let smsFile: string;
   let target: Target;
+  let avoidTarget: AvoidTarget;
 
   beforeAll(async () => {
     smsDir = await mkdtemp(join(tmpdir(), "lianma-sms-"));
@@ -111,6 +119,31 @@ describe.skipIf(chromiumMissing)("the enterprise's voice reaches the alert desk 
           const row = result.rows[0];
           if (!row?.unfiled)
             throw new Error("the demo data has no enterprise with a phone and a planned inspection");
+          const other = await database.client.execute({
+            sql: `SELECT i.id, e.credit_code, d.code AS lead FROM inspections i
+              JOIN enterprises e ON e.id = i.enterprise_id
+              JOIN departments d ON d.id = i.lead_department_id
+              WHERE i.status = 'approved' AND e.contact_phone IS NOT NULL AND e.credit_code <> ?
+                AND EXISTS (SELECT 1 FROM officers o WHERE o.department_id = i.lead_department_id
+                  AND o.is_helper = 0 AND o.status = 'active' AND o.credential_issued_on <= date('now')
+                  AND o.credential_expires_on > date('now', '+30 days')
+                  AND o.id NOT IN (SELECT officer_id FROM inspection_officers WHERE inspection_id = i.id))
+              ORDER BY e.credit_code LIMIT 1`,
+            args: [String(row.credit_code)],
+          });
+          const avoid = other.rows[0];
+          if (!avoid) throw new Error("the demo data has no second planned inspection with a spare officer");
+          const start = Date.now() + 2 * 86_400_000;
+          await database.client.execute({
+            sql: `UPDATE inspections SET planned_start = ?, planned_end = ?, arrived_at = NULL,
+              enterprise_arrival_at = NULL WHERE id = ?`,
+            args: [start, start + 7_200_000, String(avoid.id)],
+          });
+          avoidTarget = {
+            creditCode: String(avoid.credit_code),
+            inspectionId: String(avoid.id),
+            leadAdmin: `${String(avoid.lead).toLowerCase()}-admin`,
+          };
           target = {
             creditCode: String(row.credit_code),
             name: String(row.name),
@@ -225,6 +258,80 @@ describe.skipIf(chromiumMissing)("the enterprise's voice reaches the alert desk 
 
     await context.close();
     await deskContext.close();
+    expect(problems).toEqual([]);
+  }, 120_000);
+  it("回避: the enterprise asks before the visit, the lead administrator replaces the officer, the portal shows it", async () => {
+    const problems: string[] = [];
+    const context = await browser.newContext(phone);
+    const page = await context.newPage();
+    watchPage(page, problems);
+    await page.goto(`${server.baseUrl}/e`);
+    const sent = () =>
+      existsSync(smsFile)
+        ? readFileSync(smsFile, "utf8")
+            .trim()
+            .split("\n")
+            .map((line) => JSON.parse(line) as { code: string })
+        : [];
+    const before = sent().length;
+    await page.fill("#credit-code", avoidTarget.creditCode);
+    await page.click("#send-code");
+    await page.locator("#login-form").waitFor({ state: "visible" });
+    await expect.poll(() => sent().length, poll).toBe(before + 1);
+    await page.fill("#sms-code", sent().pop()!.code);
+    await page.click("#login");
+    await page.locator("#home").waitFor({ state: "visible" });
+    await page.goto(`${server.baseUrl}/e/inspections/${avoidTarget.inspectionId}`);
+    await page.locator("#d-avoid-panel").waitFor({ state: "visible" });
+    const officer = await page.locator("#a-officer option").nth(1).innerText();
+    await page.selectOption("#a-officer", { index: 1 });
+    await page.fill("#a-reason", "该执法人员是本企业法定代表人的表兄，请求回避。");
+    await page.click("#a-submit");
+    await expect.poll(() => page.locator("#d-avoid-list").innerText(), poll).toContain("待答复");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot(page, "4-avoidance-asked");
+
+    // The lead department's administrator answers on the inspection page.
+    const staffContext = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: "zh-CN",
+    });
+    const staff = await staffContext.newPage();
+    watchPage(staff, problems);
+    await login(
+      staff,
+      server.baseUrl,
+      avoidTarget.leadAdmin,
+      DEMO_PASSWORD,
+      `/admin/inspections/${avoidTarget.inspectionId}`,
+    );
+    await staff.locator("#avoid-card").waitFor({ state: "visible" });
+    await expect
+      .poll(() => staff.locator("#avoid-list").innerText(), poll)
+      .toContain(officer.replace(/（.*$/, ""));
+    const replacement = (await staff.locator(".avoid-replacement option").first().innerText()).replace(
+      /（.*$/,
+      "",
+    );
+    await staff.fill(".avoid-answer", "经核实属实，改派其他执法人员。");
+    await staff
+      .locator("#avoid-card")
+      .screenshot({ path: join(screenshotDir, "voice-5-avoidance-answer.png") });
+    await staff.click(".avoid-form button[type=submit]");
+    await expect.poll(() => staff.locator("#avoid-list").innerText(), poll).toContain("已更换");
+    await expect.poll(() => staff.locator("#officers").innerText(), poll).toContain(replacement);
+    await shot(staff, "6-avoidance-replaced");
+    await staffContext.close();
+
+    await page.reload();
+    await page.locator("#d-avoid-panel").waitFor({ state: "visible" });
+    await expect
+      .poll(() => page.locator("#d-avoid-list").innerText(), poll)
+      .toContain(`已改派 ${replacement}`);
+    await expect.poll(() => page.locator("#d-officers").innerText(), poll).toContain(replacement);
+    await shot(page, "7-avoidance-answered");
+    await context.close();
     expect(problems).toEqual([]);
   }, 120_000);
 });
