@@ -215,4 +215,15 @@ describe("回避 requests", () => {
         .where(and(eq(avoidanceRequests.inspectionId, id))),
     ).toHaveLength(0);
   });
+  it("keeps one pending request per officer under parallel submissions", async () => {
+    const { id } = await upcoming();
+    const results = await Promise.all(Array.from({ length: 8 }, () => ask(id, w.officerIds[0]!)));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(7);
+    expect(await t.db.select().from(avoidanceRequests)).toHaveLength(1);
+    expect(
+      await t.db.select().from(auditLog).where(eq(auditLog.action, "inspection.avoidance_request")),
+    ).toHaveLength(1);
+  });
 });

@@ -4,7 +4,7 @@
  */
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { alerts, auditLog, complaints, enterprises } from "../src/db/schema.ts";
+import { alerts, auditLog, complaints, enterprises, outbox } from "../src/db/schema.ts";
 import { localDate } from "../src/lib/time.ts";
 import { newId } from "../src/lib/ids.ts";
 import { enterpriseCall, enterpriseSession } from "./enterprise-fixtures.ts";
@@ -185,5 +185,23 @@ describe("enterprise complaints", () => {
     for (let i = 0; i < 11; i++) statuses.push((await complain({ kind: "other" })).status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(10);
     expect(statuses[10]).toBe(429);
+  });
+  it("tells the webhook the kind and the date, never the enterprise's words or name", async () => {
+    t = await makeTestApp({
+      ALERT_WEBHOOK_URL: "https://hooks.example/lianma",
+      ALERT_WEBHOOK_SECRET: "s".repeat(40),
+    });
+    w = await makeWorld(t);
+    expect((await complain({})).status).toBe(201);
+    const [message] = await t.db.select().from(outbox);
+    const payload = JSON.parse(message!.payload);
+    expect(payload.alert).toMatchObject({
+      kind: "complaint",
+      complaintKind: "unfiled_visit",
+      unfiledVisit: true,
+    });
+    expect(message!.payload).not.toContain("执法证");
+    expect(message!.payload).not.toContain("济南示例食品有限公司");
+    expect(message!.payload).not.toContain(w.enterpriseId);
   });
 });
