@@ -226,4 +226,36 @@ describe("回避 requests", () => {
       await t.db.select().from(auditLog).where(eq(auditLog.action, "inspection.avoidance_request")),
     ).toHaveLength(1);
   });
+  it("takes one answer of parallel ones: one swap, one audit line", async () => {
+    const { id } = await upcoming();
+    const { id: requestId } = await (await ask(id, w.officerIds[0]!)).json();
+    const other = await addOfficer(w.deptA, "吴另");
+    const path = `/api/inspections/${id}/avoidance/${requestId}`;
+    const bodies = [
+      { decision: "replace", replacementOfficerId: spare },
+      { decision: "replace", replacementOfficerId: spare },
+      { decision: "replace", replacementOfficerId: other },
+      { decision: "refuse", answer: "不予回避" },
+      { decision: "replace", replacementOfficerId: other },
+    ];
+    const results = await Promise.all(bodies.map((b) => t.call(head, "POST", path, b)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(4);
+    const lines = (await t.db.select().from(auditLog).where(eq(auditLog.targetId, id))).filter((l) =>
+      /avoidance_(replace|refuse)/.test(l.action),
+    );
+    expect(lines).toHaveLength(1);
+    const on = await officersOn(id);
+    const [row] = await t.db.select().from(avoidanceRequests).where(eq(avoidanceRequests.id, requestId));
+    if (row!.status === "replaced") {
+      expect(on).not.toContain(w.officerIds[0]!);
+      expect(on.filter((o) => o === spare || o === other)).toEqual([row!.replacementOfficerId]);
+    } else {
+      expect(on).toContain(w.officerIds[0]!);
+      expect(on).not.toContain(spare);
+      expect(on).not.toContain(other);
+    }
+    expect(on).toHaveLength(4);
+  });
 });

@@ -12,6 +12,7 @@ import { avoidanceRequests, inspectionOfficers, officers, users } from "../db/sc
 import { credentialValidThrough } from "../directory/credentials.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
+import { newId } from "../lib/ids.ts";
 import { errors, iso, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
 import { localDate } from "../lib/time.ts";
 import { loadInspection, type InspectionRow } from "./access.ts";
@@ -232,45 +233,46 @@ export function avoidanceRoutes() {
     }
     const status = body.decision === "replace" ? "replaced" : "refused";
     const answer = body.answer?.trim() || (body.decision === "replace" ? "已更换执法人员" : "");
-    // The answer lands only while the request is pending, the visit has not begun and (for a
-    // replacement) the officer is still on it and the new one not yet; the swap and the audit line
-    // follow only if this request's answer is the one stored.
-    const guards = [sql`status = 'pending'`, beforeVisitSql(row.id, now)];
-    if (replacementId) {
-      guards.push(
-        sql`EXISTS (SELECT 1 FROM inspection_officers WHERE inspection_id = ${row.id} AND officer_id = ${officerId})`,
-      );
-      guards.push(
-        sql`NOT EXISTS (SELECT 1 FROM inspection_officers WHERE inspection_id = ${row.id} AND officer_id = ${replacementId})`,
-      );
-    }
-    const answered = sql`EXISTS (SELECT 1 FROM avoidance_requests WHERE id = ${requestId}
-      AND status = ${status} AND answered_at = ${now} AND answered_by = ${user.id})`;
-    const statements = [
-      db.run(sql`UPDATE avoidance_requests SET status = ${status}, answer = ${answer},
-          replacement_officer_id = ${replacementId}, answered_at = ${now}, answered_by = ${user.id}
-        WHERE id = ${requestId} AND ${sql.join(guards, sql` AND `)}`),
+    // The audit line goes first and only while the request is pending, the visit has not begun and
+    // (for a replacement) the officer is still on it and the new one not yet; it carries a nonce, so
+    // the answer, the swap and the timestamp follow only this request's own line (two racing answers
+    // run one after the other, and the second finds nothing pending).
+    const pending = [
+      sql`EXISTS (SELECT 1 FROM avoidance_requests WHERE id = ${requestId} AND status = 'pending')`,
+      beforeVisitSql(row.id, now),
     ];
     if (replacementId) {
-      statements.push(
-        db.run(sql`DELETE FROM inspection_officers WHERE inspection_id = ${row.id} AND officer_id = ${officerId}
-          AND ${answered}`),
-        db.run(sql`INSERT INTO inspection_officers (inspection_id, officer_id, is_helper)
-          SELECT ${row.id}, ${replacementId}, 0 WHERE ${answered}`),
-        db.run(sql`UPDATE inspections SET updated_at = ${now} WHERE id = ${row.id} AND ${answered}`),
+      pending.push(
+        sql`EXISTS (SELECT 1 FROM inspection_officers WHERE inspection_id = ${row.id} AND officer_id = ${officerId})`,
+        sql`NOT EXISTS (SELECT 1 FROM inspection_officers WHERE inspection_id = ${row.id} AND officer_id = ${replacementId})`,
       );
     }
     const detail = JSON.stringify({
       requestId,
+      answerId: newId(),
       officerId,
       before: { status: "pending" },
       after: { status, replacementOfficerId: replacementId, answer },
     });
-    statements.push(
+    const mine = sql`EXISTS (SELECT 1 FROM audit_log WHERE target_type = 'inspection' AND target_id = ${row.id}
+      AND detail = ${detail})`;
+    const statements = [
       db.run(sql`INSERT INTO audit_log (at, actor_id, actor_name, action, target_type, target_id, ip, detail)
         SELECT ${now}, ${user.id}, ${user.username}, ${`inspection.avoidance_${body.decision}`}, 'inspection',
-          ${row.id}, ${c.var.clientIp ?? null}, ${detail} WHERE ${answered}`),
-    );
+          ${row.id}, ${c.var.clientIp ?? null}, ${detail} WHERE ${sql.join(pending, sql` AND `)}`),
+      db.run(sql`UPDATE avoidance_requests SET status = ${status}, answer = ${answer},
+          replacement_officer_id = ${replacementId}, answered_at = ${now}, answered_by = ${user.id}
+        WHERE id = ${requestId} AND status = 'pending' AND ${mine}`),
+    ];
+    if (replacementId) {
+      statements.push(
+        db.run(sql`DELETE FROM inspection_officers WHERE inspection_id = ${row.id} AND officer_id = ${officerId}
+          AND ${mine}`),
+        db.run(sql`INSERT INTO inspection_officers (inspection_id, officer_id, is_helper)
+          SELECT ${row.id}, ${replacementId}, 0 WHERE ${mine}`),
+        db.run(sql`UPDATE inspections SET updated_at = ${now} WHERE id = ${row.id} AND ${mine}`),
+      );
+    }
     const [result] = (await db.batch(statements as unknown as Parameters<Db["batch"]>[0])) as unknown as {
       rowsAffected: number;
     }[];
