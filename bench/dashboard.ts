@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import { dashboardWorkbook } from "../src/dashboard/export.ts";
 import { frequencyFigures, visitFigures } from "../src/dashboard/overview.ts";
+import { conductFigures } from "../src/dashboard/conduct.ts";
 import { alertFigures, evaluationFigures, itemFigures, problemFigures } from "../src/dashboard/quality.ts";
 import { drillDown, type Metric } from "../src/dashboard/records.ts";
 import type { DashboardScope } from "../src/dashboard/scope.ts";
@@ -63,6 +64,7 @@ const QUERIES: [string, Query, { bureauOnly?: boolean }][] = [
   ["evaluations", evaluationFigures, {}],
   ["problems", problemFigures, {}],
   ["alerts", alertFigures, { bureauOnly: true }],
+  ["conduct", conductFigures, {}],
   ["records: filings", drill("filings"), {}],
   ["records: repeat", drill("repeat"), {}],
   ["records: highfreq", drill("highfreq"), {}],
@@ -70,6 +72,10 @@ const QUERIES: [string, Query, { bureauOnly?: boolean }][] = [
   ["records: negative", drill("negative"), { bureauOnly: true }],
   ["records: question", drill("question", { question: "repeat_inspection" }), { bureauOnly: true }],
   ["records: open alerts", drill("alerts_open"), { bureauOnly: true }],
+  ["records: unregistered", drill("unregistered_visits"), {}],
+  ["records: cancelled", drill("cancelled"), {}],
+  ["records: late filings", drill("late_filings"), {}],
+  ["records: complaints", drill("complaints"), { bureauOnly: true }],
 ];
 
 const quantile = (sorted: number[], q: number) =>

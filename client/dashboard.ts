@@ -40,6 +40,15 @@ interface AlertFigures {
   firstHandlingHours: Hours;
   closeHours: Hours;
 }
+interface ConductFigures {
+  complaints: number | null;
+  unfiledVisitComplaints: number | null;
+  unregisteredVisits: number;
+  cancelled: number;
+  lateFilings: number;
+  lateDays: { median: number | null; average: number | null; max: number | null };
+  lateBuckets: { upTo1: number; upTo3: number; upTo10: number; over10: number };
+}
 interface Item {
   itemId: string;
   code: string;
@@ -68,9 +77,23 @@ interface DrillRow {
   joint: boolean;
   offSite: boolean;
   late: boolean;
+  lateDays?: number;
+  cancelled?: { at: string | null; reason: string };
   item?: { code: string; name: string };
   evaluation?: { score: number | null; negative: boolean };
   alert?: { status: string; createdAt: string; closedAt: string | null };
+}
+interface DrillComplaint {
+  receiptNo: string;
+  kindLabel: string;
+  department: { id: string; name: string };
+  enterprise: { id: string; name: string; creditCode: string };
+  district: string;
+  visitDate: string;
+  unfiledVisit: boolean;
+  status: string;
+  text: string;
+  createdAt: string;
 }
 interface DrillGroup {
   department: { id: string; name: string };
@@ -95,6 +118,8 @@ const num = (v: number | null | undefined) =>
 const hours = (v: number | null) => (v === null ? "—" : v >= 48 ? `${(v / 24).toFixed(1)} 天` : `${v} 小时`);
 const nameOf = (id: string) => names.get(id) ?? id;
 const ALERT_LABELS: Record<string, string> = { open: "待处理", assigned: "处理中", closed: "已办结" };
+const COMPLAINT_LABELS: Record<string, string> = { received: "已收到", handling: "处理中", closed: "已办结" };
+const days = (v: number | null) => (v === null ? "—" : `${v} 天`);
 
 /** The current filters as a query string (also kept in the address bar, so a reload keeps them). */
 function scopeQuery(): string {
@@ -380,6 +405,98 @@ function renderFrequency(fq: {
   );
 }
 
+function conductRow(label: Node | string, f: ConductFigures, params: Record<string, string>) {
+  const link = (v: number, metric: string, title: string) => drillLink(num(v), title, { ...params, metric });
+  // Complaint records are the bureau's; a department administrator sees the count only.
+  const complaint = (v: number | null, metric: string, title: string) =>
+    v === null ? "—" : filters.bureau ? link(v, metric, title) : num(v);
+  return [
+    label,
+    complaint(f.complaints, "complaints", "投诉"),
+    complaint(f.unfiledVisitComplaints, "unfiled_visit_complaints", "未备案入企投诉"),
+    link(f.unregisteredVisits, "unregistered_visits", "逾期未登记"),
+    link(f.cancelled, "cancelled", "撤回备案"),
+    link(f.lateFilings, "late_filings", "补办备案"),
+    days(f.lateDays.median),
+    days(f.lateDays.average),
+    days(f.lateDays.max),
+    num(f.lateBuckets.upTo1),
+    num(f.lateBuckets.upTo3),
+    num(f.lateBuckets.upTo10),
+    num(f.lateBuckets.over10),
+  ];
+}
+
+const CONDUCT_HEAD = [
+  "投诉",
+  "未备案入企投诉",
+  "逾期未登记",
+  "撤回备案",
+  "补办",
+  "补办迟延中位数",
+  "平均",
+  "最长",
+  "≤1天",
+  "1–3天",
+  "3–10天",
+  ">10天",
+];
+
+function renderConduct(c: {
+  complaintPeriod: { from: string; to: string } | null;
+  totals: ConductFigures;
+  byDepartment: Keyed<ConductFigures>;
+  byDistrict: Keyed<ConductFigures>;
+}) {
+  const t = c.totals;
+  const bureau = filters.bureau;
+  replaceChildren(
+    byId("conduct-kpis"),
+    kpi(
+      "企业投诉",
+      num(t.complaints),
+      bureau && t.complaints !== null ? { metric: "complaints" } : null,
+      `未备案入企 ${num(t.unfiledVisitComplaints)} 件`,
+      (t.unfiledVisitComplaints ?? 0) > 0,
+    ),
+    kpi(
+      "逾期未登记",
+      num(t.unregisteredVisits),
+      { metric: "unregistered_visits" },
+      "计划结束后超时未登记检查结果",
+      t.unregisteredVisits > 0,
+    ),
+    kpi("撤回备案", num(t.cancelled), { metric: "cancelled" }),
+    kpi(
+      "补办迟延（中位数）",
+      days(t.lateDays.median),
+      { metric: "late_filings" },
+      `${num(t.lateFilings)} 件；平均 ${days(t.lateDays.average)}，最长 ${days(t.lateDays.max)}`,
+    ),
+  );
+  const note = byId("conduct-note");
+  note.hidden = bureau;
+  const months = c.complaintPeriod
+    ? `（本次统计 ${new Date(c.complaintPeriod.from).toLocaleDateString("zh-CN")} 至 ${new Date(
+        new Date(c.complaintPeriod.to).getTime() - 1,
+      ).toLocaleDateString("zh-CN")}）`
+    : "（所选期间没有已结束的整月，不显示投诉数）";
+  note.textContent = `投诉对被投诉部门匿名：只显示本部门已结束整月的投诉数${months}，不按区县拆分，不显示投诉明细。`;
+  table(
+    "conduct-dept-table",
+    ["部门", ...CONDUCT_HEAD],
+    c.byDepartment.map((r) => conductRow(nameOf(r.key), r.figures, { departmentId: r.key })),
+  );
+  table(
+    "conduct-district-table",
+    ["区县", ...CONDUCT_HEAD],
+    [
+      ...c.byDistrict.map((r) => conductRow(r.key || "（未填写）", r.figures, { district: r.key })),
+      conductRow(h("strong", {}, "合计"), t, {}),
+    ],
+  );
+}
+
 function renderItems(items: Item[]) {
   const top = items.filter((i) => i.checked > 0).slice(0, 15);
   barChart(
@@ -490,7 +607,11 @@ function drillRow(r: DrillRow): (Node | string)[] {
       ? `评分 ${r.evaluation.score ?? "—"}${r.evaluation.negative ? "（负面）" : ""}`
       : r.alert
         ? (ALERT_LABELS[r.alert.status] ?? r.alert.status)
-        : "";
+        : r.cancelled
+          ? `撤回：${r.cancelled.reason}`
+          : r.lateDays !== undefined
+            ? `检查后 ${r.lateDays} 天备案`
+            : "";
   const time = new Date(r.plannedStart).toLocaleDateString("zh-CN");
   return [
     time,
@@ -508,6 +629,24 @@ function drillRow(r: DrillRow): (Node | string)[] {
   ];
 }
 
+function complaintRow(c: DrillComplaint): (Node | string)[] {
+  return [
+    new Date(c.createdAt).toLocaleDateString("zh-CN"),
+    h(
+      "span",
+      {},
+      c.enterprise.name,
+      ...(c.unfiledVisit ? [h("span", { className: "flag" }, "未备案入企")] : []),
+    ),
+    c.district,
+    short(c.department.name),
+    c.kindLabel,
+    COMPLAINT_LABELS[c.status] ?? c.status,
+    `${c.receiptNo}：${c.text.length > 40 ? `${c.text.slice(0, 40)}…` : c.text}`,
+    h("a", { href: "/admin/alerts" }, "查看"),
+  ];
+}
+
 function groupRow(g: DrillGroup): (Node | string)[] {
   return [
     String(g.year),
@@ -522,10 +661,19 @@ function groupRow(g: DrillGroup): (Node | string)[] {
 }
 
 async function loadDrillPage(append: boolean) {
-  const page = await api<{ items: DrillRow[]; groups?: DrillGroup[]; nextCursor: string | null }>(
+  const page = await api<{
+    items: DrillRow[];
+    groups?: DrillGroup[];
+    complaints?: DrillComplaint[];
+    nextCursor: string | null;
+  }>(
     `/api/dashboard/records?${drillQuery}${drillCursor ? `&cursor=${encodeURIComponent(drillCursor)}` : ""}`,
   );
-  const rows = [...page.items.map(drillRow), ...(page.groups ?? []).map(groupRow)];
+  const rows = [
+    ...page.items.map(drillRow),
+    ...(page.groups ?? []).map(groupRow),
+    ...(page.complaints ?? []).map(complaintRow),
+  ];
   const body = byId("drill-table").querySelector("tbody")!;
   if (!append) body.replaceChildren();
   for (const r of rows) body.append(h("tr", {}, ...r.map((c) => h("td", {}, c))));
@@ -552,7 +700,10 @@ async function openDrill(title: string, params: Record<string, string>) {
       h(
         "tr",
         {},
-        ...["计划检查日期", "企业", "区县", "部门", "类型", "状态", "", ""].map((c) => h("th", {}, c)),
+        ...(params.metric === "complaints" || params.metric === "unfiled_visit_complaints"
+          ? ["收到日期", "企业", "区县", "被投诉部门", "投诉类型", "状态", "回执号与内容", ""]
+          : ["计划检查日期", "企业", "区县", "部门", "类型", "状态", "", ""]
+        ).map((c) => h("th", {}, c)),
       ),
     ),
     h("tbody", {}),
@@ -571,7 +722,7 @@ async function load() {
   byId<HTMLAnchorElement>("export").href = `/api/dashboard/export.xlsx?${q}`;
   message.hidden = true;
   try {
-    const [evaluations, visits, frequency, items, problems] = await Promise.all([
+    const [evaluations, visits, frequency, items, problems, conduct] = await Promise.all([
       api<Parameters<typeof renderEvaluations>[0]>(`/api/dashboard/evaluations?${q}`),
       api<Parameters<typeof renderVisits>[0]>(`/api/dashboard/visits?${q}`),
       api<Parameters<typeof renderVisits>[1] & Parameters<typeof renderFrequency>[0]>(
@@ -579,10 +730,12 @@ async function load() {
       ),
       api<{ items: Item[] }>(`/api/dashboard/items?${q}`),
       api<Parameters<typeof renderProblems>[0]>(`/api/dashboard/problems?${q}`),
+      api<Parameters<typeof renderConduct>[0]>(`/api/dashboard/conduct?${q}`),
     ]);
     renderEvaluations(evaluations);
     renderVisits(visits, frequency);
     renderFrequency(frequency);
+    renderConduct(conduct);
     renderItems(items.items);
     renderProblems(problems);
     byId("alerts-section").hidden = !filters.bureau;

@@ -4,8 +4,10 @@ import { Model, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
 import { renderSurvey } from "survey-js-ui";
 import { ApiError, errorMessage, readCookie } from "./lib/api";
+import { checklistResultItems, type ChecklistResultItem } from "./lib/checklist-result";
 import { byId, formatTime, h, replaceChildren, showMessage } from "./lib/dom";
 import { registerLianmaProperties } from "./lib/lianma-properties";
+import { safeNext } from "./lib/next";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
 
 surveyLocalization.defaultLocale = "zh-cn";
@@ -38,13 +40,6 @@ interface Officer {
   credentialValid?: boolean;
 }
 
-interface ChecklistItem {
-  name: string;
-  legalBasis: string;
-  result: "pass" | "fail" | "na" | "mixed";
-  failures: { point: string; requirement: string; deadline: string }[];
-}
-
 interface Detail {
   id: string;
   statusLabel: string;
@@ -55,7 +50,7 @@ interface Detail {
   departments: { name: string; lead: boolean }[];
   officers: Officer[];
   items: { code: string; name: string; legalBasis: string }[];
-  checklist: { items: ChecklistItem[]; submittedAt: string | null } | null;
+  checklist: { items: ChecklistResultItem[]; submittedAt: string | null } | null;
   evaluation:
     { formId: string; version: number; schema: Record<string, unknown> } | { submitted: true } | null;
   evaluationOpen: boolean;
@@ -95,13 +90,6 @@ interface Complaint {
   createdAt: string;
   closedAt: string | null;
 }
-
-const RESULT_LABELS: Record<ChecklistItem["result"], string> = {
-  pass: "合格",
-  fail: "不合格",
-  na: "不适用",
-  mixed: "部分不合格",
-};
 
 let csrfToken: string | null = null;
 
@@ -203,8 +191,15 @@ async function sendCode() {
   }
 }
 
+/** The inspection page that sent the enterprise here to sign in ("以企业身份评价"), if any. */
+const returnTo = (() => {
+  const next = safeNext(new URLSearchParams(location.search).get("next"), location.origin, "");
+  return next.startsWith("/i/") ? next : "";
+})();
+
 async function signedIn(session: Me) {
   csrfToken = session.csrfToken;
+  if (returnTo) return location.assign(returnTo);
   history.replaceState(null, "", "/e");
   await route();
 }
@@ -358,37 +353,7 @@ function renderResults(view: Detail) {
   const panel = byId("d-result-panel");
   panel.hidden = !view.checklist;
   if (!view.checklist) return;
-  replaceChildren(
-    byId("d-results"),
-    ...view.checklist.items.map((item) =>
-      h(
-        "li",
-        {},
-        h(
-          "div",
-          { className: "person-head" },
-          h("span", { className: "item-name" }, item.name),
-          h("span", { className: `badge badge-${item.result}` }, RESULT_LABELS[item.result] ?? item.result),
-        ),
-        h("div", { className: "basis" }, `依据：${item.legalBasis}`),
-        item.failures.length
-          ? h(
-              "ul",
-              { className: "failures" },
-              ...item.failures.map((f) =>
-                h(
-                  "li",
-                  {},
-                  h("strong", {}, f.point),
-                  h("div", {}, `整改要求：${f.requirement || "—"}`),
-                  f.deadline ? h("div", { className: "deadline" }, `整改期限：${f.deadline}`) : null,
-                ),
-              ),
-            )
-          : null,
-      ),
-    ),
-  );
+  replaceChildren(byId("d-results"), ...checklistResultItems(view.checklist.items));
 }
 
 async function submitEvaluation(id: string, survey: Model, version: number) {
@@ -720,6 +685,7 @@ async function route() {
     return;
   }
   csrfToken = me.csrfToken;
+  if (returnTo) return location.assign(returnTo);
   const detail = /^\/e\/inspections\/([^/]+)$/.exec(path);
   try {
     if (detail) await renderDetail(decodeURIComponent(detail[1]!));

@@ -2,6 +2,7 @@ import { Model, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
 import { renderSurvey } from "survey-js-ui";
 import { api, ApiError, errorMessage } from "./lib/api";
+import { checklistResultItems, type ChecklistResultItem } from "./lib/checklist-result";
 import { byId, formatTime, h, pathSegment, replaceChildren } from "./lib/dom";
 import { registerLianmaProperties } from "./lib/lianma-properties";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
@@ -18,14 +19,6 @@ interface Officer {
   credentialValid?: boolean;
 }
 
-interface ChecklistItem {
-  code: string;
-  name: string;
-  legalBasis: string;
-  result: "pass" | "fail" | "na" | "mixed";
-  failures: { point: string; requirement: string; deadline: string }[];
-}
-
 interface PublicInspection {
   status: string;
   statusLabel: string;
@@ -40,9 +33,14 @@ interface PublicInspection {
   items: { code: string; name: string; legalBasis: string }[];
   rights: { title: string; text: string }[];
   yearCount: { year: number; count: number };
-  checklist: { items: ChecklistItem[]; submittedAt: string | null } | null;
+  checklist: { items: ChecklistResultItem[]; submittedAt: string | null } | null;
   evaluation:
-    { formId: string; version: number; schema: Record<string, unknown> } | { submitted: true } | null;
+    | { formId: string; version: number; schema: Record<string, unknown>; closesAt: string }
+    | { submitted: true }
+    | null;
+  evaluationOpensAt: string | null;
+  /** Who is looking: only the inspected enterprise, signed in as itself, may evaluate (R14). */
+  viewer: "anonymous" | "staff" | "enterprise" | "other_enterprise";
 }
 
 // The code stays in this page: it is sent only to our own API (the page sends no Referer anywhere).
@@ -71,13 +69,6 @@ function button(label: string, onClick: () => void): HTMLButtonElement {
   element.addEventListener("click", onClick);
   return element;
 }
-
-const RESULT_LABELS: Record<ChecklistItem["result"], string> = {
-  pass: "合格",
-  fail: "不合格",
-  na: "不适用",
-  mixed: "部分不合格",
-};
 
 function showLoadProblem(error: unknown) {
   message.hidden = true;
@@ -168,37 +159,7 @@ function renderResults(view: PublicInspection) {
   byId("result-time").textContent = view.checklist.submittedAt
     ? `登记时间：${formatTime(view.checklist.submittedAt)}`
     : "";
-  replaceChildren(
-    byId("results"),
-    ...view.checklist.items.map((item) =>
-      h(
-        "li",
-        {},
-        h(
-          "div",
-          { className: "person-head" },
-          h("span", { className: "item-name" }, item.name),
-          h("span", { className: `badge badge-${item.result}` }, RESULT_LABELS[item.result] ?? item.result),
-        ),
-        h("div", { className: "basis" }, `依据：${item.legalBasis}`),
-        item.failures.length
-          ? h(
-              "ul",
-              { className: "failures" },
-              ...item.failures.map((f) =>
-                h(
-                  "li",
-                  {},
-                  h("strong", {}, f.point),
-                  h("div", {}, `整改要求：${f.requirement || "—"}`),
-                  f.deadline ? h("div", { className: "deadline" }, `整改期限：${f.deadline}`) : null,
-                ),
-              ),
-            )
-          : null,
-      ),
-    ),
-  );
+  replaceChildren(byId("results"), ...checklistResultItems(view.checklist.items));
 }
 
 function renderFacts(view: PublicInspection) {
@@ -245,6 +206,7 @@ async function submit(survey: Model, version: number) {
       method: "POST",
       body: { version, data: survey.data },
       noLoginRedirect: true,
+      asEnterprise: true,
     });
     host.dataset.submit = "ok";
     thanks();
@@ -306,17 +268,39 @@ function renderEvaluation(view: PublicInspection) {
   const note = byId("evaluation-note");
   const evaluation = view.evaluation;
   if (!evaluation) {
-    note.textContent =
-      view.status === "closed"
-        ? "本次检查已办结，不再接受评价。"
-        : "检查结束、执法人员登记检查结果后，您可以在这里对本次检查进行评价。";
+    note.textContent = view.evaluationOpensAt
+      ? `执法人员到达现场或计划开始（${formatTime(view.evaluationOpensAt)}）后，被检查企业可以在这里评价本次检查。`
+      : "本次检查的评价期已结束。";
     return;
   }
   if ("submitted" in evaluation) {
     note.textContent = "本次检查已评价，感谢您的反馈。";
     return;
   }
-  note.textContent = "评价直接报送司法局行政执法监督机构，实施检查的部门只能看到汇总统计。请如实填写。";
+  if (view.viewer !== "enterprise") {
+    // The evaluation is the inspected enterprise's: it signs in as itself and comes back here.
+    const back = `/e?next=${encodeURIComponent(location.pathname)}`;
+    const why: Record<Exclude<PublicInspection["viewer"], "enterprise">, string> = {
+      anonymous: "评价由被检查企业以企业身份提交：请先登录企业端（短信验证码或激活函），登录后自动回到本页。",
+      staff: "执法人员、部门和监督机构的工作人员不能提交企业评价。请由被检查企业在其手机上登录企业端后评价。",
+      other_enterprise: "当前登录的不是被检查企业，不能评价本次检查。请退出后以被检查企业身份登录。",
+    };
+    note.textContent = why[view.viewer];
+    if (view.viewer !== "staff")
+      note.append(
+        h(
+          "p",
+          {},
+          h(
+            "a",
+            { className: "button primary big-action", href: back, id: "evaluate-as-enterprise" },
+            "以企业身份评价",
+          ),
+        ),
+      );
+    return;
+  }
+  note.textContent = `评价直接报送司法局行政执法监督机构，实施检查的部门只能看到汇总统计。请如实填写（${formatTime(evaluation.closesAt)} 前）。`;
   const survey = new Model(localSchema(evaluation.schema));
   makeSurveySafe(survey);
   survey.locale = "zh-cn";

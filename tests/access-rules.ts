@@ -724,6 +724,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     request: ({ dept }) => ({ query: `metric=filings&departmentId=${dept.id}` }),
   },
   "GET /api/dashboard/alerts": { ...DASHBOARD, expect: { ...BUREAU } },
+  "GET /api/dashboard/conduct": DASHBOARD,
 
   // ---- operations ----
   "GET /api/metrics": { scoped: false, expect: BUREAU },

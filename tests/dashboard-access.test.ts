@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildDashboardWorld, type DashboardWorld } from "./dashboard-fixture.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
@@ -40,6 +41,7 @@ describe("dashboard access", () => {
       "evaluations",
       "problems",
       "alerts",
+      "conduct",
       "records?metric=filings",
       "export.xlsx",
     ];
@@ -75,6 +77,7 @@ describe("dashboard access", () => {
       "frequency",
       "items",
       "evaluations",
+      "conduct",
       "records?metric=filings&",
       "export.xlsx",
     ]) {
@@ -131,5 +134,102 @@ describe("dashboard access", () => {
     expect(april.months).toHaveLength(1);
     const problems = await json<{ questions: unknown[] }>(headA, `/api/dashboard/problems?${MARCH}`);
     expect(problems.questions).toEqual([]);
+  });
+});
+
+describe("dashboard access: complaints (issue 13)", () => {
+  beforeAll(async () => {
+    const complaint = async (n: number, dept: string, ent: string, unfiled: boolean) =>
+      t.db
+        .run(sql`INSERT INTO complaints (id, receipt_no, enterprise_id, department_id, kind, visit_date, text,
+          unfiled_visit, status, created_at)
+        VALUES (${`c-${n}`}, ${`TS-${n}`}, ${ent}, ${dept}, 'unfiled_visit', '2026-03-04', '未出示备案',
+          ${unfiled ? 1 : 0}, 'received', ${Date.parse(`2026-03-0${n}T10:00:00+08:00`)})`);
+    await complaint(4, w.deptA, w.enterprises.E1, true);
+    await complaint(5, w.deptA, w.enterprises.E2, false);
+    await complaint(6, w.deptB, w.enterprises.E3, true);
+    // I4 (A, approved, 20 March) left unregistered: the sweep's alert.
+    await t.db
+      .run(sql`INSERT INTO alerts (id, kind, inspection_id, department_id, status, summary, created_at)
+      VALUES ('unregistered-I4', 'unregistered_visit', ${w.inspections.I4}, ${w.deptA}, 'open', '未登记',
+        ${Date.parse("2026-03-22T10:00:00+08:00")})`);
+  });
+
+  type Conduct = {
+    totals: { complaints: number | null; unfiledVisitComplaints: number | null; unregisteredVisits: number };
+    byDepartment: { key: string }[];
+    byDistrict: { key: string; figures: { complaints: number | null } }[];
+  };
+
+  it("shows a department administrator their own department's complaint counts, whole months only, without a district split", async () => {
+    const own = await json<Conduct>(headA, `/api/dashboard/conduct?${MARCH}`);
+    expect(own.totals).toMatchObject({ complaints: 2, unfiledVisitComplaints: 1, unregisteredVisits: 1 });
+    expect(own.byDepartment.map((r) => r.key)).toEqual([w.deptA]);
+    expect(own.byDistrict.map((r) => r.figures.complaints)).toEqual(own.byDistrict.map(() => null));
+    const lixia = await json<Conduct>(
+      headA,
+      `/api/dashboard/conduct?${MARCH}&district=${encodeURIComponent("历下区")}`,
+    );
+    expect(lixia.totals).toMatchObject({ complaints: null, unfiledVisitComplaints: null });
+    // Not a whole month (5–31 March): a department administrator's complaint counts stay hidden,
+    // so a short period cannot single out one complaint; the bureau counts them.
+    const part = "from=2026-03-05&to=2026-03-31";
+    const partial = await json<Conduct & { complaintPeriod: unknown }>(
+      headA,
+      `/api/dashboard/conduct?${part}`,
+    );
+    expect(partial.totals).toMatchObject({
+      complaints: null,
+      unfiledVisitComplaints: null,
+      unregisteredVisits: 1,
+    });
+    expect(partial.complaintPeriod).toBeNull();
+    expect((await json<Conduct>(admin, `/api/dashboard/conduct?${part}`)).totals.complaints).toBe(2);
+    const bureau = await json<Conduct>(admin, `/api/dashboard/conduct?${MARCH}`);
+    expect(bureau.totals).toMatchObject({ complaints: 3, unfiledVisitComplaints: 2 });
+    expect(Object.fromEntries(bureau.byDistrict.map((r) => [r.key, r.figures.complaints]))).toMatchObject({
+      历下区: 2,
+      市中区: 1,
+    });
+  });
+
+  it("never lists who complained to a department administrator; the bureau sees every complaint", async () => {
+    for (const metric of ["complaints", "unfiled_visit_complaints"]) {
+      expect([metric, await status(headA, `/api/dashboard/records?${MARCH}&metric=${metric}`)]).toEqual([
+        metric,
+        403,
+      ]);
+      expect([metric, await status(admin, `/api/dashboard/records?${MARCH}&metric=${metric}`)]).toEqual([
+        metric,
+        200,
+      ]);
+    }
+    const page = await json<{ complaints: { enterprise: { id: string } }[] }>(
+      admin,
+      `/api/dashboard/records?${MARCH}&metric=complaints&limit=200`,
+    );
+    expect(page.complaints).toHaveLength(3);
+  });
+
+  it("lists a department administrator's own unregistered, cancelled and late filings, without the alerts", async () => {
+    const unregistered = await json<{ items: { inspectionId: string; alert?: unknown }[] }>(
+      headA,
+      `/api/dashboard/records?${MARCH}&metric=unregistered_visits`,
+    );
+    expect(unregistered.items.map((i) => [i.inspectionId, i.alert])).toEqual([[w.inspections.I4, undefined]]);
+    for (const metric of ["cancelled", "late_filings"])
+      expect([metric, await status(headA, `/api/dashboard/records?${MARCH}&metric=${metric}`)]).toEqual([
+        metric,
+        200,
+      ]);
+    // I6, the only late filing of March, is B's.
+    const late = await json<{ items: unknown[] }>(
+      headA,
+      `/api/dashboard/records?${MARCH}&metric=late_filings`,
+    );
+    expect(late.items).toEqual([]);
+    expect(
+      await status(headA, `/api/dashboard/records?${MARCH}&metric=cancelled&departmentId=${w.deptB}`),
+    ).toBe(403);
   });
 });

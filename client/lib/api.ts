@@ -37,6 +37,8 @@ interface ApiOptions {
   body?: unknown;
   /** Public pages must not bounce to the login page on 401. */
   noLoginRedirect?: boolean;
+  /** Acts as the signed-in enterprise: its own CSRF header, never the staff one (R14). */
+  asEnterprise?: boolean;
 }
 
 const statusMessages: Record<number, string> = {
@@ -54,7 +56,10 @@ const statusMessages: Record<number, string> = {
 export async function api<T = unknown>(path: string, options: ApiOptions = {}): Promise<T> {
   const method = options.method ?? "GET";
   const headers: Record<string, string> = { Accept: "application/json" };
-  if (method !== "GET") {
+  if (method !== "GET" && options.asEnterprise) {
+    const token = readCookie("lianma_ent_csrf");
+    if (token) headers["X-Enterprise-CSRF-Token"] = token;
+  } else if (method !== "GET") {
     const token = readCookie("lianma_csrf") ?? csrfToken;
     if (token) headers["X-CSRF-Token"] = token;
   }

@@ -2,6 +2,7 @@ import type * as ExcelJS from "exceljs";
 import type { Db } from "../db/client.ts";
 import { localDate } from "../lib/time.ts";
 import { neutraliseCell } from "../responses/export.ts";
+import { conductFigures, type ConductFigures } from "./conduct.ts";
 import { frequencyFigures, visitFigures, type FrequencyFigures, type VisitFigures } from "./overview.ts";
 import {
   alertFigures,
@@ -23,6 +24,7 @@ interface Row {
   frequency?: FrequencyFigures;
   evaluation?: EvaluationFigures;
   alerts?: AlertFigures;
+  conduct?: ConductFigures;
 }
 
 const pct = (v: number | null | undefined) =>
@@ -47,6 +49,17 @@ function columns(bureau: boolean): [string, (r: Row) => Cell][] {
     ["不予通过数", (r) => r.visits?.refused ?? 0],
     ["重复检查次数（自然年）", (r) => r.frequency?.repeatVisits ?? 0],
     ["高频检查预警（自然年）", (r) => r.frequency?.highFrequency ?? 0],
+    ["投诉数", (r) => (r.conduct ? r.conduct.complaints : 0)],
+    ["未备案入企投诉", (r) => (r.conduct ? r.conduct.unfiledVisitComplaints : 0)],
+    ["逾期未登记", (r) => r.conduct?.unregisteredVisits ?? 0],
+    ["撤回备案", (r) => r.conduct?.cancelled ?? 0],
+    ["补办迟延中位数（天）", (r) => r.conduct?.lateDays.median ?? null],
+    ["补办迟延平均（天）", (r) => r.conduct?.lateDays.average ?? null],
+    ["补办迟延最长（天）", (r) => r.conduct?.lateDays.max ?? null],
+    ["补办迟延≤1天", (r) => r.conduct?.lateBuckets.upTo1 ?? 0],
+    ["补办迟延1–3天", (r) => r.conduct?.lateBuckets.upTo3 ?? 0],
+    ["补办迟延3–10天", (r) => r.conduct?.lateBuckets.upTo10 ?? 0],
+    ["补办迟延>10天", (r) => r.conduct?.lateBuckets.over10 ?? 0],
   ];
   if (!bureau) return list;
   return [
@@ -116,6 +129,7 @@ export async function dashboardWorkbook(
   const items = await itemFigures(db, s);
   const problems = await problemFigures(db, s);
   const alerts = s.bureau ? await alertFigures(db, s) : null;
+  const conduct = await conductFigures(db, s);
   // Loaded on the first export, not at start: exceljs is ~30 MB of the server's resident memory.
   const { default: Excel } = await import("exceljs");
   const book = new Excel.Workbook();
@@ -134,6 +148,13 @@ export async function dashboardWorkbook(
       ["年度检查上限（每部门每企业）", s.yearlyCap],
       ["重复检查与高频预警统计年度", `${frequency.years[0]}–${frequency.years[1]} 年（自然年）`],
       ["评价口径", s.anonymous ? "部门管理员：仅含已结束且评价数不少于 5 份的整月" : "按评价提交时间"],
+      [
+        "投诉口径",
+        s.anonymous
+          ? "按投诉提交时间；部门管理员：仅统计期间内已结束的整月，不按区县拆分，选了区县则不显示"
+          : "按投诉提交时间",
+      ],
+      ["补办迟延", "备案时间减计划检查开始时间（天）；逾期未登记、撤回备案按计划检查开始时间"],
       ["指标定义", "见 docs/DASHBOARD.md"],
     ],
   );
@@ -151,6 +172,7 @@ export async function dashboardWorkbook(
       frequency: frequency.byDepartment,
       evaluation: evaluations.byDepartment,
       alerts: alerts?.byDepartment,
+      conduct: conduct.byDepartment,
     }),
     (k) => names.get(k) ?? k,
   );
@@ -161,6 +183,7 @@ export async function dashboardWorkbook(
       frequency: frequency.byDistrict,
       evaluation: evaluations.byDistrict,
       alerts: alerts?.byDistrict,
+      conduct: conduct.byDistrict,
     }),
     (k) => k || "（未填写）",
   );
@@ -169,6 +192,7 @@ export async function dashboardWorkbook(
     frequency: frequency.totals,
     evaluation: evaluations.totals,
     alerts: alerts?.totals,
+    conduct: conduct.totals,
   };
   book.getWorksheet("部门")!.addRow(["合计（联合检查计一次）", ...cols.map((c) => c[1](totals))]).font = {
     bold: true,

@@ -28,10 +28,15 @@ export const METRICS = [
   "alerts",
   "alerts_open",
   "alerts_closed",
+  "complaints",
+  "unfiled_visit_complaints",
+  "unregistered_visits",
+  "cancelled",
+  "late_filings",
 ] as const;
 export type Metric = (typeof METRICS)[number];
 
-/** Lists of individual evaluations and alerts: the justice bureau's only (R9). */
+/** Lists of individual evaluations, alerts and complaints: the justice bureau's only (R9, R14). */
 const BUREAU_ONLY = new Set<Metric>([
   "evaluations",
   "negative",
@@ -39,7 +44,16 @@ const BUREAU_ONLY = new Set<Metric>([
   "alerts",
   "alerts_open",
   "alerts_closed",
+  "complaints",
+  "unfiled_visit_complaints",
 ]);
+
+const COMPLAINT_KIND_LABELS: Record<string, string> = {
+  unfiled_visit: "未备案入企",
+  conduct: "执法行为",
+  repeat: "重复检查",
+  other: "其他",
+};
 
 /** The facts-row condition behind each inspection figure. */
 const FACT_CONDITIONS: Partial<Record<Metric, SQL>> = {
@@ -50,6 +64,9 @@ const FACT_CONDITIONS: Partial<Record<Metric, SQL>> = {
   case: sql`f.status <> 'draft' AND f.type = 'case'`,
   late: sql`f.status <> 'draft' AND f.late_filing = 1`,
   refused: sql`f.status = 'refused'`,
+  // Literal conditions, so the planner can use the partial indexes of migrations/0010.
+  cancelled: sql`f.status = 'cancelled'`,
+  late_filings: sql`f.late_filing = 1 AND f.status <> 'draft'`,
 };
 
 export interface DrillQuery {
@@ -101,6 +118,9 @@ interface InspectionRow {
   joint: number;
   off_site: number;
   late_filing: number;
+  filed_at: number;
+  cancelled_at: number | null;
+  cancel_reason: string | null;
   t: number;
   k: string;
   item_code?: string | null;
@@ -116,8 +136,9 @@ interface InspectionRow {
 
 const INSPECTION_COLUMNS = sql`f.inspection_id, f.department_id, d.name AS department_name, f.enterprise_id,
   e.name AS enterprise_name, e.credit_code, f.district, f.planned_start, f.type, f.status, f.joint, f.off_site,
-  f.late_filing`;
-const NAMES = sql`JOIN departments d ON d.id = f.department_id JOIN enterprises e ON e.id = f.enterprise_id`;
+  f.late_filing, i.filed_at, i.cancelled_at, i.cancel_reason`;
+const NAMES = sql`JOIN departments d ON d.id = f.department_id JOIN enterprises e ON e.id = f.enterprise_id
+  JOIN inspections i ON i.id = f.inspection_id`;
 
 function toItem(r: InspectionRow) {
   return {
@@ -133,6 +154,12 @@ function toItem(r: InspectionRow) {
     joint: Boolean(r.joint),
     offSite: Boolean(r.off_site),
     late: Boolean(r.late_filing),
+    filedAt: iso(r.filed_at)!,
+    lateDays: r.late_filing
+      ? Math.round((Math.max(0, num(r.filed_at) - num(r.planned_start)) / 86_400_000) * 10) / 10
+      : undefined,
+    cancelled:
+      r.status === "cancelled" ? { at: iso(r.cancelled_at), reason: r.cancel_reason ?? "" } : undefined,
     item: r.item_code ? { code: r.item_code, name: r.item_name ?? "" } : undefined,
     evaluation:
       r.evaluation_id !== undefined
@@ -174,6 +201,18 @@ function pageQuery(s: DashboardScope, q: DrillQuery, c: Cursor | null, limit: nu
           AND p.enterprise_id = f.enterprise_id AND p.status IN ${VISITED} AND p.planned_start >= ${scope.from}
           AND (p.planned_start < f.planned_start OR (p.planned_start = f.planned_start AND p.inspection_id < f.inspection_id))
           AND ${CST_YEAR(sql`p.planned_start`)} = ${CST_YEAR(sql`f.planned_start`)})
+      ORDER BY f.planned_start DESC, f.inspection_id DESC, f.department_id DESC LIMIT ${limit}`;
+  }
+  if (q.metric === "unregistered_visits") {
+    // Alerts stay the bureau's: a department administrator gets the inspections only.
+    const keyset = after(c, sql`f.planned_start`, sql`f.inspection_id`, sql`f.department_id`);
+    const alert = s.bureau
+      ? sql`, a.id AS alert_id, a.status AS alert_status, a.created_at, a.closed_at`
+      : sql``;
+    return sql`SELECT ${INSPECTION_COLUMNS}, f.planned_start AS t, f.department_id AS k ${alert}
+      FROM alerts a CROSS JOIN dashboard_facts f ON f.inspection_id = a.inspection_id ${NAMES}
+      WHERE a.kind = 'unregistered_visit' AND a.created_at >= ${s.from}
+        AND ${factFilter(s, sql`f.planned_start`, true)} AND ${keyset}
       ORDER BY f.planned_start DESC, f.inspection_id DESC, f.department_id DESC LIMIT ${limit}`;
   }
   if (q.metric === "checked" || q.metric === "failed") {
@@ -223,7 +262,8 @@ function pageQuery(s: DashboardScope, q: DrillQuery, c: Cursor | null, limit: nu
 
 /** The ids of a row's cursor: alerts page by their own id, everything else by the inspection. */
 function cursorOf(q: DrillQuery, r: InspectionRow): Cursor {
-  return { t: num(r.t), id: r.alert_id ?? r.inspection_id, k: r.k };
+  const byAlert = q.metric === "alerts" || q.metric === "alerts_open" || q.metric === "alerts_closed";
+  return { t: num(r.t), id: byAlert ? r.alert_id! : r.inspection_id, k: r.k };
 }
 
 /**
@@ -233,6 +273,7 @@ function cursorOf(q: DrillQuery, r: InspectionRow): Cursor {
 export async function drillDown(db: Db, s: DashboardScope, q: DrillQuery) {
   if (BUREAU_ONLY.has(q.metric) && !s.bureau) throw forbidden("单份评价和告警仅司法局可查看");
   if (q.metric === "highfreq") return highFrequencyPage(db, s, q);
+  if (q.metric === "complaints" || q.metric === "unfiled_visit_complaints") return complaintPage(db, s, q);
   const c = decode(q.cursor);
   const rows = await db.all<InspectionRow>(pageQuery(s, q, c, q.limit + 1));
   const page = rows.slice(0, q.limit);
@@ -241,6 +282,7 @@ export async function drillDown(db: Db, s: DashboardScope, q: DrillQuery) {
     metric: q.metric,
     items: page.map(toItem),
     groups: undefined,
+    complaints: undefined,
     nextCursor: more ? encode(cursorOf(q, page.at(-1)!)) : null,
   };
 }
@@ -274,6 +316,7 @@ async function highFrequencyPage(db: Db, s: DashboardScope, q: DrillQuery) {
   return {
     metric: q.metric,
     items: [],
+    complaints: undefined,
     groups: page.map((r) => ({
       department: { id: r.department_id, name: r.department_name },
       enterprise: { id: r.enterprise_id, name: r.enterprise_name, creditCode: r.credit_code },
@@ -283,5 +326,61 @@ async function highFrequencyPage(db: Db, s: DashboardScope, q: DrillQuery) {
       visits: num(r.visits),
     })),
     nextCursor: rows.length > q.limit && last ? encode({ t: num(last.filings), id: "", k: last.k }) : null,
+  };
+}
+
+/** Complaints received in the period (the bureau's only), newest first. */
+async function complaintPage(db: Db, s: DashboardScope, q: DrillQuery) {
+  const c = decode(q.cursor);
+  const parts = [sql`c.created_at >= ${s.from}`, sql`c.created_at < ${s.to}`];
+  if (s.departmentId) parts.push(sql`c.department_id = ${s.departmentId}`);
+  if (s.district) parts.push(sql`e.district = ${s.district}`);
+  if (q.metric === "unfiled_visit_complaints") parts.push(sql`c.unfiled_visit = 1`);
+  parts.push(after(c, sql`c.created_at`, sql`c.id`, sql`''`));
+  const rows = await db.all<{
+    id: string;
+    receipt_no: string;
+    kind: string;
+    visit_date: string;
+    inspection_id: string | null;
+    unfiled_visit: number;
+    status: string;
+    text: string;
+    created_at: number;
+    department_id: string;
+    department_name: string;
+    enterprise_id: string;
+    enterprise_name: string;
+    credit_code: string;
+    district: string;
+  }>(sql`SELECT c.id, c.receipt_no, c.kind, c.visit_date, c.inspection_id, c.unfiled_visit, c.status, c.text,
+      c.created_at, c.department_id, d.name AS department_name, c.enterprise_id, e.name AS enterprise_name,
+      e.credit_code, e.district
+    FROM complaints c JOIN enterprises e ON e.id = c.enterprise_id JOIN departments d ON d.id = c.department_id
+    WHERE ${sql.join(parts, sql` AND `)}
+    ORDER BY c.created_at DESC, c.id DESC LIMIT ${q.limit + 1}`);
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    metric: q.metric,
+    items: [],
+    groups: undefined,
+    complaints: page.map((r) => ({
+      id: r.id,
+      receiptNo: r.receipt_no,
+      kind: r.kind,
+      kindLabel: COMPLAINT_KIND_LABELS[r.kind] ?? r.kind,
+      department: { id: r.department_id, name: r.department_name },
+      enterprise: { id: r.enterprise_id, name: r.enterprise_name, creditCode: r.credit_code },
+      district: r.district,
+      visitDate: r.visit_date,
+      inspectionId: r.inspection_id,
+      unfiledVisit: Boolean(r.unfiled_visit),
+      status: r.status,
+      text: r.text,
+      createdAt: iso(r.created_at)!,
+    })),
+    nextCursor:
+      rows.length > q.limit && last ? encode({ t: num(last.created_at), id: last.id, k: "" }) : null,
   };
 }

@@ -7,12 +7,14 @@ import type { AppEnv } from "../env.ts";
 import { localDate } from "../lib/time.ts";
 import { forbidden } from "../lib/errors.ts";
 import { errors, jsonResponse, newRouter } from "../lib/router.ts";
+import { conductFigures } from "./conduct.ts";
 import { dashboardWorkbook } from "./export.ts";
 import { frequencyFigures, visitFigures } from "./overview.ts";
 import { alertFigures, evaluationFigures, itemFigures, problemFigures } from "./quality.ts";
 import { drillDown } from "./records.ts";
 import {
   AlertResponse,
+  ConductResponse,
   DrillQuery,
   DrillResponse,
   EvaluationResponse,
@@ -61,6 +63,7 @@ const problemsRoute = get(
   ProblemsResponse,
 );
 const alertsRoute = get("/alerts", "告警：未办结、已办结、处理用时（仅司法局）", ScopeQuery, AlertResponse);
+const conductRoute = get("/conduct", "投诉、逾期未登记、撤回备案、补办备案迟延", ScopeQuery, ConductResponse);
 const recordsRoute = get("/records", "数字背后的记录（分页）", DrillQuery, DrillResponse);
 
 const exportRoute = createRoute({
@@ -136,6 +139,10 @@ export function dashboardRoutes() {
     if (!s.bureau) throw forbidden("告警由司法局处理，部门管理员不可查看");
     return c.json(await alertFigures(c.var.db, s), 200);
   });
+
+  app.openapi(conductRoute, async (c) =>
+    c.json(await conductFigures(c.var.db, dashboardScope(c, c.req.valid("query"))), 200),
+  );
 
   app.openapi(recordsRoute, async (c) => {
     const q = c.req.valid("query");

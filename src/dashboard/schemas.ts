@@ -113,6 +113,30 @@ export const AlertResponse = z
   .object({ totals: AlertFigures, byDepartment: keyed(AlertFigures), byDistrict: keyed(AlertFigures) })
   .openapi("DashboardAlerts");
 
+const ConductFigures = z.object({
+  complaints: z.number().nullable(),
+  unfiledVisitComplaints: z.number().nullable(),
+  unregisteredVisits: z.number(),
+  cancelled: z.number(),
+  lateFilings: z.number(),
+  lateDays: z.object({
+    median: z.number().nullable(),
+    average: z.number().nullable(),
+    max: z.number().nullable(),
+  }),
+  lateBuckets: z.object({ upTo1: z.number(), upTo3: z.number(), upTo10: z.number(), over10: z.number() }),
+});
+
+export const ConductResponse = z
+  .object({
+    /** The time complaints were counted over; null when they are not shown (see DASHBOARD.md). */
+    complaintPeriod: z.object({ from: z.string(), to: z.string() }).nullable(),
+    totals: ConductFigures,
+    byDepartment: keyed(ConductFigures),
+    byDistrict: keyed(ConductFigures),
+  })
+  .openapi("DashboardConduct");
+
 const DrillItem = z.object({
   inspectionId: z.string(),
   department: Ref,
@@ -126,6 +150,10 @@ const DrillItem = z.object({
   joint: z.boolean(),
   offSite: z.boolean(),
   late: z.boolean(),
+  filedAt: z.string(),
+  /** 补办 only: days from the planned start to the filing. */
+  lateDays: z.number().optional(),
+  cancelled: z.object({ at: z.string().nullable(), reason: z.string() }).optional(),
   item: z.object({ code: z.string(), name: z.string() }).optional(),
   evaluation: z
     .object({ id: z.string().nullable(), score: z.number().nullable(), negative: z.boolean() })
@@ -148,6 +176,25 @@ export const DrillResponse = z
           year: z.number(),
           filings: z.number(),
           visits: z.number(),
+        }),
+      )
+      .optional(),
+    complaints: z
+      .array(
+        z.object({
+          id: z.string(),
+          receiptNo: z.string(),
+          kind: z.string(),
+          kindLabel: z.string(),
+          department: Ref,
+          enterprise: z.object({ id: z.string(), name: z.string(), creditCode: z.string() }),
+          district: z.string(),
+          visitDate: z.string(),
+          inspectionId: z.string().nullable(),
+          unfiledVisit: z.boolean(),
+          status: z.string(),
+          text: z.string(),
+          createdAt: z.string(),
         }),
       )
       .optional(),

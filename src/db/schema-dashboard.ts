@@ -83,6 +83,13 @@ export const dashboardFacts = sqliteTable(
       t.score,
       t.negative,
     ),
+    // migrations/0010_dashboard_voice.sql: the few cancelled and late (补办) filings of a period.
+    index("dashboard_facts_cancelled_idx")
+      .on(t.plannedStart, t.departmentId, t.district, t.isLead)
+      .where(sql`${t.status} = 'cancelled'`),
+    index("dashboard_facts_late_idx")
+      .on(t.plannedStart, t.departmentId, t.district, t.isLead, t.status)
+      .where(sql`${t.lateFiling} = 1`),
   ],
 );
 

@@ -459,6 +459,8 @@ export const complaints = sqliteTable(
     uniqueIndex("complaints_receipt_unique").on(t.receiptNo),
     index("complaints_enterprise_idx").on(t.enterpriseId, t.createdAt),
     index("complaints_department_idx").on(t.departmentId, t.createdAt),
+    // migrations/0010_dashboard_voice.sql: complaints of a period, for the dashboard.
+    index("complaints_created_idx").on(t.createdAt, t.departmentId, t.unfiledVisit, t.enterpriseId),
   ],
 );
 
@@ -532,6 +534,10 @@ export const alerts = sqliteTable(
       t.closedAt,
       t.inspectionId,
     ),
+    // migrations/0010_dashboard_voice.sql: unregistered visits for the dashboard.
+    index("alerts_unregistered_created_idx")
+      .on(t.createdAt, t.inspectionId)
+      .where(sql`${t.kind} = 'unregistered_visit'`),
   ],
 );
 

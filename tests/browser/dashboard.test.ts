@@ -30,6 +30,37 @@ async function prepareCity(url: string) {
   await database.db
     .run(sql`INSERT INTO users (id, username, display_name, password_hash, role, created_at, updated_at)
     VALUES (${newId()}, 'jiandu', '执法监督处 王伟', ${await hashPassword(PASSWORD)}, 'supervisor', ${now}, ${now})`);
+  // Issue 13's facts, which the generated city lacks: withdrawn filings, visits the sweep found
+  // unregistered, and complaints (some about a visit nobody filed), all this year.
+  const year = Date.parse(`${new Date(now + 8 * 3_600_000).getUTCFullYear()}-01-01T00:00:00+08:00`);
+  await database.db
+    .run(sql`UPDATE inspections SET status = 'cancelled', cancelled_at = planned_start - 86400000,
+      cancel_reason = '企业停产'
+    WHERE id IN (SELECT id FROM inspections WHERE status IN ('filed', 'approved') AND planned_start >= ${year}
+      ORDER BY id LIMIT 12)`);
+  const due = await database.db.all<{ id: string; lead: string; end: number }>(
+    sql`SELECT id, lead_department_id AS lead, planned_end AS "end" FROM inspections
+      WHERE status = 'approved' AND planned_start >= ${year} AND planned_end < ${now - 3 * 86_400_000}
+      ORDER BY id LIMIT 8`,
+  );
+  for (const v of due)
+    await database.db
+      .run(sql`INSERT INTO alerts (id, kind, inspection_id, department_id, status, summary, created_at)
+      VALUES (${newId()}, 'unregistered_visit', ${v.id}, ${v.lead}, 'open', '超时未登记', ${v.end + 2 * 86_400_000})`);
+  const pairs = await database.db.all<{ enterprise: string; department: string }>(
+    sql`SELECT enterprise_id AS enterprise, lead_department_id AS department FROM inspections
+      WHERE planned_start >= ${year} ORDER BY id LIMIT 30`,
+  );
+  let n = 0;
+  for (const p of pairs) {
+    n++;
+    await database.db
+      .run(sql`INSERT INTO complaints (id, receipt_no, enterprise_id, department_id, kind, visit_date,
+        text, unfiled_visit, status, created_at)
+      VALUES (${newId()}, ${`TS${String(n).padStart(6, "0")}`}, ${p.enterprise}, ${p.department},
+        ${n % 3 === 0 ? "unfiled_visit" : "conduct"}, '2026-01-05', '检查人员未出示执法证件', ${n % 3 === 0 ? 1 : 0},
+        'received', ${year + ((now - year) * n) / (pairs.length + 1)})`);
+  }
   database.close();
 }
 
@@ -77,6 +108,24 @@ describe.skipIf(chromiumMissing)("supervision dashboard in a browser", () => {
       expect([id, (await paintedPixels(page, id)) > 500]).toEqual([id, true]);
     }
     await page.screenshot({ path: join(screenshotDir, "dashboard-supervisor.png"), fullPage: true });
+
+    // Issue 13: complaints, unregistered visits, cancelled filings and 补办 delays, each opening its records.
+    const conduct = page.locator("#conduct-heading").locator("..");
+    expect(await page.locator("#conduct-dept-table tbody tr").count()).toBeGreaterThanOrEqual(1);
+    await conduct.screenshot({ path: join(screenshotDir, "dashboard-conduct.png") });
+    const complaints = Number(
+      (await page.locator('.kpi[data-metric="complaints"] .value').textContent())!.replace(/[^\d]/g, ""),
+    );
+    expect(complaints).toBeGreaterThan(0);
+    await page.click('.kpi[data-metric="complaints"]');
+    await page.waitForSelector("#drill:not([hidden]) #drill-table tbody tr");
+    await expect
+      .poll(() => page.locator("#drill-table tbody tr").count(), poll)
+      .toBe(Math.min(50, complaints));
+    expect(await page.locator("#drill-table thead th:nth-child(4)").textContent()).toBe("被投诉部门");
+    await page.screenshot({ path: join(screenshotDir, "dashboard-complaints.png"), fullPage: false });
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#drill", { state: "hidden" });
 
     // Filter to one department: its table keeps that department only.
     const departments = await page

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import {
   chromiumMissing,
+  fillEvaluation,
   launchBrowser,
   login,
   screenshotDir,
@@ -42,46 +43,6 @@ interface AvoidTarget {
   creditCode: string;
   inspectionId: string;
   leadAdmin: string;
-}
-
-/** Answers the evaluation negatively: rude conduct (粗暴执法) and 不满意 overall. */
-async function fillEvaluation(page: Page) {
-  const answers: Record<string, string> = {
-    two_officers_with_credentials: "是",
-    informed_items_and_basis: "是",
-    clear_result_and_guidance: "是",
-    informed_rights: "是",
-    unrelated_materials: "否",
-    repeat_inspection: "否",
-    beyond_scope: "否",
-    disrupted_business: "否",
-    demanded_gifts: "否",
-    designated_services_or_fees: "否",
-    rude_conduct: "是",
-    overall_satisfaction: "不满意",
-  };
-  await page.locator(".sd-question").first().waitFor();
-  for (let guard = 0; guard < 8; guard++) {
-    for (const question of await page.locator(".sd-question[data-name]").all()) {
-      const name = (await question.getAttribute("data-name")) ?? "";
-      if (answers[name]) {
-        await question
-          .locator(".sd-item__control-label", { hasText: new RegExp(`^${answers[name]}$`) })
-          .click();
-      }
-    }
-    for (const area of await page.locator(".sd-question textarea:visible").all()) {
-      await area.fill("检查人员当众呵斥员工，态度粗暴，希望文明执法。");
-    }
-    const next = page.locator(".sd-navigation__next-btn:visible");
-    if ((await next.count()) > 0) {
-      await next.click();
-      continue;
-    }
-    await page.locator(".sd-navigation__complete-btn:visible").click();
-    return;
-  }
-  throw new Error("evaluation did not end");
 }
 
 const shot = (page: Page, name: string) =>

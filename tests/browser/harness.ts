@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import { runMigrations } from "../../src/db/migrate.ts";
@@ -149,10 +149,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
  * users' password `password`) and one browser, started before its tests and stopped after them.
  * Read `server` and `browser` from the returned object inside the tests.
  */
-export function demoServerAndBrowser(password: string): { server: RunningServer; browser: Browser } {
+export function demoServerAndBrowser(
+  password: string,
+  options: { env?: Record<string, string>; prepare?: (url: string) => Promise<void> } = {},
+): { server: RunningServer; browser: Browser } {
   const demo = {} as { server: RunningServer; browser: Browser };
   beforeAll(async () => {
-    demo.server = await startServer({ seedForms: true, prepare: (url) => seedDemoDatabase(url, password) });
+    demo.server = await startServer({
+      seedForms: true,
+      env: options.env,
+      prepare: async (url) => {
+        await seedDemoDatabase(url, password);
+        await options.prepare?.(url);
+      },
+    });
     demo.browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -200,4 +210,45 @@ export function watchPage(page: import("playwright-core").Page, problems: string
     if (message.type() === "error" && !/favicon/.test(text))
       problems.push(`console error on ${page.url()}: ${text}`);
   });
+}
+
+/** Answers the evaluation: conduct otherwise fine, but rude (粗暴执法), and 不满意 overall. */
+export async function fillEvaluation(page: Page) {
+  const answers: Record<string, string> = {
+    two_officers_with_credentials: "是",
+    informed_items_and_basis: "是",
+    clear_result_and_guidance: "是",
+    informed_rights: "是",
+    unrelated_materials: "否",
+    repeat_inspection: "否",
+    beyond_scope: "否",
+    disrupted_business: "否",
+    demanded_gifts: "否",
+    designated_services_or_fees: "否",
+    rude_conduct: "是",
+    overall_satisfaction: "不满意",
+  };
+  await page.locator(".sd-question").first().waitFor();
+  for (let guard = 0; guard < 8; guard++) {
+    for (const question of await page.locator(".sd-question[data-name]").all()) {
+      const name = (await question.getAttribute("data-name")) ?? "";
+      if (answers[name]) {
+        await question
+          .locator(".sd-item__control-label", { hasText: new RegExp(`^${answers[name]}$`) })
+          .click();
+      }
+    }
+    // 情况说明 and 意见和建议 (required after a negative answer).
+    for (const area of await page.locator(".sd-question textarea:visible").all()) {
+      await area.fill("检查人员当众呵斥员工，态度粗暴，希望文明执法。");
+    }
+    const next = page.locator(".sd-navigation__next-btn:visible");
+    if ((await next.count()) > 0) {
+      await next.click();
+      continue;
+    }
+    await page.locator(".sd-navigation__complete-btn:visible").click();
+    return;
+  }
+  throw new Error("evaluation did not end");
 }

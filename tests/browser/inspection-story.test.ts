@@ -1,13 +1,22 @@
 // The whole inspection story in a real browser, on a server seeded with the demo data (npm run seed:demo):
 // catalog → filing on a phone (and a refused duplicate) → approval → code → checklist → QR → evaluation →
 // the supervisor's live alert.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import jsQR from "jsqr";
 import type { BrowserContext, Page } from "playwright-core";
 import { PNG } from "pngjs";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { creditCodeCheckChar } from "../../src/directory/uscc.ts";
-import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage } from "./harness";
+import {
+  chromiumMissing,
+  fillEvaluation,
+  demoServerAndBrowser,
+  login,
+  screenshotDir,
+  watchPage,
+} from "./harness";
 
 const poll = { timeout: 20_000, interval: 100 };
 const DEMO_PASSWORD = "Story-demo-password";
@@ -21,6 +30,9 @@ const phone = {
   locale: "zh-CN",
 };
 const desktop = { viewport: { width: 1280, height: 860 }, locale: "zh-CN" };
+
+/** A datetime-local value on Asia/Shanghai's wall clock (the demo server's zone). */
+const shanghaiClock = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16);
 
 const shot = (page: Page, name: string, fullPage = true) =>
   page.screenshot({ path: join(screenshotDir, `story-${name}.png`), fullPage });
@@ -45,6 +57,10 @@ async function apiAs<T>(
 
 /** Fills the filing form for the demo enterprise: search, pick, a second inspector, the item. */
 async function fillFiling(page: Page, itemText: string) {
+  // The visit starts now (the checklist's times must lie in the planned window, R7), for two hours.
+  const soon = Date.now() + 5 * 60_000;
+  await page.fill("#planned-start", shanghaiClock(soon));
+  await page.fill("#planned-end", shanghaiClock(soon + 2 * 3_600_000));
   await page.fill("#enterprise-search", "亮码示范");
   await page.locator("#enterprise-results button.pick", { hasText: ENTERPRISE }).click();
   await expect.poll(() => page.locator("#enterprise-chosen").innerText(), poll).toContain(ENTERPRISE);
@@ -58,7 +74,10 @@ async function fillFiling(page: Page, itemText: string) {
 }
 
 describe.skipIf(chromiumMissing)("inspection story in a real browser", () => {
-  const demo = demoServerAndBrowser(DEMO_PASSWORD);
+  const smsDir = mkdtempSync(join(tmpdir(), "lianma-story-sms-"));
+  const smsFile = join(smsDir, "sms.jsonl");
+  const demo = demoServerAndBrowser(DEMO_PASSWORD, { env: { SMS_GATEWAY: "file", SMS_FILE: smsFile } });
+  afterAll(() => rmSync(smsDir, { recursive: true, force: true }));
   const problems: string[] = [];
 
   it("files, approves, registers, shows the code, is evaluated and raises a live alert", async () => {
@@ -99,8 +118,11 @@ describe.skipIf(chromiumMissing)("inspection story in a real browser", () => {
     );
     const market = departments.find((d) => d.code === "SCJG")!;
     const first17 = "91370102MALM2026";
+    const firmCreditCode = `${first17}1${creditCodeCheckChar(`${first17}1`)}`;
     await apiAs(adminContext, base, "POST", "/api/enterprises", {
-      creditCode: `${first17}1${creditCodeCheckChar(`${first17}1`)}`,
+      creditCode: firmCreditCode,
+      // The enterprise's mobile number, where its sign-in code goes (R14).
+      contactPhone: "13912345678",
       name: ENTERPRISE,
       address: "山东省济南市历下区泉城路 188 号",
       district: "历下区",
@@ -255,6 +277,11 @@ describe.skipIf(chromiumMissing)("inspection story in a real browser", () => {
     );
     await shot(officer, "10-show-code-phone", false);
     await officer.click("#overlay-close");
+    // Arrival opens the enterprise's evaluation, whatever happens to the checklist.
+    await officer.click("#arrive");
+    await expect.poll(() => officer.locator("#status").innerText(), poll).toBe("检查中");
+    await expect.poll(() => officer.locator("#steps").innerText(), poll).toContain("执法人员到达");
+    await shot(officer, "10b-arrived-phone");
     await officer.click("#checklist-link");
     await officer.waitForURL(new RegExp(`/admin/inspections/${inspectionId}/checklist$`));
     await fillChecklist(officer);
@@ -295,6 +322,18 @@ describe.skipIf(chromiumMissing)("inspection story in a real browser", () => {
     for (const o of inspection.officers)
       expect(await firm.locator("#officers").innerText()).toContain(o.name);
     await shot(firm, "13-public-page-phone");
+    // The evaluation is the enterprise's own (R14): it signs in by SMS code and comes back to this page.
+    await firm.click("#evaluate-as-enterprise");
+    await firm.locator("#signin").waitFor({ state: "visible" });
+    await firm.fill("#credit-code", firmCreditCode);
+    await firm.click("#send-code");
+    await firm.locator("#login-form").waitFor({ state: "visible" });
+    await expect.poll(() => existsSync(smsFile), poll).toBe(true);
+    const sms = JSON.parse(readFileSync(smsFile, "utf8").trim().split("\n").pop()!) as { code: string };
+    await firm.fill("#sms-code", sms.code);
+    await firm.click("#login");
+    await firm.waitForURL((url) => url.pathname.startsWith("/i/"));
+    await shot(firm, "13b-signed-in-phone");
     await fillEvaluation(firm);
     await expect.poll(() => firm.locator("#status-box").innerText(), poll).toContain("感谢您的评价");
     await shot(firm, "14-evaluated-phone");
@@ -315,7 +354,9 @@ describe.skipIf(chromiumMissing)("inspection story in a real browser", () => {
 
     // 10. The department administrator closes the inspection (办结).
     await head.reload();
-    await expect.poll(() => head.locator("#status").innerText(), poll).toBe("已评价");
+    // The evaluation runs beside the life cycle: the visit stays 已登记, its steps show 企业评价.
+    await expect.poll(() => head.locator("#status").innerText(), poll).toBe("已登记");
+    await expect.poll(() => head.locator("#steps").innerText(), poll).toContain("企业评价");
     await head.click("#close");
     await head.fill("#close-note", "检查结果已告知企业，整改要求已落实");
     await head.click("#close-submit");
@@ -358,7 +399,7 @@ async function fillChecklist(page: Page) {
   for (let guard = 0; guard < 12; guard++) {
     const times = await page.locator('.sd-question input[type="datetime-local"]').all();
     for (const [index, input] of times.entries())
-      await input.fill(index === 0 ? "2026-01-05T09:00" : "2026-01-05T10:30");
+      await input.fill(shanghaiClock(Date.now() - (index === 0 ? 30 : 1) * 60_000));
     for (const question of await page.locator(".sd-question--radiogroup, .sd-question[data-name]").all()) {
       const pass = question.locator(".sd-item__control-label", { hasText: /^合格$/ });
       if ((await pass.count()) > 0) await pass.first().click();
@@ -389,45 +430,4 @@ async function fillChecklist(page: Page) {
     return;
   }
   throw new Error("checklist did not end");
-}
-
-/** Answers the evaluation: conduct otherwise fine, but rude (粗暴执法), and 不满意 overall. */
-async function fillEvaluation(page: Page) {
-  const answers: Record<string, string> = {
-    two_officers_with_credentials: "是",
-    informed_items_and_basis: "是",
-    clear_result_and_guidance: "是",
-    informed_rights: "是",
-    unrelated_materials: "否",
-    repeat_inspection: "否",
-    beyond_scope: "否",
-    disrupted_business: "否",
-    demanded_gifts: "否",
-    designated_services_or_fees: "否",
-    rude_conduct: "是",
-    overall_satisfaction: "不满意",
-  };
-  await page.locator(".sd-question").first().waitFor();
-  for (let guard = 0; guard < 8; guard++) {
-    for (const question of await page.locator(".sd-question[data-name]").all()) {
-      const name = (await question.getAttribute("data-name")) ?? "";
-      if (answers[name]) {
-        await question
-          .locator(".sd-item__control-label", { hasText: new RegExp(`^${answers[name]}$`) })
-          .click();
-      }
-    }
-    // 情况说明 and 意见和建议 (required after a negative answer).
-    for (const area of await page.locator(".sd-question textarea:visible").all()) {
-      await area.fill("检查人员当众呵斥员工，态度粗暴，希望文明执法。");
-    }
-    const next = page.locator(".sd-navigation__next-btn:visible");
-    if ((await next.count()) > 0) {
-      await next.click();
-      continue;
-    }
-    await page.locator(".sd-navigation__complete-btn:visible").click();
-    return;
-  }
-  throw new Error("evaluation did not end");
 }

@@ -21,6 +21,7 @@ import {
   fileTestApp,
   httpClient,
   openFile,
+  enterpriseHeaders,
   sessionHeaders,
   startServer,
   tempDatabase,
@@ -102,7 +103,12 @@ async function populate() {
   }
   for (const [i, code] of codes.entries()) {
     const data = i % 2 ? NEGATIVE : POSITIVE;
-    const res = await client.send("POST", `/api/public/inspections/${code}/evaluation`, { version: 1, data });
+    const res = await client.send(
+      "POST",
+      `/api/public/inspections/${code}/evaluation`,
+      { version: 1, data },
+      enterpriseHeaders(world.enterprise),
+    );
     expect(res.status).toBe(201);
   }
   const submit = (i: number) =>

@@ -19,6 +19,7 @@ import {
   fileTestApp,
   httpClient,
   openFile,
+  enterpriseHeaders,
   sessionHeaders,
   startServer,
   tempDatabase,
@@ -94,7 +95,7 @@ async function prepare() {
   const formId = ((await created.json()) as { form: { id: string } }).form.id;
   expect((await t.call(admin, "POST", `/api/forms/${formId}/publish`)).status).toBe(201);
   const officer = await t.login(staff.officerLogin);
-  return { t, codes, staff, firms, formId, officer };
+  return { t, codes, staff, firms, formId, officer, enterprise: world.enterprise };
 }
 
 interface Sent {
@@ -153,7 +154,9 @@ async function fire(p: Awaited<ReturnType<typeof prepare>>, load: ReturnType<typ
       for (let k = 0; k < EVALUATIONS_EACH; k++) {
         const path = `/api/public/inspections/${e.code}/evaluation`;
         tasks.push(
-          record(client.send("POST", path, { version: 1, data: POSITIVE })).then((o) => e.outcomes.push(o)),
+          record(
+            client.send("POST", path, { version: 1, data: POSITIVE }, enterpriseHeaders(p.enterprise)),
+          ).then((o) => e.outcomes.push(o)),
         );
       }
       const f = load.filings[group]!;

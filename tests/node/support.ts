@@ -248,3 +248,9 @@ export function fileTestApp(database: Database, server: () => string): TestApp {
 
 /** Headers that make a logged-in JSON write: the session cookie and its CSRF token. */
 export const sessionHeaders = (s: Session) => ({ Cookie: s.cookie, "X-CSRF-Token": s.csrf });
+
+/** The headers of an enterprise's signed-in phone (its own cookie and CSRF header, R14). */
+export const enterpriseHeaders = (s: { cookie: string; csrf: string }) => ({
+  Cookie: s.cookie,
+  "X-Enterprise-CSRF-Token": s.csrf,
+});

@@ -1,0 +1,49 @@
+// The registered checklist result as the enterprise reads it: on the code page (/i/:code) and in its
+// portal (/e). One list, one set of labels.
+import { h } from "./dom";
+
+export interface ChecklistResultItem {
+  name: string;
+  legalBasis: string;
+  result: "pass" | "fail" | "na" | "mixed";
+  failures: { point: string; requirement: string; deadline: string }[];
+}
+
+const RESULT_LABELS: Record<ChecklistResultItem["result"], string> = {
+  pass: "合格",
+  fail: "不合格",
+  na: "不适用",
+  mixed: "部分不合格",
+};
+
+/** One list item per inspected item: its result, legal basis, and each failed point's correction. */
+export function checklistResultItems(items: ChecklistResultItem[]): HTMLElement[] {
+  return items.map((item) =>
+    h(
+      "li",
+      {},
+      h(
+        "div",
+        { className: "person-head" },
+        h("span", { className: "item-name" }, item.name),
+        h("span", { className: `badge badge-${item.result}` }, RESULT_LABELS[item.result] ?? item.result),
+      ),
+      h("div", { className: "basis" }, `依据：${item.legalBasis}`),
+      item.failures.length
+        ? h(
+            "ul",
+            { className: "failures" },
+            ...item.failures.map((f) =>
+              h(
+                "li",
+                {},
+                h("strong", {}, f.point),
+                h("div", {}, `整改要求：${f.requirement || "—"}`),
+                f.deadline ? h("div", { className: "deadline" }, `整改期限：${f.deadline}`) : null,
+              ),
+            ),
+          )
+        : null,
+    ),
+  );
+}
