@@ -63,6 +63,8 @@ describe("enterprise complaints", () => {
   });
 
   it("never shows the complaint to the department's users", async () => {
+    const { id: inspectionId, code } = await makeInspection(t, w, { status: "approved" });
+    expect((await complain({ inspectionCode: code, kind: "conduct" })).status).toBe(201);
     expect((await complain({})).status).toBe(201);
     await t.user("a-head", "dept_admin", w.deptA);
     await t.user("a-officer", "officer", w.deptA);
@@ -71,8 +73,23 @@ describe("enterprise complaints", () => {
       expect((await t.call(s, "GET", "/api/alerts")).status, name).toBe(403);
       // Nor through the enterprise's routes: a staff session is nobody there.
       expect((await t.call(s, "GET", "/api/enterprise/complaints")).status, name).toBe(401);
-      const inspections = await (await t.call(s, "GET", "/api/inspections")).text();
-      expect(inspections).not.toContain("未出示执法证");
+      for (const path of [
+        "/api/inspections",
+        `/api/inspections/${inspectionId}`,
+        `/api/inspections/${inspectionId}/avoidance`,
+      ]) {
+        const res = await t.call(s, "GET", path);
+        expect(res.status, `${name} ${path}`).toBe(200);
+        const body = await res.text();
+        expect(body).not.toContain("未出示执法证");
+        expect(body).not.toMatch(/TS\d{8}-/);
+      }
+      const records = await t.call(
+        s,
+        "GET",
+        `/api/dashboard/records?metric=complaints&departmentId=${w.deptA}`,
+      );
+      expect([403, 400], name).toContain(records.status);
     }
   });
 
