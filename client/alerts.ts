@@ -343,7 +343,7 @@ function handleBlock(a: AlertDetail) {
     ),
     textForm(
       `${a.id}:outcome`,
-      "处理结果（办结必填）",
+      a.kind === "complaint" ? "处理结果（办结必填，将告知投诉企业）" : "处理结果（办结必填）",
       "办结",
       "例如：经核查情况属实，已责令整改并通报",
       (outcome) => act(a.id, "close", { outcome }),

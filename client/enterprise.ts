@@ -57,6 +57,38 @@ interface Detail {
   evaluated: boolean;
   enterpriseArrivalAt: string | null;
   canConfirmArrival: boolean;
+  avoidance: Avoidance;
+}
+
+interface Avoidance {
+  open: boolean;
+  officers: { id: string; name: string; isHelper: boolean }[];
+  requests: {
+    id: string;
+    officerId: string;
+    officerName: string;
+    reason: string;
+    status: "pending" | "replaced" | "refused";
+    statusLabel: string;
+    answer: string | null;
+    replacementName: string | null;
+    createdAt: string;
+    answeredAt: string | null;
+  }[];
+}
+
+interface Complaint {
+  id: string;
+  receiptNo: string;
+  kindLabel: string;
+  departmentName: string;
+  visitDate: string;
+  text: string;
+  status: "received" | "handling" | "closed";
+  statusLabel: string;
+  outcome: string | null;
+  createdAt: string;
+  closedAt: string | null;
 }
 
 let csrfToken: string | null = null;
@@ -91,7 +123,12 @@ async function entApi<T>(path: string, method: "GET" | "POST" = "GET", body?: un
 }
 
 const message = byId("message");
-const views = { signin: byId("signin"), home: byId("home"), detail: byId("detail") };
+const views = {
+  signin: byId("signin"),
+  home: byId("home"),
+  detail: byId("detail"),
+  complaints: byId("complaints"),
+};
 const logoutButton = byId<HTMLButtonElement>("logout");
 
 function show(view: keyof typeof views | null) {
@@ -395,6 +432,7 @@ async function renderDetail(id: string) {
     }
   };
   renderOfficers(view.officers);
+  renderAvoidance(view);
   replaceChildren(
     byId("d-items"),
     ...view.items.map((item) =>
@@ -416,6 +454,206 @@ byId("back").addEventListener("click", (event) => {
   history.pushState(null, "", "/e");
   void route();
 });
+
+// ---- 回避 ----
+
+const avoidForm = byId<HTMLFormElement>("avoid-form");
+const avoidMessage = byId("avoid-message");
+let avoidFor: string | null = null;
+
+function renderAvoidance(view: Detail) {
+  const { open, officers, requests } = view.avoidance;
+  avoidFor = view.id;
+  byId("d-avoid-panel").hidden = !open && requests.length === 0;
+  showMessage(avoidMessage, "");
+  replaceChildren(
+    byId("d-avoid-list"),
+    ...requests.map((r) =>
+      h(
+        "li",
+        { className: "ent-request" },
+        h(
+          "div",
+          { className: "ent-card-head" },
+          h("span", { className: "ent-card-title" }, `申请 ${r.officerName} 回避`),
+          h("span", { className: `badge ${r.status === "pending" ? "" : "badge-valid"}` }, r.statusLabel),
+        ),
+        h("div", { className: "small muted" }, `理由：${r.reason}`),
+        r.status === "pending"
+          ? h("div", { className: "small" }, "等待牵头部门答复。")
+          : h(
+              "div",
+              { className: "small ent-answer" },
+              r.status === "replaced" && r.replacementName ? `已改派 ${r.replacementName}。` : "",
+              r.answer ? `答复：${r.answer}` : "",
+            ),
+      ),
+    ),
+  );
+  const pending = new Set(requests.filter((r) => r.status === "pending").map((r) => r.officerId));
+  const choices = officers.filter((o) => !pending.has(o.id));
+  avoidForm.hidden = !open || choices.length === 0;
+  replaceChildren(
+    byId("a-officer"),
+    h("option", { value: "" }, "请选择"),
+    ...choices.map((o) => h("option", { value: o.id }, o.isHelper ? `${o.name}（辅助人员）` : o.name)),
+  );
+  byId<HTMLTextAreaElement>("a-reason").value = "";
+}
+
+avoidForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const id = avoidFor;
+  const officerId = byId<HTMLSelectElement>("a-officer").value;
+  const reason = byId<HTMLTextAreaElement>("a-reason").value.trim();
+  if (!id) return;
+  if (!officerId || !reason) {
+    showMessage(avoidMessage, "请选择人员并说明理由。");
+    return;
+  }
+  const button = byId<HTMLButtonElement>("a-submit");
+  button.disabled = true;
+  try {
+    await entApi(`/api/enterprise/inspections/${encodeURIComponent(id)}/avoidance`, "POST", {
+      officerId,
+      reason,
+    });
+    await renderDetail(id);
+    showMessage(avoidMessage, "回避申请已提交，牵头部门将在检查开始前答复。", "ok");
+  } catch (error) {
+    showMessage(avoidMessage, errorMessage(error));
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// ---- complaints ----
+
+const complaintForm = byId<HTMLFormElement>("complaint-form");
+const complaintMessage = byId("complaint-message");
+const receipt = byId("receipt");
+const complaintText = byId<HTMLTextAreaElement>("c-text");
+let departmentsLoaded = false;
+
+/** Today in the phone's own calendar: the visit date may not be later. */
+function todayLocal(): string {
+  const d = new Date();
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+function complaintItem(c: Complaint) {
+  return h(
+    "li",
+    { className: "ent-complaint", "data-receipt": c.receiptNo },
+    h(
+      "div",
+      { className: "ent-card-head" },
+      h("span", { className: "ent-card-title" }, `${c.kindLabel} · ${c.departmentName}`),
+      h(
+        "span",
+        { className: `badge ${c.status === "closed" ? "badge-valid" : "badge-pending"}` },
+        c.statusLabel,
+      ),
+    ),
+    h("div", { className: "small muted" }, `受理编号 ${c.receiptNo} · 检查日期 ${c.visitDate}`),
+    h("div", { className: "small ent-complaint-text" }, c.text),
+    c.outcome ? h("div", { className: "small ent-answer" }, `处理结果：${c.outcome}`) : null,
+  );
+}
+
+async function renderComplaintList() {
+  const { items } = await entApi<{ items: Complaint[] }>("/api/enterprise/complaints");
+  replaceChildren(
+    byId("my-complaints"),
+    ...(items.length ? items.map(complaintItem) : [h("li", { className: "ent-empty" }, "暂无投诉。")]),
+  );
+}
+
+async function renderComplaints() {
+  if (!departmentsLoaded) {
+    const { items } = await entApi<{ items: { id: string; name: string }[] }>("/api/enterprise/departments");
+    const select = byId<HTMLSelectElement>("c-department");
+    replaceChildren(
+      select,
+      h("option", { value: "" }, "请选择"),
+      ...items.map((d) => h("option", { value: d.id }, d.name)),
+    );
+    departmentsLoaded = true;
+  }
+  const date = byId<HTMLInputElement>("c-date");
+  date.max = todayLocal();
+  if (!date.value) date.value = todayLocal();
+  receipt.hidden = true;
+  showMessage(complaintMessage, "");
+  await renderComplaintList();
+  document.title = "投诉 · 亮码";
+  show("complaints");
+}
+
+complaintText.addEventListener("input", () => {
+  byId("c-count").textContent = `${complaintText.value.length} / 2000`;
+});
+
+complaintForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const departmentId = byId<HTMLSelectElement>("c-department").value;
+  const visitDate = byId<HTMLInputElement>("c-date").value;
+  const text = complaintText.value.trim();
+  const code = byId<HTMLInputElement>("c-code").value.trim();
+  if (!departmentId) return showMessage(complaintMessage, "请选择检查部门。");
+  if (!visitDate) return showMessage(complaintMessage, "请选择检查日期。");
+  if (!text) return showMessage(complaintMessage, "请填写投诉内容。");
+  const button = byId<HTMLButtonElement>("c-submit");
+  button.disabled = true;
+  try {
+    const res = await entApi<{ id: string; receiptNo: string }>("/api/enterprise/complaints", "POST", {
+      kind: byId<HTMLSelectElement>("c-kind").value,
+      departmentId,
+      visitDate,
+      text,
+      ...(code ? { inspectionCode: code } : {}),
+    });
+    complaintForm.reset();
+    byId<HTMLInputElement>("c-date").value = todayLocal();
+    byId("c-count").textContent = "0 / 2000";
+    showMessage(complaintMessage, "");
+    replaceChildren(
+      receipt,
+      h("h1", {}, "投诉已受理"),
+      h("p", {}, "受理编号：", h("strong", { className: "receipt-no", id: "receipt-no" }, res.receiptNo)),
+      h(
+        "p",
+        { className: "small" },
+        "投诉已报送司法局行政执法监督机构。请保存受理编号，办理进度和结果可在下方查看。",
+      ),
+    );
+    receipt.hidden = false;
+    receipt.scrollIntoView({ block: "start", behavior: "smooth" });
+    await renderComplaintList();
+  } catch (error) {
+    showMessage(complaintMessage, errorMessage(error));
+  } finally {
+    button.disabled = false;
+  }
+});
+
+function goTo(path: string) {
+  history.pushState(null, "", path);
+  void route();
+}
+
+byId("go-complaints").addEventListener("click", (event) => {
+  event.preventDefault();
+  goTo("/e/complaints");
+});
+
+for (const link of document.querySelectorAll<HTMLAnchorElement>("a.to-home")) {
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    goTo("/e");
+  });
+}
 
 // ---- routing ----
 
@@ -451,6 +689,7 @@ async function route() {
   const detail = /^\/e\/inspections\/([^/]+)$/.exec(path);
   try {
     if (detail) await renderDetail(decodeURIComponent(detail[1]!));
+    else if (path === "/e/complaints") await renderComplaints();
     else await renderHome(me);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {

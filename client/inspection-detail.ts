@@ -12,6 +12,7 @@ import {
   type InspectionDetail,
   type InspectionStatus,
 } from "./lib/inspection-ui";
+import { renderAvoidanceCard } from "./lib/avoidance-card";
 import { joinRequestItem, type JoinRequest } from "./lib/join-requests";
 import { adminPage } from "./lib/layout";
 import type { User } from "./lib/types";
@@ -257,6 +258,10 @@ async function load() {
   const { inspection: d } = await api<{ inspection: InspectionDetail }>(base);
   render(d);
   await renderJoinRequests();
+  await renderAvoidanceCard(base, (text) => {
+    showMessage(message, text, "ok");
+    void load();
+  });
 }
 
 async function transition(path: string, body: unknown, done: string, box: HTMLElement): Promise<boolean> {

@@ -243,6 +243,20 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     request: () => ({ body: {} }),
     expect: { ...everyone(401), enterprise: OWN_PASS },
   },
+  // Complaints and 回避 (issue 13): the enterprise's own; an empty body is refused after the session check.
+  "GET /api/enterprise/complaints": { scoped: false, expect: { ...everyone(401), enterprise: "ok" } },
+  "POST /api/enterprise/complaints": {
+    scoped: false,
+    request: () => ({ body: {} }),
+    expect: { ...everyone(401), enterprise: "pass" },
+  },
+  "GET /api/enterprise/departments": { scoped: false, expect: { ...everyone(401), enterprise: "ok" } },
+  "POST /api/enterprise/inspections/:id/avoidance": {
+    scoped: true,
+    params: { id: enterpriseInspection },
+    request: () => ({ body: {} }),
+    expect: { ...everyone(401), enterprise: OWN_PASS },
+  },
   // Signing in: open to anyone, and a staff session signs no one in as an enterprise. A matrix request
   // names an unknown credit code / token, so it is 202 for the code and 401 for login and activation.
   "POST /api/public/enterprise/code": {
@@ -473,6 +487,22 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     },
   },
   // Withdrawal: the filer or the lead department's administrator (the live visit has started: 409).
+  // 回避 (issue 13): staff who read the visit see the requests; only the lead department's
+  // administrator answers (the bureau does not act in a department's name). An empty body: 400 after
+  // the access check.
+  "GET /api/inspections/:id/avoidance": { scoped: true, params: { id: live }, expect: INSPECTION_READ },
+  "POST /api/inspections/:id/avoidance/:requestId": {
+    scoped: true,
+    params: { id: live, requestId: () => "matrix-request" },
+    request: () => ({ body: {} }),
+    expect: {
+      anonymous: 401,
+      admin: 403,
+      supervisor: 403,
+      dept_admin: { own: "pass", other: 404 },
+      officer: { own: 403, other: 404 },
+    },
+  },
   "POST /api/inspections/:id/cancel": {
     scoped: true,
     params: { id: live },

@@ -49,6 +49,19 @@ export function actionStatements(
       closed_by = ${actor.id}, first_handled_at = COALESCE(first_handled_at, ${now}) WHERE id = ${alertId} AND ${happened}`;
   }
   if (update) statements.push(db.run(update));
+  // A complaint's sender follows its alert: handling once assigned, the outcome once closed (R14).
+  const complaint = sql`(SELECT complaint_id FROM alerts WHERE id = ${alertId})`;
+  if (action.kind === "assigned") {
+    statements.push(
+      db.run(sql`UPDATE complaints SET status = 'handling'
+        WHERE id = ${complaint} AND status = 'received' AND ${happened}`),
+    );
+  } else if (action.kind === "closed") {
+    statements.push(
+      db.run(sql`UPDATE complaints SET status = 'closed', outcome = ${action.outcome}, closed_at = ${now}
+        WHERE id = ${complaint} AND ${happened}`),
+    );
+  }
   statements.push(auditWhen(db, c, actor, alertId, now, action, happened));
   return statements;
 }

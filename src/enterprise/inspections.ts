@@ -11,6 +11,7 @@ import {
   type InspectionStatus,
 } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
+import { enterpriseAvoidanceView } from "./avoidance.ts";
 import { enterpriseEvaluationState } from "./evaluation-state.ts";
 import { submitEnterpriseEvaluation } from "../evaluations/enterprise-submit.ts";
 import { liveEvaluationForm, publicInspectionView, TYPE_LABELS } from "../evaluations/public-view.ts";
@@ -234,6 +235,7 @@ export function enterpriseInspectionRoutes() {
         upcoming: ARRIVABLE.includes(row.status) && row.status !== "registered",
         enterpriseArrivalAt: iso(row.enterpriseArrivalAt),
         canConfirmArrival: ARRIVABLE.includes(row.status) && row.enterpriseArrivalAt == null,
+        avoidance: await enterpriseAvoidanceView(db, row, now),
       },
       200,
     );

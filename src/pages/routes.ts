@@ -35,6 +35,7 @@ const PAGES: [string, string][] = [
   ["/e", "/enterprise.html"],
   ["/e/activate", "/enterprise.html"],
   ["/e/inspections/:id", "/enterprise.html"],
+  ["/e/complaints", "/enterprise.html"],
 ];
 
 /** Where each role starts: the page of its daily work, never one its role cannot open. */
