@@ -228,7 +228,7 @@ describe.each(WRITE_PATHS)("kill -9 during 1,200 concurrent submissions, writes 
       (s) => !acked(s.outcome, 201, 200) && byId.has(s.id),
     ).length;
 
-    // Evaluations: at most one per inspection; the acknowledged one is the one stored, with its transition.
+    // Evaluations: at most one per inspection; the acknowledged one is the one stored, with its stamp.
     for (const e of load.evaluations) {
       const wins = e.outcomes.filter((o) => acked(o, 201)) as Reply[];
       expect(wins.length).toBeLessThanOrEqual(1);
@@ -239,11 +239,13 @@ describe.each(WRITE_PATHS)("kill -9 during 1,200 concurrent submissions, writes 
       );
       expect(evals.length).toBeLessThanOrEqual(1);
       if (wins.length) expect(evals.map((r) => r.id)).toEqual([(wins[0]!.body as { id: string }).id]);
-      const [inspection] = await rows<{ status: string }>(
+      // The evaluation stamps the inspection and leaves its status alone (R14), in the same commit.
+      const [inspection] = await rows<{ status: string; evaluated_at: number | null }>(
         db,
-        sql`SELECT status FROM inspections WHERE id = ${e.id}`,
+        sql`SELECT status, evaluated_at FROM inspections WHERE id = ${e.id}`,
       );
-      expect(inspection!.status).toBe(evals.length ? "evaluated" : "registered");
+      expect(inspection!.status).toBe("registered");
+      expect(inspection!.evaluated_at !== null).toBe(evals.length > 0);
       const audits = await rows(
         db,
         sql`SELECT 1 FROM audit_log WHERE action = 'inspection.evaluated' AND target_id = ${e.id}`,
