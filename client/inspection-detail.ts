@@ -194,7 +194,9 @@ function renderActions(d: InspectionDetail) {
   if ((d.status === "registered" || d.status === "evaluated") && canDecide(d)) {
     box.append(actionButton("办结", "primary big-action", "close", () => openDialog(closeDialog)));
   }
-  if ((d.status === "filed" || d.status === "approved") && (d.filedBy === me?.id || canDecide(d))) {
+  // The server lets the filer and the lead department's administrator withdraw (not the system admin).
+  const leadAdmin = me?.role === "dept_admin" && me.departmentId === d.leadDepartmentId;
+  if ((d.status === "filed" || d.status === "approved") && (d.filedBy === me?.id || leadAdmin)) {
     box.append(actionButton("撤回备案", "danger", "cancel", () => openDialog(cancelDialog)));
   }
   if (d.status === "refused")
