@@ -4,7 +4,12 @@ import { Model, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
 import { renderSurvey } from "survey-js-ui";
 import { ApiError, errorMessage, readCookie } from "./lib/api";
-import { checklistResultItems, type ChecklistResultItem } from "./lib/checklist-result";
+import {
+  checklistResultItems,
+  officerItems,
+  type ChecklistResultItem,
+  type InspectingOfficer,
+} from "./lib/checklist-result";
 import { byId, formatTime, h, replaceChildren, showMessage } from "./lib/dom";
 import { registerLianmaProperties } from "./lib/lianma-properties";
 import { safeNext } from "./lib/next";
@@ -32,13 +37,7 @@ interface Summary {
   evaluated: boolean;
 }
 
-interface Officer {
-  name: string;
-  department: string;
-  isHelper: boolean;
-  credentialNo?: string | null;
-  credentialValid?: boolean;
-}
+type Officer = InspectingOfficer;
 
 interface Detail {
   id: string;
@@ -324,29 +323,7 @@ function notice(kind: "ok" | "error" | "info", title: string, ...content: Array<
 }
 
 function renderOfficers(list: Officer[]) {
-  replaceChildren(
-    byId("d-officers"),
-    ...list.map((o) =>
-      h(
-        "li",
-        {},
-        h(
-          "div",
-          { className: "person-head" },
-          h("span", { className: "person-name" }, o.name),
-          o.isHelper
-            ? h("span", { className: "badge" }, "辅助人员")
-            : o.credentialValid
-              ? h("span", { className: "badge badge-valid" }, "✓ 证件有效")
-              : h("span", { className: "badge badge-invalid" }, "✗ 证件无效"),
-        ),
-        h("div", { className: "muted small" }, o.department),
-        o.isHelper
-          ? null
-          : h("div", {}, "执法证号：", h("span", { className: "credential" }, o.credentialNo ?? "—")),
-      ),
-    ),
-  );
+  replaceChildren(byId("d-officers"), ...officerItems(list, "✓ 证件有效"));
 }
 
 function renderResults(view: Detail) {

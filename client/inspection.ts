@@ -2,7 +2,7 @@ import { Model, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
 import { renderSurvey } from "survey-js-ui";
 import { api, ApiError, errorMessage } from "./lib/api";
-import { checklistResultItems, type ChecklistResultItem } from "./lib/checklist-result";
+import { checklistResultItems, officerItems, type ChecklistResultItem } from "./lib/checklist-result";
 import { byId, formatTime, h, pathSegment, replaceChildren } from "./lib/dom";
 import { registerLianmaProperties } from "./lib/lianma-properties";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
@@ -112,26 +112,7 @@ function showLoadProblem(error: unknown) {
 }
 
 function renderOfficers(list: Officer[]) {
-  const items = list.map((o) =>
-    h(
-      "li",
-      {},
-      h(
-        "div",
-        { className: "person-head" },
-        h("span", { className: "person-name" }, o.name),
-        o.isHelper
-          ? h("span", { className: "badge" }, "辅助人员")
-          : o.credentialValid
-            ? h("span", { className: "badge badge-valid" }, "✓ 有效")
-            : h("span", { className: "badge badge-invalid" }, "✗ 证件无效"),
-      ),
-      h("div", { className: "muted small" }, o.department),
-      o.isHelper
-        ? null
-        : h("div", {}, "执法证号：", h("span", { className: "credential" }, o.credentialNo ?? "—")),
-    ),
-  );
+  const items = officerItems(list, "✓ 有效");
   replaceChildren(byId("officers"), ...items);
 }
 

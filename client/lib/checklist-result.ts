@@ -1,5 +1,5 @@
-// The registered checklist result as the enterprise reads it: on the code page (/i/:code) and in its
-// portal (/e). One list, one set of labels.
+// What the enterprise reads about a visit, on the code page (/i/:code) and in its portal (/e): who
+// inspects, and the registered checklist result. One list each, one set of labels.
 import { h } from "./dom";
 
 export interface ChecklistResultItem {
@@ -44,6 +44,38 @@ export function checklistResultItems(items: ChecklistResultItem[]): HTMLElement[
             ),
           )
         : null,
+    ),
+  );
+}
+
+export interface InspectingOfficer {
+  name: string;
+  department: string;
+  isHelper: boolean;
+  credentialNo?: string | null;
+  credentialValid?: boolean;
+}
+
+/** One list item per person on the visit: name, credential and whether it is in force; helpers marked. */
+export function officerItems(list: InspectingOfficer[], validLabel: string): HTMLElement[] {
+  return list.map((o) =>
+    h(
+      "li",
+      {},
+      h(
+        "div",
+        { className: "person-head" },
+        h("span", { className: "person-name" }, o.name),
+        o.isHelper
+          ? h("span", { className: "badge" }, "辅助人员")
+          : o.credentialValid
+            ? h("span", { className: "badge badge-valid" }, validLabel)
+            : h("span", { className: "badge badge-invalid" }, "✗ 证件无效"),
+      ),
+      h("div", { className: "muted small" }, o.department),
+      o.isHelper
+        ? null
+        : h("div", {}, "执法证号：", h("span", { className: "credential" }, o.credentialNo ?? "—")),
     ),
   );
 }
