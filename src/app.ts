@@ -29,6 +29,7 @@ import { inspectionRoutes } from "./inspections/routes.ts";
 import { visitRoutes } from "./inspections/visit-routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
 import { ApiError, codeForStatus } from "./lib/errors.ts";
+import { accessLog, withRequestId } from "./lib/access-log.ts";
 import { logError, logOnce } from "./lib/log.ts";
 import { isStorageFailure, WriteProbe } from "./db/health.ts";
 import { jsonGuard, limitBody, securityHeaders } from "./lib/security.ts";
@@ -52,6 +53,8 @@ export function createApp(deps: AppDeps) {
   // Outermost, so refusals of the checks below (413, 415, 403, …) carry the headers too. The Node
   // server writes the same table on the raw response instead, a few µs cheaper per request.
   if (!deps.serverWritesHeaders) app.use("*", securityHeaders);
+  app.use("*", withRequestId);
+  if (deps.config.accessLog) app.use("*", accessLog);
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     c.set("db", deps.db);
@@ -136,6 +139,8 @@ export function createApp(deps: AppDeps) {
   // is the only way to the handler; the endpoint's OpenAPI entry stays with the main app.
   const lane = new Hono<AppEnv>();
   if (!deps.serverWritesHeaders) lane.use(securityHeaders);
+  lane.use(withRequestId);
+  if (deps.config.accessLog) lane.use(accessLog);
   lane.use(async (c, next) => {
     c.set("deps", deps);
     c.set("db", deps.db);
@@ -180,7 +185,7 @@ const answerError: ErrorHandler<AppEnv> = async (err, c) => {
   }
   // The route pattern, not the path: a path can carry a secret (the inspection code under /i/ and
   // /api/public/inspections/), which must never reach the logs.
-  logError({ route: c.req.routePath }, err);
+  logError({ event: "request_failed", route: c.req.routePath, requestId: c.var.requestId }, err);
   if (isStorageFailure(err)) {
     const message = "数据库暂时无法写入，请稍后重试";
     return c.json({ error: { code: "storage_unavailable", message } }, 503);

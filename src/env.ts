@@ -21,6 +21,8 @@ export interface AppConfig {
   allowedHosts: string[];
   /** Honour X-Forwarded-For / X-Forwarded-Proto only when a trusted proxy sets them. */
   trustProxy: boolean;
+  /** One JSON access line per request (ACCESS_LOG=0 turns it off; errors are logged either way). */
+  accessLog: boolean;
   bodyLimitBytes: number;
   jsonMaxDepth: number;
   sessionTtlMs: number;
@@ -166,6 +168,8 @@ export interface AppEnv {
     clientIp: string;
     /** Set by loadEnterpriseSession (src/enterprise/session.ts); null without an enterprise cookie. */
     enterprise: SessionEnterprise | null;
+    /** Set first by withRequestId (src/lib/access-log.ts), sent back as X-Request-Id. */
+    requestId: string;
   };
 }
 
@@ -222,6 +226,7 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, "") || undefined,
     allowedHosts: allowedHostsFrom(env),
     trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
+    accessLog: env.ACCESS_LOG !== "0",
     bodyLimitBytes: num("BODY_LIMIT_BYTES", DEFAULTS.bodyLimitBytes),
     jsonMaxDepth: num("JSON_MAX_DEPTH", DEFAULTS.jsonMaxDepth),
     sessionTtlMs: num("SESSION_TTL_HOURS", DEFAULTS.sessionTtlMs / 3_600_000) * 3_600_000,

@@ -10,6 +10,7 @@ import { ValidatorCache } from "./forms/validation.ts";
 import { PollingAlertBus } from "./workers/alert-poller.ts";
 import { workerAssets, type AssetsBinding } from "./workers/assets.ts";
 import { DbRateLimiter } from "./workers/db-rate-limiter.ts";
+import { log } from "./lib/log.ts";
 
 /** What wrangler.toml and `wrangler secret put` give the Worker. */
 export interface WorkerEnv {
@@ -76,13 +77,13 @@ function build(env: WorkerEnv): Built {
     events: new PollingAlertBus(db, { intervalMs: Number(env.ALERT_POLL_MS) || undefined }),
   });
   // No file system here: SMS_GATEWAY=file is refused at use (503) and said so once per isolate.
-  for (const warning of smsGatewayWarnings({ config })) console.warn(warning);
+  for (const warning of smsGatewayWarnings({ config })) log("warn", "sms_gateway", { warning });
   built = { key, app, db, config };
   return built;
 }
 
 function misconfigured(problem: string): Response {
-  console.error(JSON.stringify({ level: "error", error: problem }));
+  log("error", "misconfigured", { problem });
   const body = { error: { code: "misconfigured", message: "服务配置不完整，请联系管理员" } };
   return Response.json(body, { status: 500, headers: { "Cache-Control": "no-store" } });
 }

@@ -25,6 +25,8 @@ export interface Session {
  * instead, over an emptied database served by the Hrana stand-in (tests/worker/target.ts).
  */
 export async function makeTestApp(env: Record<string, string> = {}) {
+  // An access line per request would bury the test output; tests/request-log.test.ts turns it on.
+  env = { ACCESS_LOG: "0", ...env };
   const target = WORKER_TARGET ? await workerTestApp(env) : await nodeTestApp(env);
   const { app, db } = target;
 

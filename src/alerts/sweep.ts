@@ -13,6 +13,7 @@ import { localDateTime } from "../lib/time.ts";
 import { alertStatements } from "./create.ts";
 import { ALERT_TOPIC, type EventBus } from "./events.ts";
 import { alertItem } from "./views.ts";
+import { logError } from "../lib/log.ts";
 
 /** At most this many alerts per sweep, so one run stays short; the next run takes the rest. */
 const BATCH = 200;
@@ -79,7 +80,7 @@ export function startSweepLoop(db: Db, config: AppConfig, events: EventBus, inte
     try {
       await sweepUnregisteredVisits(db, config, Date.now(), events);
     } catch (error) {
-      console.error(JSON.stringify({ level: "error", event: "sweep_failed", error: String(error) }));
+      logError({ event: "sweep_failed" }, error);
     } finally {
       running = false;
     }

@@ -14,6 +14,7 @@ import { maskPhone } from "./phone.ts";
 import { EnterpriseSessionSchema } from "./schemas.ts";
 import { enterpriseActor, newEnterpriseSession } from "./session.ts";
 import { appendSmsLine, loginCodeText, smsAvailable, smsOutboxStatement } from "./sms.ts";
+import { logError } from "../lib/log.ts";
 
 export const CODE_TTL_MS = 10 * 60_000;
 /** Wrong answers allowed per code; the code is locked after them (ask for a new one). */
@@ -217,7 +218,7 @@ async function sendCode(c: Context<AppEnv>, enterpriseId: string, phone: string,
     try {
       await appendSmsLine(deps, message);
     } catch (error) {
-      console.error(JSON.stringify({ level: "error", event: "sms_file_failed", error: String(error) }));
+      logError({ event: "sms_file_failed" }, error);
       throw new ApiError(503, "sms_unavailable", "短信发送失败，请稍后再试");
     }
   }

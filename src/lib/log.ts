@@ -32,9 +32,34 @@ export function describeError(err: unknown, depth = 0): string {
   return `${head}\n${frames(err)}${cause}`;
 }
 
-/** One JSON line at level error: `fields` (event, route, …) and the error described safely. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Where log lines go: one JSON text per call, without the newline. */
+export type LogSink = (line: string, level: LogLevel) => void;
+
+const consoleSink: LogSink = (line, level) => (level === "info" ? console.log(line) : console.error(line));
+let sink: LogSink = consoleSink;
+
+/** Replaces where lines go (the Node server buffers them; tests capture them); returns the previous sink. */
+export function setLogSink(next: LogSink): LogSink {
+  const previous = sink;
+  sink = next;
+  return previous;
+}
+
+/**
+ * The one structured logger: a JSON line with the time, the level, the event and `fields`. Fields
+ * are chosen by the caller and must never hold request values (answers, query strings, tokens, a
+ * path that carries an inspection code): log route patterns and ids of our own.
+ */
+export function log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): void {
+  sink(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }), level);
+}
+
+/** One line at level error: `fields` (event, route, requestId, …) and the error described safely. */
 export function logError(fields: Record<string, unknown>, err: unknown): void {
-  console.error(JSON.stringify({ level: "error", ...fields, error: describeError(err) }));
+  const { event = "error", ...rest } = fields;
+  log("error", String(event), { ...rest, error: describeError(err) });
 }
 
 const logged = new Set<string>();
@@ -46,5 +71,5 @@ const logged = new Set<string>();
 export function logOnce(event: string, message: string): void {
   if (logged.has(event)) return;
   logged.add(event);
-  console.error(JSON.stringify({ level: "debug", event, message, note: "logged once per process" }));
+  log("debug", event, { message, note: "logged once per process" });
 }

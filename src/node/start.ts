@@ -13,11 +13,13 @@ import { probeWrite, writeFailure } from "../db/health.ts";
 import { runMigrations } from "../db/migrate.ts";
 import { configFromEnv, startupWarnings } from "../env.ts";
 import { ValidatorCache } from "../forms/validation.ts";
+import { log, setLogSink } from "../lib/log.ts";
 import { MemoryRateLimiter } from "../lib/rate-limit.ts";
 import { smsGatewayWarnings } from "../enterprise/sms.ts";
 import { appendTextFile } from "./append-file.ts";
 import { nodeAssets } from "./assets.ts";
 import { listenerWithDefaultHeaders } from "./headers.ts";
+import { bufferedStdoutSink } from "./log-sink.ts";
 import { CheckThread } from "../responses/check-thread.ts";
 import { GroupCommitter } from "../responses/group-commit.ts";
 import { WriterThread } from "../responses/writer-thread.ts";
@@ -35,6 +37,7 @@ export interface NodeServerOverrides {
  * src/server.ts; SIGINT/SIGTERM drain the group committer and exit.
  */
 export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeServerOverrides = {}) {
+  setLogSink(bufferedStdoutSink());
   const databaseUrl = env.DATABASE_URL || "file:./data/lianma.db";
   const synchronous = (env.DB_SYNCHRONOUS?.toUpperCase() as SynchronousLevel | undefined) ?? "FULL";
   const database = await openDatabase({ url: databaseUrl, authToken: env.LIBSQL_AUTH_TOKEN, synchronous });
@@ -51,8 +54,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
   });
   const secret = await ensureSecret(database.db, env.APP_SECRET);
   const config = configFromEnv(env, secret);
-  for (const warning of startupWarnings(env, config))
-    console.warn(JSON.stringify({ level: "warn", warning }));
+  for (const warning of startupWarnings(env, config)) log("warn", "startup_warning", { warning });
   const adminName = env.ADMIN_USERNAME || "admin";
   const admin = await ensureAdmin(database.db, adminName, env.ADMIN_PASSWORD || undefined);
   const seeded = env.SEED_FORMS === "0" ? [] : await seedForms(database.db, root("forms"));
@@ -94,7 +96,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
     appendFile: appendTextFile,
   });
   for (const warning of smsGatewayWarnings({ config, appendFile: appendTextFile }, env.NODE_ENV))
-    console.warn(warning);
+    log("warn", "sms_gateway", { warning });
 
   // Webhook deliveries (alerts, SMS codes) run beside the server, never inside a request.
   const { webhookUrl, webhookSecret } = config.inspections;

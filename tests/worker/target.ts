@@ -124,6 +124,8 @@ export async function startWorker(vars: Record<string, string> = {}): Promise<Wo
       APP_SECRET: TEST_SECRET,
       // Live alert pages poll the database on Workers; faster than the 3 s default, for test timeouts.
       ALERT_POLL_MS: "500",
+      // Tests read their answers, not the access log (tests/request-log.test.ts covers it on Node).
+      ACCESS_LOG: "0",
       ...extra,
     },
   });
