@@ -1,8 +1,9 @@
 import type { EventBus } from "./alerts/events.ts";
-import type { Db } from "./db/client.ts";
+import type { Db, SynchronousLevel } from "./db/client.ts";
 import type { Role } from "./db/schema.ts";
 import type { SchemaLimits, ValidatorCache } from "./forms/validation.ts";
 import type { RateLimiter } from "./lib/rate-limit.ts";
+import { z } from "zod";
 import { assertTimeZone } from "./lib/time.ts";
 import type { ResponseChecker } from "./responses/checks.ts";
 import type { ResponseWriter } from "./responses/group-commit.ts";
@@ -173,122 +174,251 @@ export interface AppEnv {
   };
 }
 
-const DEFAULTS = {
-  timeZone: "Asia/Shanghai",
-  bodyLimitBytes: 2 * 1024 * 1024,
-  jsonMaxDepth: 64,
-  sessionTtlMs: 12 * 60 * 60 * 1000,
-  submitRatePerMinute: 30,
-  loginFailuresPerWindow: 10,
-  dashboardMaxPeriodYears: 5,
-  importMaxUnpackedBytes: 20 * 1024 * 1024,
-  importMaxCells: 200_000,
-  importReportMaxRows: 100,
-  importEchoMaxChars: 200,
-  headersTimeoutMs: 15_000,
-  requestTimeoutMs: 120_000,
-  maxConnections: 1000,
-  loginClientFailuresPerWindow: 50,
-  loginAccountFailuresPerWindow: 100,
+/**
+ * Every environment variable the server reads, in one zod schema: the Node entry, the Worker entry
+ * and the app's configuration all parse through it, so a bad value is refused at start naming its
+ * variable, and tests/config.test.ts holds this list and README.md's configuration table equal.
+ */
+const positive = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === "") return fallback;
+      const n = Number(raw);
+      if (Number.isFinite(n) && n > 0) return n;
+      ctx.addIssue({ code: "custom", message: `must be a positive number, got "${raw}"` });
+      return z.NEVER;
+    });
+/** A TCP port; 0 asks the system for a free one. */
+const port = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === "") return fallback;
+      const n = Number(raw);
+      if (Number.isInteger(n) && n >= 0 && n <= 65535) return n;
+      ctx.addIssue({ code: "custom", message: `must be a port number (0–65535), got "${raw}"` });
+      return z.NEVER;
+    });
+/** On/off: `1`/`true` and `0`/`false`; unset or empty keeps the default; anything else is refused. */
+const onOff = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = raw?.trim().toLowerCase();
+      if (!value) return fallback;
+      if (value === "1" || value === "true") return true;
+      if (value === "0" || value === "false") return false;
+      ctx.addIssue({ code: "custom", message: `must be 1 or 0, got "${raw}"` });
+      return z.NEVER;
+    });
+/** A text value; empty counts as unset. */
+const text = () =>
+  z
+    .string()
+    .optional()
+    .transform((raw) => (raw?.trim() ? raw : undefined));
+const url = () =>
+  text().refine((raw) => raw === undefined || URL.canParse(raw), { message: "must be a URL" });
+
+const VARIABLES = z.object({
+  // The Node server
+  PORT: port(8787),
+  HOST: text(),
+  DATABASE_URL: text(),
+  LIBSQL_URL: url(),
+  LIBSQL_AUTH_TOKEN: text(),
+  DB_SYNCHRONOUS: text().refine((v) => v === undefined || /^(off|normal|full|extra)$/i.test(v), {
+    message: "must be OFF, NORMAL, FULL or EXTRA",
+  }),
+  ADMIN_USERNAME: text(),
+  ADMIN_PASSWORD: text(),
+  APP_SECRET: text().refine((v) => v === undefined || v.length >= 32, {
+    message: "must be at least 32 characters",
+  }),
+  SEED_FORMS: onOff(true),
+  VALIDATION_THREAD: onOff(false),
+  VALIDATOR_CACHE_SIZE: positive(200),
+  INGEST_WRITER_THREAD: onOff(false),
+  GROUP_COMMIT_MAX: positive(128),
+  NODE_ENV: text(),
+  // Both targets
+  TZ: text(),
+  LIANMA_TZ: text(),
+  PUBLIC_URL: url(),
+  ALLOWED_HOSTS: text(),
+  TRUST_PROXY: onOff(false),
+  ACCESS_LOG: onOff(true),
+  BODY_LIMIT_BYTES: positive(2 * 1024 * 1024),
+  JSON_MAX_DEPTH: positive(64),
+  SESSION_TTL_HOURS: positive(12),
+  SUBMIT_RATE_PER_MINUTE: positive(30),
+  LOGIN_FAILURES_PER_15_MIN: positive(10),
+  LOGIN_CLIENT_FAILURES_PER_15_MIN: positive(50),
+  LOGIN_ACCOUNT_FAILURES_PER_15_MIN: positive(100),
+  SWEEP_INTERVAL_MINUTES: positive(10),
   // The reference validator's time per submission grows with the schema (a 400 KB schema: 5 s).
-  formSchemaMaxBytes: 128 * 1024,
-  formMaxExpressions: 300,
-  formMaxExpressionDepth: 32,
-};
+  FORM_SCHEMA_MAX_BYTES: positive(128 * 1024),
+  FORM_MAX_EXPRESSIONS: positive(300),
+  FORM_MAX_EXPRESSION_DEPTH: positive(32),
+  INSPECTION_WINDOW_DAYS: positive(30),
+  INSPECTION_YEARLY_CAP: positive(2),
+  INSPECTION_CODE_TTL_DAYS: positive(90),
+  JOINT_MIN_OFFICERS_PER_DEPARTMENT: positive(2),
+  EVALUATION_FORM_ID: text(),
+  EVALUATION_WINDOW_DAYS: positive(30),
+  LATE_FILING_MAX_DAYS: positive(10),
+  REGISTRATION_GRACE_HOURS: positive(24),
+  CHECKLIST_TIME_MARGIN_MINUTES: positive(120),
+  ALERT_WEBHOOK_URL: url(),
+  ALERT_WEBHOOK_SECRET: text(),
+  ENTERPRISE_SESSION_DAYS: positive(180),
+  ENTERPRISE_ACTIVATION_DAYS: positive(90),
+  SMS_GATEWAY: text(),
+  SMS_WEBHOOK_URL: url(),
+  SMS_WEBHOOK_SECRET: text(),
+  SMS_FILE: text(),
+  DASHBOARD_MAX_PERIOD_YEARS: positive(5),
+  IMPORT_MAX_UNPACKED_BYTES: positive(20 * 1024 * 1024),
+  IMPORT_MAX_CELLS: positive(200_000),
+  IMPORT_REPORT_MAX_ROWS: positive(100),
+  IMPORT_ECHO_MAX_CHARS: positive(200),
+  HEADERS_TIMEOUT_MS: positive(15_000),
+  REQUEST_TIMEOUT_MS: positive(120_000),
+  MAX_CONNECTIONS: positive(1000),
+  // The Worker
+  ALERT_POLL_MS: positive(3000),
+});
+
+export type Variables = z.output<typeof VARIABLES>;
+
+/** The names of every variable the server reads (README.md's configuration table lists each). */
+export const VARIABLE_NAMES = Object.keys(VARIABLES.shape) as (keyof Variables)[];
+
+/** Parses the environment (Node's process.env or the Worker's string bindings); throws naming every bad variable. */
+export function readVariables(env: Record<string, string | undefined>): Variables {
+  const parsed = VARIABLES.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
+  throw new Error(`configuration: ${problems.join("; ")}`);
+}
 
 /** The hosts a request may name when PUBLIC_URL is unset: this machine's names and its listen address. */
-function allowedHostsFrom(env: Record<string, string | undefined>): string[] {
-  const listed = env.ALLOWED_HOSTS?.split(",")
+function allowedHostsFrom(v: Variables): string[] {
+  const listed = v.ALLOWED_HOSTS?.split(",")
     .map((h) => h.trim().toLowerCase())
     .filter(Boolean);
   if (listed?.length) return listed;
   const local = ["localhost", "127.0.0.1", "[::1]"];
   // A wildcard listen address (0.0.0.0, ::) names no host anyone types.
-  const listen = env.HOST?.trim().toLowerCase();
+  const listen = v.HOST?.trim().toLowerCase();
   if (!listen || listen === "0.0.0.0" || listen === "::" || listen === "[::]") return local;
   return [...local, listen.includes(":") && !listen.startsWith("[") ? `[${listen}]` : listen];
 }
 
-/** Builds the config from environment variables (Node's process.env or Workers bindings). */
+/** Builds the app's config from environment variables (Node's process.env or Workers bindings). */
 export function configFromEnv(env: Record<string, string | undefined>, secret: string): AppConfig {
-  const num = (name: string, fallback: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === "") return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-    return n;
-  };
-  const timeZone = env.TZ || env.LIANMA_TZ || DEFAULTS.timeZone;
+  const v = readVariables(env);
+  const timeZone = v.TZ || v.LIANMA_TZ || "Asia/Shanghai";
   assertTimeZone(timeZone); // throws RangeError on an unknown zone, at start-up
   return {
     secret,
     timeZone,
-    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, "") || undefined,
-    allowedHosts: allowedHostsFrom(env),
-    trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
-    accessLog: env.ACCESS_LOG !== "0",
-    bodyLimitBytes: num("BODY_LIMIT_BYTES", DEFAULTS.bodyLimitBytes),
-    jsonMaxDepth: num("JSON_MAX_DEPTH", DEFAULTS.jsonMaxDepth),
-    sessionTtlMs: num("SESSION_TTL_HOURS", DEFAULTS.sessionTtlMs / 3_600_000) * 3_600_000,
-    submitRatePerMinute: num("SUBMIT_RATE_PER_MINUTE", DEFAULTS.submitRatePerMinute),
-    loginFailuresPerWindow: num("LOGIN_FAILURES_PER_15_MIN", DEFAULTS.loginFailuresPerWindow),
-    sweepIntervalMs: num("SWEEP_INTERVAL_MINUTES", 10) * 60_000,
-    loginClientFailuresPerWindow: num(
-      "LOGIN_CLIENT_FAILURES_PER_15_MIN",
-      DEFAULTS.loginClientFailuresPerWindow,
-    ),
-    loginAccountFailuresPerWindow: num(
-      "LOGIN_ACCOUNT_FAILURES_PER_15_MIN",
-      DEFAULTS.loginAccountFailuresPerWindow,
-    ),
+    publicUrl: v.PUBLIC_URL?.replace(/\/+$/, "") || undefined,
+    allowedHosts: allowedHostsFrom(v),
+    trustProxy: v.TRUST_PROXY,
+    accessLog: v.ACCESS_LOG,
+    bodyLimitBytes: v.BODY_LIMIT_BYTES,
+    jsonMaxDepth: v.JSON_MAX_DEPTH,
+    sessionTtlMs: v.SESSION_TTL_HOURS * 3_600_000,
+    submitRatePerMinute: v.SUBMIT_RATE_PER_MINUTE,
+    loginFailuresPerWindow: v.LOGIN_FAILURES_PER_15_MIN,
+    sweepIntervalMs: v.SWEEP_INTERVAL_MINUTES * 60_000,
+    loginClientFailuresPerWindow: v.LOGIN_CLIENT_FAILURES_PER_15_MIN,
+    loginAccountFailuresPerWindow: v.LOGIN_ACCOUNT_FAILURES_PER_15_MIN,
     formLimits: {
-      maxBytes: num("FORM_SCHEMA_MAX_BYTES", DEFAULTS.formSchemaMaxBytes),
-      maxExpressions: num("FORM_MAX_EXPRESSIONS", DEFAULTS.formMaxExpressions),
-      maxExpressionDepth: num("FORM_MAX_EXPRESSION_DEPTH", DEFAULTS.formMaxExpressionDepth),
+      maxBytes: v.FORM_SCHEMA_MAX_BYTES,
+      maxExpressions: v.FORM_MAX_EXPRESSIONS,
+      maxExpressionDepth: v.FORM_MAX_EXPRESSION_DEPTH,
     },
     inspections: {
-      duplicateWindowDays: num("INSPECTION_WINDOW_DAYS", 30),
-      yearlyCapPerDepartment: num("INSPECTION_YEARLY_CAP", 2),
-      codeTtlDays: num("INSPECTION_CODE_TTL_DAYS", 90),
-      jointMinOfficersPerDepartment: Math.floor(num("JOINT_MIN_OFFICERS_PER_DEPARTMENT", 2)),
-      evaluationFormId: env.EVALUATION_FORM_ID || "inspection-evaluation",
-      evaluationWindowDays: num("EVALUATION_WINDOW_DAYS", 30),
-      lateFilingMaxDays: num("LATE_FILING_MAX_DAYS", 10),
-      registrationGraceHours: num("REGISTRATION_GRACE_HOURS", 24),
-      checklistTimeMarginMinutes: num("CHECKLIST_TIME_MARGIN_MINUTES", 120),
-      webhookUrl: env.ALERT_WEBHOOK_URL || undefined,
-      webhookSecret: env.ALERT_WEBHOOK_SECRET || undefined,
+      duplicateWindowDays: v.INSPECTION_WINDOW_DAYS,
+      yearlyCapPerDepartment: v.INSPECTION_YEARLY_CAP,
+      codeTtlDays: v.INSPECTION_CODE_TTL_DAYS,
+      jointMinOfficersPerDepartment: Math.floor(v.JOINT_MIN_OFFICERS_PER_DEPARTMENT),
+      evaluationFormId: v.EVALUATION_FORM_ID ?? "inspection-evaluation",
+      evaluationWindowDays: v.EVALUATION_WINDOW_DAYS,
+      lateFilingMaxDays: v.LATE_FILING_MAX_DAYS,
+      registrationGraceHours: v.REGISTRATION_GRACE_HOURS,
+      checklistTimeMarginMinutes: v.CHECKLIST_TIME_MARGIN_MINUTES,
+      webhookUrl: v.ALERT_WEBHOOK_URL,
+      webhookSecret: v.ALERT_WEBHOOK_SECRET,
     },
     enterprise: {
-      sessionTtlMs: num("ENTERPRISE_SESSION_DAYS", 180) * 86_400_000,
-      activationTtlMs: num("ENTERPRISE_ACTIVATION_DAYS", 90) * 86_400_000,
-      sms: smsGatewayFromEnv(env),
+      sessionTtlMs: v.ENTERPRISE_SESSION_DAYS * 86_400_000,
+      activationTtlMs: v.ENTERPRISE_ACTIVATION_DAYS * 86_400_000,
+      sms: smsGatewayFrom(v),
     },
-    dashboardMaxPeriodYears: num("DASHBOARD_MAX_PERIOD_YEARS", DEFAULTS.dashboardMaxPeriodYears),
+    dashboardMaxPeriodYears: v.DASHBOARD_MAX_PERIOD_YEARS,
     imports: {
-      maxUnpackedBytes: num("IMPORT_MAX_UNPACKED_BYTES", DEFAULTS.importMaxUnpackedBytes),
-      maxCells: num("IMPORT_MAX_CELLS", DEFAULTS.importMaxCells),
-      reportMaxRows: num("IMPORT_REPORT_MAX_ROWS", DEFAULTS.importReportMaxRows),
-      echoMaxChars: num("IMPORT_ECHO_MAX_CHARS", DEFAULTS.importEchoMaxChars),
+      maxUnpackedBytes: v.IMPORT_MAX_UNPACKED_BYTES,
+      maxCells: v.IMPORT_MAX_CELLS,
+      reportMaxRows: v.IMPORT_REPORT_MAX_ROWS,
+      echoMaxChars: v.IMPORT_ECHO_MAX_CHARS,
     },
     server: {
-      headersTimeoutMs: num("HEADERS_TIMEOUT_MS", DEFAULTS.headersTimeoutMs),
-      requestTimeoutMs: num("REQUEST_TIMEOUT_MS", DEFAULTS.requestTimeoutMs),
-      maxConnections: num("MAX_CONNECTIONS", DEFAULTS.maxConnections),
+      headersTimeoutMs: v.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
+      maxConnections: v.MAX_CONNECTIONS,
     },
   };
 }
 
-function smsGatewayFromEnv(env: Record<string, string | undefined>): SmsGatewayConfig {
-  const kind = env.SMS_GATEWAY || "none";
+/** What the Node entry reads beside the app's config (src/node/start.ts). */
+export function nodeSettings(env: Record<string, string | undefined>) {
+  const v = readVariables(env);
+  return {
+    databaseUrl: v.DATABASE_URL ?? "file:./data/lianma.db",
+    authToken: v.LIBSQL_AUTH_TOKEN,
+    synchronous: (v.DB_SYNCHRONOUS?.toUpperCase() ?? "FULL") as SynchronousLevel,
+    port: v.PORT,
+    host: v.HOST ?? "0.0.0.0",
+    adminName: v.ADMIN_USERNAME ?? "admin",
+    adminPassword: v.ADMIN_PASSWORD,
+    appSecret: v.APP_SECRET,
+    seedForms: v.SEED_FORMS,
+    writerThread: v.INGEST_WRITER_THREAD,
+    groupCommitMax: v.GROUP_COMMIT_MAX,
+    validatorCacheSize: v.VALIDATOR_CACHE_SIZE,
+    validationThread: v.VALIDATION_THREAD,
+    nodeEnv: v.NODE_ENV,
+  };
+}
+
+/** What the Worker entry reads beside the app's config (src/worker.ts). */
+export function workerSettings(env: Record<string, string | undefined>) {
+  const v = readVariables(env);
+  return {
+    libsqlUrl: v.LIBSQL_URL,
+    authToken: v.LIBSQL_AUTH_TOKEN,
+    appSecret: v.APP_SECRET,
+    validatorCacheSize: v.VALIDATOR_CACHE_SIZE,
+    alertPollMs: v.ALERT_POLL_MS,
+  };
+}
+
+function smsGatewayFrom(v: Variables): SmsGatewayConfig {
+  const kind = v.SMS_GATEWAY ?? "none";
   if (kind === "none") return { kind };
-  if (kind === "file") return { kind, path: env.SMS_FILE || "./data/sms.jsonl" };
+  if (kind === "file") return { kind, path: v.SMS_FILE ?? "./data/sms.jsonl" };
   if (kind === "webhook") {
-    const url = env.SMS_WEBHOOK_URL;
-    const secret = env.SMS_WEBHOOK_SECRET;
+    const url = v.SMS_WEBHOOK_URL;
+    const secret = v.SMS_WEBHOOK_SECRET;
     if (!url || !secret)
       throw new Error("SMS_GATEWAY=webhook needs SMS_WEBHOOK_URL and SMS_WEBHOOK_SECRET (signs deliveries)");
-    new URL(url); // throws on a malformed URL, at start-up
     return { kind, url, secret };
   }
   throw new Error(`SMS_GATEWAY must be webhook, file or none, got "${kind}"`);

@@ -5,7 +5,7 @@ import { sweepUnregisteredVisits } from "./alerts/sweep.ts";
 import { createApp, type App } from "./app.ts";
 import * as schema from "./db/schema.ts";
 import { smsGatewayWarnings } from "./enterprise/sms.ts";
-import { configFromEnv } from "./env.ts";
+import { configFromEnv, workerSettings } from "./env.ts";
 import { ValidatorCache } from "./forms/validation.ts";
 import { PollingAlertBus } from "./workers/alert-poller.ts";
 import { workerAssets, type AssetsBinding } from "./workers/assets.ts";
@@ -28,12 +28,12 @@ interface Built {
   config: ReturnType<typeof configFromEnv>;
 }
 
-function openRemote(env: WorkerEnv) {
+function openRemote(settings: ReturnType<typeof workerSettings>) {
   // No concurrency cap: a queued query would start from another request's promise, and a Worker may
   // not do I/O on behalf of another request. The runtime itself queues excess connections.
   const client = createClient({
-    url: env.LIBSQL_URL!,
-    authToken: env.LIBSQL_AUTH_TOKEN,
+    url: settings.libsqlUrl!,
+    authToken: settings.authToken,
     concurrency: Infinity,
   });
   return drizzle(client, { schema });
@@ -48,10 +48,25 @@ function stringVars(env: WorkerEnv): Record<string, string | undefined> {
 
 /** What is missing for the Worker to serve; a secret is never generated per request or per isolate. */
 export function misconfiguration(env: WorkerEnv): string | null {
-  if (!env.LIBSQL_URL)
+  const vars = stringVars(env);
+  const key = JSON.stringify(vars);
+  if (checked?.key !== key) checked = { key, problem: problemOf(vars) };
+  return checked.problem;
+}
+
+let checked: { key: string; problem: string | null } | undefined;
+
+function problemOf(vars: Record<string, string | undefined>): string | null {
+  let settings: ReturnType<typeof workerSettings>;
+  try {
+    settings = workerSettings(vars);
+    configFromEnv(vars, "-".repeat(32)); // a bad number, zone or gateway is said here, not per request
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  if (!settings.libsqlUrl)
     return "LIBSQL_URL is not set (wrangler.toml [vars] or `wrangler secret put LIBSQL_URL`)";
-  if (!env.APP_SECRET) return "APP_SECRET is not set (`wrangler secret put APP_SECRET`)";
-  if (env.APP_SECRET.length < 32) return "APP_SECRET must be at least 32 characters";
+  if (!settings.appSecret) return "APP_SECRET is not set (`wrangler secret put APP_SECRET`)";
   return null;
 }
 
@@ -64,17 +79,18 @@ function build(env: WorkerEnv): Built {
   const vars = stringVars(env);
   const key = JSON.stringify(vars);
   if (built?.key === key) return built;
-  const db = openRemote(env);
-  const config = configFromEnv(vars, env.APP_SECRET!);
+  const settings = workerSettings(vars);
+  const db = openRemote(settings);
+  const config = configFromEnv(vars, settings.appSecret!);
   const app = createApp({
     db,
     config,
     rateLimiter: new DbRateLimiter(db),
-    validators: new ValidatorCache(Number(env.VALIDATOR_CACHE_SIZE) || 200),
+    validators: new ValidatorCache(settings.validatorCacheSize),
     // Set by Cloudflare's edge for every request; a client cannot forge it.
     remoteAddress: (c) => c.req.header("cf-connecting-ip"),
     assets: workerAssets(env.ASSETS),
-    events: new PollingAlertBus(db, { intervalMs: Number(env.ALERT_POLL_MS) || undefined }),
+    events: new PollingAlertBus(db, { intervalMs: settings.alertPollMs }),
   });
   // No file system here: SMS_GATEWAY=file is refused at use (503) and said so once per isolate.
   for (const warning of smsGatewayWarnings({ config })) log("warn", "sms_gateway", { warning });

@@ -8,10 +8,10 @@ import { startSweepLoop } from "../alerts/sweep.ts";
 import { createApp } from "../app.ts";
 import { sealAuditLog } from "../audit/chain.ts";
 import { ensureAdmin, ensureSecret, seedForms } from "../bootstrap.ts";
-import { openDatabase, type SynchronousLevel } from "../db/client.ts";
+import { openDatabase } from "../db/client.ts";
 import { probeWrite, writeFailure } from "../db/health.ts";
 import { runMigrations } from "../db/migrate.ts";
-import { configFromEnv, startupWarnings } from "../env.ts";
+import { configFromEnv, nodeSettings, startupWarnings } from "../env.ts";
 import { ValidatorCache } from "../forms/validation.ts";
 import { log, setLogSink } from "../lib/log.ts";
 import { MemoryRateLimiter } from "../lib/rate-limit.ts";
@@ -38,9 +38,9 @@ export interface NodeServerOverrides {
  */
 export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeServerOverrides = {}) {
   setLogSink(bufferedStdoutSink());
-  const databaseUrl = env.DATABASE_URL || "file:./data/lianma.db";
-  const synchronous = (env.DB_SYNCHRONOUS?.toUpperCase() as SynchronousLevel | undefined) ?? "FULL";
-  const database = await openDatabase({ url: databaseUrl, authToken: env.LIBSQL_AUTH_TOKEN, synchronous });
+  const settings = nodeSettings(env);
+  const { databaseUrl, synchronous } = settings;
+  const database = await openDatabase({ url: databaseUrl, authToken: settings.authToken, synchronous });
   await runMigrations(database.db);
   // A file SQLite may not write is opened read-only without a word, and everything that reads works;
   // a server on it would answer every change with an error. Refuse to start instead.
@@ -52,12 +52,12 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
         `space and that the file system is mounted read-write`,
     );
   });
-  const secret = await ensureSecret(database.db, env.APP_SECRET);
+  const secret = await ensureSecret(database.db, settings.appSecret);
   const config = configFromEnv(env, secret);
   for (const warning of startupWarnings(env, config)) log("warn", "startup_warning", { warning });
-  const adminName = env.ADMIN_USERNAME || "admin";
-  const admin = await ensureAdmin(database.db, adminName, env.ADMIN_PASSWORD || undefined);
-  const seeded = env.SEED_FORMS === "0" ? [] : await seedForms(database.db, root("forms"));
+  const { adminName } = settings;
+  const admin = await ensureAdmin(database.db, adminName, settings.adminPassword);
+  const seeded = settings.seedForms ? await seedForms(database.db, root("forms")) : [];
   // Links audit lines left unsealed by a crash, and those start-up itself wrote (src/audit/chain.ts).
   await sealAuditLog(database.db);
 
@@ -65,22 +65,21 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
   // INGEST_WRITER_THREAD=1 runs those transactions on a thread of their own: measured slower on two
   // cores, so off by default (docs/PERFORMANCE.md).
   const writerThread =
-    env.INGEST_WRITER_THREAD === "1" && database.embedded && !databaseUrl.includes(":memory:")
+    settings.writerThread && database.embedded && !databaseUrl.includes(":memory:")
       ? await WriterThread.start({ url: databaseUrl, synchronous })
       : null;
   const responseWriter = new GroupCommitter(writerThread ?? database.client, {
-    maxBatch: Number(env.GROUP_COMMIT_MAX) || 128,
+    maxBatch: settings.groupCommitMax,
   });
   // VALIDATION_THREAD=1 checks public submissions on a thread of their own. Measured (`npm run
   // bench`) −4 to +20 % over twelve runs on the 2-core machine, for ~110 MB more peak RSS (over the
   // 250 MB goal), so off by default; it pays where forms fall back to survey-core, whose tens of ms per response then stop
   // only the thread.
-  const validatorCacheSize = Number(env.VALIDATOR_CACHE_SIZE) || 200;
+  const { validatorCacheSize } = settings;
   const validators = overrides.validators ?? new ValidatorCache(validatorCacheSize);
-  const checker =
-    env.VALIDATION_THREAD === "1"
-      ? await CheckThread.start({ cacheSize: validatorCacheSize, fallback: validators })
-      : undefined;
+  const checker = settings.validationThread
+    ? await CheckThread.start({ cacheSize: validatorCacheSize, fallback: validators })
+    : undefined;
   const events = new MemoryEventBus();
   const app = createApp({
     db: database.db,
@@ -95,7 +94,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
     serverWritesHeaders: true,
     appendFile: appendTextFile,
   });
-  for (const warning of smsGatewayWarnings({ config, appendFile: appendTextFile }, env.NODE_ENV))
+  for (const warning of smsGatewayWarnings({ config, appendFile: appendTextFile }, settings.nodeEnv))
     log("warn", "sms_gateway", { warning });
 
   // Webhook deliveries (alerts, SMS codes) run beside the server, never inside a request.
@@ -106,8 +105,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
   // Visits left unregistered past their grace period raise alerts (R15); Workers use the cron trigger.
   const stopSweep = startSweepLoop(database.db, config, events, config.sweepIntervalMs);
 
-  const port = Number(env.PORT) || 8787;
-  const hostname = env.HOST || "0.0.0.0";
+  const { port, host: hostname } = settings;
   const { headersTimeoutMs, requestTimeoutMs, maxConnections } = config.server;
   const server = createServer(
     {
