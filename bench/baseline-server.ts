@@ -12,7 +12,6 @@ import { openDatabase, type SynchronousLevel } from "../src/db/client.ts";
 import { runMigrations } from "../src/db/migrate.ts";
 import { canonicalJson, sha256Hex } from "../src/lib/ids.ts";
 import { GroupCommitter } from "../src/responses/group-commit.ts";
-import { WriterThread } from "../src/responses/writer-thread.ts";
 import { checklistSchema } from "./checklist.ts";
 
 export const BASELINE_FORM = "baseline";
@@ -24,10 +23,8 @@ async function main() {
   const database = await openDatabase({ url, synchronous });
   await runMigrations(database.db);
   await publishedForm(database.client);
-  // The same writer as the product's server.ts, including the opt-in writer thread.
-  const writer =
-    env.INGEST_WRITER_THREAD === "1" ? await WriterThread.start({ url, synchronous }) : database.client;
-  const committer = new GroupCommitter(writer, { maxBatch: Number(env.GROUP_COMMIT_MAX) || 128 });
+  // The same writer as the product's server (src/node/start.ts).
+  const committer = new GroupCommitter(database.client, { maxBatch: Number(env.GROUP_COMMIT_MAX) || 128 });
 
   const app = new Hono();
   app.post("/insert", async (c) => {

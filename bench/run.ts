@@ -543,7 +543,7 @@ async function main() {
     const report = {
       takenAt: new Date().toISOString(),
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
-      options: { ...opts, synchronous, writerThread: process.env.INGEST_WRITER_THREAD === "1" },
+      options: { ...opts, synchronous },
       scenarios: results,
       csvExport: csv ? { ...csv, seedSeconds: seedSec } : null,
       serverIdleRssMb: idleRssMb,

@@ -22,7 +22,7 @@ const threadOutfile = outfile.replace(/\.mjs$/, "") + "-check-thread.mjs";
 
 /**
  * Every module resolves files next to itself with `new URL("…", import.meta.url)` (migrations/,
- * public/, forms/, the writer thread's entry). In one bundle `import.meta.url` would be the bundle's
+ * public/, forms/). In one bundle `import.meta.url` would be the bundle's
  * own address, so each source's is pinned to that source file's address: the bundle is built where it
  * runs, so those paths are the same as when the sources run under tsx.
  */

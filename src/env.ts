@@ -242,7 +242,6 @@ const VARIABLES = z.object({
   SEED_FORMS: onOff(true),
   VALIDATION_THREAD: onOff(false),
   VALIDATOR_CACHE_SIZE: positive(200),
-  INGEST_WRITER_THREAD: onOff(false),
   GROUP_COMMIT_MAX: positive(128),
   NODE_ENV: text(),
   // Both targets
@@ -390,7 +389,6 @@ export function nodeSettings(env: Record<string, string | undefined>) {
     adminPassword: v.ADMIN_PASSWORD,
     appSecret: v.APP_SECRET,
     seedForms: v.SEED_FORMS,
-    writerThread: v.INGEST_WRITER_THREAD,
     groupCommitMax: v.GROUP_COMMIT_MAX,
     validatorCacheSize: v.VALIDATOR_CACHE_SIZE,
     validationThread: v.VALIDATION_THREAD,

@@ -22,7 +22,6 @@ import { listenerWithDefaultHeaders } from "./headers.ts";
 import { bufferedStdoutSink } from "./log-sink.ts";
 import { CheckThread } from "../responses/check-thread.ts";
 import { GroupCommitter } from "../responses/group-commit.ts";
-import { WriterThread } from "../responses/writer-thread.ts";
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
@@ -62,13 +61,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
   await sealAuditLog(database.db);
 
   // One per process: submissions arriving in the same event-loop turn share one transaction (fsync).
-  // INGEST_WRITER_THREAD=1 runs those transactions on a thread of their own: measured slower on two
-  // cores, so off by default (docs/PERFORMANCE.md).
-  const writerThread =
-    settings.writerThread && database.embedded && !databaseUrl.includes(":memory:")
-      ? await WriterThread.start({ url: databaseUrl, synchronous })
-      : null;
-  const responseWriter = new GroupCommitter(writerThread ?? database.client, {
+  const responseWriter = new GroupCommitter(database.client, {
     maxBatch: settings.groupCommitMax,
   });
   // VALIDATION_THREAD=1 checks public submissions on a thread of their own. Measured (`npm run
@@ -140,7 +133,6 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
     stopSweep();
     server.close(async () => {
       await responseWriter.drain();
-      await writerThread?.close();
       await checker?.close();
       database.close();
       process.exit(0);

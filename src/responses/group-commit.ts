@@ -46,8 +46,8 @@ export interface BatchResult {
 }
 
 /**
- * The part of a libSQL client the writer needs: an embedded file, a remote server, the writer
- * thread (writer-thread.ts), or a test double.
+ * The part of a libSQL client the writer needs: an embedded file, a remote server, or a test
+ * double.
  */
 export interface BatchClient {
   batch(stmts: InStatement[], mode: "write"): Promise<BatchResult[]>;

@@ -53,13 +53,12 @@ const acked = (o: Outcome | undefined, ...statuses: number[]) =>
   o !== undefined && "status" in o && statuses.includes(o.status);
 
 /**
- * Both write paths of the submission endpoint: group commit on the server's connection (default), and
- * on a writer thread with its own connection (INGEST_WRITER_THREAD=1, docs/PERFORMANCE.md), there
- * with the submissions checked on the check thread too (VALIDATION_THREAD=1).
+ * The submission endpoint's group commit on the server's connection, with the submissions checked on
+ * the event loop (default) and on the check thread (VALIDATION_THREAD=1).
  */
 const WRITE_PATHS: [string, Record<string, string>][] = [
   ["on the server's connection", {}],
-  ["on the writer thread, checks on the check thread", { INGEST_WRITER_THREAD: "1", VALIDATION_THREAD: "1" }],
+  ["checks on the check thread", { VALIDATION_THREAD: "1" }],
 ];
 
 let tmp: ReturnType<typeof tempDatabase>;
