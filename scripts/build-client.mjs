@@ -15,6 +15,7 @@ const outDir = join(root, "public", "build");
 const stylesheets = [
   ["survey-core/survey-core.fontless.min.css", "survey-core.min.css"],
   ["survey-creator-core/survey-creator-core.fontless.min.css", "survey-creator-core.min.css"],
+  ["swagger-ui-dist/swagger-ui.css", "swagger-ui.css"],
 ];
 
 const started = performance.now();

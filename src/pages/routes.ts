@@ -29,6 +29,8 @@ const PAGES: [string, string][] = [
   ["/sampling/public/:id", "/sampling-public.html"],
   ["/admin/dashboard", "/admin/dashboard.html"],
   ["/admin/planning", "/planning.html"],
+  // The API reference, generated in the browser from GET /api/openapi.json.
+  ["/api-docs", "/api-docs.html"],
   ["/f/:id", "/runner.html"],
   ["/i/:code", "/inspection.html"],
   // The enterprise portal (issue 13): one page; the activation token arrives in the fragment.
