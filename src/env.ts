@@ -171,6 +171,8 @@ export interface AppEnv {
     enterprise: SessionEnterprise | null;
     /** Set first by withRequestId (src/lib/access-log.ts), sent back as X-Request-Id. */
     requestId: string;
+    /** A JSON write's body text, read once, strict UTF-8 and depth-checked by jsonGuard. */
+    bodyText?: string;
   };
 }
 

@@ -139,8 +139,8 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 /**
  * API writes with a body must be JSON, and not absurdly nested: the depth is checked on the raw text
- * before anything parses or recurses into it, and must be valid UTF-8. The text stays cached for the
- * validator. Upload routes (photos, directory imports) take only their declared media types; CSRF
+ * before anything parses or recurses into it, and must be valid UTF-8. The text is kept in
+ * `c.var.bodyText`. Upload routes (photos, directory imports) take only their declared media types; CSRF
  * still applies to them.
  */
 export function jsonGuard(maxDepth: number, uploads: readonly UploadRoute[] = []): MiddlewareHandler<AppEnv> {
@@ -160,8 +160,9 @@ export function jsonGuard(maxDepth: number, uploads: readonly UploadRoute[] = []
     if (!JSON_TYPE.test(type))
       throw new ApiError(415, "unsupported_media_type", "请求体必须是 application/json");
     const text = decodeUtf8(await c.req.arrayBuffer());
-    // Hono caches bodies as promises (typed as values); the validator's json() then reuses this text.
-    (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text);
+    // Routes' zod validators read the body again through Hono's own cache (the bytes are valid UTF-8
+    // by now, so its decode gives the same text); the submission lane parses this text directly.
+    c.set("bodyText", text);
     if (jsonDepthExceeds(text, maxDepth)) {
       throw new ApiError(400, "json_too_deep", `JSON 嵌套超过 ${maxDepth} 层`);
     }

@@ -165,7 +165,7 @@ export function submitResponse(): Handler<AppEnv> {
     const request = { key: `${formId}:${form.version}`, schema: form.schema, formId, version: form.version };
     const { checker, validators } = c.get("deps");
     const checked = checker
-      ? await checker.check({ ...request, data: body.data, text: await c.req.text() })
+      ? await checker.check({ ...request, data: body.data, text: c.var.bodyText ?? (await c.req.text()) })
       : checkResponse(validators, { ...request, data: body.data });
     const { result, bodyHash: hash } = checked;
     if (!result.ok) return refuse(c, body.id, hash, () => invalid(result.errors));
@@ -212,7 +212,8 @@ export function parseSubmission(json: unknown): z.output<typeof SubmitBody> {
 /** The body's JSON (its text was read and checked by `jsonGuard`); 400 if it does not parse. */
 async function jsonOf(c: Context<AppEnv>): Promise<unknown> {
   try {
-    return await c.req.json();
+    const text = c.var.bodyText;
+    return text === undefined ? await c.req.json() : JSON.parse(text);
   } catch {
     throw new ApiError(400, "bad_request", "请求格式错误（JSON 无法解析）");
   }
