@@ -96,6 +96,41 @@ describe("POST /api/public/enterprise/code", () => {
     }
   });
 
+  it("keeps no code in the outbox once a message is delivered, and drops one that expired unsent", async () => {
+    const fresh = await withPhone("济南短信脱敏有限公司");
+    const stale = await withPhone("济南短信过期有限公司");
+    expect((await requestCode(stale.creditCode)).status).toBe(202);
+    const sent = Date.now();
+    const [staleRow] = (await t.db.select().from(outbox).where(eq(outbox.topic, "sms.code"))).filter(
+      (r) => JSON.parse(r.payload).to === stale.phone,
+    );
+    // The stale message was queued 11 minutes before this delivery run; the fresh one just now.
+    await t.db
+      .update(outbox)
+      .set({ createdAt: sent - 11 * 60_000, deliveredAt: null })
+      .where(eq(outbox.id, staleRow!.id));
+    expect((await requestCode(fresh.creditCode)).status).toBe(202);
+    const code = await sentCode(fresh.phone);
+    const bodies: string[] = [];
+    const fn: FetchFn = async (_url, init) => {
+      bodies.push(String(init.body));
+      return new Response("ok");
+    };
+    await deliverDue(t.db, configFromEnv(ENV, "test-secret-".padEnd(40, "x")), fn, Date.now() + 1000);
+    expect(bodies.some((b) => b.includes(code))).toBe(true);
+    expect(bodies.some((b) => b.includes(stale.phone))).toBe(false);
+    const rows = await t.db.select().from(outbox).where(eq(outbox.topic, "sms.code"));
+    expect(rows.find((r) => r.id === staleRow!.id)).toBeUndefined();
+    const settled = rows
+      .map((r) => JSON.parse(r.payload))
+      .filter((p) => p.to === fresh.phone.slice(0, 3) + "****" + fresh.phone.slice(-4));
+    expect(settled).toHaveLength(1);
+    expect(settled[0]).toMatchObject({ type: "sms.code", template: "enterprise_login", redacted: true });
+    expect(JSON.stringify(rows)).not.toContain(code);
+    // The code still signs in: only the outbox copy is gone.
+    expect((await login(fresh.creditCode, code)).status).toBe(200);
+  });
+
   it("answers the same 202 for an unknown credit code and for an enterprise without a phone", async () => {
     const before = (await t.db.select().from(outbox)).length;
     const unknown = await requestCode("91370100MA9999999X");

@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 import type { Db } from "../db/client.ts";
 import { outbox } from "../db/schema.ts";
 import type { AppConfig } from "../env.ts";
-import { SMS_TOPIC } from "../enterprise/sms.ts";
+import { CODE_TTL_MS, redactedSmsPayload, SMS_TOPIC } from "../enterprise/sms.ts";
 import { logError } from "../lib/log.ts";
 
 export type FetchFn = (url: string, init: RequestInit) => Promise<Response>;
@@ -61,10 +61,10 @@ export async function deliverDue(
   fetchFn: FetchFn,
   now: number,
 ): Promise<{ delivered: number; failed: number }> {
-  const { sms, alerts } = endpoints(config);
-  if (!sms && !alerts) return { delivered: 0, failed: 0 };
+  const { sms: smsEndpoint, alerts } = endpoints(config);
+  if (!smsEndpoint && !alerts) return { delivered: 0, failed: 0 };
   let topics: SQL | undefined;
-  if (!sms) topics = ne(outbox.topic, SMS_TOPIC);
+  if (!smsEndpoint) topics = ne(outbox.topic, SMS_TOPIC);
   else if (!alerts) topics = eq(outbox.topic, SMS_TOPIC);
   const due = await db
     .select()
@@ -73,9 +73,18 @@ export async function deliverDue(
     .orderBy(asc(outbox.nextAttemptAt))
     .limit(BATCH);
   let delivered = 0;
+  let attempted = 0;
   for (const row of due) {
+    const sms = row.topic === SMS_TOPIC;
+    if (sms && now - row.createdAt >= CODE_TTL_MS) {
+      // The code expired before it could be delivered: sending it now would only confuse, and its
+      // row would keep a code for nothing. The audit line of the request stays.
+      await db.delete(outbox).where(and(eq(outbox.id, row.id), isNull(outbox.deliveredAt)));
+      continue;
+    }
+    attempted++;
     const attempts = row.attempts + 1;
-    const { url, secret } = (row.topic === SMS_TOPIC ? sms : alerts)!;
+    const { url, secret } = (sms ? smsEndpoint : alerts)!;
     let error: string | null = null;
     try {
       const res = await fetchFn(url, {
@@ -100,14 +109,19 @@ export async function deliverDue(
     }
     const mark = error
       ? { attempts, lastError: error, nextAttemptAt: now + retryDelay(attempts) }
-      : { attempts, lastError: null, deliveredAt: now };
+      : {
+          attempts,
+          lastError: null,
+          deliveredAt: now,
+          ...(sms ? { payload: redactedSmsPayload(row.payload) } : {}),
+        };
     await db
       .update(outbox)
       .set(mark)
       .where(and(eq(outbox.id, row.id), isNull(outbox.deliveredAt)));
     if (!error) delivered++;
   }
-  return { delivered, failed: due.length - delivered };
+  return { delivered, failed: attempted - delivered };
 }
 
 /** Runs deliverDue every `intervalMs`, never two at once; returns the function that stops it. */

@@ -13,10 +13,9 @@ import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
 import { maskPhone } from "./phone.ts";
 import { EnterpriseSessionSchema } from "./schemas.ts";
 import { enterpriseActor, newEnterpriseSession } from "./session.ts";
-import { appendSmsLine, loginCodeText, smsAvailable, smsOutboxStatement } from "./sms.ts";
+import { appendSmsLine, CODE_TTL_MS, loginCodeText, smsAvailable, smsOutboxStatement } from "./sms.ts";
 import { logError } from "../lib/log.ts";
 
-export const CODE_TTL_MS = 10 * 60_000;
 /** Wrong answers allowed per code; the code is locked after them (ask for a new one). */
 export const CODE_TRIES = 5;
 const HOUR = 3_600_000;

@@ -2,9 +2,22 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import type { AppDeps } from "../env.ts";
 import { newId } from "../lib/ids.ts";
+import { maskPhone } from "./phone.ts";
 
 /** Outbox topic of sign-in codes: delivered to SMS_WEBHOOK_URL, never to the alert webhook. */
 export const SMS_TOPIC = "sms.code";
+
+/** How long a sign-in code signs in; a message not delivered by then is worthless. */
+export const CODE_TTL_MS = 10 * 60_000;
+
+/**
+ * What an SMS outbox row keeps once it is settled: who (masked) and when, never the code or the text
+ * that holds it, so a copy of the database (a backup, an export) carries no live or recent code.
+ */
+export function redactedSmsPayload(payload: string): string {
+  const { id, type, template, to, at } = JSON.parse(payload) as Partial<SmsMessage> & Record<string, string>;
+  return JSON.stringify({ id, type, template, to: maskPhone(to ?? ""), at, redacted: true });
+}
 
 export interface SmsMessage {
   to: string;
