@@ -57,6 +57,18 @@ describe("POST /api/auth/login", () => {
     expect((await res.json()).error.code).toBe("rate_limited");
   });
 
+  it("audits a refused client once per window, however often it knocks", async () => {
+    for (let i = 0; i < 10; i++) await loginReq("admin", `bad-${i}`);
+    for (let i = 0; i < 25; i++) expect((await loginReq("admin", `again-${i}`)).status).toBe(429);
+    const blocked = (await t.db.select().from(auditLog)).filter((r) => r.action === "auth.login_blocked");
+    expect(blocked).toHaveLength(1);
+    // Another client refused for the same account is heard of too.
+    t.setRemote("203.0.113.9");
+    for (let i = 0; i < 12; i++) await loginReq("admin", `other-${i}`);
+    const after = (await t.db.select().from(auditLog)).filter((r) => r.action === "auth.login_blocked");
+    expect(after).toHaveLength(2);
+  });
+
   // Issue 14 measured 200 (199 wrong, 1 right): every one was checked. 100 show the same, for less CPU.
   it("counts each attempt before the password check: 100 parallel tries get at most 10 checks", async () => {
     const tries = Array.from({ length: 100 }, (_, i) => (i === 70 ? PASSWORD : `wrong-${i}`));

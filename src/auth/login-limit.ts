@@ -4,7 +4,12 @@ import type { AppEnv } from "../env.ts";
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 
 export type LoginReservation =
-  | { allowed: false; retryAfterMs: number }
+  | {
+      allowed: false;
+      retryAfterMs: number;
+      /** True only for the first refusal of this client (for this account) in the window. */
+      firstRefusal: boolean;
+    }
   | { allowed: true; succeeded(): Promise<void>; failed(): Promise<void> };
 
 /**
@@ -22,7 +27,8 @@ export type LoginReservation =
  * Each attempt reserves its slots before the password is checked: scrypt takes tens of milliseconds,
  * and counting only after it let a parallel flood through uncounted. A refused attempt gives its
  * slots back (it checked nothing), a success gives them back and clears its client's failures for
- * the account, a failure keeps them and counts against the account.
+ * the account, a failure keeps them and counts against the account. Refusals are not counted; the
+ * first one of each client (and account) in a window is marked so that only it is audited.
  */
 export async function reserveLogin(c: Context<AppEnv>, username: string): Promise<LoginReservation> {
   const limiter = c.var.deps.rateLimiter;
@@ -34,18 +40,25 @@ export async function reserveLogin(c: Context<AppEnv>, username: string): Promis
   const clientKey = `login:client:${client}` as const;
   const accountKey = `login:account:${account}` as const;
   const W = LOGIN_WINDOW_MS;
+  // A refused client may go on knocking without end; the audit log hears of it once per window.
+  const first = async (who: string) => (await limiter.hit(`login:refused:${who}`, 1, W)).allowed;
 
   // The client first, so one address cannot create pair counters without end.
   const perClient = await limiter.hit(clientKey, config.loginClientFailuresPerWindow, W);
   if (!perClient.allowed) {
     await limiter.release(clientKey, W);
-    return { allowed: false, retryAfterMs: perClient.retryAfterMs };
+    return {
+      allowed: false,
+      retryAfterMs: perClient.retryAfterMs,
+      firstRefusal: await first(`client:${client}`),
+    };
   }
   const underAttack = (await limiter.peek(accountKey, W)) >= config.loginAccountFailuresPerWindow;
   const pair = await limiter.hit(pairKey, underAttack ? 1 : config.loginFailuresPerWindow, W);
   if (!pair.allowed) {
     await Promise.all([limiter.release(pairKey, W), limiter.release(clientKey, W)]);
-    return { allowed: false, retryAfterMs: pair.retryAfterMs };
+    const firstRefusal = await first(`pair:${client} ${account}`);
+    return { allowed: false, retryAfterMs: pair.retryAfterMs, firstRefusal };
   }
   return {
     allowed: true,

@@ -41,7 +41,7 @@ export function authRoutes() {
     const { username, password } = c.req.valid("json");
     const attempt = await reserveLogin(c, username);
     if (!attempt.allowed) {
-      await audit(c, { action: "auth.login_blocked", actorName: username });
+      if (attempt.firstRefusal) await audit(c, { action: "auth.login_blocked", actorName: username });
       c.header("Retry-After", String(Math.ceil(attempt.retryAfterMs / 1000)));
       throw new ApiError(429, "rate_limited", "登录失败次数过多，请稍后再试");
     }
