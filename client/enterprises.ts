@@ -177,8 +177,9 @@ function openDialog(e: Enterprise | null) {
   // The grades set every department's sampling ratio: only the system administrator changes them.
   for (const id of ["enterprise-grade", "enterprise-risk"]) {
     const select = byId<HTMLSelectElement>(id);
-    select.disabled = Boolean(e) && me?.role !== "admin";
-    select.title = select.disabled ? "信用等级和风险等级由系统管理员修改" : "";
+    // A department administrator's new enterprise starts at B / medium; the administrator grades it.
+    select.disabled = me?.role !== "admin";
+    select.title = select.disabled ? "信用等级和风险等级由系统管理员设定" : "";
   }
   checkCode();
   dialog.showModal();

@@ -80,7 +80,10 @@ describe("POST /api/enterprises", () => {
     await t.user("o1", "officer", dept);
     await t.user("sup", "supervisor");
     const head = await t.login("head");
-    expect((await t.call(head, "POST", "/api/enterprises", enterprise())).status).toBe(201);
+    expect(
+      (await t.call(head, "POST", "/api/enterprises", enterprise({ creditGrade: "B", riskLevel: "medium" })))
+        .status,
+    ).toBe(201);
     for (const name of ["o1", "sup"]) {
       const s = await t.login(name);
       expect((await t.call(s, "POST", "/api/enterprises", enterprise({ creditCode: code(2) }))).status).toBe(
@@ -195,6 +198,31 @@ describe("PATCH /api/enterprises/:id and GET /api/enterprises/:id", () => {
 
 // Issue 14 item 13: credit grade and risk level set every department's sampling ratio.
 describe("PATCH /api/enterprises/:id: the shared grading fields", () => {
+  it("starts a department administrator's new enterprise at the default grade (B, medium) only", async () => {
+    const dept = await t.department("SCJG", "市场监管局");
+    await t.user("head", "dept_admin", dept);
+    const head = await t.login("head");
+    const graded = await t.call(head, "POST", "/api/enterprises", enterprise({ creditGrade: "D" }));
+    expect(graded.status).toBe(403);
+    const risky = await t.call(head, "POST", "/api/enterprises", enterprise({ riskLevel: "high" }));
+    expect(risky.status).toBe(403);
+    const plain = await t.call(
+      head,
+      "POST",
+      "/api/enterprises",
+      enterprise({ creditGrade: "B", riskLevel: "medium" }),
+    );
+    expect(plain.status).toBe(201);
+    expect(await plain.json()).toMatchObject({ creditGrade: "B", riskLevel: "medium" });
+    const byAdmin = await t.call(
+      admin,
+      "POST",
+      "/api/enterprises",
+      enterprise({ creditCode: code(77), creditGrade: "A" }),
+    );
+    expect(byAdmin.status).toBe(201);
+  });
+
   it("lets only the system administrator change credit grade and risk level, with a reason, audited", async () => {
     const a = await (await t.call(admin, "POST", "/api/enterprises", enterprise())).json();
     const dept = await t.department("SCJG", "市场监管局");

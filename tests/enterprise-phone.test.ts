@@ -134,6 +134,16 @@ describe("POST /api/enterprises/import with a 联系电话/手机 column", () =>
     expect(report.refused[0]!.errors.join()).toMatch(/手机号“053188886666”无效/);
   });
 
+  it("refuses grades other than the default in a department administrator's file", async () => {
+    const csv = `统一社会信用代码,名称,信用等级,风险等级\n${code()},济南导入戊,A,低\n${code()},济南导入己,B,中\n`;
+    const res = await upload(csv, head, "?dryRun=1");
+    expect(res.status).toBe(422);
+    const report = await json<{ refused: { row: number; errors: string[] }[] }>(res);
+    expect(report.refused.map((r) => r.row)).toEqual([2]);
+    expect(report.refused[0]!.errors.join()).toMatch(/只能由系统管理员设定/);
+    expect((await upload(csv, admin, "?dryRun=1")).status).toBe(200);
+  });
+
   it("refuses numbers in a department administrator's file", async () => {
     const csv = `统一社会信用代码,名称,手机号\n${code()},济南导入丁,13700000002\n`;
     const res = await upload(csv, head, "?dryRun=1");

@@ -153,7 +153,7 @@ function codeProblem(code: string): string | null {
 export function planEnterpriseImport(
   rows: ParsedRow[],
   existing: Map<string, string>,
-  options: { phoneAllowed: boolean } = { phoneAllowed: true },
+  options: { phoneAllowed: boolean; gradingAllowed: boolean } = { phoneAllowed: true, gradingAllowed: true },
 ): ImportPlan {
   const accepted: ImportPlan["accepted"] = [];
   const refused: RefusedRow[] = [];
@@ -184,6 +184,13 @@ export function planEnterpriseImport(
     if (!creditGrade) errors.push(`信用等级“${fields.creditGrade}”无效，应为 A、B、C、D 之一`);
     const riskLevel = parseRiskLevel(fields.riskLevel ?? "");
     if (!riskLevel) errors.push(`风险等级“${fields.riskLevel}”无效，应为 低、中、高（low/medium/high）之一`);
+    if (
+      !options.gradingAllowed &&
+      ((creditGrade && creditGrade !== "B") || (riskLevel && riskLevel !== "medium"))
+    )
+      errors.push(
+        "信用等级和风险等级影响所有部门的抽查比例，只能由系统管理员设定；请删去这两列或交管理员导入",
+      );
     const contactPhone = normalizePhone(fields.contactPhone ?? "") || null;
     if (contactPhone) {
       const phoneError = phoneProblem(contactPhone);

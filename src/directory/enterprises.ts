@@ -129,6 +129,8 @@ const importRoute = createRoute({
 });
 
 type EnterpriseRow = typeof enterprises.$inferSelect;
+
+const GRADING_ADMIN_ONLY = "信用等级和风险等级影响所有部门的抽查比例，只有系统管理员可以修改";
 type BatchItem = Parameters<Db["batch"]>[0][number];
 
 /**
@@ -145,9 +147,7 @@ function gradingChange(
     (body.creditGrade !== undefined && body.creditGrade !== before.creditGrade) ||
     (body.riskLevel !== undefined && body.riskLevel !== before.riskLevel);
   if (!changes) return false;
-  if (user.role !== "admin") {
-    throw forbidden("信用等级和风险等级影响所有部门的抽查比例，只有系统管理员可以修改");
-  }
+  if (user.role !== "admin") throw forbidden(GRADING_ADMIN_ONLY);
   if (!reason) throw new ApiError(422, "reason_required", "修改信用等级或风险等级必须填写理由");
   return true;
 }
@@ -256,6 +256,9 @@ export function enterpriseRoutes() {
     const body = c.req.valid("json");
     const creditCode = validCode(body.creditCode);
     const contactPhone = validPhone(c, body.contactPhone) ?? null;
+    // A new enterprise starts at the defaults (B, medium) unless the administrator grades it.
+    const graded = (body.creditGrade ?? "B") !== "B" || (body.riskLevel ?? "medium") !== "medium";
+    if (graded && currentUser(c).role !== "admin") throw forbidden(GRADING_ADMIN_ONLY);
     await assertCodeFree(c, creditCode);
     const now = Date.now();
     const row: EnterpriseRow = {
@@ -337,6 +340,7 @@ export function enterpriseRoutes() {
     ];
     const plan = planEnterpriseImport(rows, await existingCodes(c, codes), {
       phoneAllowed: c.var.user?.role === "admin",
+      gradingAllowed: c.var.user?.role === "admin",
     });
     const report = {
       dryRun,
