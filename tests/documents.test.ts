@@ -2,7 +2,15 @@ import { and, eq } from "drizzle-orm";
 import { PNG as PngImage } from "pngjs";
 import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { auditLog, checklists, forms, formVersions, inspections, officers } from "../src/db/schema.ts";
+import {
+  auditLog,
+  checklists,
+  enterprises,
+  forms,
+  formVersions,
+  inspections,
+  officers,
+} from "../src/db/schema.ts";
 import { issuedDocuments } from "../src/db/schema-documents.ts";
 import { newId } from "../src/lib/ids.ts";
 import { enterpriseCall, enterpriseSession } from "./enterprise-fixtures.ts";
@@ -189,6 +197,26 @@ describe("GET /api/inspections/:id/documents/notice", () => {
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!.detail)).toMatchObject({ kind: "notice", sha256: sha(first.bytes!) });
     expect(lines[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("issues once when two first downloads race", async () => {
+    const [a, b] = await Promise.all([
+      download(officerSession, "notice"),
+      download(officerSession, "notice"),
+    ]);
+    expect([a.res.status, b.res.status]).toEqual([200, 200]);
+    expect(sha(a.bytes!)).toBe(sha(b.bytes!));
+    expect(await issuedRows("notice")).toHaveLength(1);
+    expect(await issuedAudit()).toHaveLength(1);
+  });
+
+  it("prints □ for a character the font cannot draw instead of dropping it", async () => {
+    await t.db
+      .update(enterprises)
+      .set({ name: "济南\ue000食品有限公司" })
+      .where(eq(enterprises.id, enterpriseId));
+    const { bytes } = await download(officerSession, "notice");
+    expect((await pdfText(bytes!)).pages.join("")).toContain("济南□食品有限公司");
   });
 
   it("is dated from the approval, not from the download", async () => {
