@@ -386,6 +386,18 @@ function renderEvaluation(view: Detail) {
   };
 }
 
+/** The official documents (PDF): the notice once approved, the record once the checklist is registered. */
+function renderDocuments(id: string, view: Detail) {
+  const url = (kind: string) => `/api/enterprise/inspections/${encodeURIComponent(id)}/documents/${kind}`;
+  const link = (kind: string, text: string) =>
+    h("li", {}, h("a", { href: url(kind), download: "", id: `d-document-${kind}` }, text));
+  replaceChildren(
+    byId("d-documents"),
+    link("notice", "行政检查通知书（PDF）"),
+    view.checklist ? link("record", "现场检查笔录（检查结果告知书，PDF）") : "",
+  );
+}
+
 async function renderDetail(id: string) {
   const view = await entApi<Detail>(`/api/enterprise/inspections/${encodeURIComponent(id)}`);
   byId("d-type").textContent = view.caseReason ? `${view.typeLabel}（${view.caseReason}）` : view.typeLabel;
@@ -422,6 +434,7 @@ async function renderDetail(id: string) {
     ),
   );
   renderResults(view);
+  renderDocuments(id, view);
   renderEvaluation(view);
   show("detail");
 }

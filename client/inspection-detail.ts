@@ -225,6 +225,49 @@ async function renderCode(d: InspectionDetail) {
   }
 }
 
+interface DocumentList {
+  available: { kind: string; title: string; url: string }[];
+  issued: { kind: string; version: number; sha256: string; issuedAt: string }[];
+}
+
+/** The official documents (PDF) of the visit; hidden for those the server does not give them to. */
+async function renderDocuments() {
+  const card = byId("documents-card");
+  try {
+    const docs = await api<DocumentList>(`${base}/documents`);
+    card.hidden = docs.available.length === 0 && docs.issued.length === 0;
+    replaceChildren(
+      byId("documents"),
+      ...docs.available.map((d) =>
+        h(
+          "li",
+          {},
+          h(
+            "a",
+            { href: d.url, download: "", id: `document-${d.kind}`, className: "button" },
+            `下载${d.title}（PDF）`,
+          ),
+        ),
+      ),
+    );
+    const titles = new Map(docs.available.map((d) => [d.kind, d.title]));
+    byId("documents-issued-box").hidden = docs.issued.length === 0;
+    replaceChildren(
+      byId("documents-issued"),
+      ...docs.issued.map((d) =>
+        h(
+          "li",
+          {},
+          `${titles.get(d.kind) ?? d.kind} 第 ${d.version} 版 · ${formatMoment(d.issuedAt)} · SHA-256 `,
+          h("code", {}, d.sha256),
+        ),
+      ),
+    );
+  } catch {
+    card.hidden = true;
+  }
+}
+
 function render(d: InspectionDetail) {
   inspection = d;
   document.title = `${d.enterprise.name} · 检查 · 亮码`;
@@ -243,6 +286,7 @@ function render(d: InspectionDetail) {
       .map((o) => h("li", {}, `${o.name}　执法证 ${o.credentialNo ?? "—"}`)),
   );
   void renderCode(d);
+  void renderDocuments();
 }
 
 async function renderJoinRequests() {

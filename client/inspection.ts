@@ -143,6 +143,21 @@ function renderResults(view: PublicInspection) {
   replaceChildren(byId("results"), ...checklistResultItems(view.checklist.items));
 }
 
+/** PDF documents: the notice for whoever holds the code; the record for the enterprise signed in. */
+function renderDocumentLinks(view: PublicInspection) {
+  const link = (kind: string, text: string) =>
+    h("li", {}, h("a", { href: `${apiPath}/documents/${kind}`, download: "", id: `document-${kind}` }, text));
+  replaceChildren(
+    byId("documents"),
+    link("notice", "行政检查通知书（PDF）"),
+    !view.checklist
+      ? ""
+      : view.viewer === "enterprise"
+        ? link("record", "现场检查笔录（检查结果告知书，PDF）")
+        : h("li", { className: "muted" }, "现场检查笔录含照片和签名，以被检查企业身份登录后可下载。"),
+  );
+}
+
 function renderFacts(view: PublicInspection) {
   byId("enterprise").textContent = view.enterprise.name;
   byId("type").textContent = view.caseReason ? `${view.typeLabel}（${view.caseReason}）` : view.typeLabel;
@@ -151,6 +166,7 @@ function renderFacts(view: PublicInspection) {
   byId("status").textContent = view.statusLabel;
   renderOfficers(view.officers);
   renderItems(view);
+  renderDocumentLinks(view);
   replaceChildren(
     byId("year-count"),
     `${view.yearCount.year} 年本企业已备案的行政检查（含本次）共`,

@@ -10,6 +10,7 @@ import { catalogRoutes } from "./catalog/routes.ts";
 import { publicCatalogRoutes } from "./catalog/public-routes.ts";
 import { dashboardRoutes } from "./dashboard/routes.ts";
 import { DIRECTORY_UPLOADS, directoryRoutes } from "./directory/routes.ts";
+import { documentEnterpriseRoutes, documentPublicRoutes, documentStaffRoutes } from "./documents/routes.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { Hono, type Context, type ErrorHandler, type NotFoundHandler } from "hono";
 import { activationRoutes, letterRoutes } from "./enterprise/activation.ts";
@@ -109,6 +110,9 @@ export function createApp(deps: AppDeps) {
   app.route("/api/inspections", avoidanceRoutes());
   app.route("/api/inspections", visitRoutes());
   app.route("/api/inspections", checklistRoutes());
+  app.route("/api/inspections", documentStaffRoutes());
+  app.route("/api/enterprise", documentEnterpriseRoutes());
+  app.route("/api/public", documentPublicRoutes());
   app.route("/api/planning", planningRoutes());
   app.route("/api/sampling", samplingRoutes());
   app.route("/api/public/sampling", publicSamplingRoutes());

@@ -574,6 +574,25 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     params: { id: live, photoId: (d) => d.photoId },
     expect: INSPECTION_READ,
   },
+  // Official documents (issue 17): readers of the inspection, except officers not on it (the live
+  // inspection is approved and in progress, so its notice exists; its officer login is on it).
+  "GET /api/inspections/:id/documents": { scoped: true, params: { id: live }, expect: INSPECTION_READ },
+  "GET /api/inspections/:id/documents/:kind": {
+    scoped: true,
+    params: { id: live, kind: () => "notice" },
+    expect: INSPECTION_READ,
+  },
+  "GET /api/enterprise/inspections/:id/documents/:kind": {
+    scoped: true,
+    params: { id: enterpriseInspection, kind: () => "notice" },
+    expect: { ...everyone(401), enterprise: OWN_OK },
+  },
+  // The notice says what the code page shows: the code suffices (the record needs the enterprise).
+  "GET /api/public/inspections/:code/documents/:kind": {
+    scoped: false,
+    params: { code: (_d, w) => w.A.liveCode, kind: () => "notice" },
+    expect: everyone("ok"),
+  },
   // The enterprise's side: the signed code shows the visit to whoever holds it.
   "GET /api/public/inspections/:code": {
     scoped: false,

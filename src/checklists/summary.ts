@@ -134,3 +134,32 @@ export async function checklistSummary(db: Db, inspectionId: string): Promise<Ch
   const items = summarizeChecklist(JSON.parse(row.schema) as Json, JSON.parse(row.data) as Json);
   return { items, submittedAt: new Date(row.submittedAt).toISOString() };
 }
+
+/** An item page's answered check points with their results, in the checklist's order. */
+export interface ItemPoints {
+  code: string;
+  points: { point: string; result: PointResult }[];
+}
+
+/**
+ * Every shown, answered check point per item page, for the written record (现场检查笔录), which lists
+ * each point and not only the failures the summary keeps.
+ */
+export function checkpointResults(schema: Json, data: Json): ItemPoints[] {
+  const pages = Array.isArray(schema.pages) ? (schema.pages as Json[]) : [];
+  const out: ItemPoints[] = [];
+  for (const page of pages) {
+    const code = page[PAGE_PROPS.itemCode];
+    if (typeof code !== "string" || !code || !shown(page, data)) continue;
+    const points: ItemPoints["points"] = [];
+    for (const el of shownElements(page.elements, data)) {
+      const name = el.name;
+      if (el[QUESTION_PROPS.role] !== "checkpoint" || typeof name !== "string") continue;
+      const value = data[name];
+      if (value === "pass" || value === "fail" || value === "na")
+        points.push({ point: localText(el.title) || name, result: value });
+    }
+    out.push({ code, points });
+  }
+  return out;
+}

@@ -592,3 +592,4 @@ export * from "./schema-planning.ts";
 export * from "./schema-dashboard.ts";
 export * from "./schema-enterprise.ts";
 export * from "./schema-joins.ts";
+export * from "./schema-documents.ts";
