@@ -98,6 +98,8 @@ export interface InspectionConfig {
   lateFilingMaxDays: number;
   /** Hours after the planned end before an unregistered visit raises an alert (R15). */
   registrationGraceHours: number;
+  /** 首违不罚: years looked back for an earlier failure of the same item and point (issue 15). */
+  firstViolationYears: number;
   /** How far a checklist's start/end may lie outside the planned window, in minutes. */
   checklistTimeMarginMinutes: number;
   /** Optional external endpoint told about alerts, with an HMAC-SHA256 signature header. */
@@ -250,6 +252,7 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
       evaluationWindowDays: num("EVALUATION_WINDOW_DAYS", 30),
       lateFilingMaxDays: num("LATE_FILING_MAX_DAYS", 10),
       registrationGraceHours: num("REGISTRATION_GRACE_HOURS", 24),
+      firstViolationYears: Math.floor(num("FIRST_VIOLATION_YEARS", 2)),
       checklistTimeMarginMinutes: num("CHECKLIST_TIME_MARGIN_MINUTES", 120),
       webhookUrl: env.ALERT_WEBHOOK_URL || undefined,
       webhookSecret: env.ALERT_WEBHOOK_SECRET || undefined,
