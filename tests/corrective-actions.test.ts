@@ -504,3 +504,21 @@ describe("首违不罚 at submission", () => {
     expect(view.items.find((a: Json) => a.id === repeat!.id).firstViolation.label).toBe("再次违反");
   });
 });
+
+describe("action.overdue", () => {
+  it("writes one outbox message once the deadline's local day has ended, never twice", async () => {
+    const { sweepOverdueActions } = await import("../src/actions/overdue-sweep.ts");
+    const { configFromEnv } = await import("../src/env.ts");
+    const config = configFromEnv(
+      { ALERT_WEBHOOK_URL: "https://hooks.example.test/lianma", ALERT_WEBHOOK_SECRET: "s".repeat(32) },
+      "x".repeat(40),
+    );
+    const id = await approvedInspection();
+    await submit(id, answers({ license: "fail", records: "pass" }, "2099-03-10"));
+    const topic = eq(outbox.topic, "action.overdue");
+    expect(await sweepOverdueActions(t.db, config, Date.parse("2099-03-10T15:59:59Z"))).toBe(0);
+    expect(await sweepOverdueActions(t.db, config, Date.parse("2099-03-10T16:00:00Z"))).toBe(1);
+    expect(await sweepOverdueActions(t.db, config, Date.parse("2099-03-11T16:00:00Z"))).toBe(0);
+    expect(await t.db.select().from(outbox).where(topic)).toHaveLength(1);
+  });
+});
