@@ -522,3 +522,21 @@ describe("action.overdue", () => {
     expect(await t.db.select().from(outbox).where(topic)).toHaveLength(1);
   });
 });
+
+describe("首违不罚 on the enterprise's record", () => {
+  it("shows 首违不罚：已按期整改 once an eligible first failure is accepted in time", async () => {
+    await t.db.update(catalogItems).set({ writtenVerification: true }).where(eq(catalogItems.id, itemId));
+    const id = await approvedInspection();
+    await submit(id, answers({ license: "pass", records: "fail" }));
+    const [action] = await actionsOf(id);
+    const detail = async () =>
+      ((await (await enterpriseCall(t, firm, "GET", `/api/enterprise/inspections/${id}`)).json()) as Json)
+        .checklist.items[0].failures[0];
+    expect((await detail()).firstViolation).toBe("首违");
+    await enterpriseCall(t, firm, "POST", `/api/enterprise/actions/${action!.id}/submit`, {
+      statement: "已整改",
+    });
+    await t.call(officer, "POST", `/api/actions/${action!.id}/accept`, { verification: "written" });
+    expect((await detail()).firstViolation).toBe("首违不罚：已按期整改");
+  });
+});
