@@ -540,3 +540,18 @@ describe("首违不罚 on the enterprise's record", () => {
     expect((await detail()).firstViolation).toBe("首违不罚：已按期整改");
   });
 });
+
+describe("POST /api/inspections with type reinspection", () => {
+  it("is refused: a 复查 is filed from corrective actions only (no way round the window)", async () => {
+    const res = await t.call(officer, "POST", "/api/inspections", {
+      enterpriseId,
+      type: "reinspection",
+      officerIds: staff.officerIds,
+      itemIds: [itemId],
+      plannedStart: new Date(Date.now() + 2 * HOUR).toISOString(),
+      plannedEnd: new Date(Date.now() + 3 * HOUR).toISOString(),
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as Json).error.code).toBe("reinspection_from_actions");
+  });
+});
