@@ -12,6 +12,7 @@ import {
 } from "./lib/checklist-result";
 import { byId, formatTime, h, replaceChildren, showMessage } from "./lib/dom";
 import { registerLianmaProperties } from "./lib/lianma-properties";
+import { renderEnterpriseActions } from "./lib/enterprise-actions";
 import { safeNext } from "./lib/next";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
 
@@ -306,6 +307,7 @@ async function renderHome(me: Me) {
     ...(upcoming.length ? upcoming.map(card) : [empty("暂无计划中的检查。")]),
   );
   replaceChildren(byId("past"), ...(past.length ? past.map(card) : [empty("暂无已进行的检查。")]));
+  await renderEnterpriseActions(entApi);
   document.title = `我的检查 · ${me.enterprise.name} · 亮码`;
   show("home");
 }

@@ -13,6 +13,7 @@ import {
   type InspectionStatus,
 } from "./lib/inspection-ui";
 import { renderAvoidanceCard } from "./lib/avoidance-card";
+import { renderCorrectiveActions } from "./lib/action-card";
 import { joinRequestItem, type JoinRequest } from "./lib/join-requests";
 import { adminPage } from "./lib/layout";
 import type { User } from "./lib/types";
@@ -287,6 +288,7 @@ function render(d: InspectionDetail) {
   );
   void renderCode(d);
   void renderDocuments();
+  void renderCorrectiveActions(d, me);
 }
 
 async function renderJoinRequests() {
@@ -386,7 +388,9 @@ byId<HTMLFormElement>("cancel-form").addEventListener("submit", async (event) =>
 byId<HTMLFormElement>("close-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const note = byId<HTMLTextAreaElement>("close-note").value.trim();
-  if (await transition("close", note ? { note } : {}, "已办结。", byId("close-message"))) closeDialog.close();
+  const openActionsReason = byId<HTMLTextAreaElement>("close-open-reason").value.trim();
+  const body = { ...(note ? { note } : {}), ...(openActionsReason ? { openActionsReason } : {}) };
+  if (await transition("close", body, "已办结。", byId("close-message"))) closeDialog.close();
 });
 
 for (const button of document.querySelectorAll<HTMLButtonElement>("dialog [data-close]")) {

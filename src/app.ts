@@ -7,6 +7,10 @@ import { authRoutes } from "./auth/routes.ts";
 import { actAnonymously, csrfProtection, loadSession } from "./auth/session.ts";
 import { checklistRoutes } from "./checklists/routes.ts";
 import { catalogRoutes } from "./catalog/routes.ts";
+import { enterpriseActionRoutes } from "./actions/enterprise-routes.ts";
+import { EVIDENCE_UPLOAD } from "./actions/evidence.ts";
+import { reinspectionRoutes } from "./actions/reinspection.ts";
+import { actionRoutes } from "./actions/routes.ts";
 import { publicCatalogRoutes } from "./catalog/public-routes.ts";
 import { dashboardRoutes } from "./dashboard/routes.ts";
 import { DIRECTORY_UPLOADS, directoryRoutes } from "./directory/routes.ts";
@@ -45,7 +49,7 @@ import { shareRoutes } from "./share/routes.ts";
 
 const STATIC_PREFIXES = ["/build/", "/css/", "/img/", "/favicon"];
 /** Routes that take a file as their body instead of JSON. */
-const UPLOADS = [...DIRECTORY_UPLOADS, PLANNING_IMPORT_UPLOAD];
+const UPLOADS = [...DIRECTORY_UPLOADS, PLANNING_IMPORT_UPLOAD, EVIDENCE_UPLOAD];
 
 /** Builds the whole application from its dependencies; Node and Workers entries differ only in deps. */
 export function createApp(deps: AppDeps) {
@@ -90,6 +94,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/enterprise", enterpriseInspectionRoutes());
   app.route("/api/enterprise", enterpriseComplaintRoutes());
   app.route("/api/enterprise", enterpriseAvoidanceRoutes());
+  app.route("/api/enterprise", enterpriseActionRoutes());
   app.route("/api/public", enterpriseLoginRoutes());
   app.route("/api/public", activationRoutes());
   app.route("/api/enterprises", letterRoutes());
@@ -103,6 +108,8 @@ export function createApp(deps: AppDeps) {
   app.route("/api/public", evaluationPublicRoutes());
   app.route("/api", evaluationRoutes());
   app.route("/api", alertRoutes());
+  app.route("/api", actionRoutes());
+  app.route("/api", reinspectionRoutes());
   app.route("/api/dashboard", dashboardRoutes());
   app.route("/api/inspections", filingRoutes());
   app.route("/api", joinRoutes());

@@ -101,6 +101,8 @@ export interface InspectionConfig {
   lateFilingMaxDays: number;
   /** Hours after the planned end before an unregistered visit raises an alert (R15). */
   registrationGraceHours: number;
+  /** 首违不罚: years looked back for an earlier failure of the same item and point (issue 15). */
+  firstViolationYears: number;
   /** How far a checklist's start/end may lie outside the planned window, in minutes. */
   checklistTimeMarginMinutes: number;
   /** Optional external endpoint told about alerts, with an HMAC-SHA256 signature header. */
@@ -273,6 +275,7 @@ const VARIABLES = z.object({
   EVALUATION_WINDOW_DAYS: positive(30),
   LATE_FILING_MAX_DAYS: positive(10),
   REGISTRATION_GRACE_HOURS: positive(24),
+  FIRST_VIOLATION_YEARS: positive(2),
   CHECKLIST_TIME_MARGIN_MINUTES: positive(120),
   ALERT_WEBHOOK_URL: url(),
   ALERT_WEBHOOK_SECRET: text(),
@@ -354,6 +357,7 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
       evaluationWindowDays: v.EVALUATION_WINDOW_DAYS,
       lateFilingMaxDays: v.LATE_FILING_MAX_DAYS,
       registrationGraceHours: v.REGISTRATION_GRACE_HOURS,
+      firstViolationYears: Math.floor(v.FIRST_VIOLATION_YEARS),
       checklistTimeMarginMinutes: v.CHECKLIST_TIME_MARGIN_MINUTES,
       webhookUrl: v.ALERT_WEBHOOK_URL,
       webhookSecret: v.ALERT_WEBHOOK_SECRET,

@@ -2,6 +2,7 @@ import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
 import { deliverDue, outboxConfigured } from "./alerts/outbox.ts";
 import { sweepUnregisteredVisits } from "./alerts/sweep.ts";
+import { sweepOverdueActions } from "./actions/overdue-sweep.ts";
 import { createApp, type App } from "./app.ts";
 import * as schema from "./db/schema.ts";
 import { smsGatewayWarnings } from "./enterprise/sms.ts";
@@ -120,6 +121,7 @@ export default {
     if (misconfiguration(env)) return;
     const { db, config } = build(env);
     await sweepUnregisteredVisits(db, config, Date.now());
+    await sweepOverdueActions(db, config, Date.now());
     if (!outboxConfigured(config)) return;
     await deliverDue(db, config, (url, init) => fetch(url, init), Date.now());
   },

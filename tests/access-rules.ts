@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { seedForms } from "../src/bootstrap.ts";
 import { alerts, joinRequests } from "../src/db/schema.ts";
+import { insertAction, insertEvidence } from "./action-fixtures.ts";
 import { enterpriseSession } from "./enterprise-fixtures.ts";
 import { makeInspection, NEGATIVE, postEvaluation } from "./evaluation-fixtures.ts";
 import { PASSWORD, SAMPLE_SCHEMA, type Session, type TestApp } from "./helpers.ts";
@@ -55,6 +56,9 @@ export interface DeptWorld {
   /** Pending join requests (R18): of a third department on this one's inspection, and of this one on a third's. */
   leadJoinRequestId: string;
   askedJoinRequestId: string;
+  /** A corrective action of the world's enterprise on this department's item, with an evidence file. */
+  actionId: string;
+  evidenceId: string;
 }
 
 export interface World {
@@ -63,6 +67,9 @@ export interface World {
   enterpriseId: string;
   /** An inspection of another enterprise, which the signed-in enterprise must not reach. */
   otherEnterpriseInspectionId: string;
+  /** A corrective action (with an evidence file) of another enterprise, which the signed-in one must not reach. */
+  otherEnterpriseActionId: string;
+  otherEnterpriseEvidenceId: string;
   adminUserId: string;
   /** Makes a fresh record of a department, for routes that delete theirs. */
   fresh: {
@@ -204,6 +211,11 @@ const live = (d: DeptWorld) => d.liveInspectionId;
 /** For the enterprise's routes: "own" is its inspection (department A's), "other" another enterprise's. */
 const enterpriseInspection = (d: DeptWorld, w: World) =>
   d === w.A ? w.A.liveInspectionId : w.otherEnterpriseInspectionId;
+const enterpriseAction = (d: DeptWorld, w: World) => (d === w.A ? w.A.actionId : w.otherEnterpriseActionId);
+const enterpriseEvidence = (d: DeptWorld, w: World) =>
+  d === w.A ? w.A.evidenceId : w.otherEnterpriseEvidenceId;
+/** Reviewing a corrective action: the item's department (its officers and administrator) and administrators. */
+const ACTION_REVIEW: Record<Role, Expect> = { ...INSPECTION_ACT };
 
 /** The rule of every /api route, keyed `METHOD /path` as in the app's route table. */
 export const ACCESS_RULES: Record<string, AccessRule> = {
@@ -256,6 +268,27 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     params: { id: enterpriseInspection },
     request: () => ({ body: {} }),
     expect: { ...everyone(401), enterprise: OWN_PASS },
+  },
+  // Corrective actions (issue 15): the enterprise's own, evidence checked after ownership.
+  "GET /api/enterprise/actions": { scoped: false, expect: { ...everyone(401), enterprise: "ok" } },
+  "POST /api/enterprise/actions/:id/evidence": {
+    scoped: true,
+    params: { id: enterpriseAction },
+    request: () => ({ raw: { type: "image/jpeg", bytes: JPEG } }),
+    expect: { ...everyone(401), enterprise: OWN_PASS },
+  },
+  // Submits the enterprise's own action (the body is checked before ownership, so it must be valid).
+  "POST /api/enterprise/actions/:id/submit": {
+    scoped: true,
+    params: { id: enterpriseAction },
+    request: () => ({ body: { statement: "已按要求整改" } }),
+    expect: { ...everyone(401), enterprise: OWN_PASS },
+    last: true,
+  },
+  "GET /api/enterprise/actions/:id/evidence/:evidenceId": {
+    scoped: true,
+    params: { id: enterpriseAction, evidenceId: enterpriseEvidence },
+    expect: { ...everyone(401), enterprise: OWN_OK },
   },
   // Signing in: open to anyone, and a staff session signs no one in as an enterprise. A matrix request
   // names an unknown credit code / token, so it is 202 for the code and 401 for login and activation.
@@ -608,6 +641,46 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     expect: { ...everyone(403), anonymous: 401, enterprise: "pass" },
   },
 
+  // ---- corrective actions (issue 15): the item's department; other departments 404 ----
+  "GET /api/actions": { scoped: false, expect: ANY_USER },
+  "GET /api/actions/:id": { scoped: true, params: { id: (d) => d.actionId }, expect: INSPECTION_READ },
+  "GET /api/actions/:id/evidence/:evidenceId": {
+    scoped: true,
+    params: { id: (d) => d.actionId, evidenceId: (d) => d.evidenceId },
+    expect: INSPECTION_READ,
+  },
+  // The world's action is open, not submitted: an allowed reviewer is refused for its state (409).
+  "POST /api/actions/:id/accept": {
+    scoped: true,
+    params: { id: (d) => d.actionId },
+    request: () => ({ body: { verification: "written" } }),
+    expect: ACTION_REVIEW,
+  },
+  "POST /api/actions/:id/return": {
+    scoped: true,
+    params: { id: (d) => d.actionId },
+    request: () => ({ body: { reason: "材料不清晰" } }),
+    expect: ACTION_REVIEW,
+  },
+  // Files a 复查 of the department's action (later calls: 409, the action is taken).
+  "POST /api/reinspections": {
+    scoped: true,
+    request: ({ dept }) => ({
+      body: {
+        actionIds: [dept.actionId],
+        officerIds: dept.officerIds.slice(0, 2),
+        ...plannedWindow(),
+      },
+    }),
+    expect: {
+      ...everyone(403),
+      anonymous: 401,
+      dept_admin: { own: "pass", other: 404 },
+      officer: { own: "pass", other: 404 },
+    },
+    last: true,
+  },
+
   // ---- sampling (双随机): tasks of the lead department, public results ----
   "GET /api/sampling/tasks": { scoped: false, expect: ANY_USER },
   "POST /api/sampling/tasks": {
@@ -884,6 +957,13 @@ export async function buildWorld(t: TestApp) {
     const ownInspection = await makeInspection(t, w, { status: "approved", departmentIds: [id] });
     const leadJoinRequestId = await joinRequest(t, ownInspection.id, third);
     const askedJoinRequestId = await joinRequest(t, thirdsInspection.id, id);
+    const actionId = await insertAction(t, {
+      inspectionId: evaluated.id,
+      enterpriseId,
+      departmentId: id,
+      itemId,
+    });
+    const evidenceId = await insertEvidence(t, actionId);
 
     return {
       samplingTaskId,
@@ -907,6 +987,8 @@ export async function buildWorld(t: TestApp) {
       alertId: alert.id,
       officerUserId,
       deptAdminUserId,
+      actionId,
+      evidenceId,
     };
   }
 
@@ -923,7 +1005,22 @@ export async function buildWorld(t: TestApp) {
     { deptA: A.id, enterpriseId: otherEnterprise, officerIds: A.officerIds, itemId: A.itemId },
     { status: "in_progress", departmentIds: [A.id], enterpriseId: otherEnterprise },
   );
-  const world: World = { A, B, enterpriseId, otherEnterpriseInspectionId: other.id, adminUserId, fresh };
+  const otherEnterpriseActionId = await insertAction(t, {
+    inspectionId: other.id,
+    enterpriseId: otherEnterprise,
+    departmentId: A.id,
+    itemId: A.itemId,
+  });
+  const world: World = {
+    A,
+    B,
+    enterpriseId,
+    otherEnterpriseInspectionId: other.id,
+    otherEnterpriseActionId,
+    otherEnterpriseEvidenceId: await insertEvidence(t, otherEnterpriseActionId),
+    adminUserId,
+    fresh,
+  };
   const sessions = {
     admin,
     supervisor: await t.login("matrix-supervisor"),

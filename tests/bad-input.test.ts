@@ -36,7 +36,16 @@ beforeAll(async () => {
 function placeholderTarget() {
   const d = new Proxy({}, { get: () => "x" }) as World["A"];
   const fresh = { conflict: async () => "x", plannedTask: async () => "x" };
-  const world = { A: d, B: d, enterpriseId: "x", otherEnterpriseInspectionId: "x", adminUserId: "x", fresh };
+  const world = {
+    A: d,
+    B: d,
+    enterpriseId: "x",
+    otherEnterpriseInspectionId: "x",
+    otherEnterpriseActionId: "x",
+    otherEnterpriseEvidenceId: "x",
+    adminUserId: "x",
+    fresh,
+  };
   return { dept: d, mine: d, world };
 }
 

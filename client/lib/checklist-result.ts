@@ -6,7 +6,7 @@ export interface ChecklistResultItem {
   name: string;
   legalBasis: string;
   result: "pass" | "fail" | "na" | "mixed";
-  failures: { point: string; requirement: string; deadline: string }[];
+  failures: { point: string; requirement: string; deadline: string; firstViolation?: string }[];
 }
 
 const RESULT_LABELS: Record<ChecklistResultItem["result"], string> = {
@@ -40,6 +40,7 @@ export function checklistResultItems(items: ChecklistResultItem[]): HTMLElement[
                 h("strong", {}, f.point),
                 h("div", {}, `整改要求：${f.requirement || "—"}`),
                 f.deadline ? h("div", { className: "deadline" }, `整改期限：${f.deadline}`) : null,
+                f.firstViolation ? h("div", { className: "first-violation" }, f.firstViolation) : null,
               ),
             ),
           )

@@ -11,7 +11,7 @@ export type InspectionStatus =
   | "evaluated"
   | "closed"
   | "cancelled";
-export type InspectionType = "routine" | "random" | "campaign" | "case";
+export type InspectionType = "routine" | "random" | "campaign" | "case" | "reinspection";
 
 export interface InspectionSummary {
   id: string;
@@ -73,6 +73,7 @@ export const TYPE_LABELS: Record<InspectionType, string> = {
   random: "双随机抽查",
   campaign: "专项检查",
   case: "个案检查",
+  reinspection: "复查",
 };
 
 /** The coloured status pill; the colour comes from `badge-insp-<status>` in inspections-admin.css. */

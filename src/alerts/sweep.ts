@@ -11,6 +11,7 @@ import type { AppConfig } from "../env.ts";
 import { newId } from "../lib/ids.ts";
 import { localDateTime } from "../lib/time.ts";
 import { alertStatements } from "./create.ts";
+import { sweepOverdueActions } from "../actions/overdue-sweep.ts";
 import { ALERT_TOPIC, type EventBus } from "./events.ts";
 import { alertItem } from "./views.ts";
 import { logError } from "../lib/log.ts";
@@ -79,6 +80,7 @@ export function startSweepLoop(db: Db, config: AppConfig, events: EventBus, inte
     running = true;
     try {
       await sweepUnregisteredVisits(db, config, Date.now(), events);
+      await sweepOverdueActions(db, config, Date.now());
     } catch (error) {
       logError({ event: "sweep_failed" }, error);
     } finally {

@@ -28,6 +28,8 @@ const ItemBody = z.object({
   legalBasis: z.string().trim().min(1).max(4000),
   method: z.string().trim().min(1).max(50).optional(),
   yearlyCap: z.number().int().min(1).max(366).nullable().optional(),
+  /** 书面核查: a corrective action may be accepted on written evidence, without a 复查 (issue 15). */
+  writtenVerification: z.boolean().optional(),
   checklistFormId: z.string().min(1).max(64).nullable().optional(),
   status: CatalogStatusSchema.optional(),
 });
@@ -111,6 +113,7 @@ function toItem({ item, departmentName, formTitle, formPublishedVersion }: Joine
     legalBasis: item.legalBasis,
     method: item.method,
     yearlyCap: item.yearlyCap,
+    writtenVerification: item.writtenVerification,
     checklistFormId: item.checklistFormId,
     checklistForm:
       item.checklistFormId && formTitle !== null
@@ -216,6 +219,7 @@ export function catalogRoutes() {
       legalBasis: body.legalBasis,
       method: body.method ?? "现场检查",
       yearlyCap: body.yearlyCap ?? null,
+      writtenVerification: body.writtenVerification ?? false,
       checklistFormId: body.checklistFormId ?? null,
       status: body.status ?? "active",
       createdAt: now,
@@ -264,6 +268,7 @@ export function catalogRoutes() {
       legalBasis: body.legalBasis ?? before.legalBasis,
       method: body.method ?? before.method,
       yearlyCap: body.yearlyCap === undefined ? before.yearlyCap : body.yearlyCap,
+      writtenVerification: body.writtenVerification ?? before.writtenVerification,
       checklistFormId,
       status: body.status ?? before.status,
       updatedAt: Date.now(),

@@ -17,6 +17,8 @@ export const CatalogItemSchema = z
     method: z.string(),
     /** Visits per enterprise per year for this item; null: the department default. */
     yearlyCap: z.number().int().nullable(),
+    /** Corrective actions may be accepted on written evidence (书面核查) instead of a 复查. */
+    writtenVerification: z.boolean(),
     checklistFormId: z.string().nullable(),
     checklistForm: z
       .object({ id: z.string(), title: z.string(), publishedVersion: z.number().int().nullable() })

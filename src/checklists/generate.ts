@@ -1,5 +1,5 @@
 import { convertItemForm } from "./item-form.ts";
-import { FIXED, PAGE_PROPS, registerChecklistProperties } from "./metadata.ts";
+import { FIXED, PAGE_PROPS, QUESTION_PROPS, registerChecklistProperties } from "./metadata.ts";
 import { localDateTime } from "../lib/time.ts";
 
 registerChecklistProperties();
@@ -39,6 +39,46 @@ export interface ChecklistFacts {
   items: ChecklistItemInput[];
   /** IANA zone for the planned window as shown; default Asia/Shanghai. */
   timeZone?: string;
+  /**
+   * 复查 (issue 15): per item code, the failed points re-inspected with their original requirement; the
+   * checklist then holds only these points.
+   */
+  reinspection?: Map<string, ReinspectedPoint[]>;
+}
+
+export interface ReinspectedPoint {
+  pointKey: string;
+  requirement: string;
+  deadline: string;
+}
+
+/** Keeps only the re-inspected points (and their 整改 companions) of an item page, with the original requirement. */
+function onlyPoints(elements: Json[], prefix: string, points: ReinspectedPoint[]): Json[] {
+  const byName = new Map(points.map((p) => [prefix + p.pointKey, p]));
+  const out: Json[] = [];
+  for (const el of elements) {
+    const role = el[QUESTION_PROPS.role];
+    if (role === "checkpoint" && byName.has(String(el.name))) {
+      const p = byName.get(String(el.name))!;
+      // Braces would be read as survey-core text variables.
+      const safe = p.requirement.replace(/[{}]/g, (b) => (b === "{" ? "｛" : "｝"));
+      out.push({
+        ...el,
+        description: `原整改要求：${safe}（原整改期限 ${p.deadline}）`,
+        [QUESTION_PROPS.originalRequirement]: p.requirement,
+      });
+    } else if (
+      (role === "requirement" || role === "deadline") &&
+      byName.has(String(el[QUESTION_PROPS.point]))
+    ) {
+      out.push(el);
+    } else if (el.type === "panel" && Array.isArray(el.elements)) {
+      const kept = onlyPoints(el.elements as Json[], prefix, points);
+      // The point failed before, so it applies: a condition of the original form no longer hides it.
+      if (kept.length) out.push({ ...el, visibleIf: undefined, elements: kept });
+    }
+  }
+  return out;
 }
 
 /** The answer-name prefix of the item at `index` (0-based) in the generated checklist. */
@@ -230,11 +270,15 @@ export function generateChecklist(facts: ChecklistFacts): Json {
   const calculatedValues: Json[] = [];
   const itemPages = facts.items.map((item, index) => {
     const converted = convertItemForm(structuredClone(item.formSchema), itemPrefix(index));
+    const points = facts.reinspection?.get(item.code);
+    if (facts.reinspection) {
+      return itemPage(item, index, onlyPoints(converted.elements, itemPrefix(index), points ?? []));
+    }
     calculatedValues.push(...converted.calculatedValues);
     return itemPage(item, index, converted.elements);
   });
   return {
-    title: "涉企行政检查现场检查表",
+    title: facts.reinspection ? "涉企行政检查复查表" : "涉企行政检查现场检查表",
     description: facts.enterprise.name,
     showQuestionNumbers: "off",
     showProgressBar: "top",

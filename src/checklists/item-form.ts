@@ -1,4 +1,4 @@
-import { POINT_CHOICES, QUESTION_PROPS } from "./metadata.ts";
+import { FIRST_VIOLATION_PROPERTY, POINT_CHOICES, QUESTION_PROPS } from "./metadata.ts";
 
 type Json = Record<string, unknown>;
 
@@ -183,6 +183,7 @@ export function convertItemForm(schema: Json, prefix: string): ConvertedItemForm
       [QUESTION_PROPS.role]: "checkpoint",
     };
     if (el.description !== undefined) point.description = copy(el.description, "description", false);
+    if (el[FIRST_VIOLATION_PROPERTY] === true) point[QUESTION_PROPS.firstViolation] = true;
     const requirement: Json = {
       type: "comment",
       name: fresh(`${name}__requirement`),

@@ -19,7 +19,16 @@ export const PAGE_PROPS = {
   formId: "lianmaFormId",
   formVersion: "lianmaFormVersion",
 } as const;
-export const QUESTION_PROPS = { role: "lianmaRole", point: "lianmaPoint" } as const;
+export const QUESTION_PROPS = {
+  role: "lianmaRole",
+  point: "lianmaPoint",
+  /** Copied from the item form's `firstViolationEligible: true` (首违不罚, issue 15). */
+  firstViolation: "lianmaFirstViolationEligible",
+  /** On a 复查 checklist: the requirement the original finding set, shown with the point. */
+  originalRequirement: "lianmaOriginalRequirement",
+} as const;
+/** The item form's own property (set in the designer) that marks a point eligible for 首违不罚. */
+export const FIRST_VIOLATION_PROPERTY = "firstViolationEligible";
 
 /** Names of the standard questions on the header and final pages. */
 export const FIXED = {
@@ -54,4 +63,6 @@ export function registerChecklistProperties(): void {
   add("page", `${PAGE_PROPS.formVersion}:number`);
   add("question", QUESTION_PROPS.role);
   add("question", QUESTION_PROPS.point);
+  add("question", `${QUESTION_PROPS.firstViolation}:boolean`);
+  add("question", QUESTION_PROPS.originalRequirement);
 }

@@ -25,6 +25,7 @@ import {
 } from "./store.ts";
 import { failedItemCodes, summarizeChecklist } from "./summary.ts";
 import { visitTimeProblems } from "./times.ts";
+import { submitActionStatements } from "../actions/create.ts";
 
 const anyone = requireUser();
 const Data = z.record(z.string(), z.unknown());
@@ -260,6 +261,8 @@ export function checklistRoutes() {
     const text = JSON.stringify(data);
     const now = Date.now();
     const user = currentUser(c);
+    // Each failed point becomes a corrective action in the same batch (R16, issue 15).
+    const actions = await submitActionStatements(c, current, schema, data, c.var.deps.now?.() ?? now);
     await writeWithRetry(c, id, ({ inspection }) => {
       const [register, registerAudit] = transitionStatements(c, inspection, "registered");
       return [
@@ -285,6 +288,7 @@ export function checklistRoutes() {
           targetId: id,
           detail: { bytes: Buffer.byteLength(text), failedItems },
         }),
+        ...(actions.statements as Parameters<typeof runBatch>[1]),
       ];
     });
     return c.json(

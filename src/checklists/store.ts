@@ -1,8 +1,9 @@
-import { asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import {
   catalogItems,
   checklists,
+  correctiveActions,
   departments,
   enterprises,
   formVersions,
@@ -13,7 +14,7 @@ import {
 } from "../db/schema.ts";
 import type { InspectionRow } from "../inspections/access.ts";
 import { ApiError } from "../lib/errors.ts";
-import type { ChecklistFacts, ChecklistItemInput } from "./generate.ts";
+import type { ChecklistFacts, ChecklistItemInput, ReinspectedPoint } from "./generate.ts";
 import { PAGE_PROPS } from "./metadata.ts";
 
 export type ChecklistRow = typeof checklists.$inferSelect;
@@ -31,8 +32,15 @@ export async function readChecklist(db: Db, inspectionId: string): Promise<Check
 export const abortUnlessOneRowChanged = (db: Db) =>
   db.run(sql`SELECT CASE WHEN changes() = 1 THEN 1 ELSE json('lost race: no row changed') END`);
 
-/** The items of a filing, with the latest published version of each item's checklist form. */
-async function itemInputs(db: Db, inspectionId: string): Promise<ChecklistItemInput[]> {
+/**
+ * The items of a filing, with the latest published version of each item's checklist form — on a 复查,
+ * the version the re-inspected points came from (`versions`, by item code).
+ */
+async function itemInputs(
+  db: Db,
+  inspectionId: string,
+  versions?: Map<string, { formId: string; version: number }>,
+): Promise<ChecklistItemInput[]> {
   const rows = await db
     .select({
       code: catalogItems.code,
@@ -49,12 +57,18 @@ async function itemInputs(db: Db, inspectionId: string): Promise<ChecklistItemIn
     .orderBy(asc(catalogItems.code));
   const items: ChecklistItemInput[] = [];
   const missing: string[] = [];
-  for (const row of rows) {
+  for (const original of rows) {
+    const pinned = versions?.get(original.code);
+    const row = pinned ? { ...original, formId: pinned.formId } : original;
     const [version] = row.formId
       ? await db
           .select({ version: formVersions.version, schema: formVersions.schema })
           .from(formVersions)
-          .where(eq(formVersions.formId, row.formId))
+          .where(
+            pinned
+              ? and(eq(formVersions.formId, row.formId), eq(formVersions.version, pinned.version))
+              : eq(formVersions.formId, row.formId),
+          )
           .orderBy(desc(formVersions.version))
           .limit(1)
       : [];
@@ -116,9 +130,26 @@ export async function checklistFacts(
     plannedStart: inspection.plannedStart,
     plannedEnd: inspection.plannedEnd,
     departments: [...lead, ...others].map((d) => d.name),
-    items: await itemInputs(db, inspection.id),
     timeZone,
+    ...(await itemsAndPoints(db, inspection)),
   };
+}
+
+/** The filing's items; on a 复查 also the points it re-inspects, from the actions linked to it. */
+async function itemsAndPoints(db: Db, inspection: InspectionRow) {
+  if (!inspection.reinspectionOf) return { items: await itemInputs(db, inspection.id) };
+  const linked = await db
+    .select()
+    .from(correctiveActions)
+    .where(eq(correctiveActions.reinspectionId, inspection.id));
+  const versions = new Map(linked.map((a) => [a.itemCode, { formId: a.formId, version: a.formVersion }]));
+  const reinspection = new Map<string, ReinspectedPoint[]>();
+  for (const a of linked) {
+    const list = reinspection.get(a.itemCode) ?? [];
+    list.push({ pointKey: a.pointKey, requirement: a.requirement, deadline: a.deadline });
+    reinspection.set(a.itemCode, list);
+  }
+  return { items: await itemInputs(db, inspection.id, versions), reinspection };
 }
 
 /** The item pages of a stored checklist, for the API: code, name and legal basis, in page order. */

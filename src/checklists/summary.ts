@@ -116,6 +116,50 @@ export function summarizeChecklist(schema: Json, data: Json): ItemSummary[] {
   return items;
 }
 
+/** One answered check point of a checklist, as corrective actions and 复查 read it. */
+export interface PointOutcome {
+  itemCode: string;
+  /** The point's question name in the item form (the checklist's `iN__` prefix removed). */
+  pointKey: string;
+  title: string;
+  result: PointResult;
+  requirement: string;
+  deadline: string;
+  /** Marked eligible for 首违不罚 in the item form. */
+  firstViolationEligible: boolean;
+}
+
+/** Every shown, answered check point of a checklist with its result, in page order. */
+export function checklistPoints(schema: Json, data: Json): PointOutcome[] {
+  const pages = Array.isArray(schema.pages) ? (schema.pages as Json[]) : [];
+  const out: PointOutcome[] = [];
+  for (const page of pages) {
+    const code = page[PAGE_PROPS.itemCode];
+    if (typeof code !== "string" || !code || !shown(page, data)) continue;
+    const elements = [...shownElements(page.elements, data)];
+    for (const el of elements) {
+      const name = el.name;
+      if (el[QUESTION_PROPS.role] !== "checkpoint" || typeof name !== "string") continue;
+      const value = data[name];
+      if (value !== "pass" && value !== "fail" && value !== "na") continue;
+      const companion = (role: string) =>
+        elements.find((c) => c[QUESTION_PROPS.point] === name && c[QUESTION_PROPS.role] === role);
+      const answer = (role: string) =>
+        value === "fail" ? text(data[String(companion(role)?.name ?? "")]) : "";
+      out.push({
+        itemCode: code,
+        pointKey: name.replace(/^i\d+__/, ""),
+        title: localText(el.title) || name,
+        result: value,
+        requirement: answer("requirement"),
+        deadline: answer("deadline"),
+        firstViolationEligible: el[QUESTION_PROPS.firstViolation] === true,
+      });
+    }
+  }
+  return out;
+}
+
 /** Codes of the items with at least one 不合格 point. */
 export const failedItemCodes = (items: ItemSummary[]) =>
   items.filter((i) => i.result === "fail" || i.result === "mixed").map((i) => i.code);

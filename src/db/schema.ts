@@ -219,6 +219,8 @@ export const catalogItems = sqliteTable(
     yearlyCap: integer("yearly_cap"),
     /** A form of kind "checklist" holding this item's check points. */
     checklistFormId: text("checklist_form_id").references(() => forms.id),
+    /** A corrective action of this item may be accepted on written evidence (书面核查), without a 复查. */
+    writtenVerification: integer("written_verification", { mode: "boolean" }).notNull().default(false),
     status: text("status", { enum: ["active", "retired"] })
       .notNull()
       .default("active"),
@@ -228,7 +230,8 @@ export const catalogItems = sqliteTable(
   (t) => [index("catalog_department_idx").on(t.departmentId)],
 );
 
-export const INSPECTION_TYPES = ["routine", "random", "campaign", "case"] as const;
+/** reinspection: 复查 of corrective actions (issue 15), exempt from the window and the yearly cap. */
+export const INSPECTION_TYPES = ["routine", "random", "campaign", "case", "reinspection"] as const;
 export type InspectionType = (typeof INSPECTION_TYPES)[number];
 export const INSPECTION_STATUSES = [
   "draft",
@@ -286,6 +289,11 @@ export const inspections = sqliteTable(
     cancelledAt: millis("cancelled_at"),
     cancelledBy: text("cancelled_by").references(() => users.id),
     cancelReason: text("cancel_reason"),
+    /** 复查: the inspection whose corrective actions this one re-inspects. */
+    reinspectionOf: text("reinspection_of"),
+    /** 办结 by the lead administrator while corrective actions were still open, with the reason. */
+    closedWithOpenActions: integer("closed_with_open_actions", { mode: "boolean" }).notNull().default(false),
+    closeReason: text("close_reason"),
     /** Random per inspection; part of the signed inspection code, so codes can be reissued. */
     codeNonce: text("code_nonce").notNull(),
     createdAt: millis("created_at").notNull(),
@@ -593,3 +601,4 @@ export * from "./schema-dashboard.ts";
 export * from "./schema-enterprise.ts";
 export * from "./schema-joins.ts";
 export * from "./schema-documents.ts";
+export * from "./schema-actions.ts";

@@ -29,6 +29,7 @@ export const TYPE_LABELS: Record<InspectionType, string> = {
   random: "双随机抽查",
   campaign: "专项检查",
   case: "个案检查",
+  reinspection: "复查",
 };
 
 /** Filings for the enterprise with a planned start in `year` (local time), neither drafts nor refused. */

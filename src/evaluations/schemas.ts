@@ -27,7 +27,15 @@ const ChecklistResult = z.object({
       name: z.string(),
       legalBasis: z.string(),
       result: z.enum(["pass", "fail", "na", "mixed"]),
-      failures: z.array(z.object({ point: z.string(), requirement: z.string(), deadline: z.string() })),
+      failures: z.array(
+        z.object({
+          point: z.string(),
+          requirement: z.string(),
+          deadline: z.string(),
+          /** 首违不罚：已按期整改 / 首违 / 再次违反, for points marked eligible (issue 15). */
+          firstViolation: z.string().optional(),
+        }),
+      ),
     }),
   ),
   submittedAt: z.string().nullable(),

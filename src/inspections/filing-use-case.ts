@@ -65,6 +65,11 @@ export interface FilingOptions {
   notes?: string;
   /** A further condition the insert must meet (see Guard.also). */
   also?: SQL;
+  /**
+   * A 复查 (issue 15): exempt from the duplicate window and the yearly caps (counted in the figures all
+   * the same), linked to the inspection it follows up.
+   */
+  reinspectionOf?: string;
   /** Statements that follow the filing in the same batch; `inserted` holds once the filing is in. */
   then?: (id: string, inserted: SQL) => unknown[];
 }
@@ -152,12 +157,14 @@ export async function fileInspection(db: Db, facts: FilingFacts, o: FilingOption
         items: items.map((i) => ({ id: i.id, departmentId: i.departmentId })),
         codeNonce: randomToken(16),
         now: facts.now,
+        reinspectionOf: o.reinspectionOf ?? null,
       },
       {
         windowDays: o.config.duplicateWindowDays,
         year: yearBounds(facts.plannedStart, facts.timeZone),
         caps,
         also: o.also,
+        exempt: o.reinspectionOf !== undefined,
       },
       {
         ...o.audit,
@@ -200,7 +207,7 @@ export async function fileInspection(db: Db, facts: FilingFacts, o: FilingOption
     return { kind: "filed", id, lateFiling, pendingDepartmentIds: others };
   }
   const row = await firstInWindow(db, facts.enterprise!.id, facts.plannedStart, o.config.duplicateWindowDays);
-  if (row)
+  if (row && o.reinspectionOf === undefined)
     return { kind: "conflict", conflict: { ...row, departments: await filingDepartments(db, row.id) } };
   return { kind: "cap" };
 }

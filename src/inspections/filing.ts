@@ -6,10 +6,13 @@ const DAY_MS = 86_400_000;
 /** Statuses of filings that occupy the window: everything but drafts and refusals. */
 const ACTIVE = sql`('filed','approved','in_progress','registered','evaluated','closed')`;
 
-/** Over alias `o`: an active, non-case filing for the enterprise whose planned start is within the window. */
+/** Types that neither meet the window and cap nor occupy them: 个案 and 复查 (issue 15). */
+const EXEMPT_TYPES = sql`('case','reinspection')`;
+
+/** Over alias `o`: an active, non-exempt filing for the enterprise whose planned start is within the window. */
 export function inWindow(enterpriseId: string, plannedStart: number, windowDays: number): SQL {
   const w = windowDays * DAY_MS;
-  return sql`o.enterprise_id = ${enterpriseId} AND o.type <> 'case' AND o.status IN ${ACTIVE}
+  return sql`o.enterprise_id = ${enterpriseId} AND o.type NOT IN ${EXEMPT_TYPES} AND o.status IN ${ACTIVE}
     AND o.planned_start > ${plannedStart - w} AND o.planned_start < ${plannedStart + w}`;
 }
 
@@ -28,7 +31,7 @@ export async function firstInWindow(db: Db, enterpriseId: string, plannedStart: 
 /** Active non-case filings this department takes part in for the enterprise within the year. */
 export function yearlyCount(enterpriseId: string, departmentId: string, year: [number, number]): SQL {
   return sql`(SELECT count(*) FROM inspections o JOIN inspection_departments d ON d.inspection_id = o.id
-    WHERE o.enterprise_id = ${enterpriseId} AND d.department_id = ${departmentId} AND o.type <> 'case'
+    WHERE o.enterprise_id = ${enterpriseId} AND d.department_id = ${departmentId} AND o.type NOT IN ${EXEMPT_TYPES}
     AND o.status IN ${ACTIVE} AND o.planned_start >= ${year[0]} AND o.planned_start < ${year[1]})`;
 }
 
@@ -50,6 +53,8 @@ export interface NewFiling {
   items: { id: string; departmentId: string }[];
   codeNonce: string;
   now: number;
+  /** 复查: the inspection whose corrective actions this one re-inspects. */
+  reinspectionOf?: string | null;
 }
 
 export interface Guard {
@@ -59,6 +64,8 @@ export interface Guard {
   caps: Map<string, number>;
   /** A further condition the insert must meet, e.g. that the planned tasks being merged are unmerged. */
   also?: SQL;
+  /** Exempt from the window and the caps besides 个案: a 复查 (issue 15). */
+  exempt?: boolean;
 }
 
 export interface AuditLine {
@@ -76,7 +83,7 @@ export interface AuditLine {
  * if that row exists. The caller reads `rowsAffected` of the first result.
  */
 export function filingStatements(db: Db, f: NewFiling, guard: Guard, audit: AuditLine) {
-  const exempt = f.type === "case";
+  const exempt = f.type === "case" || guard.exempt === true;
   const capChecks = [...guard.caps].map(
     ([dept, cap]) => sql`${yearlyCount(f.enterpriseId, dept, guard.year)} < ${cap}`,
   );
@@ -91,10 +98,10 @@ export function filingStatements(db: Db, f: NewFiling, guard: Guard, audit: Audi
   return [
     db.run(sql`INSERT INTO inspections (id, enterprise_id, lead_department_id, type, case_reason, status,
         planned_start, planned_end, legal_basis, notes, late_filing, late_reason, filed_by, filed_at, code_nonce,
-        created_at, updated_at)
+        created_at, updated_at, reinspection_of)
       SELECT ${f.id}, ${f.enterpriseId}, ${f.leadDepartmentId}, ${f.type}, ${f.caseReason}, 'filed',
         ${f.plannedStart}, ${f.plannedEnd}, ${f.legalBasis}, ${f.notes}, ${f.lateFiling ? 1 : 0}, ${f.lateReason},
-        ${f.filedBy}, ${f.now}, ${f.codeNonce}, ${f.now}, ${f.now}
+        ${f.filedBy}, ${f.now}, ${f.codeNonce}, ${f.now}, ${f.now}, ${f.reinspectionOf ?? null}
       WHERE ${admit}`),
     ...f.departmentIds.map((dept) =>
       db.run(sql`INSERT INTO inspection_departments (inspection_id, department_id, joined_at, joined_by)

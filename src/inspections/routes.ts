@@ -18,9 +18,9 @@ import {
   InspectionIdParam,
   InspectionListQuery,
   InspectionSummary,
-  NoteBody,
   ReasonBody,
 } from "./schemas.ts";
+import { CloseBody, noOpenActions, openActionCount, releaseReinspectionActions } from "../actions/close.ts";
 import { transitionStatements } from "./state.ts";
 import { detail, summaries } from "./views.ts";
 
@@ -76,7 +76,7 @@ const close = createRoute({
   path: "/{id}/close",
   tags: ["inspections"],
   middleware: [decider] as const,
-  request: { params: InspectionIdParam, ...jsonBody(NoteBody) },
+  request: { params: InspectionIdParam, ...jsonBody(CloseBody) },
   responses: { 200: jsonResponse("已办结", DetailEnvelope), ...errors(400, 401, 403, 404, 409) },
 });
 
@@ -124,8 +124,12 @@ async function respondDetail(c: Context<AppEnv>, id: string) {
 }
 
 /** Runs a transition batch; a concurrent change of the same inspection makes it a 409. */
-async function applyTransition(c: Context<AppEnv>, statements: ReturnType<typeof transitionStatements>) {
-  const [update] = await c.var.db.batch(statements);
+async function applyTransition(
+  c: Context<AppEnv>,
+  statements: ReturnType<typeof transitionStatements>,
+  ...more: ReturnType<typeof releaseReinspectionActions>[]
+) {
+  const [update] = await c.var.db.batch([...statements, ...more]);
   if (update.rowsAffected !== 1) throw new ApiError(409, "invalid_state", "检查状态已被他人修改，请刷新");
 }
 
@@ -207,15 +211,40 @@ export function inspectionRoutes() {
         { decidedBy: currentUser(c).id, refusalReason: reason },
         { reason },
       ),
+      releaseReinspectionActions(c.var.db, id),
     );
     return respondDetail(c, id);
   });
 
   app.openapi(close, async (c) => {
     const { id } = c.req.valid("param");
-    const { note } = c.req.valid("json");
+    const { note, openActionsReason } = c.req.valid("json");
     const row = await loadInspection(c, id, "approve");
-    await applyTransition(c, transitionStatements(c, row, "closed", {}, { note: note ?? "" }));
+    const open = await openActionCount(c.var.db, id);
+    if (open > 0 && !openActionsReason) {
+      throw new ApiError(
+        409,
+        "open_actions",
+        `还有 ${open} 项整改未验收，不能办结；牵头部门管理员可填写理由后强制办结`,
+      );
+    }
+    const forced = open > 0;
+    const [update, line] = transitionStatements(
+      c,
+      row,
+      "closed",
+      forced ? { closedWithOpenActions: true, closeReason: openActionsReason! } : {},
+      { note: note ?? "", ...(forced ? { openActions: open, openActionsReason } : {}) },
+    );
+    // An action opened meanwhile (a 复查 submitted) refuses an unforced close in the same batch.
+    const result = await c.var.db
+      .batch([update, line, ...(forced ? [] : [noOpenActions(c.var.db, id)])])
+      .then(([first]) => first)
+      .catch(async (error: unknown) => {
+        if ((await openActionCount(c.var.db, id)) === 0) throw error;
+        throw new ApiError(409, "open_actions", "有新的整改事项未验收，不能办结");
+      });
+    if (result.rowsAffected !== 1) throw new ApiError(409, "invalid_state", "检查状态已被他人修改，请刷新");
     return respondDetail(c, id);
   });
 

@@ -52,6 +52,8 @@ export interface FilingFacts {
   jointMinOfficers?: number;
   /** A department asking to join a filed inspection: the visit already has its two inspectors. */
   joining?: boolean;
+  /** 复查: the inspection whose corrective actions are re-inspected (filed from the actions only). */
+  reinspectionOf?: string;
 }
 
 const missing = (requested: string[], found: { id: string }[]) =>
@@ -67,6 +69,9 @@ export function checkFiling(f: FilingFacts): RuleViolation | null {
     return { code: "invalid_window", message: "计划结束时间必须晚于开始时间" };
   if (f.plannedEnd - f.plannedStart > 31 * 86_400_000) {
     return { code: "invalid_window", message: "一次检查的计划时间不能超过 31 天" };
+  }
+  if (f.type === "reinspection" && !f.reinspectionOf) {
+    return { code: "reinspection_from_actions", message: "复查须从整改事项发起（整改事项页面的“发起复查”）" };
   }
   if (f.type === "case" && !f.caseReason?.trim()) {
     return { code: "case_reason_required", message: "个案检查必须说明触发原因（投诉举报、转办交办等）" };

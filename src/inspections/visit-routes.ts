@@ -13,6 +13,7 @@ import { isOnInspection, loadInspection } from "./access.ts";
 import { InspectionDetail, InspectionIdParam, ReasonBody } from "./schemas.ts";
 import { transitionStatements } from "./state.ts";
 import { detail } from "./views.ts";
+import { releaseReinspectionActions } from "../actions/close.ts";
 
 const ArriveBody = z
   .object({
@@ -106,9 +107,16 @@ export function visitRoutes() {
       throw new ApiError(403, "forbidden", "只有备案人或牵头部门管理员可以撤回备案");
     if (row.status !== "filed" && row.status !== "approved")
       throw new ApiError(409, "invalid_state", "检查开始后不能撤回备案");
-    const [update] = await c.var.db.batch(
-      transitionStatements(c, row, "cancelled", { cancelledBy: user.id, cancelReason: reason }, { reason }),
-    );
+    const [update] = await c.var.db.batch([
+      ...transitionStatements(
+        c,
+        row,
+        "cancelled",
+        { cancelledBy: user.id, cancelReason: reason },
+        { reason },
+      ),
+      releaseReinspectionActions(c.var.db, id),
+    ]);
     if (update.rowsAffected !== 1) throw new ApiError(409, "invalid_state", "检查状态已变化，请刷新");
     const fresh = await loadInspection(c, id, "read");
     return c.json({ inspection: await detail(c.var.db, fresh) }, 200);
