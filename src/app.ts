@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { compress } from "hono/compress";
 import { HTTPException } from "hono/http-exception";
 import { alertRoutes } from "./alerts/routes.ts";
+import { CASE_ATTACHMENT_UPLOAD, caseRoutes } from "./cases/routes.ts";
 import { audit, sealAuditAfterWrites } from "./audit/audit.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { actAnonymously, csrfProtection, loadSession } from "./auth/session.ts";
@@ -43,7 +44,7 @@ import { shareRoutes } from "./share/routes.ts";
 
 const STATIC_PREFIXES = ["/build/", "/css/", "/img/", "/favicon"];
 /** Routes that take a file as their body instead of JSON. */
-const UPLOADS = [...DIRECTORY_UPLOADS, PLANNING_IMPORT_UPLOAD];
+const UPLOADS = [...DIRECTORY_UPLOADS, PLANNING_IMPORT_UPLOAD, CASE_ATTACHMENT_UPLOAD];
 
 /** Builds the whole application from its dependencies; Node and Workers entries differ only in deps. */
 export function createApp(deps: AppDeps) {
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/public", evaluationPublicRoutes());
   app.route("/api", evaluationRoutes());
   app.route("/api", alertRoutes());
+  app.route("/api", caseRoutes());
   app.route("/api/dashboard", dashboardRoutes());
   app.route("/api/inspections", filingRoutes());
   app.route("/api", joinRoutes());

@@ -46,6 +46,8 @@ export interface AppConfig {
   imports: ImportConfig;
   /** The Node server's socket limits (src/node/start.ts); Workers have the platform's own. */
   server: ServerConfig;
+  /** 情形 a supervision case (督办) may name, in the order the pages list them. */
+  caseSituations: string[];
 }
 
 export interface ServerConfig {
@@ -271,7 +273,27 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
       requestTimeoutMs: num("REQUEST_TIMEOUT_MS", DEFAULTS.requestTimeoutMs),
       maxConnections: num("MAX_CONNECTIONS", DEFAULTS.maxConnections),
     },
+    caseSituations: listOf(env.CASE_SITUATIONS, DEFAULT_CASE_SITUATIONS),
   };
+}
+
+export const DEFAULT_CASE_SITUATIONS = [
+  "不作为",
+  "乱作为",
+  "吃拿卡要",
+  "作风粗暴",
+  "超范围检查",
+  "重复检查",
+  "未亮码/未备案",
+];
+
+/** A comma-separated list (、 and ， also separate); empty or unset → the defaults. */
+function listOf(text: string | undefined, defaults: string[]): string[] {
+  const items = (text ?? "")
+    .split(/[,，、]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items.length ? [...new Set(items)] : defaults;
 }
 
 function smsGatewayFromEnv(env: Record<string, string | undefined>): SmsGatewayConfig {

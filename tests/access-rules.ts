@@ -55,6 +55,9 @@ export interface DeptWorld {
   /** Pending join requests (R18): of a third department on this one's inspection, and of this one on a third's. */
   leadJoinRequestId: string;
   askedJoinRequestId: string;
+  /** A supervision case (issue 16) sent to the department, with one self-inspection attachment. */
+  caseId: string;
+  caseAttachmentId: string;
 }
 
 export interface World {
@@ -759,7 +762,79 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     expect: BUREAU_WRITE,
     last: true,
   },
+
+  // ---- supervision cases (issue 16): the bureau runs them, a department answers its own ----
+  "GET /api/cases/options": { scoped: false, expect: { ...BUREAU, dept_admin: "ok" } },
+  "GET /api/cases": {
+    scoped: true,
+    listFilter: true,
+    request: ({ dept }) => ({ query: `departmentId=${dept.id}` }),
+    expect: { ...BUREAU, dept_admin: "ok" },
+  },
+  "POST /api/cases": {
+    scoped: true,
+    request: ({ dept }) => ({ body: caseBody(dept.id) }),
+    expect: BUREAU_WRITE,
+  },
+  "GET /api/cases/:id": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    expect: { ...BUREAU, dept_admin: OWN_OK },
+  },
+  "GET /api/cases/:id/attachments/:attachmentId": {
+    scoped: true,
+    params: { id: (d) => d.caseId, attachmentId: (d) => d.caseAttachmentId },
+    expect: { ...BUREAU, dept_admin: OWN_OK },
+  },
+  "POST /api/cases/:id/attachments": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    request: () => ({ raw: { type: "image/jpeg", bytes: JPEG } }),
+    expect: { ...everyone(403), anonymous: 401, dept_admin: OWN_PASS },
+  },
+  "POST /api/cases/:id/send": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    request: () => ({ body: {} }),
+    expect: BUREAU_WRITE,
+  },
+  "POST /api/cases/:id/answer": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    request: () => ({ body: { report: "已组织自查" } }),
+    expect: { ...everyone(403), anonymous: 401, dept_admin: OWN_PASS },
+  },
+  "POST /api/cases/:id/return": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    request: () => ({ body: { reason: "请补充" } }),
+    expect: BUREAU_WRITE,
+  },
+  "POST /api/cases/:id/accept": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    request: () => ({ body: {} }),
+    expect: BUREAU_WRITE,
+  },
+  "POST /api/cases/:id/close": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    request: () => ({ body: { conclusion: "no_issue" } }),
+    expect: BUREAU_WRITE,
+    last: true,
+  },
 };
+
+/** A manual 一般 case of the department, its answer due in ten days. */
+function caseBody(departmentId: string) {
+  return {
+    departmentId,
+    title: "矩阵测试督办",
+    situations: ["不作为"],
+    level: "general",
+    answerDue: day(10),
+  };
+}
 
 /** The /api routes of an app's route table as `METHOD /path`, sorted, middleware entries left out. */
 export function apiRoutes(routes: readonly { method: string; path: string }[]): string[] {
@@ -858,6 +933,15 @@ export async function buildWorld(t: TestApp) {
         `sampling ${step}`,
       );
     }
+    const caseId = await created(t, admin, "/api/cases", caseBody(id));
+    await expectStatus(await t.call(admin, "POST", `/api/cases/${caseId}/send`, {}), 200, "case send");
+    const attached = await t.app.request(`/api/cases/${caseId}/attachments`, {
+      method: "POST",
+      headers: { Cookie: head.cookie, "X-CSRF-Token": head.csrf, "Content-Type": "image/jpeg" },
+      body: JPEG,
+    });
+    await expectStatus(attached, 201, "case attachment");
+    const caseAttachmentId = ((await attached.json()) as { id: string }).id;
     const conflictId = await newConflict(t, head, partial, enterpriseId);
     const plannedTaskId = await newPlannedTask(t, head, partial, enterpriseId);
     const third = await t.department(`${code}J`, `${code}联合局`);
@@ -867,6 +951,8 @@ export async function buildWorld(t: TestApp) {
     const askedJoinRequestId = await joinRequest(t, thirdsInspection.id, id);
 
     return {
+      caseId,
+      caseAttachmentId,
       samplingTaskId,
       publishedSamplingTaskId,
       conflictId,

@@ -151,7 +151,8 @@ export const auditLog = sqliteTable(
 
 export const CREDIT_GRADES = ["A", "B", "C", "D"] as const;
 export const RISK_LEVELS = ["low", "medium", "high"] as const;
-export const OFFICER_STATUSES = ["active", "suspended", "retired"] as const;
+/** revoked: 执法证已收回 (a supervision case's 追责, issue 16); suspended also covers 暂扣. */
+export const OFFICER_STATUSES = ["active", "suspended", "retired", "revoked"] as const;
 
 /** An enforcement officer (执法人员) or a helper (辅助人员, who never counts as an inspector). */
 export const officers = sqliteTable(
@@ -592,3 +593,4 @@ export * from "./schema-planning.ts";
 export * from "./schema-dashboard.ts";
 export * from "./schema-enterprise.ts";
 export * from "./schema-joins.ts";
+export * from "./schema-cases.ts";
