@@ -1,3 +1,4 @@
+import ExcelJS from "exceljs";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { alerts, auditLog, caseEvents, cases, complaints, officers } from "../src/db/schema.ts";
@@ -324,5 +325,51 @@ describe("case access", () => {
       body: "<html><script>alert(1)</script></html>",
     });
     expect(res.status).toBe(415);
+  });
+});
+
+describe("GET /api/dashboard/cases", () => {
+  it("counts cases opened, overdue and closed by conclusion per department, in the API and the Excel sheet", async () => {
+    const late = (await open(caseBody({ answerDue: due(-1) }))).body.id as string;
+    await step(supervisor, late, "send");
+    const done = (await open(caseBody())).body.id as string;
+    await step(supervisor, done, "close", {
+      conclusion: "interview",
+      interview: { date: due(0), attendees: "局长", minutes: "约谈" },
+    });
+    await open(caseBody({ departmentId: w.deptB, officerIds: [], level: "major" }));
+    const period = `from=${due(-3)}&to=${due(3)}`;
+    const res = await t.call(supervisor, "GET", `/api/dashboard/cases?${period}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      totals: Record<string, unknown>;
+      byDepartment: { key: string; figures: Record<string, unknown> }[];
+    };
+    expect(body.totals).toMatchObject({ opened: 3, major: 1, active: 2, overdue: 1, closed: 1 });
+    const a = body.byDepartment.find((r) => r.key === w.deptA)!.figures;
+    expect(a).toMatchObject({
+      opened: 2,
+      overdue: 1,
+      closed: 1,
+      byConclusion: { interview: 1, no_issue: 0 },
+    });
+
+    const own = await (await t.call(head, "GET", `/api/dashboard/cases?${period}`)).json();
+    expect(own.totals).toMatchObject({ opened: 2 });
+    expect((await t.call(head, "GET", `/api/dashboard/cases?${period}&departmentId=${w.deptB}`)).status).toBe(
+      403,
+    );
+
+    const xlsx = await t.call(supervisor, "GET", `/api/dashboard/export.xlsx?${period}`);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(await xlsx.arrayBuffer());
+    const sheet = book.getWorksheet("督办案件")!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    const rowOf = (name: string) => {
+      const found = sheet.getRows(2, sheet.rowCount - 1)!.find((r) => r.getCell(1).value === name)!;
+      return Object.fromEntries(header.map((h, k) => [h, found.getCell(k + 1).value]));
+    };
+    expect(rowOf("济南市市场监督管理局")).toMatchObject({ 立案: 2, 答复逾期: 1, 办结: 1, 约谈: 1 });
+    expect(rowOf("合计")).toMatchObject({ 立案: 3, 其中重大: 1 });
   });
 });
