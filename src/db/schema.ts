@@ -58,7 +58,8 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user_idx").on(t.userId)],
 );
 
-export const FORM_KINDS = ["checklist", "evaluation", "survey"] as const;
+/** review: 案卷评查 score sheets (issue 16), each item a rating whose maximum is its points. */
+export const FORM_KINDS = ["checklist", "evaluation", "survey", "review"] as const;
 export type FormKind = (typeof FORM_KINDS)[number];
 export const FORM_STATUSES = ["draft", "published", "archived"] as const;
 export type FormStatus = (typeof FORM_STATUSES)[number];
