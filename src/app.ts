@@ -3,6 +3,7 @@ import { compress } from "hono/compress";
 import { HTTPException } from "hono/http-exception";
 import { alertRoutes } from "./alerts/routes.ts";
 import { CASE_ATTACHMENT_UPLOAD, caseRoutes } from "./cases/routes.ts";
+import { reviewRoutes } from "./reviews/routes.ts";
 import { audit, sealAuditAfterWrites } from "./audit/audit.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { actAnonymously, csrfProtection, loadSession } from "./auth/session.ts";
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api", evaluationRoutes());
   app.route("/api", alertRoutes());
   app.route("/api", caseRoutes());
+  app.route("/api", reviewRoutes());
   app.route("/api/dashboard", dashboardRoutes());
   app.route("/api/inspections", filingRoutes());
   app.route("/api", joinRoutes());

@@ -817,6 +817,37 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     request: () => ({ body: {} }),
     expect: BUREAU_WRITE,
   },
+  // ---- 案卷评查 (issue 16): the bureau's; ids that do not exist reach the handler only when authorised ----
+  "POST /api/reviews": {
+    scoped: false,
+    request: () => ({
+      body: {
+        name: "矩阵评查",
+        periodFrom: day(-30),
+        periodTo: day(0),
+        perDepartment: 1,
+        threshold: 60,
+        reviewerIds: ["nobody"],
+      },
+    }),
+    expect: BUREAU_WRITE,
+  },
+  "GET /api/reviews/:id": {
+    scoped: false,
+    params: { id: () => "no-such-task" },
+    expect: { ...BUREAU, admin: 404, supervisor: 404 },
+  },
+  "POST /api/reviews/:id/draw": {
+    scoped: false,
+    params: { id: () => "no-such-task" },
+    expect: { ...BUREAU, admin: 404, supervisor: 404 },
+  },
+  "POST /api/reviews/items/:itemId/score": {
+    scoped: false,
+    params: { itemId: () => "no-such-item" },
+    request: () => ({ body: { answers: {} } }),
+    expect: { ...BUREAU, admin: 404, supervisor: 404 },
+  },
   "POST /api/cases/:id/close": {
     scoped: true,
     params: { id: (d) => d.caseId },

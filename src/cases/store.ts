@@ -80,7 +80,13 @@ async function checkSources(db: Db, departmentId: string, sources: OpenInput["so
 }
 
 /** Opens a case; its number is the next of its year, taken in the same batch. */
-export async function openCase(c: Context<AppEnv>, input: OpenInput, extra: unknown[] = []): Promise<string> {
+export async function openCase(
+  c: Context<AppEnv>,
+  input: OpenInput,
+  extra: unknown[] = [],
+  /** A review task opens its own findings' cases: their source is the item it has just scored. */
+  fromReview = false,
+): Promise<string> {
   const db = c.var.db;
   const config = c.var.deps.config;
   const [dept] = await db
@@ -100,7 +106,11 @@ export async function openCase(c: Context<AppEnv>, input: OpenInput, extra: unkn
       throw unprocessable("invalid_officer", "涉及人员须是该部门的执法人员");
   }
   const sources = dedupe(input.sources);
-  await checkSources(db, input.departmentId, sources);
+  await checkSources(
+    db,
+    input.departmentId,
+    sources.filter((s) => !(fromReview && s.kind === "review")),
+  );
 
   const now = Date.now();
   const year = Number(localDate(now, config.timeZone).slice(0, 4));

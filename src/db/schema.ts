@@ -595,3 +595,4 @@ export * from "./schema-dashboard.ts";
 export * from "./schema-enterprise.ts";
 export * from "./schema-joins.ts";
 export * from "./schema-cases.ts";
+export * from "./schema-reviews.ts";
