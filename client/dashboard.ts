@@ -504,6 +504,8 @@ interface CaseFigures {
   overdue: number;
   closed: number;
   byConclusion: Record<string, number>;
+  reviewed: number;
+  reviewAverage: number | null;
 }
 
 const CASE_CONCLUSIONS: [string, string][] = [
@@ -533,10 +535,22 @@ function renderCases(c: { totals: CaseFigures; byDepartment: Keyed<CaseFigures> 
     num(f.overdue),
     num(f.closed),
     ...CASE_CONCLUSIONS.map(([k]) => num(f.byConclusion[k] ?? 0)),
+    num(f.reviewed),
+    f.reviewAverage === null ? "—" : `${f.reviewAverage}%`,
   ];
   table(
     "cases-dept-table",
-    ["部门", "立案", "重大", "未办结", "答复逾期", "办结", ...CASE_CONCLUSIONS.map(([, l]) => l)],
+    [
+      "部门",
+      "立案",
+      "重大",
+      "未办结",
+      "答复逾期",
+      "办结",
+      ...CASE_CONCLUSIONS.map(([, l]) => l),
+      "评查案卷",
+      "评查均分",
+    ],
     [...c.byDepartment.map((r) => row(nameOf(r.key), r.figures)), row(h("strong", {}, "合计"), t)],
   );
 }

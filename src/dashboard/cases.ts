@@ -13,6 +13,9 @@ export interface CaseFigures {
   overdue: number;
   closed: number;
   byConclusion: Record<CaseConclusion, number>;
+  /** 案卷评查: files scored in the period and their average, in percent of the form's maximum. */
+  reviewed: number;
+  reviewAverage: number | null;
 }
 
 const empty = (): CaseFigures => ({
@@ -22,6 +25,8 @@ const empty = (): CaseFigures => ({
   overdue: 0,
   closed: 0,
   byConclusion: Object.fromEntries(CASE_CONCLUSIONS.map((k) => [k, 0])) as Record<CaseConclusion, number>,
+  reviewed: 0,
+  reviewAverage: null,
 });
 
 type Row = {
@@ -58,6 +63,20 @@ export async function caseFigures(db: Db, s: DashboardScope) {
       if (r.conclusion) x.byConclusion[r.conclusion]++;
     }
   }
+  const scored = await db.all<{ department_id: string; n: number; pct: number }>(sql`SELECT department_id,
+      count(*) AS n, sum(score * 100.0 / max_score) AS pct
+    FROM review_items WHERE scored_at >= ${s.from} AND scored_at < ${s.to} AND max_score > 0${dept}
+    GROUP BY department_id`);
+  let pctSum = 0;
+  for (const r of scored) {
+    const f = byDepartment.get(r.department_id) ?? empty();
+    byDepartment.set(r.department_id, f);
+    f.reviewed = Number(r.n);
+    f.reviewAverage = Math.round((Number(r.pct) / Number(r.n)) * 10) / 10;
+    totals.reviewed += Number(r.n);
+    pctSum += Number(r.pct);
+  }
+  if (totals.reviewed) totals.reviewAverage = Math.round((pctSum / totals.reviewed) * 10) / 10;
   return {
     totals,
     byDepartment: [...byDepartment].map(([key, figures]) => ({ key, figures })),

@@ -242,6 +242,8 @@ export async function dashboardWorkbook(
     f.overdue,
     f.closed,
     ...CASE_CONCLUSIONS.map((k) => f.byConclusion[k]),
+    f.reviewed,
+    f.reviewAverage ?? "",
   ];
   sheet(
     book,
@@ -254,6 +256,8 @@ export async function dashboardWorkbook(
       "答复逾期",
       "办结",
       ...CASE_CONCLUSIONS.map((k) => CONCLUSION_LABELS[k]),
+      "评查案卷",
+      "评查平均得分（%）",
     ],
     [
       ...supervision.byDepartment.map((r) => caseRow(names.get(r.key) ?? r.key, r.figures)),

@@ -221,6 +221,8 @@ const CaseFiguresSchema = z.object({
   overdue: z.number(),
   closed: z.number(),
   byConclusion: z.record(z.string(), z.number()),
+  reviewed: z.number(),
+  reviewAverage: z.number().nullable(),
 });
 
 export const CasesResponse = z
