@@ -14,6 +14,7 @@ type AlertKind = "negative_evaluation" | "complaint" | "unregistered_visit";
 
 interface AlertItem {
   id: string;
+  complaintId: string | null;
   kind: AlertKind;
   kindLabel: string;
   status: AlertStatus;
@@ -334,10 +335,28 @@ function handleBlock(a: AlertDetail) {
   const assignOther = h("button", { type: "button" }, "指派");
   assignSelf.addEventListener("click", () => void act(a.id, "assign", { userId: me.id }));
   assignOther.addEventListener("click", () => void act(a.id, "assign", { userId: select.value }));
+  // A finding that needs the department to answer becomes a supervision case (issue 16).
+  const source = a.kind === "complaint" && a.complaintId ? `complaint:${a.complaintId}` : `alert:${a.id}`;
+  const toCase = h(
+    "a",
+    {
+      className: "button",
+      href: `/admin/cases?source=${encodeURIComponent(source)}&department=${encodeURIComponent(a.department.id)}`,
+    },
+    "立案督办",
+  );
   return h(
     "div",
     { className: "handle-forms" },
-    h("div", { className: "row" }, assignSelf, h("span", { className: "muted" }, "或"), select, assignOther),
+    h(
+      "div",
+      { className: "row" },
+      assignSelf,
+      h("span", { className: "muted" }, "或"),
+      select,
+      assignOther,
+      toCase,
+    ),
     textForm(`${a.id}:note`, "跟进记录", "添加跟进", "例如：已电话联系企业核实情况", (note) =>
       act(a.id, "notes", { note }),
     ),

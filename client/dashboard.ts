@@ -497,6 +497,64 @@ function renderConduct(c: {
   );
 }
 
+interface CaseFigures {
+  opened: number;
+  major: number;
+  active: number;
+  overdue: number;
+  closed: number;
+  byConclusion: Record<string, number>;
+  reviewed: number;
+  reviewAverage: number | null;
+}
+
+const CASE_CONCLUSIONS: [string, string][] = [
+  ["no_issue", "无问题"],
+  ["rectify", "责令整改"],
+  ["interview", "约谈"],
+  ["notice", "通报"],
+  ["transfer", "移送纪检监察"],
+  ["accountability", "追责"],
+];
+
+/** Supervision cases (督办, issue 16): counts link to the cases page, not to the drill-down. */
+function renderCases(c: { totals: CaseFigures; byDepartment: Keyed<CaseFigures> }) {
+  const t = c.totals;
+  replaceChildren(
+    byId("cases-kpis"),
+    kpi("立案", num(t.opened), null, `其中重大 ${num(t.major)} 件`),
+    kpi("未办结", num(t.active), null),
+    kpi("答复逾期", num(t.overdue), null, "部门未按期报送自查", t.overdue > 0),
+    kpi("已办结", num(t.closed), null),
+  );
+  const row = (label: Node | string, f: CaseFigures) => [
+    label,
+    num(f.opened),
+    num(f.major),
+    num(f.active),
+    num(f.overdue),
+    num(f.closed),
+    ...CASE_CONCLUSIONS.map(([k]) => num(f.byConclusion[k] ?? 0)),
+    num(f.reviewed),
+    f.reviewAverage === null ? "—" : `${f.reviewAverage}%`,
+  ];
+  table(
+    "cases-dept-table",
+    [
+      "部门",
+      "立案",
+      "重大",
+      "未办结",
+      "答复逾期",
+      "办结",
+      ...CASE_CONCLUSIONS.map(([, l]) => l),
+      "评查案卷",
+      "评查均分",
+    ],
+    [...c.byDepartment.map((r) => row(nameOf(r.key), r.figures)), row(h("strong", {}, "合计"), t)],
+  );
+}
+
 function renderItems(items: Item[]) {
   const top = items.filter((i) => i.checked > 0).slice(0, 15);
   barChart(
@@ -722,7 +780,7 @@ async function load() {
   byId<HTMLAnchorElement>("export").href = `/api/dashboard/export.xlsx?${q}`;
   message.hidden = true;
   try {
-    const [evaluations, visits, frequency, items, problems, conduct] = await Promise.all([
+    const [evaluations, visits, frequency, items, problems, conduct, cases] = await Promise.all([
       api<Parameters<typeof renderEvaluations>[0]>(`/api/dashboard/evaluations?${q}`),
       api<Parameters<typeof renderVisits>[0]>(`/api/dashboard/visits?${q}`),
       api<Parameters<typeof renderVisits>[1] & Parameters<typeof renderFrequency>[0]>(
@@ -731,11 +789,13 @@ async function load() {
       api<{ items: Item[] }>(`/api/dashboard/items?${q}`),
       api<Parameters<typeof renderProblems>[0]>(`/api/dashboard/problems?${q}`),
       api<Parameters<typeof renderConduct>[0]>(`/api/dashboard/conduct?${q}`),
+      api<Parameters<typeof renderCases>[0]>(`/api/dashboard/cases?${q}`),
     ]);
     renderEvaluations(evaluations);
     renderVisits(visits, frequency);
     renderFrequency(frequency);
     renderConduct(conduct);
+    renderCases(cases);
     renderItems(items.items);
     renderProblems(problems);
     byId("alerts-section").hidden = !filters.bureau;

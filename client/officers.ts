@@ -5,7 +5,7 @@ import { adminPage } from "./lib/layout";
 import type { Department, User } from "./lib/types";
 
 type CredentialState = "valid" | "expired" | "not_yet_valid" | "none" | "inactive";
-type OfficerStatus = "active" | "suspended" | "retired";
+type OfficerStatus = "active" | "suspended" | "retired" | "revoked";
 
 interface Officer {
   id: string;
@@ -31,6 +31,7 @@ const statusLabels: Record<OfficerStatus, string> = {
   active: "在岗",
   suspended: "暂停执法",
   retired: "离岗",
+  revoked: "执法证已收回",
 };
 
 const message = byId("message");

@@ -2,6 +2,8 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { compress } from "hono/compress";
 import { HTTPException } from "hono/http-exception";
 import { alertRoutes } from "./alerts/routes.ts";
+import { CASE_ATTACHMENT_UPLOAD, caseRoutes } from "./cases/routes.ts";
+import { reviewRoutes } from "./reviews/routes.ts";
 import { audit, sealAuditAfterWrites } from "./audit/audit.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { actAnonymously, csrfProtection, loadSession } from "./auth/session.ts";
@@ -49,7 +51,7 @@ import { shareRoutes } from "./share/routes.ts";
 
 const STATIC_PREFIXES = ["/build/", "/css/", "/img/", "/favicon"];
 /** Routes that take a file as their body instead of JSON. */
-const UPLOADS = [...DIRECTORY_UPLOADS, PLANNING_IMPORT_UPLOAD, EVIDENCE_UPLOAD];
+const UPLOADS = [...DIRECTORY_UPLOADS, PLANNING_IMPORT_UPLOAD, EVIDENCE_UPLOAD, CASE_ATTACHMENT_UPLOAD];
 
 /** Builds the whole application from its dependencies; Node and Workers entries differ only in deps. */
 export function createApp(deps: AppDeps) {
@@ -110,6 +112,8 @@ export function createApp(deps: AppDeps) {
   app.route("/api", alertRoutes());
   app.route("/api", actionRoutes());
   app.route("/api", reinspectionRoutes());
+  app.route("/api", caseRoutes());
+  app.route("/api", reviewRoutes());
   app.route("/api/dashboard", dashboardRoutes());
   app.route("/api/inspections", filingRoutes());
   app.route("/api", joinRoutes());

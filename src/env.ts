@@ -49,6 +49,8 @@ export interface AppConfig {
   imports: ImportConfig;
   /** The Node server's socket limits (src/node/start.ts); Workers have the platform's own. */
   server: ServerConfig;
+  /** 情形 a supervision case (督办) may name, in the order the pages list them. */
+  caseSituations: string[];
 }
 
 export interface ServerConfig {
@@ -276,6 +278,7 @@ const VARIABLES = z.object({
   LATE_FILING_MAX_DAYS: positive(10),
   REGISTRATION_GRACE_HOURS: positive(24),
   FIRST_VIOLATION_YEARS: positive(2),
+  CASE_SITUATIONS: text(),
   CHECKLIST_TIME_MARGIN_MINUTES: positive(120),
   ALERT_WEBHOOK_URL: url(),
   ALERT_WEBHOOK_SECRET: text(),
@@ -379,7 +382,27 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
       requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
       maxConnections: v.MAX_CONNECTIONS,
     },
+    caseSituations: listOf(v.CASE_SITUATIONS, DEFAULT_CASE_SITUATIONS),
   };
+}
+
+export const DEFAULT_CASE_SITUATIONS = [
+  "不作为",
+  "乱作为",
+  "吃拿卡要",
+  "作风粗暴",
+  "超范围检查",
+  "重复检查",
+  "未亮码/未备案",
+];
+
+/** A comma-separated list (、 and ， also separate); empty or unset → the defaults. */
+function listOf(text: string | undefined, defaults: string[]): string[] {
+  const items = (text ?? "")
+    .split(/[,，、]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items.length ? [...new Set(items)] : defaults;
 }
 
 /** What the Node entry reads beside the app's config (src/node/start.ts). */

@@ -59,6 +59,9 @@ export interface DeptWorld {
   /** A corrective action of the world's enterprise on this department's item, with an evidence file. */
   actionId: string;
   evidenceId: string;
+  /** A supervision case (issue 16) sent to the department, with one self-inspection attachment. */
+  caseId: string;
+  caseAttachmentId: string;
 }
 
 export interface World {
@@ -817,6 +820,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   },
   "GET /api/dashboard/alerts": { ...DASHBOARD, expect: { ...BUREAU } },
   "GET /api/dashboard/conduct": DASHBOARD,
+  "GET /api/dashboard/cases": DASHBOARD,
 
   // ---- operations ----
   "GET /api/metrics": { scoped: false, expect: BUREAU },
@@ -851,7 +855,110 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     expect: BUREAU_WRITE,
     last: true,
   },
+
+  // ---- supervision cases (issue 16): the bureau runs them, a department answers its own ----
+  "GET /api/cases/options": { scoped: false, expect: { ...BUREAU, dept_admin: "ok" } },
+  "GET /api/cases": {
+    scoped: true,
+    listFilter: true,
+    request: ({ dept }) => ({ query: `departmentId=${dept.id}` }),
+    expect: { ...BUREAU, dept_admin: "ok" },
+  },
+  "POST /api/cases": {
+    scoped: true,
+    request: ({ dept }) => ({ body: caseBody(dept.id) }),
+    expect: BUREAU_WRITE,
+  },
+  "GET /api/cases/:id": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    expect: { ...BUREAU, dept_admin: OWN_OK },
+  },
+  "GET /api/cases/:id/attachments/:attachmentId": {
+    scoped: true,
+    params: { id: (d) => d.caseId, attachmentId: (d) => d.caseAttachmentId },
+    expect: { ...BUREAU, dept_admin: OWN_OK },
+  },
+  "POST /api/cases/:id/attachments": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    request: () => ({ raw: { type: "image/jpeg", bytes: JPEG } }),
+    expect: { ...everyone(403), anonymous: 401, dept_admin: OWN_PASS },
+  },
+  "POST /api/cases/:id/send": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    request: () => ({ body: {} }),
+    expect: BUREAU_WRITE,
+  },
+  "POST /api/cases/:id/answer": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    request: () => ({ body: { report: "已组织自查" } }),
+    expect: { ...everyone(403), anonymous: 401, dept_admin: OWN_PASS },
+  },
+  "POST /api/cases/:id/return": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    request: () => ({ body: { reason: "请补充" } }),
+    expect: BUREAU_WRITE,
+  },
+  "POST /api/cases/:id/accept": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    request: () => ({ body: {} }),
+    expect: BUREAU_WRITE,
+  },
+  // ---- 案卷评查 (issue 16): the bureau's; ids that do not exist reach the handler only when authorised ----
+  "POST /api/reviews": {
+    scoped: false,
+    request: () => ({
+      body: {
+        name: "矩阵评查",
+        periodFrom: day(-30),
+        periodTo: day(0),
+        perDepartment: 1,
+        threshold: 60,
+        reviewerIds: ["nobody"],
+      },
+    }),
+    expect: BUREAU_WRITE,
+  },
+  "GET /api/reviews/:id": {
+    scoped: false,
+    params: { id: () => "no-such-task" },
+    expect: { ...BUREAU, admin: 404, supervisor: 404 },
+  },
+  "POST /api/reviews/:id/draw": {
+    scoped: false,
+    params: { id: () => "no-such-task" },
+    expect: { ...BUREAU, admin: 404, supervisor: 404 },
+  },
+  "POST /api/reviews/items/:itemId/score": {
+    scoped: false,
+    params: { itemId: () => "no-such-item" },
+    request: () => ({ body: { answers: {} } }),
+    expect: { ...BUREAU, admin: 404, supervisor: 404 },
+  },
+  "POST /api/cases/:id/close": {
+    scoped: true,
+    params: { id: (d) => d.caseId },
+    request: () => ({ body: { conclusion: "no_issue" } }),
+    expect: BUREAU_WRITE,
+    last: true,
+  },
 };
+
+/** A manual 一般 case of the department, its answer due in ten days. */
+function caseBody(departmentId: string) {
+  return {
+    departmentId,
+    title: "矩阵测试督办",
+    situations: ["不作为"],
+    level: "general",
+    answerDue: day(10),
+  };
+}
 
 /** The /api routes of an app's route table as `METHOD /path`, sorted, middleware entries left out. */
 export function apiRoutes(routes: readonly { method: string; path: string }[]): string[] {
@@ -950,6 +1057,15 @@ export async function buildWorld(t: TestApp) {
         `sampling ${step}`,
       );
     }
+    const caseId = await created(t, admin, "/api/cases", caseBody(id));
+    await expectStatus(await t.call(admin, "POST", `/api/cases/${caseId}/send`, {}), 200, "case send");
+    const attached = await t.app.request(`/api/cases/${caseId}/attachments`, {
+      method: "POST",
+      headers: { Cookie: head.cookie, "X-CSRF-Token": head.csrf, "Content-Type": "image/jpeg" },
+      body: JPEG,
+    });
+    await expectStatus(attached, 201, "case attachment");
+    const caseAttachmentId = ((await attached.json()) as { id: string }).id;
     const conflictId = await newConflict(t, head, partial, enterpriseId);
     const plannedTaskId = await newPlannedTask(t, head, partial, enterpriseId);
     const third = await t.department(`${code}J`, `${code}联合局`);
@@ -966,6 +1082,8 @@ export async function buildWorld(t: TestApp) {
     const evidenceId = await insertEvidence(t, actionId);
 
     return {
+      caseId,
+      caseAttachmentId,
       samplingTaskId,
       publishedSamplingTaskId,
       conflictId,

@@ -83,6 +83,7 @@ export const kindLabels: Record<FormKind, string> = {
   checklist: "检查表",
   evaluation: "评价表",
   survey: "问卷",
+  review: "案卷评查表",
 };
 
 export const statusLabels: Record<FormStatus, string> = {

@@ -11,7 +11,7 @@ export interface Officer {
   credentialNo: string | null;
   credentialIssuedOn: string | null;
   credentialExpiresOn: string | null;
-  status: "active" | "suspended" | "retired";
+  status: "active" | "suspended" | "retired" | "revoked";
 }
 
 interface Standing {

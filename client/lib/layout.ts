@@ -9,6 +9,7 @@ const INSPECTION_LINKS: { href: string; label: string; roles?: Role[] }[] = [
   { href: "/admin/sampling", label: "双随机" },
   { href: "/admin/dashboard", label: "看板", roles: ["admin", "supervisor", "dept_admin"] },
   { href: "/admin/planning", label: "联合检查计划", roles: ["admin", "dept_admin", "supervisor"] },
+  { href: "/admin/cases", label: "督办", roles: ["admin", "supervisor", "dept_admin"] },
 ];
 
 function addInspectionLinks(role: Role): void {

@@ -1,5 +1,5 @@
 export type Role = "admin" | "dept_admin" | "officer" | "supervisor";
-export type FormKind = "checklist" | "evaluation" | "survey";
+export type FormKind = "checklist" | "evaluation" | "survey" | "review";
 export type FormStatus = "draft" | "published" | "archived";
 
 export interface User {

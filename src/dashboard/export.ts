@@ -1,7 +1,10 @@
 import type * as ExcelJS from "exceljs";
 import type { Db } from "../db/client.ts";
 import { localDate } from "../lib/time.ts";
+import { CONCLUSION_LABELS } from "../cases/rules.ts";
+import { CASE_CONCLUSIONS } from "../db/schema.ts";
 import { neutraliseCell } from "../responses/export.ts";
+import { caseFigures, type CaseFigures } from "./cases.ts";
 import { conductFigures, type ConductFigures } from "./conduct.ts";
 import { frequencyFigures, visitFigures, type FrequencyFigures, type VisitFigures } from "./overview.ts";
 import {
@@ -130,6 +133,7 @@ export async function dashboardWorkbook(
   const problems = await problemFigures(db, s);
   const alerts = s.bureau ? await alertFigures(db, s) : null;
   const conduct = await conductFigures(db, s);
+  const supervision = await caseFigures(db, s);
   // Loaded on the first export, not at start: exceljs is ~30 MB of the server's resident memory.
   const { default: Excel } = await import("exceljs");
   const book = new Excel.Workbook();
@@ -229,6 +233,36 @@ export async function dashboardWorkbook(
       w.filings,
       w.visits,
     ]),
+  );
+  const caseRow = (label: string, f: CaseFigures) => [
+    label,
+    f.opened,
+    f.major,
+    f.active,
+    f.overdue,
+    f.closed,
+    ...CASE_CONCLUSIONS.map((k) => f.byConclusion[k]),
+    f.reviewed,
+    f.reviewAverage ?? "",
+  ];
+  sheet(
+    book,
+    "督办案件",
+    [
+      "部门",
+      "立案",
+      "其中重大",
+      "未办结",
+      "答复逾期",
+      "办结",
+      ...CASE_CONCLUSIONS.map((k) => CONCLUSION_LABELS[k]),
+      "评查案卷",
+      "评查平均得分（%）",
+    ],
+    [
+      ...supervision.byDepartment.map((r) => caseRow(names.get(r.key) ?? r.key, r.figures)),
+      caseRow("合计", supervision.totals),
+    ],
   );
   return (await book.xlsx.writeBuffer()) as ArrayBuffer;
 }

@@ -7,6 +7,7 @@ import type { AppEnv } from "../env.ts";
 import { localDate } from "../lib/time.ts";
 import { forbidden } from "../lib/errors.ts";
 import { errors, jsonResponse, newRouter } from "../lib/router.ts";
+import { caseFigures } from "./cases.ts";
 import { conductFigures } from "./conduct.ts";
 import { dashboardWorkbook } from "./export.ts";
 import { frequencyFigures, visitFigures } from "./overview.ts";
@@ -14,6 +15,7 @@ import { alertFigures, evaluationFigures, itemFigures, problemFigures } from "./
 import { drillDown } from "./records.ts";
 import {
   AlertResponse,
+  CasesResponse,
   ConductResponse,
   DrillQuery,
   DrillResponse,
@@ -63,6 +65,7 @@ const problemsRoute = get(
   ProblemsResponse,
 );
 const alertsRoute = get("/alerts", "告警：未办结、已办结、处理用时（仅司法局）", ScopeQuery, AlertResponse);
+const casesRoute = get("/cases", "督办案件：立案、逾期答复、按结论办结（按部门）", ScopeQuery, CasesResponse);
 const conductRoute = get("/conduct", "投诉、逾期未登记、撤回备案、补办备案迟延", ScopeQuery, ConductResponse);
 const recordsRoute = get("/records", "数字背后的记录（分页）", DrillQuery, DrillResponse);
 
@@ -142,6 +145,10 @@ export function dashboardRoutes() {
 
   app.openapi(conductRoute, async (c) =>
     c.json(await conductFigures(c.var.db, dashboardScope(c, c.req.valid("query"))), 200),
+  );
+
+  app.openapi(casesRoute, async (c) =>
+    c.json(await caseFigures(c.var.db, dashboardScope(c, c.req.valid("query"))), 200),
   );
 
   app.openapi(recordsRoute, async (c) => {

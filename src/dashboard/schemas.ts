@@ -213,3 +213,21 @@ export const FiltersResponse = z
     yearlyCap: z.number(),
   })
   .openapi("DashboardFilters");
+
+const CaseFiguresSchema = z.object({
+  opened: z.number(),
+  major: z.number(),
+  active: z.number(),
+  overdue: z.number(),
+  closed: z.number(),
+  byConclusion: z.record(z.string(), z.number()),
+  reviewed: z.number(),
+  reviewAverage: z.number().nullable(),
+});
+
+export const CasesResponse = z
+  .object({
+    totals: CaseFiguresSchema,
+    byDepartment: z.array(z.object({ key: z.string(), figures: CaseFiguresSchema })),
+  })
+  .openapi("DashboardCases");

@@ -58,7 +58,8 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user_idx").on(t.userId)],
 );
 
-export const FORM_KINDS = ["checklist", "evaluation", "survey"] as const;
+/** review: 案卷评查 score sheets (issue 16), each item a rating whose maximum is its points. */
+export const FORM_KINDS = ["checklist", "evaluation", "survey", "review"] as const;
 export type FormKind = (typeof FORM_KINDS)[number];
 export const FORM_STATUSES = ["draft", "published", "archived"] as const;
 export type FormStatus = (typeof FORM_STATUSES)[number];
@@ -151,7 +152,8 @@ export const auditLog = sqliteTable(
 
 export const CREDIT_GRADES = ["A", "B", "C", "D"] as const;
 export const RISK_LEVELS = ["low", "medium", "high"] as const;
-export const OFFICER_STATUSES = ["active", "suspended", "retired"] as const;
+/** revoked: 执法证已收回 (a supervision case's 追责, issue 16); suspended also covers 暂扣. */
+export const OFFICER_STATUSES = ["active", "suspended", "retired", "revoked"] as const;
 
 /** An enforcement officer (执法人员) or a helper (辅助人员, who never counts as an inspector). */
 export const officers = sqliteTable(
@@ -602,3 +604,5 @@ export * from "./schema-enterprise.ts";
 export * from "./schema-joins.ts";
 export * from "./schema-documents.ts";
 export * from "./schema-actions.ts";
+export * from "./schema-cases.ts";
+export * from "./schema-reviews.ts";
