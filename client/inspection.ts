@@ -1,14 +1,7 @@
-import { Model, surveyLocalization } from "survey-core";
-import "survey-core/i18n/simplified-chinese";
-import { renderSurvey } from "survey-js-ui";
+import type { Model } from "survey-core";
 import { api, ApiError, errorMessage } from "./lib/api";
 import { checklistResultItems, officerItems, type ChecklistResultItem } from "./lib/checklist-result";
 import { byId, formatTime, h, pathSegment, replaceChildren } from "./lib/dom";
-import { registerLianmaProperties } from "./lib/lianma-properties";
-import { localSchema, makeSurveySafe } from "./lib/survey-safety";
-
-surveyLocalization.defaultLocale = "zh-cn";
-registerLianmaProperties();
 
 interface Officer {
   name: string;
@@ -282,17 +275,57 @@ function renderEvaluation(view: PublicInspection) {
     return;
   }
   note.textContent = `评价直接报送司法局行政执法监督机构，实施检查的部门只能看到汇总统计。请如实填写（${formatTime(evaluation.closesAt)} 前）。`;
-  const survey = new Model(localSchema(evaluation.schema));
-  makeSurveySafe(survey);
-  survey.locale = "zh-cn";
-  survey.onComplete.add((sender) => void submit(sender, evaluation.version));
-  renderSurvey(survey, host);
+  showJumpLink();
+  // SurveyJS (≈1.4 MB) is fetched only now: the facts above never wait for it.
+  const begin = h(
+    "button",
+    { type: "button", className: "primary big-action", id: "start-evaluation" },
+    "开始评价",
+  );
+  begin.addEventListener("click", () => {
+    begin.disabled = true;
+    begin.textContent = "正在打开评价表…";
+    import("./lib/survey-kit")
+      .then(({ Model, localSchema, makeSurveySafe, renderSurvey }) => {
+        begin.remove();
+        const survey = new Model(localSchema(evaluation.schema));
+        makeSurveySafe(survey);
+        survey.locale = "zh-cn";
+        // The page shows its own thank-you (thanks()); SurveyJS's completed page would be a second one.
+        survey.showCompletedPage = false;
+        survey.onComplete.add((sender) => void submit(sender, evaluation.version));
+        renderSurvey(survey, host);
+        host.scrollIntoView({ block: "start" });
+      })
+      .catch(() => {
+        begin.disabled = false;
+        begin.textContent = "开始评价（加载失败，点此重试）";
+      });
+  });
+  note.after(h("p", {}, begin));
+}
+
+/** Item 15: the evaluation sits after the facts, a long scroll on a phone; say at the top that it is open. */
+function showJumpLink() {
+  const jump = byId("jump-evaluation");
+  jump.hidden = false;
+}
+
+/** The data the server embedded with the facts (src/evaluations/public-page.ts), or null on a bare page. */
+function embedded(): PublicInspection | null {
+  const script = document.getElementById("page-data");
+  if (!script?.textContent) return null;
+  try {
+    return JSON.parse(script.textContent) as PublicInspection;
+  } catch {
+    return null;
+  }
 }
 
 async function start() {
   let view: PublicInspection;
   try {
-    view = await api<PublicInspection>(apiPath, { noLoginRedirect: true });
+    view = embedded() ?? (await api<PublicInspection>(apiPath, { noLoginRedirect: true }));
   } catch (error) {
     showLoadProblem(error);
     return;

@@ -130,6 +130,11 @@ export interface AppDeps {
   /** Serves a file from public/ (Node: disk; Workers: the assets binding). */
   assets: (path: string, request: Request) => Promise<Response | null>;
   now?: () => number;
+  /**
+   * Published form versions as ready bytes (src/forms/published-cache.ts). The Node server on its own
+   * file trusts its own invalidation; absent, createApp makes one that checks the live version per request.
+   */
+  publishedForms?: import("./forms/published-cache.ts").PublishedFormCache;
   /** Fan-out of alert changes to live pages (SSE); an in-memory bus per app when absent. */
   events?: EventBus;
   /**

@@ -20,6 +20,7 @@ import type { InspectionRow } from "../inspections/access.ts";
 import { STATUS_LABELS } from "../inspections/state.ts";
 import { iso } from "../lib/router.ts";
 import { localDate, parseBound } from "../lib/time.ts";
+import { PublishedFormCache, SchemaText } from "../forms/published-cache.ts";
 import { registeredResult } from "./checklist-result.ts";
 import { ENTERPRISE_RIGHTS } from "./rights.ts";
 import { evaluationState } from "./window.ts";
@@ -66,7 +67,13 @@ export async function liveEvaluationForm(db: Db, formId: string) {
 }
 
 /** What the evaluation part of the page shows: the form while the window is open, a thank-you, or nothing. */
-async function evaluationPart(db: Db, row: InspectionRow, config: AppConfig, now: number) {
+async function evaluationPart(
+  db: Db,
+  row: InspectionRow,
+  config: AppConfig,
+  now: number,
+  published?: PublishedFormCache,
+) {
   const [done] = await db
     .select({ id: evaluations.id })
     .from(evaluations)
@@ -78,7 +85,19 @@ async function evaluationPart(db: Db, row: InspectionRow, config: AppConfig, now
     const opensAt = state.reason === "not_yet_open" ? iso(state.opensAt!) : null;
     return { evaluation: null, opensAt };
   }
-  const form = await liveEvaluationForm(db, config.inspections.evaluationFormId);
+  const formId = config.inspections.evaluationFormId;
+  if (published) {
+    const live = await published.live(db, formId);
+    const form = live
+      ? {
+          formId,
+          version: live.version,
+          schema: new SchemaText(live.schemaJson) as unknown as Record<string, unknown>,
+        }
+      : null;
+    return { evaluation: form ? { ...form, closesAt: iso(state.closesAt)! } : null, opensAt: null };
+  }
+  const form = await liveEvaluationForm(db, formId);
   return { evaluation: form ? { ...form, closesAt: iso(state.closesAt)! } : null, opensAt: null };
 }
 
@@ -87,7 +106,14 @@ async function evaluationPart(db: Db, row: InspectionRow, config: AppConfig, now
  * items and their legal basis, the enterprise's rights, this year's count of inspections, the
  * registered result, and the evaluation questionnaire once the visit is registered.
  */
-export async function publicInspectionView(db: Db, row: InspectionRow, config: AppConfig, now: number) {
+export async function publicInspectionView(
+  db: Db,
+  row: InspectionRow,
+  config: AppConfig,
+  now: number,
+  /** With it, the evaluation schema comes as a SchemaText from memory (send with stringifyWithSchema). */
+  published?: PublishedFormCache,
+) {
   const tz = config.timeZone;
   const today = localDate(now, tz);
   const year = Number(today.slice(0, 4));
@@ -124,7 +150,7 @@ export async function publicInspectionView(db: Db, row: InspectionRow, config: A
     .orderBy(asc(catalogItems.code));
   const deptName = new Map(depts.map((d) => [d.id, d.name]));
   const registered = ["registered", "evaluated", "closed"].includes(row.status);
-  const evaluation = await evaluationPart(db, row, config, now);
+  const evaluation = await evaluationPart(db, row, config, now, published);
 
   return {
     status: row.status,

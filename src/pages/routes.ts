@@ -1,7 +1,9 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import type { Role } from "../db/schema.ts";
 import { notFound } from "../lib/errors.ts";
+import { rewriteAssets, type AssetManifest } from "./asset-manifest.ts";
+import { inspectionPage } from "./inspection-page.ts";
 
 /** Page URLs and the static file in public/ each one serves; ids in the path are read by the page. */
 const PAGES: [string, string][] = [
@@ -45,21 +47,34 @@ export function homeFor(role: Role): string {
   return "/admin/inspections";
 }
 
-export function pageRoutes() {
+export function pageRoutes(manifest: () => Promise<AssetManifest>) {
   const app = new Hono<AppEnv>();
   app.get("/", (c) => c.redirect(c.var.user ? homeFor(c.var.user.role) : "/login"));
   app.get("/admin", (c) => c.redirect(c.var.user ? homeFor(c.var.user.role) : "/login?next=%2Fadmin"));
+  /** The page's HTML with its bundles pointed at their hashed names; read once per file. */
+  const templates = new Map<string, Promise<string>>();
+  const template = (c: Context<AppEnv>, file: string) => {
+    let html = templates.get(file);
+    if (!html) {
+      html = (async () => {
+        const res = await c.var.deps.assets(file, new Request(new URL(file, c.req.url)));
+        if (!res || res.status !== 200) throw notFound("页面");
+        return rewriteAssets(await res.text(), await manifest());
+      })();
+      html.catch(() => templates.delete(file));
+      templates.set(file, html);
+    }
+    return html;
+  };
   for (const [path, file] of PAGES) {
     app.get(path, async (c) => {
       if (path.startsWith("/admin") && !c.var.user) {
         return c.redirect(`/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`);
       }
-      const res = await c.var.deps.assets(file, c.req.raw);
-      if (!res) throw notFound("页面");
-      return new Response(res.body, {
-        status: 200,
-        headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache" },
-      });
+      const html = await template(c, file);
+      const body = path === "/i/:code" ? await inspectionPage(c, html) : html;
+      c.header("Cache-Control", c.res.headers.get("Cache-Control") ?? "no-cache");
+      return c.html(body);
     });
   }
   return app;
