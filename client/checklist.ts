@@ -4,6 +4,7 @@ import { renderSurvey } from "survey-js-ui";
 import { api, ApiError, errorMessage, readCookie, redirectToLogin } from "./lib/api";
 import { byId, h, pathSegment, replaceChildren } from "./lib/dom";
 import { adminPage } from "./lib/layout";
+import { localDateTime, ZONE_LABEL } from "./lib/local-time";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
 
 surveyLocalization.defaultLocale = "zh-cn";
@@ -38,8 +39,8 @@ const RETRY_MS = 10_000;
 
 byId<HTMLAnchorElement>("back").href = `/admin/inspections/${encodeURIComponent(inspectionId)}`;
 
-const clock = (iso: string) =>
-  new Date(iso).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false });
+/** Item 17: the configured zone and the format used elsewhere, whatever the phone's clock zone. */
+const clock = (iso: string) => `${localDateTime(iso)}（${ZONE_LABEL}）`;
 
 function showSaveState(state: "saved" | "pending" | "error" | "", text: string) {
   saveState.dataset.state = state;
@@ -209,11 +210,7 @@ function showSubmitted(survey: SurveyModel, submittedAt: string, failedItems: st
   notice(
     "ok",
     "已提交登记",
-    h(
-      "p",
-      {},
-      `登记时间 ${new Date(submittedAt).toLocaleString("zh-CN", { hour12: false })}。检查结果已对企业公开。`,
-    ),
+    h("p", {}, `登记时间 ${clock(submittedAt)}。检查结果已对企业公开。`),
     failedItems.length
       ? h("p", {}, `存在不合格项的检查事项：${failedItems.join("、")}`)
       : h("p", {}, "全部检查事项未发现不合格。"),
@@ -265,6 +262,9 @@ async function start() {
   const survey = new Model(localSchema(view.schema));
   makeSurveySafe(survey);
   survey.locale = "zh-cn";
+  // Item 16: errors show on 下一页, on the page they belong to, not all at once after 提交登记. Set here
+  // too, because checklists frozen before generate.ts changed still say "onComplete".
+  survey.checkErrorsMode = "onNextPage";
   byId("title").textContent = survey.description || survey.title || "现场检查登记";
   document.title = `现场检查登记 · ${survey.description || "亮码"}`;
   if (Object.keys(view.data).length > 0) survey.data = view.data;

@@ -2,6 +2,7 @@ import type { Model } from "survey-core";
 import { api, ApiError, errorMessage } from "./lib/api";
 import { checklistResultItems, officerItems, type ChecklistResultItem } from "./lib/checklist-result";
 import { byId, formatTime, h, pathSegment, replaceChildren } from "./lib/dom";
+import { localDateTime } from "./lib/local-time";
 
 interface Officer {
   name: string;
@@ -139,7 +140,7 @@ function renderResults(view: PublicInspection) {
 function renderFacts(view: PublicInspection) {
   byId("enterprise").textContent = view.enterprise.name;
   byId("type").textContent = view.caseReason ? `${view.typeLabel}（${view.caseReason}）` : view.typeLabel;
-  byId("window").textContent = `${formatTime(view.plannedStart)} 至 ${formatTime(view.plannedEnd)}`;
+  byId("window").textContent = `${localDateTime(view.plannedStart)} 至 ${localDateTime(view.plannedEnd)}`;
   byId("departments").textContent = view.departments.map((d) => d.name).join("、");
   byId("status").textContent = view.statusLabel;
   renderOfficers(view.officers);
@@ -251,6 +252,7 @@ function renderEvaluation(view: PublicInspection) {
     note.textContent = "本次检查已评价，感谢您的反馈。";
     return;
   }
+  showJumpLink();
   if (view.viewer !== "enterprise") {
     // The evaluation is the inspected enterprise's: it signs in as itself and comes back here.
     const back = `/e?next=${encodeURIComponent(location.pathname)}`;
@@ -275,7 +277,6 @@ function renderEvaluation(view: PublicInspection) {
     return;
   }
   note.textContent = `评价直接报送司法局行政执法监督机构，实施检查的部门只能看到汇总统计。请如实填写（${formatTime(evaluation.closesAt)} 前）。`;
-  showJumpLink();
   // SurveyJS (≈1.4 MB) is fetched only now: the facts above never wait for it.
   const begin = h(
     "button",

@@ -59,7 +59,10 @@ export function pageRoutes(manifest: () => Promise<AssetManifest>) {
       html = (async () => {
         const res = await c.var.deps.assets(file, new Request(new URL(file, c.req.url)));
         if (!res || res.status !== 200) throw notFound("页面");
-        return rewriteAssets(await res.text(), await manifest());
+        // Every page learns the configured time zone, so its times read as the server's do (item 17).
+        const zone = `<meta name="lianma-time-zone" content="${c.var.deps.config.timeZone.replace(/[^\w/+-]/g, "")}" />`;
+        const html = (await res.text()).replace("<head>", `<head>\n    ${zone}`);
+        return rewriteAssets(html, await manifest());
       })();
       html.catch(() => templates.delete(file));
       templates.set(file, html);
