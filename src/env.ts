@@ -100,6 +100,8 @@ export interface InspectionConfig {
   registrationGraceHours: number;
   /** How far a checklist's start/end may lie outside the planned window, in minutes. */
   checklistTimeMarginMinutes: number;
+  /** A device clock further than this from the server's is flagged on the checklist (offline work). */
+  clockSkewLimitMinutes: number;
   /** Optional external endpoint told about alerts, with an HMAC-SHA256 signature header. */
   webhookUrl?: string;
   webhookSecret?: string;
@@ -256,6 +258,7 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
       lateFilingMaxDays: num("LATE_FILING_MAX_DAYS", 10),
       registrationGraceHours: num("REGISTRATION_GRACE_HOURS", 24),
       checklistTimeMarginMinutes: num("CHECKLIST_TIME_MARGIN_MINUTES", 120),
+      clockSkewLimitMinutes: num("CLOCK_SKEW_LIMIT_MINUTES", 5),
       webhookUrl: env.ALERT_WEBHOOK_URL || undefined,
       webhookSecret: env.ALERT_WEBHOOK_SECRET || undefined,
     },
