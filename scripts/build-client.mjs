@@ -90,6 +90,27 @@ for (const file of await readdir(join(publicDir, "css"))) {
 }
 await writeFile(join(outDir, "manifest.json"), JSON.stringify(manifest, null, 1) + "\n");
 
+// The officer's service worker (client/sw/sw.ts, Workbox): it precaches every bundle and stylesheet of
+// the pages (hashed names, so their URL is their revision) except the designer, which no phone needs.
+const precache = [];
+for (const file of await walk(outDir)) {
+  const url = `/${relative(publicDir, file)}`;
+  if (!/\.(js|css)$/.test(url) || url.includes("/editor-") || url.includes("survey-creator-core")) continue;
+  if (!Object.values(manifest).includes(url) && !url.startsWith("/build/chunks/")) continue;
+  precache.push({ url, revision: null });
+}
+await build({
+  entryPoints: [join(clientDir, "sw", "sw.ts")],
+  outfile: join(outDir, "sw.js"),
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: "es2020",
+  platform: "browser",
+  logLevel: "warning",
+  define: { PRECACHE: JSON.stringify(precache), "process.env.NODE_ENV": '"production"' },
+});
+
 /** Every file below public/build, relative to it. */
 async function walk(dir) {
   const found = [];

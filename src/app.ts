@@ -128,6 +128,8 @@ export function createApp(appDeps: AppDeps) {
     const path = c.req.path;
     if (!STATIC_PREFIXES.some((p) => path.startsWith(p))) return next();
     const res = await deps.assets(path, c.req.raw);
+    // The officer's service worker lives with the bundles but controls the staff pages (issue 17).
+    if (res && path === "/build/sw.js") res.headers.set("Service-Worker-Allowed", "/admin/");
     if (res) return res;
     // A bundle asked for by the name a page writes (/build/runner.js): its current hashed file,
     // revalidated each time because that name's content changes with every build.

@@ -234,4 +234,70 @@ describe.skipIf(chromiumMissing)("field pages on a phone", () => {
     await citizen.close();
     expect(problems).toEqual([]);
   });
+
+  it("offline: answers survive a reload without network, sync on reconnect; a stale save offers the merge", async () => {
+    const { server, browser } = demo;
+    const device = await browser.newContext(phone);
+    const page = await device.newPage();
+    watchPage(page, problems);
+    await login(page, server.baseUrl, "scjg-officer1", DEMO_PASSWORD, "/admin/inspections");
+    const { items } = await apiAs<{ items: { id: string; status: string }[] }>(
+      device,
+      server.baseUrl,
+      "GET",
+      "/api/inspections?status=in_progress",
+    );
+    const id = items.find((i) => i.status === "in_progress")!.id;
+    const checklist = `${server.baseUrl}/admin/inspections/${id}/checklist`;
+    await page.goto(checklist);
+    await page.locator(".sd-question").first().waitFor();
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    // Once controlled by the worker, the page and its checklist are cached on this load.
+    await page.reload();
+    await page.locator(".sd-question").first().waitFor();
+    await expect
+      .poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller)), poll)
+      .toBe(true);
+
+    await device.setOffline(true);
+    const place = page.locator('.sd-question[data-name="inspection_place"] input');
+    await place.fill("离线填写的检查场所");
+    await expect.poll(() => page.locator("#save-state").innerText(), poll).toMatch(/^1 项待同步/);
+    await page.reload();
+    await page.locator(".sd-question").first().waitFor();
+    await expect.poll(() => place.inputValue(), poll).toBe("离线填写的检查场所");
+    await expect.poll(() => page.locator("#save-state").innerText(), poll).toMatch(/^1 项待同步/);
+    await shot(page, "offline-reloaded");
+
+    await device.setOffline(false);
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await expect.poll(() => page.locator("#save-state").getAttribute("data-pending"), poll).toBe("0");
+    const saved = await apiAs<{ data: Record<string, unknown>; revision: number }>(
+      device,
+      server.baseUrl,
+      "GET",
+      `/api/inspections/${id}/checklist`,
+    );
+    expect(saved.data.inspection_place).toBe("离线填写的检查场所");
+
+    // A second device saves meanwhile; this phone's next save is stale and offers the merge.
+    await apiAs(device, server.baseUrl, "PUT", `/api/inspections/${id}/checklist`, {
+      data: { ...saved.data, inspection_place: "另一台设备填写的场所" },
+      baseRevision: saved.revision,
+    });
+    await place.fill("本机再次修改的场所");
+    await page.locator("#merge-list li").first().waitFor({ timeout: 20_000 });
+    expect(await page.locator("#merge-list").innerText()).toContain("另一台设备填写的场所");
+    await shot(page, "offline-merge");
+    await page.click("#merge-confirm");
+    await expect.poll(() => page.locator("#save-state").getAttribute("data-pending"), poll).toBe("0");
+    const merged = await apiAs<{ data: Record<string, unknown> }>(
+      device,
+      server.baseUrl,
+      "GET",
+      `/api/inspections/${id}/checklist`,
+    );
+    expect(merged.data.inspection_place).toBe("本机再次修改的场所");
+    await device.close();
+  });
 });
