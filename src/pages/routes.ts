@@ -47,6 +47,21 @@ export function homeFor(role: Role): string {
   return "/admin/inspections";
 }
 
+/**
+ * The public inspection page's own stylesheets, inlined: on a slow phone link every blocking
+ * stylesheet is a round trip (often a new connection) before the first paint (issue 17).
+ */
+async function inlineStyles(c: Context<AppEnv>, html: string): Promise<string> {
+  const links = [...html.matchAll(/<link rel="stylesheet" href="(\/build\/css\/[^"]+)" \/>/g)];
+  for (const [tag, href] of links) {
+    const res = await c.var.deps.assets(href!, new Request(new URL(href!, c.req.url)));
+    if (!res || res.status !== 200) continue;
+    const css = (await res.text()).replace(/<\/style/gi, "<\\/style");
+    html = html.replace(tag, () => `<style>${css}</style>`);
+  }
+  return html;
+}
+
 export function pageRoutes(manifest: () => Promise<AssetManifest>) {
   const app = new Hono<AppEnv>();
   app.get("/", (c) => c.redirect(c.var.user ? homeFor(c.var.user.role) : "/login"));
@@ -62,7 +77,8 @@ export function pageRoutes(manifest: () => Promise<AssetManifest>) {
         // Every page learns the configured time zone, so its times read as the server's do (item 17).
         const zone = `<meta name="lianma-time-zone" content="${c.var.deps.config.timeZone.replace(/[^\w/+-]/g, "")}" />`;
         const html = (await res.text()).replace("<head>", `<head>\n    ${zone}`);
-        return rewriteAssets(html, await manifest());
+        const rewritten = rewriteAssets(html, await manifest());
+        return file === "/inspection.html" ? inlineStyles(c, rewritten) : rewritten;
       })();
       html.catch(() => templates.delete(file));
       templates.set(file, html);
