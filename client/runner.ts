@@ -167,6 +167,8 @@ async function start() {
   const survey = new Model(localSchema(form.schema));
   makeSurveySafe(survey);
   survey.locale = "zh-cn";
+  // One thank-you (item 14): the page's own notice after the server saved, never SurveyJS's too.
+  survey.showCompletedPage = false;
 
   const stored = loadFill(formId);
   const fill: FillState =

@@ -107,6 +107,8 @@ export interface InspectionConfig {
   firstViolationYears: number;
   /** How far a checklist's start/end may lie outside the planned window, in minutes. */
   checklistTimeMarginMinutes: number;
+  /** A device clock further than this from the server's is flagged on the checklist (offline work). */
+  clockSkewLimitMinutes: number;
   /** Optional external endpoint told about alerts, with an HMAC-SHA256 signature header. */
   webhookUrl?: string;
   webhookSecret?: string;
@@ -137,6 +139,11 @@ export interface AppDeps {
   /** Serves a file from public/ (Node: disk; Workers: the assets binding). */
   assets: (path: string, request: Request) => Promise<Response | null>;
   now?: () => number;
+  /**
+   * Published form versions as ready bytes (src/forms/published-cache.ts). The Node server on its own
+   * file trusts its own invalidation; absent, createApp makes one that checks the live version per request.
+   */
+  publishedForms?: import("./forms/published-cache.ts").PublishedFormCache;
   /** Fan-out of alert changes to live pages (SSE); an in-memory bus per app when absent. */
   events?: EventBus;
   /**
@@ -280,6 +287,7 @@ const VARIABLES = z.object({
   FIRST_VIOLATION_YEARS: positive(2),
   CASE_SITUATIONS: text(),
   CHECKLIST_TIME_MARGIN_MINUTES: positive(120),
+  CLOCK_SKEW_LIMIT_MINUTES: positive(5),
   ALERT_WEBHOOK_URL: url(),
   ALERT_WEBHOOK_SECRET: text(),
   ENTERPRISE_SESSION_DAYS: positive(180),
@@ -362,6 +370,7 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
       registrationGraceHours: v.REGISTRATION_GRACE_HOURS,
       firstViolationYears: Math.floor(v.FIRST_VIOLATION_YEARS),
       checklistTimeMarginMinutes: v.CHECKLIST_TIME_MARGIN_MINUTES,
+      clockSkewLimitMinutes: v.CLOCK_SKEW_LIMIT_MINUTES,
       webhookUrl: v.ALERT_WEBHOOK_URL,
       webhookSecret: v.ALERT_WEBHOOK_SECRET,
     },

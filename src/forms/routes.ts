@@ -176,6 +176,7 @@ async function transition(
       },
     }),
   ]);
+  c.var.deps.publishedForms?.invalidate(form.id);
   const counts = await responseCounts(c, [form.id]);
   return c.json({ form: toForm(after, counts.get(form.id) ?? 0) }, 200);
 }
@@ -296,6 +297,8 @@ export function formRoutes() {
         throw new ApiError(409, "conflict", "表单刚被其他人发布，请刷新后重试");
       }
       throw err;
+    } finally {
+      c.var.deps.publishedForms?.invalidate(form.id);
     }
     return c.json({ version, publishedAt: iso(now)! }, 201);
   });

@@ -1,7 +1,9 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import type { Role } from "../db/schema.ts";
 import { notFound } from "../lib/errors.ts";
+import { rewriteAssets, type AssetManifest } from "./asset-manifest.ts";
+import { inspectionPage } from "./inspection-page.ts";
 
 /** Page URLs and the static file in public/ each one serves; ids in the path are read by the page. */
 const PAGES: [string, string][] = [
@@ -50,21 +52,53 @@ export function homeFor(role: Role): string {
   return "/admin/inspections";
 }
 
-export function pageRoutes() {
+/**
+ * The public inspection page's own stylesheets, inlined: on a slow phone link every blocking
+ * stylesheet is a round trip (often a new connection) before the first paint (issue 17).
+ */
+async function inlineStyles(c: Context<AppEnv>, html: string): Promise<string> {
+  const links = [...html.matchAll(/<link rel="stylesheet" href="(\/build\/css\/[^"]+)" \/>/g)];
+  for (const [tag, href] of links) {
+    const res = await c.var.deps.assets(href!, new Request(new URL(href!, c.req.url)));
+    if (!res || res.status !== 200) continue;
+    const css = (await res.text()).replace(/<\/style/gi, "<\\/style");
+    html = html.replace(tag, () => `<style>${css}</style>`);
+  }
+  return html;
+}
+
+export function pageRoutes(manifest: () => Promise<AssetManifest>) {
   const app = new Hono<AppEnv>();
   app.get("/", (c) => c.redirect(c.var.user ? homeFor(c.var.user.role) : "/login"));
   app.get("/admin", (c) => c.redirect(c.var.user ? homeFor(c.var.user.role) : "/login?next=%2Fadmin"));
+  /** The page's HTML with its bundles pointed at their hashed names; read once per file. */
+  const templates = new Map<string, Promise<string>>();
+  const template = (c: Context<AppEnv>, file: string) => {
+    let html = templates.get(file);
+    if (!html) {
+      html = (async () => {
+        const res = await c.var.deps.assets(file, new Request(new URL(file, c.req.url)));
+        if (!res || res.status !== 200) throw notFound("页面");
+        // Every page learns the configured time zone, so its times read as the server's do (item 17).
+        const zone = `<meta name="lianma-time-zone" content="${c.var.deps.config.timeZone.replace(/[^\w/+-]/g, "")}" />`;
+        const html = (await res.text()).replace("<head>", `<head>\n    ${zone}`);
+        const rewritten = rewriteAssets(html, await manifest());
+        return file === "/inspection.html" ? inlineStyles(c, rewritten) : rewritten;
+      })();
+      html.catch(() => templates.delete(file));
+      templates.set(file, html);
+    }
+    return html;
+  };
   for (const [path, file] of PAGES) {
     app.get(path, async (c) => {
       if (path.startsWith("/admin") && !c.var.user) {
         return c.redirect(`/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`);
       }
-      const res = await c.var.deps.assets(file, c.req.raw);
-      if (!res) throw notFound("页面");
-      return new Response(res.body, {
-        status: 200,
-        headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache" },
-      });
+      const html = await template(c, file);
+      const body = path === "/i/:code" ? await inspectionPage(c, html) : html;
+      c.header("Cache-Control", c.res.headers.get("Cache-Control") ?? "no-cache");
+      return c.html(body);
     });
   }
   return app;

@@ -113,13 +113,15 @@ export function publicRoutes() {
 
   app.openapi(getPublicForm, async (c) => {
     const { id } = c.req.valid("param");
-    const row = await collectingVersion(c, id);
-    if (!row) throw notFound("表单");
-    const etag = `"${id}-v${row.version}"`;
+    const live = await c.var.deps.publishedForms!.live(c.var.db, id, "survey");
+    if (!live) throw notFound("表单");
+    const etag = `"${id}-v${live.version}"`;
     c.header("ETag", etag);
     c.header("Cache-Control", "no-cache");
     if (c.req.header("if-none-match") === etag) return c.body(null, 304);
-    return c.json({ id, title: row.title, version: row.version, schema: JSON.parse(row.schema) }, 200);
+    // The version's bytes as published, serialized once (src/forms/published-cache.ts).
+    c.header("Content-Type", "application/json");
+    return c.body(live.body as Uint8Array<ArrayBuffer>, 200) as never;
   });
 
   app.openAPIRegistry.registerPath(submit);

@@ -228,6 +228,9 @@ export async function fillEvaluation(page: Page) {
     rude_conduct: "是",
     overall_satisfaction: "不满意",
   };
+  // /i/:code loads SurveyJS only when the enterprise presses 开始评价; the portal shows the form at once.
+  await page.locator("#start-evaluation, .sd-question").first().waitFor();
+  if (await page.locator("#start-evaluation").isVisible()) await page.click("#start-evaluation");
   await page.locator(".sd-question").first().waitFor();
   for (let guard = 0; guard < 8; guard++) {
     for (const question of await page.locator(".sd-question[data-name]").all()) {
