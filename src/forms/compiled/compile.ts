@@ -8,8 +8,8 @@
  * ValidationResult, or `undefined` for a response outside the value domain it decides exactly
  * (see questions.ts); the caller then asks the reference for that one response.
  */
-import { Model, PanelModel, Question } from "survey-core";
-import type { PanelModelBase, SurveyModel } from "survey-core";
+import { Model, OneAnswerRequiredError, PanelModel, Question } from "survey-core";
+import type { JsonError, PanelModelBase, SurveyModel } from "survey-core";
 import { SIMPLE_VALUE_TYPES, Unsupported, compileCondition } from "./conditions.ts";
 import type { Condition, Values } from "./conditions.ts";
 import {
@@ -105,8 +105,20 @@ const SURVEY_KEYS = [
   "showTimerPanel",
 ];
 
-const PAGE_KEYS = ["name", "title", "description", "elements", "questions", "visible", "visibleIf", "enableIf", "readOnly", "navigationTitle", "navigationDescription", "questionTitleLocation", "maxWidth", "questionsOrder"];
-const PANEL_KEYS = ["type", "name", "title", "description", "elements", "visible", "visibleIf", "enableIf", "readOnly", "state", "startWithNewLine", "indent", "width", "minWidth", "maxWidth", "questionStartIndex", "showNumber", "showQuestionNumbers", "innerIndent", "questionTitleLocation", "titleLocation", "showPanelBorder"];
+/** A page's or panel's own required check ("answer at least one question"), as survey-core's validateRequired. */
+const CONTAINER_REQUIRED_KEYS = ["isRequired", "requiredIf", "requiredErrorText"];
+
+const PAGE_KEYS = [...CONTAINER_REQUIRED_KEYS, "name", "title", "description", "elements", "questions", "visible", "visibleIf", "enableIf", "readOnly", "navigationTitle", "navigationDescription", "questionTitleLocation", "maxWidth", "questionsOrder"];
+const PANEL_KEYS = [...CONTAINER_REQUIRED_KEYS, "type", "name", "title", "description", "elements", "visible", "visibleIf", "enableIf", "readOnly", "state", "startWithNewLine", "indent", "width", "minWidth", "maxWidth", "questionStartIndex", "showNumber", "showQuestionNumbers", "innerIndent", "questionTitleLocation", "titleLocation", "showPanelBorder"];
+
+/** A required page or panel: at least one of its visible questions must be answered. */
+export interface ContainerCheck {
+  name: string;
+  state: ContainerState;
+  required: (values: Values) => boolean;
+  questions: CompiledQuestion[];
+  message: string;
+}
 
 /** Visibility and editability of a page or panel, combined with its parent's. */
 interface ContainerState {
@@ -128,6 +140,7 @@ function combine(parent: ContainerState, visible: (v: Values) => boolean, readOn
 
 class FormCompiler {
   readonly questions: CompiledQuestion[] = [];
+  readonly containers: ContainerCheck[] = [];
   private readonly env: CompileEnv;
   private readonly byLowerName = new Map<string, Question>();
 
@@ -137,6 +150,8 @@ class FormCompiler {
     texts: OwnTexts,
   ) {
     for (const q of model.getAllQuestions(false, false, false)) {
+      // Elements without an answer share no data key with anything.
+      if (NO_ANSWER_TYPES.has(q.getType())) continue;
       const key = q.name.toLowerCase();
       if (this.byLowerName.has(key)) throw new Unsupported("question names differing only in case");
       this.byLowerName.set(key, q);
@@ -187,7 +202,18 @@ class FormCompiler {
     const staticReadOnly = json.readOnly === true;
     const readOnly = enabled ? (values: Values) => !enabled(values) : () => staticReadOnly;
     if (json.elements !== undefined && json.questions !== undefined) throw new Unsupported("elements and questions");
-    this.compileElements(json.elements ?? json.questions, container, combine(parent, visible, readOnly));
+    const state = combine(parent, visible, readOnly);
+    const first = this.questions.length;
+    this.compileElements(json.elements ?? json.questions, container, state);
+    const requiredIf = compileCondition(json.requiredIf, this.env.resolve);
+    if (requiredIf || json.isRequired === true)
+      this.containers.push({
+        name: container.name,
+        state,
+        required: requiredIf ?? (() => true),
+        questions: this.questions.slice(first),
+        message: new OneAnswerRequiredError(container.requiredErrorText, container).getText(),
+      });
   }
 
   private compileElements(list: unknown, container: PanelModelBase, state: ContainerState): void {
@@ -195,7 +221,10 @@ class FormCompiler {
     if (!Array.isArray(list) || list.length !== container.elements.length) throw new Unsupported("elements");
     list.forEach((json: unknown, i) => {
       const element = container.elements[i];
-      if (!isPlainObject(json) || element.name !== json.name) throw new Unsupported("element");
+      // Panels and html elements may be unnamed: survey-core then names the panel itself.
+      if (!isPlainObject(json) || (json.name !== undefined && element.name !== json.name)) throw new Unsupported("element");
+      if (json.name === undefined && !(element instanceof PanelModel) && !NO_ANSWER_TYPES.has(String(json.type)))
+        throw new Unsupported("element without a name");
       if (element instanceof PanelModel && json.type === "panel") {
         assertKeys(json, PANEL_KEYS);
         this.compileContainer(json, element, state);
@@ -209,7 +238,8 @@ class FormCompiler {
 
   private compileQuestion(json: JsonObject, q: Question, parent: ContainerState): void {
     if (q.getValueName() !== q.name || json.valueName !== undefined) throw new Unsupported("valueName");
-    if (!q.name || q.name.endsWith("-Comment") || q.name === "__proto__") throw new Unsupported("question name");
+    const noAnswer = NO_ANSWER_TYPES.has(q.getType());
+    if ((!q.name && !noAnswer) || q.name.endsWith("-Comment") || q.name === "__proto__") throw new Unsupported("question name");
     const own = questionFlags(json, q, this.env.resolve);
     this.questions.push({
       name: q.name,
@@ -258,6 +288,15 @@ class FormCompiler {
   }
 }
 
+/** html and image elements hold no answer; survey-core runs them without a name. */
+const NO_ANSWER_TYPES = new Set(["html", "image"]);
+
+function isUnnamedNoAnswer(error: JsonError): boolean {
+  const at: unknown = error.jsonObj;
+  const property = (error as JsonError & { propertyName?: string }).propertyName;
+  return error.type === "requiredproperty" && property === "name" && isPlainObject(at) && NO_ANSWER_TYPES.has(String(at.type));
+}
+
 function dedupe(errors: FieldError[]): FieldError[] {
   const seen = new Set<string>();
   return errors.filter((e) => {
@@ -268,8 +307,32 @@ function dedupe(errors: FieldError[]): FieldError[] {
   });
 }
 
+/** survey-core's emptiness where it is plain; `undefined` for values whose emptiness depends on the question (spaces, rows, objects). */
+function isAnswered(value: unknown): boolean | undefined {
+  if (value === undefined || value === null || value === "") return false;
+  if (typeof value === "string") return value.trim() ? true : undefined;
+  if (typeof value === "number" || typeof value === "boolean") return true;
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" || typeof v === "number")) return true;
+  return undefined;
+}
+
+/** Adds a container's OneAnswerRequiredError like survey-core's validateRequired; false to defer. */
+function checkContainer(c: ContainerCheck, data: JsonObject, values: Values, out: Out): boolean {
+  if (!c.state.visible(values) || c.state.readOnly(values) || !c.required(values)) return true;
+  let anyVisible = false;
+  for (const q of c.questions) {
+    if (!q.visible(values)) continue;
+    anyVisible = true;
+    const answered = isAnswered(data[q.name]);
+    if (answered === undefined) return false;
+    if (answered) return true;
+  }
+  if (anyVisible) out.core.push({ name: c.name, message: c.message });
+  return true;
+}
+
 /** Builds the per-response function from the compiled questions. */
-function makeValidator(questions: CompiledQuestion[], texts: OwnTexts): CompiledValidator {
+function makeValidator(questions: CompiledQuestion[], containers: ContainerCheck[], texts: OwnTexts): CompiledValidator {
   const names = new Set(questions.map((q) => q.name));
   const lowerNames = new Set(questions.map((q) => q.name.toLowerCase()));
   return (data) => {
@@ -291,6 +354,7 @@ function makeValidator(questions: CompiledQuestion[], texts: OwnTexts): Compiled
       const state = { active, required: active && q.required(values) };
       if (!q.check(data[q.name], q.name, state, out)) return undefined;
     }
+    for (const c of containers) if (!checkContainer(c, data, values, out)) return undefined;
     const errors = dedupe([...out.core, ...unknown, ...out.removed, ...out.limits]);
     return errors.length ? { ok: false, errors } : { ok: true };
   };
@@ -310,13 +374,14 @@ export function compileResponseValidator(schema: unknown, locale: string, texts:
     model = new Model(schema);
     model.locale = locale;
     // Unknown properties are ignored by survey-core (and refused by the key lists below where they matter).
-    if (model.jsonErrors?.some((e) => e.type !== "unknownproperty")) return { ok: false, reason: "schema has JSON errors" };
+    if (model.jsonErrors?.some((e) => e.type !== "unknownproperty" && !isUnnamedNoAnswer(e)))
+      return { ok: false, reason: "schema has JSON errors" };
     if (model.isDisplayMode || model.calculatedValues.length || model.triggers.length)
       return { ok: false, reason: "survey mode, calculated values or triggers" };
     const compiler = new FormCompiler(model, locale, texts);
     compiler.compileSurvey(schema);
     // The template model stays alive: validators and scales belong to it (only read, never changed).
-    return { ok: true, validate: makeValidator(compiler.questions, texts) };
+    return { ok: true, validate: makeValidator(compiler.questions, compiler.containers, texts) };
   } catch (error) {
     model?.dispose();
     if (error instanceof Unsupported) return { ok: false, reason: error.message };
