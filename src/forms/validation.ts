@@ -1159,7 +1159,8 @@ export class ValidatorCache {
       const found = precheckAnswers(plan, data);
       return found ? { ok: false, errors: [found.error] } : undefined;
     };
-    const outcome = compileResponseValidator(schema, DEFAULT_LOCALE, ownMessages(DEFAULT_LOCALE));
+    // The compiler reads one survey-core model of the form: no choicesByUrl request from it either.
+    const outcome = withoutRemoteChoices(() => compileResponseValidator(schema, DEFAULT_LOCALE, ownMessages(DEFAULT_LOCALE)));
     if (!outcome.ok) return { validate: (data) => precheck(data) ?? reference(data), refused: outcome.reason };
     const compiled = outcome.validate;
     return {
