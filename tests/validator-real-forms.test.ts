@@ -278,6 +278,26 @@ describe("properties that only affect rendering or defaults compile (item 7)", (
     expect(compiled(schema)({ phone: "123-4567" })).toBeUndefined();
   });
 
+  it("choices loaded at run time: an absent answer is decided, a given one left to the reference", () => {
+    const schema = {
+      elements: [
+        {
+          type: "dropdown",
+          name: "country",
+          isRequired: true,
+          choicesByUrl: { url: "https://example.invalid/c" },
+        },
+        { type: "tagbox", name: "tags", isRequired: true, choicesLazyLoadEnabled: true },
+      ],
+    };
+    expect(both(schema, {})).toEqual({
+      reference: ["country", "tags"],
+      ok: false,
+      fast: ["country", "tags"],
+    });
+    expect(compiled(schema)({ country: "中国", tags: ["a"] })).toBeUndefined();
+  });
+
   it("a root defaultValue does not answer a required question, on both paths", () => {
     const schema = {
       elements: [
