@@ -179,7 +179,7 @@ class FormCompiler {
   readonly containers: ContainerCheck[] = [];
   private readonly env: CompileEnv;
   private readonly byLowerName = new Map<string, Question>();
-  /** Every name in the schema (elements, columns, items, choices-free), lower case: a variable naming one is not free. */
+  /** Every `name`/`valueName` in the schema at any depth, lower case: a variable naming one is not free. */
   private readonly schemaNames = new Set<string>();
   /** Variables no element defines (set by page code in a browser, never on the server): always empty here. */
   readonly freeVariables = new Set<string>();
