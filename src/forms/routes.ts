@@ -357,9 +357,15 @@ export function formRoutes() {
   return app;
 }
 
-/** True when the SurveyJS JSON has at least one element on some page (or at the top level). */
-export function hasQuestions(schema: { pages?: { elements?: unknown[] }[]; elements?: unknown[] }): boolean {
-  if (Array.isArray(schema.elements) && schema.elements.length > 0) return true;
-  return (schema.pages ?? []).some((p) => Array.isArray(p?.elements) && p.elements.length > 0);
+type ElementLists = { elements?: unknown[]; questions?: unknown[] };
+
+/**
+ * True when the SurveyJS JSON has at least one element on some page or at the top level. survey-core
+ * loads the older `questions` arrays (root and page) like `elements`, so both count.
+ */
+export function hasQuestions(schema: ElementLists & { pages?: ElementLists[] }): boolean {
+  const nonEmpty = (c: ElementLists | undefined) =>
+    [c?.elements, c?.questions].some((list) => Array.isArray(list) && list.length > 0);
+  return nonEmpty(schema) || (Array.isArray(schema.pages) && schema.pages.some(nonEmpty));
 }
 
