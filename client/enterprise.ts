@@ -14,6 +14,9 @@ import { byId, formatTime, h, replaceChildren, showMessage } from "./lib/dom";
 import { registerLianmaProperties } from "./lib/lianma-properties";
 import { safeNext } from "./lib/next";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
+import { addSkipLink } from "./lib/nav";
+
+addSkipLink();
 
 surveyLocalization.defaultLocale = "zh-cn";
 registerLianmaProperties();

@@ -6,6 +6,9 @@ import { checklistResultItems, officerItems, type ChecklistResultItem } from "./
 import { byId, formatTime, h, pathSegment, replaceChildren } from "./lib/dom";
 import { registerLianmaProperties } from "./lib/lianma-properties";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
+import { addSkipLink } from "./lib/nav";
+
+addSkipLink();
 
 surveyLocalization.defaultLocale = "zh-cn";
 registerLianmaProperties();

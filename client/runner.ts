@@ -6,6 +6,9 @@ import { byId, h, pathSegment, replaceChildren, showMessage } from "./lib/dom";
 import { clearFill, type FillState, loadFill, newSubmissionId, saveFill } from "./lib/fill-state";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
 import type { PublicForm } from "./lib/types";
+import { addSkipLink } from "./lib/nav";
+
+addSkipLink();
 
 surveyLocalization.defaultLocale = "zh-cn";
 
