@@ -15,8 +15,10 @@ import type { Form, User, VersionSummary } from "./lib/types";
 // makes the preview's buttons and messages Chinese.
 surveyLocalization.defaultLocale = "zh-cn";
 hideRemoteProperties();
-// Replaced at build time (scripts/build-client.mjs) from the SURVEYJS_LICENSE_KEY environment variable.
-if (process.env.SURVEYJS_LICENSE_KEY) setLicenseKey(process.env.SURVEYJS_LICENSE_KEY);
+// The deployment's SURVEYJS_LICENSE_KEY, put into the page by the server at run time (src/pages/routes.ts).
+// Without one the Creator shows SurveyJS's own licence banner, which stays: the key is the only way off.
+const licenseKey = document.querySelector<HTMLMetaElement>('meta[name="surveyjs-license-key"]')?.content;
+if (licenseKey) setLicenseKey(licenseKey);
 
 const formId = pathSegment(2);
 const base = `/api/forms/${encodeURIComponent(formId)}`;

@@ -41,8 +41,6 @@ const result = await build({
   logLevel: "warning",
   define: {
     "process.env.NODE_ENV": '"production"',
-    // SurveyJS Creator is commercial: with a key (given at build time) its "license required" banner goes.
-    "process.env.SURVEYJS_LICENSE_KEY": JSON.stringify(process.env.SURVEYJS_LICENSE_KEY ?? ""),
   },
 });
 

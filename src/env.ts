@@ -46,6 +46,11 @@ export interface AppConfig {
   imports: ImportConfig;
   /** The Node server's socket limits (src/node/start.ts); Workers have the platform's own. */
   server: ServerConfig;
+  /**
+   * The deployment's SurveyJS Creator licence key, handed to the designer page at run time (the
+   * Creator shows its "license required" banner without one). Empty when unset.
+   */
+  surveyjsLicenseKey: string;
 }
 
 export interface ServerConfig {
@@ -222,6 +227,7 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, "") || undefined,
     allowedHosts: allowedHostsFrom(env),
     trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
+    surveyjsLicenseKey: (env.SURVEYJS_LICENSE_KEY ?? "").trim(),
     bodyLimitBytes: num("BODY_LIMIT_BYTES", DEFAULTS.bodyLimitBytes),
     jsonMaxDepth: num("JSON_MAX_DEPTH", DEFAULTS.jsonMaxDepth),
     sessionTtlMs: num("SESSION_TTL_HOURS", DEFAULTS.sessionTtlMs / 3_600_000) * 3_600_000,

@@ -38,6 +38,17 @@ const PAGES: [string, string][] = [
   ["/e/complaints", "/enterprise.html"],
 ];
 
+const DESIGNER_PAGE = "/admin/editor.html";
+
+/**
+ * The SurveyJS Creator licence key (SURVEYJS_LICENSE_KEY) reaches the designer as a meta tag, read
+ * at run time: one build serves every deployment, each with its own key. The page is behind sign-in.
+ */
+export function withLicenseKey(html: string, key: string): string {
+  const escaped = key.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return html.replace("</head>", `  <meta name="surveyjs-license-key" content="${escaped}" />\n  </head>`);
+}
+
 /** Where each role starts: the page of its daily work, never one its role cannot open. */
 export function homeFor(role: Role): string {
   if (role === "admin") return "/admin/forms";
@@ -56,6 +67,11 @@ export function pageRoutes() {
       }
       const res = await c.var.deps.assets(file, c.req.raw);
       if (!res) throw notFound("页面");
+      const licenseKey = c.var.deps.config.surveyjsLicenseKey;
+      if (file === DESIGNER_PAGE && licenseKey) {
+        const html = withLicenseKey(await res.text(), licenseKey);
+        return c.body(html, 200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+      }
       return new Response(res.body, {
         status: 200,
         headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache" },
