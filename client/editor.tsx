@@ -2,6 +2,7 @@ import { createRoot } from "react-dom/client";
 import { setLicenseKey, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
 import "survey-creator-core/i18n/simplified-chinese";
+import { editorLocalization, settings as creatorSettings } from "survey-creator-core";
 import { SurveyCreator, SurveyCreatorComponent } from "survey-creator-react";
 import { api, errorMessage } from "./lib/api";
 import { hideRemoteProperties, schemaTitle } from "./lib/creator-setup";
@@ -9,12 +10,20 @@ import { errorWithDetails } from "./lib/details";
 import { byId, formatTime, h, pathSegment, replaceChildren, showMessage, statusLabels } from "./lib/dom";
 import { adminPage } from "./lib/layout";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
+import { fixCreatorStrings, fixSurveyStrings } from "./lib/zh-cn-overrides";
 import type { Form, User, VersionSummary } from "./lib/types";
 
 // Survey texts typed in the designer are the default language, which for us is Chinese; this also
 // makes the preview's buttons and messages Chinese.
 surveyLocalization.defaultLocale = "zh-cn";
+fixSurveyStrings();
+fixCreatorStrings(editorLocalization);
 hideRemoteProperties();
+// New choice questions start with Chinese choices (SurveyJS's default is "Item 1", kept as the value).
+for (const type of ["dropdown", "tagbox", "checkbox", "radiogroup", "ranking"]) {
+  const json = (creatorSettings.toolbox.defaultJSON[type] ??= {}) as { choices?: string[] };
+  json.choices = ["选项1", "选项2", "选项3"];
+}
 // The deployment's SURVEYJS_LICENSE_KEY, put into the page by the server at run time (src/pages/routes.ts).
 // Without one the Creator shows SurveyJS's own licence banner, which stays: the key is the only way off.
 const licenseKey = document.querySelector<HTMLMetaElement>('meta[name="surveyjs-license-key"]')?.content;
@@ -46,6 +55,32 @@ const creator = new SurveyCreator({
 creator.onSurveyInstanceCreated.add((_, options) => {
   if (options.area === "designer-tab" || options.area === "preview-tab") makeSurveySafe(options.survey);
 });
+
+// A choice's stored value follows its text while the two are in step (the value was never set apart):
+// renaming 选项1 to 合格 stores 合格, so responses and exports do not read "选项1" for years.
+creator.onSurveyPropertyValueChanged.add((_, event) => {
+  // The designer passes the old value too (notifySurveyPropertyChanged), though its type omits it.
+  const options = event as typeof event & { oldValue?: unknown; newValue?: unknown };
+  const item = options.obj as { getType?: () => string; value: unknown; locOwner?: unknown } | undefined;
+  if (options.propertyName !== "text" || !item?.getType?.().endsWith("itemvalue")) return;
+  const before =
+    typeof options.oldValue === "string" && options.oldValue ? options.oldValue : String(item.value);
+  const after = typeof options.newValue === "string" ? options.newValue.trim() : "";
+  if (!after || String(item.value) !== before) return;
+  const siblings = choiceSiblings(item);
+  if (siblings.some((other) => other !== item && String(other.value) === after)) return;
+  item.value = after;
+});
+
+function choiceSiblings(item: { locOwner?: unknown }): { value: unknown }[] {
+  const owner = item.locOwner as Record<string, unknown> | undefined;
+  if (!owner) return [];
+  for (const key of ["choices", "rateValues", "columns", "rows"]) {
+    const list = owner[key];
+    if (Array.isArray(list) && list.includes(item)) return list as { value: unknown }[];
+  }
+  return [];
+}
 
 let form: Form | null = null;
 let dirty = false;

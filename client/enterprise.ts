@@ -2,6 +2,7 @@
 // inspections, arrival confirmation and evaluation. Its session is the enterprise's, never staff's.
 import { Model, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
+import { fixSurveyStrings } from "./lib/zh-cn-overrides";
 import { renderSurvey } from "survey-js-ui";
 import { ApiError, errorMessage, readCookie } from "./lib/api";
 import {
@@ -19,6 +20,7 @@ import { addSkipLink } from "./lib/nav";
 addSkipLink();
 
 surveyLocalization.defaultLocale = "zh-cn";
+fixSurveyStrings();
 registerLianmaProperties();
 
 interface Me {

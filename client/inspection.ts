@@ -1,5 +1,6 @@
 import { Model, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
+import { fixSurveyStrings } from "./lib/zh-cn-overrides";
 import { renderSurvey } from "survey-js-ui";
 import { api, ApiError, errorMessage } from "./lib/api";
 import { checklistResultItems, officerItems, type ChecklistResultItem } from "./lib/checklist-result";
@@ -11,6 +12,7 @@ import { addSkipLink } from "./lib/nav";
 addSkipLink();
 
 surveyLocalization.defaultLocale = "zh-cn";
+fixSurveyStrings();
 registerLianmaProperties();
 
 interface Officer {

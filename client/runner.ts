@@ -1,5 +1,6 @@
 import { Model, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
+import { fixSurveyStrings } from "./lib/zh-cn-overrides";
 import { renderSurvey } from "survey-js-ui";
 import { api, ApiError, errorMessage } from "./lib/api";
 import { byId, h, pathSegment, replaceChildren, showMessage } from "./lib/dom";
@@ -11,6 +12,7 @@ import { addSkipLink } from "./lib/nav";
 addSkipLink();
 
 surveyLocalization.defaultLocale = "zh-cn";
+fixSurveyStrings();
 
 const formId = pathSegment(1);
 const message = byId("message");
