@@ -405,6 +405,11 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     params: { id: (d) => d.lifecycleFormId },
     expect: FORM_WRITE,
   },
+  "POST /api/forms/:id/resume": {
+    scoped: true,
+    params: { id: (d) => d.lifecycleFormId },
+    expect: FORM_WRITE,
+  },
   "POST /api/forms/:id/archive": {
     scoped: true,
     params: { id: (d) => d.lifecycleFormId },

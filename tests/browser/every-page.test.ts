@@ -84,7 +84,7 @@ describe.skipIf(chromiumMissing)("every staff page, every role, phone and deskto
         const context: BrowserContext = await browser.newContext(options);
         context.setDefaultTimeout(20_000);
         const page = await context.newPage();
-        await login(page, base, ...logins[role], pages[4]!.path);
+        await signIn(page, base, logins[role], pages[4]!.path, `${role}-${size}`);
         for (const target of pages) {
           await page.goto(`${base}${target.path}`);
           await page.locator(".topbar nav a").first().waitFor({ state: "attached" });
@@ -101,6 +101,22 @@ describe.skipIf(chromiumMissing)("every staff page, every role, phone and deskto
     expect(problems).toEqual([]);
   }, 900_000);
 });
+
+/** Signs in, once more after a slow first try (scrypt on a shared machine), with a picture of the first. */
+async function signIn(
+  page: Page,
+  base: string,
+  [user, password]: [string, string],
+  next: string,
+  name: string,
+) {
+  try {
+    await login(page, base, user, password, next);
+  } catch {
+    await page.screenshot({ path: join(shots, `login-retry-${name}.png`) });
+    await login(page, base, user, password, next);
+  }
+}
 
 async function checkPage(
   page: Page,
