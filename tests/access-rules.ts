@@ -282,6 +282,12 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   },
 
   // ---- directory ----
+  // Refused after the access check (wrong current password), so the matrix's logins keep working.
+  "POST /api/auth/password": {
+    scoped: false,
+    request: () => ({ body: { currentPassword: "not-the-password", newPassword: "another-password-123" } }),
+    expect: { ...everyone("pass"), anonymous: 401 },
+  },
   "GET /api/departments": { scoped: false, expect: ANY_USER },
   "POST /api/departments": {
     scoped: false,

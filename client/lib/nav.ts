@@ -1,4 +1,5 @@
 import { h, replaceChildren } from "./dom";
+import { passwordDialog } from "./password-dialog";
 import type { Role } from "./types";
 
 const ALL: Role[] = ["admin", "supervisor", "dept_admin", "officer"];
@@ -89,7 +90,19 @@ export function buildTopbar(role: Role, pathname: string): void {
     inner.closest(".topbar")?.classList.toggle("nav-open", open);
   });
   const brand = h("a", { className: "brand", href: homeFor(role) }, "亮码");
-  replaceChildren(inner, brand, menu, nav, who, logout);
+  // The name opens 修改密码 (one's own password), on every staff page.
+  const account = h("button", {
+    type: "button",
+    className: "link-button who-button",
+    title: "修改密码",
+    "aria-haspopup": "dialog",
+  });
+  account.append(who);
+  account.addEventListener("click", () => {
+    const dialog = document.querySelector<HTMLDialogElement>("#password-dialog") ?? passwordDialog();
+    dialog.showModal();
+  });
+  replaceChildren(inner, brand, menu, nav, account, logout);
 }
 
 /**

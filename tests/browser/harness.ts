@@ -267,11 +267,12 @@ export interface AxeFinding {
  * Runs axe-core in the page and returns its serious and critical violations (WCAG 2.1 A/AA rules).
  * Evaluated through the DevTools protocol, so the pages' CSP (no inline scripts) stays as it is.
  */
-export async function axeViolations(page: Page): Promise<AxeFinding[]> {
+export async function axeViolations(page: Page, exclude: string[] = []): Promise<AxeFinding[]> {
   await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<any> } }).axe;
-    const result = await axe.run(document, {
+  return page.evaluate(async (exclude) => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: object) => Promise<any> } }).axe;
+    const context = exclude.length ? { exclude: exclude.map((s) => [s]) } : document;
+    const result = await axe.run(context, {
       runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
       resultTypes: ["violations"],
     });
@@ -283,5 +284,5 @@ export async function axeViolations(page: Page): Promise<AxeFinding[]> {
         help: v.help as string,
         targets: (v.nodes as any[]).slice(0, 5).map((n) => String(n.target)),
       }));
-  });
+  }, exclude);
 }
