@@ -16,6 +16,7 @@ import { registerLianmaProperties } from "./lib/lianma-properties";
 import { safeNext } from "./lib/next";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
 import { addSkipLink } from "./lib/nav";
+import { tappableRatings } from "./lib/tappable-ratings";
 
 addSkipLink();
 
@@ -384,6 +385,7 @@ function renderEvaluation(view: Detail) {
     host.hidden = false;
     const survey = new Model(localSchema(evaluation.schema));
     makeSurveySafe(survey);
+    tappableRatings(survey);
     survey.locale = "zh-cn";
     survey.onComplete.add((sender) => void submitEvaluation(view.id, sender, evaluation.version));
     renderSurvey(survey, host);

@@ -8,6 +8,7 @@ import { byId, formatTime, h, pathSegment, replaceChildren } from "./lib/dom";
 import { registerLianmaProperties } from "./lib/lianma-properties";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
 import { addSkipLink } from "./lib/nav";
+import { tappableRatings } from "./lib/tappable-ratings";
 
 addSkipLink();
 
@@ -289,6 +290,7 @@ function renderEvaluation(view: PublicInspection) {
   note.textContent = `评价直接报送司法局行政执法监督机构，实施检查的部门只能看到汇总统计。请如实填写（${formatTime(evaluation.closesAt)} 前）。`;
   const survey = new Model(localSchema(evaluation.schema));
   makeSurveySafe(survey);
+  tappableRatings(survey);
   survey.locale = "zh-cn";
   survey.onComplete.add((sender) => void submit(sender, evaluation.version));
   renderSurvey(survey, host);

@@ -78,8 +78,12 @@ describe.skipIf(chromiumMissing)("form lifecycle in a real browser", () => {
     await page.click("#save");
     await expect.poll(() => page.locator("#save-state").innerText(), poll).toContain("草稿已保存");
     await expect.poll(() => page.locator("#form-name").innerText(), poll).toBe(title);
+    // 发布 asks first (issue 18 #5).
+    page.once("dialog", (dialog) => void dialog.accept());
     await page.click("#publish");
     await expect.poll(() => page.locator("#message").innerText(), poll).toContain("已发布 第1版");
+    // Nothing changed since: 发布 is off, so an identical version 2 cannot be made.
+    await expect.poll(() => page.locator("#publish").isDisabled(), poll).toBe(true);
     await expect.poll(() => page.locator("#form-status").innerText(), poll).toContain("已发布");
     await shot(page, "04-editor-published");
 
