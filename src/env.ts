@@ -51,6 +51,11 @@ export interface AppConfig {
    * Creator shows its "license required" banner without one). Empty when unset.
    */
   surveyjsLicenseKey: string;
+  /**
+   * 双随机: the least time between publishing the seed's commitment and the draw, so the public can
+   * see (and record) the commitment before anyone knows the outcome. 0 only for tests and demos.
+   */
+  samplingDrawDelayMs: number;
 }
 
 export interface ServerConfig {
@@ -211,6 +216,15 @@ function allowedHostsFrom(env: Record<string, string | undefined>): string[] {
 }
 
 /** Builds the config from environment variables (Node's process.env or Workers bindings). */
+/** A number of hours that may be 0 (unlike `num`, which wants a positive one). */
+function hoursAtLeastZero(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number of hours ≥ 0, got "${raw}"`);
+  return n;
+}
+
 export function configFromEnv(env: Record<string, string | undefined>, secret: string): AppConfig {
   const num = (name: string, fallback: number) => {
     const raw = env[name];
@@ -228,6 +242,7 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
     allowedHosts: allowedHostsFrom(env),
     trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
     surveyjsLicenseKey: (env.SURVEYJS_LICENSE_KEY ?? "").trim(),
+    samplingDrawDelayMs: hoursAtLeastZero(env, "SAMPLING_DRAW_DELAY_HOURS", 24) * 3_600_000,
     bodyLimitBytes: num("BODY_LIMIT_BYTES", DEFAULTS.bodyLimitBytes),
     jsonMaxDepth: num("JSON_MAX_DEPTH", DEFAULTS.jsonMaxDepth),
     sessionTtlMs: num("SESSION_TTL_HOURS", DEFAULTS.sessionTtlMs / 3_600_000) * 3_600_000,
