@@ -18,11 +18,14 @@ type Strings = Record<string, unknown>;
 const CREATOR_STRINGS: Record<string, Record<string, string>> = {
   qt: { slider: "滑块", boolean: "是/否" }, // shipped "滑 块" and "逻辑项"
   ed: {
-    pageTitlePlaceholder: "第 {num} 页", // shipped "页数 1"
     choices_Item: "选项", // new choices read 选项4, not 项目4 / Item 4
     toolboxSearch: "搜索",
   },
-  pe: { cookieName: "Cookie 名称（防止同一浏览器重复填写）" }, // shipped "Cookie名，避免多次运行)"
+  pe: {
+    cookieName: "Cookie 名称（防止同一浏览器重复填写）", // shipped "Cookie名，避免多次运行)"
+    pageTitlePlaceholder: "第 {num} 页", // shipped "页数 1" (number of pages)
+    showPageNumbers: "显示页码",
+  },
   pv: { text: "文本", number: "数字" }, // input types: shipped "发短信" (to text someone) and "数"
 };
 
