@@ -138,7 +138,8 @@ describe.skipIf(chromiumMissing)("form lifecycle in a real browser", () => {
     await expect.poll(() => mobile.locator(".sd-title").first().innerText(), poll).toContain(title);
     await shot(mobile, "08-runner-phone");
     await mobile.locator(".sd-question input.sd-text").first().fill(answer);
-    await mobile.locator(".sd-item__control-label", { hasText: "Item 2" }).first().click();
+    // New choices are Chinese (issue 18 #3): 选项1…3, not Item 1…3.
+    await mobile.locator(".sd-item__control-label", { hasText: "选项2" }).first().click();
     const submissionId = await mobile.evaluate(
       (id) => JSON.parse(sessionStorage.getItem(`lianma:fill:${id}`)!).id,
       formId,
