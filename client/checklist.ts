@@ -1,5 +1,6 @@
 import { Model, surveyLocalization, type Question, type SurveyModel } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
+import { fixSurveyStrings } from "./lib/zh-cn-overrides";
 import { renderSurvey } from "survey-js-ui";
 import { api, ApiError, errorMessage, readCookie, redirectToLogin } from "./lib/api";
 import { byId, h, pathSegment, replaceChildren } from "./lib/dom";
@@ -15,6 +16,7 @@ import {
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
 
 surveyLocalization.defaultLocale = "zh-cn";
+fixSurveyStrings();
 
 interface ChecklistView {
   revision: number;

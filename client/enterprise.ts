@@ -2,6 +2,7 @@
 // inspections, arrival confirmation and evaluation. Its session is the enterprise's, never staff's.
 import { Model, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
+import { fixSurveyStrings } from "./lib/zh-cn-overrides";
 import { renderSurvey } from "survey-js-ui";
 import { ApiError, errorMessage, readCookie } from "./lib/api";
 import {
@@ -15,8 +16,13 @@ import { registerLianmaProperties } from "./lib/lianma-properties";
 import { renderEnterpriseActions } from "./lib/enterprise-actions";
 import { safeNext } from "./lib/next";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
+import { addSkipLink } from "./lib/nav";
+import { tappableRatings } from "./lib/tappable-ratings";
+
+addSkipLink();
 
 surveyLocalization.defaultLocale = "zh-cn";
+fixSurveyStrings();
 registerLianmaProperties();
 
 interface Me {
@@ -381,6 +387,7 @@ function renderEvaluation(view: Detail) {
     host.hidden = false;
     const survey = new Model(localSchema(evaluation.schema));
     makeSurveySafe(survey);
+    tappableRatings(survey);
     survey.locale = "zh-cn";
     survey.onComplete.add((sender) => void submitEvaluation(view.id, sender, evaluation.version));
     renderSurvey(survey, host);

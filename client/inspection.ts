@@ -3,6 +3,9 @@ import { api, ApiError, errorMessage } from "./lib/api";
 import { checklistResultItems, officerItems, type ChecklistResultItem } from "./lib/checklist-result";
 import { byId, formatTime, h, pathSegment, replaceChildren } from "./lib/dom";
 import { localDateTime } from "./lib/local-time";
+import { addSkipLink } from "./lib/nav";
+
+addSkipLink();
 
 interface Officer {
   name: string;
@@ -306,10 +309,11 @@ function renderEvaluation(view: PublicInspection) {
     const style = h("link", { rel: "stylesheet", href: "/build/survey-core.min.css" });
     document.head.append(style);
     import("./lib/survey-kit")
-      .then(({ Model, localSchema, makeSurveySafe, renderSurvey }) => {
+      .then(({ Model, localSchema, makeSurveySafe, renderSurvey, tappableRatings }) => {
         begin.remove();
         const survey = new Model(localSchema(evaluation.schema));
         makeSurveySafe(survey);
+        tappableRatings(survey);
         survey.locale = "zh-cn";
         // The page shows its own thank-you (thanks()); SurveyJS's completed page would be a second one.
         survey.showCompletedPage = false;

@@ -4,6 +4,9 @@ import { verifyDrawFile, type VerificationFile } from "../src/sampling/draw";
 import { FILING_LABELS, percent, RISK_LABELS, STATUS_LABELS } from "../src/sampling/labels";
 import { api, errorMessage } from "./lib/api";
 import { byId, formatTime, h, pathSegment, replaceChildren, showMessage } from "./lib/dom";
+import { addSkipLink } from "./lib/nav";
+
+addSkipLink();
 
 interface Summary {
   id: string;

@@ -53,8 +53,6 @@ const common = {
   chunkNames: "chunks/[name]-[hash]",
   define: {
     "process.env.NODE_ENV": '"production"',
-    // SurveyJS Creator is commercial: with a key (given at build time) its "license required" banner goes.
-    "process.env.SURVEYJS_LICENSE_KEY": JSON.stringify(process.env.SURVEYJS_LICENSE_KEY ?? ""),
   },
 };
 const pages = await build({ ...common, entryPoints: entries.filter((f) => !isDesigner(f)), splitting: true });

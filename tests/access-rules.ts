@@ -318,6 +318,12 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   },
 
   // ---- directory ----
+  // Refused after the access check (wrong current password), so the matrix's logins keep working.
+  "POST /api/auth/password": {
+    scoped: false,
+    request: () => ({ body: { currentPassword: "not-the-password", newPassword: "another-password-123" } }),
+    expect: { ...everyone("pass"), anonymous: 401 },
+  },
   "GET /api/departments": { scoped: false, expect: ANY_USER },
   "POST /api/departments": {
     scoped: false,
@@ -437,6 +443,11 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     expect: FORM_WRITE,
   },
   "POST /api/forms/:id/unpublish": {
+    scoped: true,
+    params: { id: (d) => d.lifecycleFormId },
+    expect: FORM_WRITE,
+  },
+  "POST /api/forms/:id/resume": {
     scoped: true,
     params: { id: (d) => d.lifecycleFormId },
     expect: FORM_WRITE,

@@ -4,9 +4,12 @@ import { Model, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
 import { renderSurvey } from "survey-js-ui";
 import { registerLianmaProperties } from "./lianma-properties";
+import { tappableRatings } from "./tappable-ratings";
+import { fixSurveyStrings } from "./zh-cn-overrides";
 import { localSchema, makeSurveySafe } from "./survey-safety";
 
 surveyLocalization.defaultLocale = "zh-cn";
+fixSurveyStrings();
 registerLianmaProperties();
 
-export { localSchema, makeSurveySafe, Model, renderSurvey };
+export { localSchema, makeSurveySafe, Model, renderSurvey, tappableRatings };

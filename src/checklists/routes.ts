@@ -27,6 +27,7 @@ import { failedItemCodes, summarizeChecklist } from "./summary.ts";
 import { visitTimeProblems } from "./times.ts";
 import { submitActionStatements } from "../actions/create.ts";
 import { deviceTimeEntry, skewed, type DeviceClock, type DeviceTime } from "./device-times.ts";
+import { questionTitle } from "../forms/question-title.ts";
 
 const anyone = requireUser();
 const Data = z.record(z.string(), z.unknown());
@@ -235,9 +236,10 @@ function timeProblems(c: Context<AppEnv>, data: Record<string, unknown>, inspect
   return visitTimeProblems(data, inspection, now, cfg.checklistTimeMarginMinutes * 60_000, timeZone);
 }
 
-function refuse(errors: FieldError[]): never {
+function refuse(errors: FieldError[], schema: unknown): never {
   const first = errors[0]!;
-  throw new ApiError(400, "invalid_response", `提交的内容未通过校验：${first.name} ${first.message}`, errors);
+  const title = questionTitle(schema, first.name);
+  throw new ApiError(400, "invalid_response", `提交的内容未通过校验：「${title}」${first.message}`, errors);
 }
 
 /**
@@ -299,7 +301,7 @@ export function checklistRoutes() {
       ...mediaProblems(schema, data, id, known),
       ...timeProblems(c, data, current),
     ];
-    if (problems.length) refuse(problems);
+    if (problems.length) refuse(problems, schema);
     const text = JSON.stringify(data);
     const now = Date.now();
     const user = currentUser(c);
@@ -362,7 +364,7 @@ export function checklistRoutes() {
       ...mediaProblems(schema, data, id, known),
       ...timeProblems(c, data, current),
     ];
-    if (problems.length) refuse(problems);
+    if (problems.length) refuse(problems, schema);
     const failedItems = failedItemCodes(summarizeChecklist(schema, data));
     const text = JSON.stringify(data);
     const now = Date.now();

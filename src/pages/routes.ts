@@ -45,6 +45,17 @@ const PAGES: [string, string][] = [
   ["/e/complaints", "/enterprise.html"],
 ];
 
+const DESIGNER_PAGE = "/admin/editor.html";
+
+/**
+ * The SurveyJS Creator licence key (SURVEYJS_LICENSE_KEY) reaches the designer as a meta tag, read
+ * at run time: one build serves every deployment, each with its own key. The page is behind sign-in.
+ */
+export function withLicenseKey(html: string, key: string): string {
+  const escaped = key.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return html.replace("</head>", `  <meta name="surveyjs-license-key" content="${escaped}" />\n  </head>`);
+}
+
 /** Where each role starts: the page of its daily work, never one its role cannot open. */
 export function homeFor(role: Role): string {
   if (role === "admin") return "/admin/forms";
@@ -97,6 +108,12 @@ export function pageRoutes(manifest: () => Promise<AssetManifest>) {
       }
       const html = await template(c, file);
       const body = path === "/i/:code" ? await inspectionPage(c, html) : html;
+      const licenseKey = c.var.deps.config.surveyjsLicenseKey;
+      if (file === DESIGNER_PAGE && licenseKey) {
+        // The key is this deployment's: the page that carries it is never stored by any cache.
+        c.header("Cache-Control", "no-store");
+        return c.html(withLicenseKey(body, licenseKey));
+      }
       c.header("Cache-Control", c.res.headers.get("Cache-Control") ?? "no-cache");
       return c.html(body);
     });

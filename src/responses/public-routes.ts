@@ -5,6 +5,7 @@ import { getPath } from "hono/utils/url";
 import type { Db } from "../db/client.ts";
 import { forms, formVersions, responses } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
+import { questionTitle } from "../forms/question-title.ts";
 import { SurveySchemaJson } from "../forms/schemas.ts";
 import type { FieldError } from "../forms/validation.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
@@ -170,7 +171,7 @@ export function submitResponse(): Handler<AppEnv> {
       ? await checker.check({ ...request, data: body.data, text: c.var.bodyText ?? (await c.req.text()) })
       : checkResponse(validators, { ...request, data: body.data });
     const { result, bodyHash: hash } = checked;
-    if (!result.ok) return refuse(c, body.id, hash, () => invalid(result.errors));
+    if (!result.ok) return refuse(c, body.id, hash, () => invalid(result.errors, form.schema));
 
     const outcome = await responseWriter(c).write({
       id: body.id,
@@ -293,9 +294,10 @@ async function notCollecting(c: Context<AppEnv>, formId: string, version: number
   );
 }
 
-function invalid(errors: FieldError[]): never {
+function invalid(errors: FieldError[], schema: string): never {
   const first = errors[0]!;
-  throw new ApiError(400, "invalid_response", `提交的内容未通过校验：${first.name} ${first.message}`, errors);
+  const title = questionTitle(schema, first.name);
+  throw new ApiError(400, "invalid_response", `提交的内容未通过校验：「${title}」${first.message}`, errors);
 }
 
 function replay(c: Context<AppEnv>, id: string, storedHash: string, hash: string) {
