@@ -94,7 +94,7 @@ function renderPeople(d: InspectionDetail) {
           " ",
           item.name,
         ),
-        h("span", { className: "small" }, `检查依据：${item.legalBasis}`),
+        item.legalBasis ? h("span", { className: "small" }, `检查依据：${item.legalBasis}`) : null,
         d.joint ? h("span", { className: "muted small" }, departmentName(item.departmentId)) : null,
       ),
     ),

@@ -3,6 +3,7 @@ import { compress } from "hono/compress";
 import { HTTPException } from "hono/http-exception";
 import { alertRoutes } from "./alerts/routes.ts";
 import { audit, sealAuditAfterWrites } from "./audit/audit.ts";
+import { auditRoutes } from "./audit/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { actAnonymously, csrfProtection, loadSession } from "./auth/session.ts";
 import { checklistRoutes } from "./checklists/routes.ts";
@@ -110,6 +111,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/sampling", samplingRoutes());
   app.route("/api/public/sampling", publicSamplingRoutes());
   app.route("/api/metrics", metricsRoutes());
+  app.route("/api", auditRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -1,14 +1,13 @@
+import { filedItems } from "../inspections/filed-items.ts";
 import { and, asc, eq, gte, lt, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import {
-  catalogItems,
   departments,
   enterprises,
   evaluations,
   forms,
   formVersions,
   inspectionDepartments,
-  inspectionItems,
   inspectionOfficers,
   inspections,
   officers,
@@ -116,12 +115,11 @@ export async function publicInspectionView(db: Db, row: InspectionRow, config: A
     .innerJoin(officers, eq(officers.id, inspectionOfficers.officerId))
     .where(eq(inspectionOfficers.inspectionId, row.id))
     .orderBy(asc(inspectionOfficers.isHelper), asc(officers.name));
-  const items = await db
-    .select({ code: catalogItems.code, name: catalogItems.name, legalBasis: catalogItems.legalBasis })
-    .from(inspectionItems)
-    .innerJoin(catalogItems, eq(catalogItems.id, inspectionItems.itemId))
-    .where(eq(inspectionItems.inspectionId, row.id))
-    .orderBy(asc(catalogItems.code));
+  const items = ((await filedItems(db, [row.id])).get(row.id) ?? []).map(({ code, name, legalBasis }) => ({
+    code,
+    name,
+    legalBasis,
+  }));
   const deptName = new Map(depts.map((d) => [d.id, d.name]));
   const registered = ["registered", "evaluated", "closed"].includes(row.status);
   const evaluation = await evaluationPart(db, row, config, now);
