@@ -14,6 +14,7 @@ import {
 } from "./lib/inspection-ui";
 import { renderAvoidanceCard } from "./lib/avoidance-card";
 import { joinRequestItem, type JoinRequest } from "./lib/join-requests";
+import { auditLink } from "./lib/audit-link";
 import { adminPage } from "./lib/layout";
 import type { User } from "./lib/types";
 
@@ -229,7 +230,7 @@ function render(d: InspectionDetail) {
   inspection = d;
   document.title = `${d.enterprise.name} · 检查 · 亮码`;
   byId("enterprise-name").textContent = d.enterprise.name || "（企业已删除）";
-  replaceChildren(byId("status"), statusBadge(d.status));
+  replaceChildren(byId("status"), statusBadge(d.status), " ", auditLink(me?.role, "inspection", d.id));
   replaceChildren(byId("flags"), typeTag(d.type), ...flagBadges(d));
   renderFacts(d);
   renderPeople(d);

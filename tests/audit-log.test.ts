@@ -255,6 +255,7 @@ describe("GET /api/audit — a department administrator", () => {
   });
 
   it("follows the record: a user moved to another department takes its lines along", async () => {
+    expect(keysOf(await all(headB, "targetType=user", 50))).toEqual(["userB"]);
     await t.db.update(users).set({ departmentId: ids.deptB }).where(eq(users.id, ids.headA!));
     try {
       expect(keysOf(await all(headB, "targetType=user", 50)).sort()).toEqual(["userA", "userB"]);

@@ -65,6 +65,7 @@ const DIRECTORY_LINKS: { href: string; label: string; roles?: Role[] }[] = [
   { href: "/admin/officers", label: "执法人员", roles: ["admin", "dept_admin", "supervisor"] },
   { href: "/admin/enterprises", label: "企业" },
   { href: "/admin/catalog", label: "事项清单" },
+  { href: "/admin/audit", label: "操作记录", roles: ["admin", "supervisor", "dept_admin"] },
 ];
 
 function addDirectoryLinks(role: Role): void {

@@ -24,6 +24,7 @@ const PAGES: [string, string][] = [
   ["/admin/inspections/:id", "/admin/inspection.html"],
   ["/admin/inspections/:id/checklist", "/admin/checklist.html"],
   ["/admin/alerts", "/admin/alerts.html"],
+  ["/admin/audit", "/admin/audit.html"],
   ["/admin/sampling", "/sampling-admin.html"],
   ["/sampling/public", "/sampling-public.html"],
   ["/sampling/public/:id", "/sampling-public.html"],
