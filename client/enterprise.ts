@@ -37,7 +37,7 @@ interface Summary {
   plannedStart: string;
   plannedEnd: string;
   departments: string[];
-  items: { name: string; legalBasis: string }[];
+  items: { name: string; legalBasis: string | null }[];
   upcoming: boolean;
   enterpriseArrivalAt: string | null;
   evaluationOpen: boolean;
@@ -55,7 +55,9 @@ interface Detail {
   plannedEnd: string;
   departments: { name: string; lead: boolean }[];
   officers: Officer[];
-  items: { code: string; name: string; legalBasis: string }[];
+  items: { code: string; name: string; legalBasis: string | null }[];
+  /** The inspection's basis as filed. */
+  legalBasis: string;
   checklist: { items: ChecklistResultItem[]; submittedAt: string | null } | null;
   evaluation:
     { formId: string; version: number; schema: Record<string, unknown> } | { submitted: true } | null;
@@ -438,7 +440,8 @@ async function renderDetail(id: string) {
         "li",
         {},
         h("div", { className: "item-name" }, item.name),
-        h("div", { className: "basis" }, `依据：${item.legalBasis}`),
+        // An item's own basis when the record has it, else what the inspection was filed under.
+        h("div", { className: "basis" }, `依据：${item.legalBasis ?? view.legalBasis}`),
       ),
     ),
   );

@@ -1,5 +1,6 @@
 import { api, errorMessage } from "./lib/api";
 import { byId, formatTime, h, kindLabels, replaceChildren, showMessage, statusLabels } from "./lib/dom";
+import { auditLink } from "./lib/audit-link";
 import { adminPage } from "./lib/layout";
 import type { Form, FormKind, FormSummary, User } from "./lib/types";
 import checklistSkeleton from "../forms/checklist-skeleton.json";
@@ -95,6 +96,7 @@ function row(form: FormSummary): HTMLTableRowElement {
     h("a", { href: `${base}/edit`, className: "button small-button" }, canWrite() ? "设计" : "查看"),
     h("a", { href: `${base}/responses`, className: "button small-button" }, "响应"),
     h("a", { href: `${base}/share`, className: "button small-button" }, "分享"),
+    auditLink(user?.role, "form", form.id),
   );
   if (canWrite()) {
     for (const transition of transitionsFor(form)) {

@@ -27,7 +27,8 @@ interface PublicInspection {
   legalBasis: string;
   departments: { name: string; lead: boolean }[];
   officers: Officer[];
-  items: { code: string; name: string; legalBasis: string }[];
+  /** legalBasis as filed; null: the inspection's basis alone says it. */
+  items: { code: string; name: string; legalBasis: string | null }[];
   rights: { title: string; text: string }[];
   yearCount: { year: number; count: number };
   checklist: { items: ChecklistResultItem[]; submittedAt: string | null } | null;
@@ -122,7 +123,7 @@ function renderItems(view: PublicInspection) {
         {},
         h("div", { className: "item-code" }, item.code),
         h("div", { className: "item-name" }, item.name),
-        h("div", { className: "basis" }, `依据：${item.legalBasis}`),
+        item.legalBasis ? h("div", { className: "basis" }, `依据：${item.legalBasis}`) : null,
       ),
     ),
   );

@@ -5,6 +5,7 @@ import { alertRoutes } from "./alerts/routes.ts";
 import { CASE_ATTACHMENT_UPLOAD, caseRoutes } from "./cases/routes.ts";
 import { reviewRoutes } from "./reviews/routes.ts";
 import { audit, sealAuditAfterWrites } from "./audit/audit.ts";
+import { auditRoutes } from "./audit/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { actAnonymously, csrfProtection, loadSession } from "./auth/session.ts";
 import { checklistRoutes } from "./checklists/routes.ts";
@@ -131,6 +132,7 @@ export function createApp(appDeps: AppDeps) {
   app.route("/api/sampling", samplingRoutes());
   app.route("/api/public/sampling", publicSamplingRoutes());
   app.route("/api/metrics", metricsRoutes());
+  app.route("/api", auditRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -836,6 +836,22 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   // ---- operations ----
   "GET /api/metrics": { scoped: false, expect: BUREAU },
 
+  // ---- the audit log (issue 16): the bureau's whole; a department administrator's own records ----
+  // Asked about the other department's inspection, the answer is empty (never its lines).
+  "GET /api/audit": {
+    scoped: true,
+    request: ({ dept }) => ({ query: `targetType=inspection&targetId=${dept.liveInspectionId}` }),
+    listFilter: true,
+    expect: { ...BUREAU, dept_admin: "ok" },
+  },
+  "GET /api/audit/chain": { scoped: false, expect: { ...BUREAU, dept_admin: "ok" } },
+  "GET /api/audit/export": {
+    scoped: true,
+    request: ({ dept }) => ({ query: `format=csv&targetType=inspection&targetId=${dept.liveInspectionId}` }),
+    listFilter: true,
+    expect: { ...BUREAU, dept_admin: "ok" },
+  },
+
   // ---- evaluations and alerts: the justice bureau's ----
   "GET /api/evaluations/summary": {
     scoped: true,

@@ -47,6 +47,8 @@ export const STAFF_PAGES: { path: RegExp; href?: string; label: string; roles: R
   { path: /^\/admin\/enterprises\/letters$/, label: "企业激活函", roles: ["admin"] },
   { path: /^\/admin\/catalog$/, href: "/admin/catalog", label: "事项清单", roles: ALL },
   { path: /^\/admin\/users$/, href: "/admin/users", label: "用户", roles: ["admin", "dept_admin"] },
+  // The audit log (issue 16): a department administrator reads its own department's lines only.
+  { path: /^\/admin\/audit$/, href: "/admin/audit", label: "操作记录", roles: DESIGNERS },
 ];
 
 /** The page entry of a path, or undefined for a page outside the staff area. */

@@ -40,7 +40,7 @@ function items(view: View): string {
   return view.items
     .map(
       (item) =>
-        `<li><div class="item-code">${esc(item.code)}</div><div class="item-name">${esc(item.name)}</div><div class="basis">依据：${esc(item.legalBasis)}</div></li>`,
+        `<li><div class="item-code">${esc(item.code)}</div><div class="item-name">${esc(item.name)}</div>${item.legalBasis ? `<div class="basis">依据：${esc(item.legalBasis)}</div>` : ""}</li>`,
     )
     .join("");
 }

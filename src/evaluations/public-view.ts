@@ -1,14 +1,13 @@
+import { filedItems } from "../inspections/filed-items.ts";
 import { and, asc, eq, gte, lt, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import {
-  catalogItems,
   departments,
   enterprises,
   evaluations,
   forms,
   formVersions,
   inspectionDepartments,
-  inspectionItems,
   inspectionOfficers,
   inspections,
   officers,
@@ -115,7 +114,7 @@ export async function publicInspectionView(
   const year = Number(today.slice(0, 4));
   // One round trip for the page's reads (a read batch), not one per query: on an embedded database
   // each await is a hop to libSQL's thread, and the public page is read far more often than written.
-  const [firms, depts, people, items, done, counts] = await db.batch([
+  const [firms, depts, people, done, counts] = await db.batch([
     db.select({ name: enterprises.name }).from(enterprises).where(eq(enterprises.id, row.enterpriseId)),
     db
       .select({ id: departments.id, name: departments.name })
@@ -138,16 +137,16 @@ export async function publicInspectionView(
       .innerJoin(officers, eq(officers.id, inspectionOfficers.officerId))
       .where(eq(inspectionOfficers.inspectionId, row.id))
       .orderBy(asc(inspectionOfficers.isHelper), asc(officers.name)),
-    db
-      .select({ code: catalogItems.code, name: catalogItems.name, legalBasis: catalogItems.legalBasis })
-      .from(inspectionItems)
-      .innerJoin(catalogItems, eq(catalogItems.id, inspectionItems.itemId))
-      .where(eq(inspectionItems.inspectionId, row.id))
-      .orderBy(asc(catalogItems.code)),
     db.select({ id: evaluations.id }).from(evaluations).where(eq(evaluations.inspectionId, row.id)).limit(1),
     yearCountQuery(db, row.enterpriseId, year, tz),
   ]);
   const firm = firms[0];
+  // The basis each item was filed under, not the catalog's current one (src/inspections/filed-items.ts).
+  const items = ((await filedItems(db, [row.id])).get(row.id) ?? []).map(({ code, name, legalBasis }) => ({
+    code,
+    name,
+    legalBasis,
+  }));
   const deptName = new Map(depts.map((d) => [d.id, d.name]));
   const registered = ["registered", "evaluated", "closed"].includes(row.status);
   const evaluation = await evaluationPart(db, row, config, now, done.length > 0, published);

@@ -45,6 +45,7 @@ import "survey-core/i18n/simplified-chinese";
 import { compileResponseValidator } from "./compiled/index.ts";
 import { installLinearRegex, linearRegexProblem } from "./linear-regex.ts";
 import { answerPlan, precheckAnswers, type AnswerPlan } from "./precheck.ts";
+import { Lru } from "../lib/lru.ts";
 
 // Form authors' regexes run on a linear-time engine in every survey-core model of this process.
 installLinearRegex();
@@ -1110,8 +1111,7 @@ export function planOf(schema: unknown): AnswerPlan {
  * validator still hands single responses outside its exact domain to the reference.
  */
 export class ValidatorCache {
-  private readonly entries = new Map<string, CacheEntry>();
-  private readonly maxEntries: number;
+  private readonly entries: Lru<string, CacheEntry>;
   private hits = 0;
   private misses = 0;
   private deferred = 0;
@@ -1119,7 +1119,7 @@ export class ValidatorCache {
 
   /** @param maxEntries How many compiled form versions to keep (at least 1). */
   constructor(maxEntries: number) {
-    this.maxEntries = maxEntries >= 1 ? Math.floor(maxEntries) : 1;
+    this.entries = new Lru(maxEntries);
   }
 
   /**
@@ -1130,19 +1130,11 @@ export class ValidatorCache {
     const hit = this.entries.get(key);
     if (hit) {
       this.hits++;
-      // Map iteration order is insertion order: re-inserting marks the entry most recently used.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
       return hit.validate;
     }
     this.misses++;
     const entry = this.build(schema());
     this.entries.set(key, entry);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
     return entry.validate;
   }
 
@@ -1186,10 +1178,10 @@ export class ValidatorCache {
   /** Cache and fast-path counters (see ValidatorCacheStats). */
   stats(): ValidatorCacheStats {
     const fallbackForms: string[] = [];
-    for (const [key, entry] of this.entries) if (entry.refused !== undefined) fallbackForms.push(`${key}: ${entry.refused}`);
+    for (const [key, entry] of this.entries.entries()) if (entry.refused !== undefined) fallbackForms.push(`${key}: ${entry.refused}`);
     return {
       size: this.entries.size,
-      capacity: this.maxEntries,
+      capacity: this.entries.max,
       compiled: this.entries.size - fallbackForms.length,
       fallback: fallbackForms.length,
       hits: this.hits,

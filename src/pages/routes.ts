@@ -29,6 +29,7 @@ const PAGES: [string, string][] = [
   ["/admin/cases", "/admin/cases.html"],
   ["/admin/cases/:id", "/admin/case.html"],
   ["/admin/cases/:id/print", "/admin/case-print.html"],
+  ["/admin/audit", "/admin/audit.html"],
   ["/admin/sampling", "/sampling-admin.html"],
   ["/sampling/public", "/sampling-public.html"],
   ["/sampling/public/:id", "/sampling-public.html"],

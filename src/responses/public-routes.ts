@@ -11,6 +11,7 @@ import type { FieldError } from "../forms/validation.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
 import type { LimitKey } from "../lib/rate-limit.ts";
 import { errors, jsonBody, jsonResponse, newRouter, parseRequest } from "../lib/router.ts";
+import { Lru } from "../lib/lru.ts";
 import { bodyHash, checkResponse } from "./checks.ts";
 import { directWriter, type BatchClient, type ResponseWriter } from "./group-commit.ts";
 
@@ -229,19 +230,15 @@ async function jsonOf(c: Context<AppEnv>): Promise<unknown> {
  * was unpublished; it only costs one refused write, after which the form is forgotten.
  */
 class VersionCache {
-  private readonly entries = new Map<string, { version: number; schema: string }>();
+  private readonly entries: Lru<string, { version: number; schema: string }>;
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(maxEntries: number) {
+    this.entries = new Lru(maxEntries);
+  }
 
   /** The cached version, without asking the database. */
   cached(formId: string, version: number) {
-    const key = `${formId}:${version}`;
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-    }
-    return hit;
+    return this.entries.get(`${formId}:${version}`);
   }
 
   async get(c: Context<AppEnv>, formId: string, version: number) {
@@ -252,7 +249,6 @@ class VersionCache {
     if (!row) return undefined;
     const entry = { version: row.version, schema: row.schema };
     this.entries.set(key, entry);
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return entry;
   }
 
