@@ -73,7 +73,10 @@ describe("GET /i/:code (the facts in the HTML)", () => {
   });
 
   it("tells the signed-in enterprise in the HTML that it may evaluate (its own session is read)", async () => {
-    const { code } = await makeInspection(t, w, { status: "registered", plannedStart: Date.now() - 3_600_000 });
+    const { code } = await makeInspection(t, w, {
+      status: "registered",
+      plannedStart: Date.now() - 3_600_000,
+    });
     const res = await enterpriseCall(t, w.enterprise, "GET", `/i/${code}`);
     const html = await res.text();
     const embedded = JSON.parse(html.match(/id="page-data">(.*?)<\/script>/s)![1]!);
