@@ -18,6 +18,7 @@ interface CatalogItem {
   legalBasis: string;
   method: string;
   yearlyCap: number | null;
+  writtenVerification: boolean;
   checklistFormId: string | null;
   checklistForm: { id: string; title: string; publishedVersion: number | null } | null;
   status: "active" | "retired";
@@ -186,6 +187,7 @@ function openItemDialog(item: CatalogItem | null) {
   input("item-method").value = item?.method ?? "现场检查";
   input("item-cap").value = item?.yearlyCap === null || !item ? "" : String(item.yearlyCap);
   input("item-status").value = item?.status ?? "active";
+  byId<HTMLInputElement>("item-written").checked = item?.writtenVerification ?? false;
   fillForms(input("item-department").value, item?.checklistFormId ?? null);
   itemDialog.showModal();
 }
@@ -207,6 +209,7 @@ itemForm.addEventListener("submit", async (event) => {
     legalBasis: input("item-basis").value.trim(),
     method: input("item-method").value.trim() || "现场检查",
     yearlyCap: capText ? Number(capText) : null,
+    writtenVerification: byId<HTMLInputElement>("item-written").checked,
     checklistFormId: formSelect.value || null,
     status: input("item-status").value,
   };

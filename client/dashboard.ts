@@ -82,6 +82,7 @@ interface DrillRow {
   item?: { code: string; name: string };
   evaluation?: { score: number | null; negative: boolean };
   alert?: { status: string; createdAt: string; closedAt: string | null };
+  action?: { statusLabel: string; deadline: string; firstViolation: string | null };
 }
 interface DrillComplaint {
   receiptNo: string;
@@ -573,6 +574,80 @@ function renderCases(c: { totals: CaseFigures; byDepartment: Keyed<CaseFigures> 
   );
 }
 
+interface ActionFigures {
+  opened: number;
+  onTime: number;
+  overdue: number;
+  eligible: number;
+  first: number;
+  firstShare: number | null;
+  reinspections: number;
+}
+
+/** Corrective actions (整改, issue 15): every count opens its records. */
+function renderActions(a: {
+  totals: ActionFigures;
+  closedWithOpenActions: number;
+  byDepartment: Keyed<ActionFigures>;
+  byDistrict: Keyed<ActionFigures>;
+  byItem: (Keyed<ActionFigures>[number] & { code: string; name: string })[];
+}) {
+  const t = a.totals;
+  replaceChildren(
+    byId("actions-kpis"),
+    kpi("下达整改", num(t.opened), { metric: "actions_opened" }),
+    kpi("按期整改", num(t.onTime), { metric: "actions_on_time" }),
+    kpi("逾期未整改", num(t.overdue), { metric: "actions_overdue" }, "截至今日", t.overdue > 0),
+    kpi("复查", num(t.reinspections), { metric: "reinspections" }),
+    kpi(
+      "首违占比",
+      pct(t.firstShare),
+      { metric: "actions_first" },
+      `首违 ${num(t.first)} / ${num(t.eligible)} 点`,
+    ),
+    kpi(
+      "带未完成整改办结",
+      num(a.closedWithOpenActions),
+      { metric: "closed_open_actions" },
+      "说明理由后办结",
+      a.closedWithOpenActions > 0,
+    ),
+  );
+  const row = (
+    label: Node | string,
+    f: ActionFigures,
+    params: Record<string, string>,
+    reinspections = true,
+  ) => {
+    const link = (v: number, metric: string, title: string) =>
+      drillLink(num(v), title, { ...params, metric });
+    return [
+      label,
+      link(f.opened, "actions_opened", "下达整改"),
+      link(f.onTime, "actions_on_time", "按期整改"),
+      link(f.overdue, "actions_overdue", "逾期未整改"),
+      reinspections ? link(f.reinspections, "reinspections", "复查") : "—",
+      link(f.first, "actions_first", "首违"),
+      pct(f.firstShare),
+    ];
+  };
+  const header = (first: string) => [first, "下达整改", "按期整改", "逾期未整改", "复查", "首违", "首违占比"];
+  table("actions-dept-table", header("部门"), [
+    ...a.byDepartment.map((r) => row(nameOf(r.key), r.figures, { departmentId: r.key })),
+    row(h("strong", {}, "合计"), t, {}),
+  ]);
+  table(
+    "actions-district-table",
+    header("区县"),
+    a.byDistrict.map((r) => row(r.key || "（未填）", r.figures, { district: r.key })),
+  );
+  table(
+    "actions-item-table",
+    header("检查事项"),
+    a.byItem.map((r) => row(`${r.code} ${r.name}`, r.figures, { itemId: r.key }, false)),
+  );
+}
+
 function renderItems(items: Item[]) {
   const top = items.filter((i) => i.checked > 0).slice(0, 15);
   barChart(
@@ -677,17 +752,19 @@ function renderAlerts(a: { totals: AlertFigures; byDepartment: Keyed<AlertFigure
 
 function drillRow(r: DrillRow): (Node | string)[] {
   const flags = [r.joint ? "联合" : "", r.offSite ? "非现场" : "", r.late ? "补办" : ""].filter(Boolean);
-  const extra = r.item
-    ? `${r.item.code}`
-    : r.evaluation
-      ? `评分 ${r.evaluation.score ?? "—"}${r.evaluation.negative ? "（负面）" : ""}`
-      : r.alert
-        ? (ALERT_LABELS[r.alert.status] ?? r.alert.status)
-        : r.cancelled
-          ? `撤回：${r.cancelled.reason}`
-          : r.lateDays !== undefined
-            ? `检查后 ${r.lateDays} 天备案`
-            : "";
+  const extra = r.action
+    ? `${r.item?.code ?? ""} ${r.action.statusLabel}，期限 ${r.action.deadline}${r.action.firstViolation === "first" ? "（首违）" : ""}`
+    : r.item
+      ? `${r.item.code}`
+      : r.evaluation
+        ? `评分 ${r.evaluation.score ?? "—"}${r.evaluation.negative ? "（负面）" : ""}`
+        : r.alert
+          ? (ALERT_LABELS[r.alert.status] ?? r.alert.status)
+          : r.cancelled
+            ? `撤回：${r.cancelled.reason}`
+            : r.lateDays !== undefined
+              ? `检查后 ${r.lateDays} 天备案`
+              : "";
   const time = new Date(r.plannedStart).toLocaleDateString("zh-CN");
   return [
     time,
@@ -798,7 +875,7 @@ async function load() {
   byId<HTMLAnchorElement>("export").href = `/api/dashboard/export.xlsx?${q}`;
   message.hidden = true;
   try {
-    const [evaluations, visits, frequency, items, problems, conduct, cases] = await Promise.all([
+    const [evaluations, visits, frequency, items, problems, conduct, cases, actions] = await Promise.all([
       api<Parameters<typeof renderEvaluations>[0]>(`/api/dashboard/evaluations?${q}`),
       api<Parameters<typeof renderVisits>[0]>(`/api/dashboard/visits?${q}`),
       api<Parameters<typeof renderVisits>[1] & Parameters<typeof renderFrequency>[0]>(
@@ -808,12 +885,14 @@ async function load() {
       api<Parameters<typeof renderProblems>[0]>(`/api/dashboard/problems?${q}`),
       api<Parameters<typeof renderConduct>[0]>(`/api/dashboard/conduct?${q}`),
       api<Parameters<typeof renderCases>[0]>(`/api/dashboard/cases?${q}`),
+      api<Parameters<typeof renderActions>[0]>(`/api/dashboard/actions?${q}`),
     ]);
     renderEvaluations(evaluations);
     renderVisits(visits, frequency);
     renderFrequency(frequency);
     renderConduct(conduct);
     renderCases(cases);
+    renderActions(actions);
     renderItems(items.items);
     renderProblems(problems);
     byId("alerts-section").hidden = !filters.bureau;

@@ -832,6 +832,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   "GET /api/dashboard/alerts": { ...DASHBOARD, expect: { ...BUREAU } },
   "GET /api/dashboard/conduct": DASHBOARD,
   "GET /api/dashboard/cases": DASHBOARD,
+  "GET /api/dashboard/actions": DASHBOARD,
 
   // ---- operations ----
   "GET /api/metrics": { scoped: false, expect: BUREAU },

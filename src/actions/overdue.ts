@@ -1,3 +1,4 @@
+import { sql, type SQL } from "drizzle-orm";
 import type { ActionStatus } from "../db/schema.ts";
 import { localDate } from "../lib/time.ts";
 
@@ -14,6 +15,19 @@ export function isOverdue(
   timeZone: string,
 ): boolean {
   return OWED.has(action.status) && localDate(now, timeZone) > action.deadline;
+}
+
+/**
+ * The same rule as `isOverdue`, as a condition on `corrective_actions` rows (alias `alias`), so a
+ * dashboard count and its list of records page through exactly the actions `isOverdue` calls overdue.
+ */
+export function overdueCondition(alias: string, now: number, timeZone: string): SQL {
+  const owed = sql.join(
+    [...OWED].map((st) => sql`${st}`),
+    sql`, `,
+  );
+  const a = sql.raw(alias);
+  return sql`(${a}.status IN (${owed}) AND ${a}.deadline < ${localDate(now, timeZone)})`;
 }
 
 /** On time: on or before the deadline day in `timeZone`. */

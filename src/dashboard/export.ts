@@ -4,6 +4,7 @@ import { localDate } from "../lib/time.ts";
 import { CONCLUSION_LABELS } from "../cases/rules.ts";
 import { CASE_CONCLUSIONS } from "../db/schema.ts";
 import { neutraliseCell } from "../responses/export.ts";
+import { actionFigures, type ActionFigures } from "./actions.ts";
 import { caseFigures, type CaseFigures } from "./cases.ts";
 import { conductFigures, type ConductFigures } from "./conduct.ts";
 import { frequencyFigures, visitFigures, type FrequencyFigures, type VisitFigures } from "./overview.ts";
@@ -134,6 +135,7 @@ export async function dashboardWorkbook(
   const alerts = s.bureau ? await alertFigures(db, s) : null;
   const conduct = await conductFigures(db, s);
   const supervision = await caseFigures(db, s);
+  const actions = await actionFigures(db, s);
   // Loaded on the first export, not at start: exceljs is ~30 MB of the server's resident memory.
   const { default: Excel } = await import("exceljs");
   const book = new Excel.Workbook();
@@ -262,6 +264,39 @@ export async function dashboardWorkbook(
     [
       ...supervision.byDepartment.map((r) => caseRow(names.get(r.key) ?? r.key, r.figures)),
       caseRow("合计", supervision.totals),
+    ],
+  );
+  const actionRow = (kind: string, name: string, f: ActionFigures, reinspections = true): Cell[] => [
+    kind,
+    name,
+    f.opened,
+    f.onTime,
+    f.overdue,
+    reinspections ? f.reinspections : "",
+    f.eligible,
+    f.first,
+    f.firstShare === null ? "" : Math.round(f.firstShare * 1000) / 10,
+  ];
+  sheet(
+    book,
+    "整改",
+    [
+      "维度",
+      "名称",
+      "下达整改",
+      "按期整改",
+      "逾期未整改",
+      "复查",
+      "可适用首违的不合格点",
+      "首违",
+      "首违占比（%）",
+    ],
+    [
+      ...actions.byDepartment.map((r) => actionRow("部门", names.get(r.key) ?? r.key, r.figures)),
+      ...actions.byDistrict.map((r) => actionRow("区县", r.key || "（未填）", r.figures)),
+      ...actions.byItem.map((r) => actionRow("事项", `${r.code} ${r.name}`, r.figures, false)),
+      actionRow("合计", "", actions.totals),
+      ["合计", "带未完成整改办结的检查", actions.closedWithOpenActions, "", "", "", "", "", ""],
     ],
   );
   return (await book.xlsx.writeBuffer()) as ArrayBuffer;

@@ -6,6 +6,16 @@ import { STATUS_LABELS } from "../inspections/state.ts";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { ApiError, forbidden } from "../lib/errors.ts";
 import { iso } from "../lib/router.ts";
+import { ACTION_STATUS_LABELS } from "../actions/overdue.ts";
+import type { ActionStatus } from "../db/schema.ts";
+import {
+  ACTION_FROM,
+  actionCondition,
+  actionScope,
+  CLOSED_OPEN_ACTIONS,
+  REINSPECTION,
+  type ActionMetric,
+} from "./actions.ts";
 import { frequencyFilter, yearsOf } from "./overview.ts";
 import { factFilter, num, VISITED } from "./sql.ts";
 import type { DashboardScope } from "./scope.ts";
@@ -34,6 +44,12 @@ export const METRICS = [
   "unregistered_visits",
   "cancelled",
   "late_filings",
+  "actions_opened",
+  "actions_on_time",
+  "actions_overdue",
+  "actions_first",
+  "reinspections",
+  "closed_open_actions",
 ] as const;
 export type Metric = (typeof METRICS)[number];
 
@@ -68,7 +84,16 @@ const FACT_CONDITIONS: Partial<Record<Metric, SQL>> = {
   // Literal conditions, so the planner can use the partial indexes of migrations/0010.
   cancelled: sql`f.status = 'cancelled'`,
   late_filings: sql`f.late_filing = 1 AND f.status <> 'draft'`,
+  reinspections: REINSPECTION,
+  closed_open_actions: CLOSED_OPEN_ACTIONS,
 };
+
+const ACTION_METRICS = new Set<Metric>([
+  "actions_opened",
+  "actions_on_time",
+  "actions_overdue",
+  "actions_first",
+]);
 
 export interface DrillQuery {
   metric: Metric;
@@ -129,6 +154,10 @@ interface InspectionRow {
   alert_status?: string | null;
   created_at?: number | null;
   closed_at?: number | null;
+  action_id?: string | null;
+  action_status?: ActionStatus | null;
+  deadline?: string | null;
+  first_violation?: string | null;
 }
 
 const INSPECTION_COLUMNS = sql`f.inspection_id, f.department_id, d.name AS department_name, f.enterprise_id,
@@ -162,6 +191,15 @@ function toItem(r: InspectionRow) {
       r.evaluation_id !== undefined
         ? { id: r.evaluation_id ?? null, score: r.score ?? null, negative: Boolean(r.negative) }
         : undefined,
+    action: r.action_id
+      ? {
+          id: r.action_id,
+          status: r.action_status!,
+          statusLabel: ACTION_STATUS_LABELS[r.action_status!] ?? r.action_status!,
+          deadline: r.deadline ?? "",
+          firstViolation: r.first_violation ?? null,
+        }
+      : undefined,
     alert: r.alert_id
       ? {
           id: r.alert_id,
@@ -187,6 +225,15 @@ function pageQuery(s: DashboardScope, q: DrillQuery, c: Cursor | null, limit: nu
     return sql`SELECT ${INSPECTION_COLUMNS}, f.planned_start AS t, f.department_id AS k FROM dashboard_facts f ${NAMES}
       WHERE ${factFilter(s, sql`f.planned_start`, true)} AND ${condition} AND ${keyset}
       ORDER BY f.planned_start DESC, f.inspection_id DESC, f.department_id DESC LIMIT ${limit}`;
+  }
+  if (ACTION_METRICS.has(q.metric)) {
+    // One row per action (an inspection may have several): the action id is the cursor's key.
+    const keyset = after(c, sql`a.created_at`, sql`a.inspection_id`, sql`a.id`);
+    return sql`SELECT ${INSPECTION_COLUMNS}, a.created_at AS t, a.id AS k, a.id AS action_id,
+        a.status AS action_status, a.deadline, a.first_violation, c.code AS item_code, c.name AS item_name
+      FROM ${ACTION_FROM} ${NAMES} JOIN catalog_items c ON c.id = a.item_id
+      WHERE ${actionScope(s, q.itemId)} AND ${actionCondition(q.metric as ActionMetric, s)} AND ${keyset}
+      ORDER BY a.created_at DESC, a.inspection_id DESC, a.id DESC LIMIT ${limit}`;
   }
   if (q.metric === "repeat") {
     const [first, last] = yearsOf(s);

@@ -7,6 +7,7 @@ import type { AppEnv } from "../env.ts";
 import { localDate } from "../lib/time.ts";
 import { forbidden } from "../lib/errors.ts";
 import { errors, jsonResponse, newRouter } from "../lib/router.ts";
+import { actionFigures } from "./actions.ts";
 import { caseFigures } from "./cases.ts";
 import { conductFigures } from "./conduct.ts";
 import { dashboardWorkbook } from "./export.ts";
@@ -14,6 +15,7 @@ import { frequencyFigures, visitFigures } from "./overview.ts";
 import { alertFigures, evaluationFigures, itemFigures, problemFigures } from "./quality.ts";
 import { drillDown } from "./records.ts";
 import {
+  ActionsResponse,
   AlertResponse,
   CasesResponse,
   ConductResponse,
@@ -66,6 +68,12 @@ const problemsRoute = get(
 );
 const alertsRoute = get("/alerts", "告警：未办结、已办结、处理用时（仅司法局）", ScopeQuery, AlertResponse);
 const casesRoute = get("/cases", "督办案件：立案、逾期答复、按结论办结（按部门）", ScopeQuery, CasesResponse);
+const actionsRoute = get(
+  "/actions",
+  "整改：下达、按期整改、逾期、复查、首违占比（按部门、区县、事项）",
+  ScopeQuery,
+  ActionsResponse,
+);
 const conductRoute = get("/conduct", "投诉、逾期未登记、撤回备案、补办备案迟延", ScopeQuery, ConductResponse);
 const recordsRoute = get("/records", "数字背后的记录（分页）", DrillQuery, DrillResponse);
 
@@ -149,6 +157,10 @@ export function dashboardRoutes() {
 
   app.openapi(casesRoute, async (c) =>
     c.json(await caseFigures(c.var.db, dashboardScope(c, c.req.valid("query"))), 200),
+  );
+
+  app.openapi(actionsRoute, async (c) =>
+    c.json(await actionFigures(c.var.db, dashboardScope(c, c.req.valid("query"))), 200),
   );
 
   app.openapi(recordsRoute, async (c) => {

@@ -161,6 +161,15 @@ const DrillItem = z.object({
   alert: z
     .object({ id: z.string(), status: z.string(), createdAt: z.string(), closedAt: z.string().nullable() })
     .optional(),
+  action: z
+    .object({
+      id: z.string(),
+      status: z.string(),
+      statusLabel: z.string(),
+      deadline: z.string(),
+      firstViolation: z.string().nullable(),
+    })
+    .optional(),
 });
 
 export const DrillResponse = z
@@ -231,3 +240,25 @@ export const CasesResponse = z
     byDepartment: z.array(z.object({ key: z.string(), figures: CaseFiguresSchema })),
   })
   .openapi("DashboardCases");
+
+const ActionFiguresSchema = z.object({
+  opened: z.number(),
+  onTime: z.number(),
+  overdue: z.number(),
+  eligible: z.number(),
+  first: z.number(),
+  firstShare: z.number().nullable(),
+  reinspections: z.number(),
+});
+
+export const ActionsResponse = z
+  .object({
+    totals: ActionFiguresSchema,
+    closedWithOpenActions: z.number(),
+    byDepartment: z.array(z.object({ key: z.string(), figures: ActionFiguresSchema })),
+    byDistrict: z.array(z.object({ key: z.string(), figures: ActionFiguresSchema })),
+    byItem: z.array(
+      z.object({ key: z.string(), code: z.string(), name: z.string(), figures: ActionFiguresSchema }),
+    ),
+  })
+  .openapi("DashboardActions");

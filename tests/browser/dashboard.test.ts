@@ -61,6 +61,30 @@ async function prepareCity(url: string) {
         ${n % 3 === 0 ? "unfiled_visit" : "conduct"}, '2026-01-05', '检查人员未出示执法证件', ${n % 3 === 0 ? 1 : 0},
         'received', ${year + ((now - year) * n) / (pairs.length + 1)})`);
   }
+  // Issue 15's corrective actions: one per registered inspection item of this year, some overdue.
+  const found = await database.db.all<{
+    id: string;
+    enterprise: string;
+    item: string;
+    department: string;
+    code: string;
+  }>(
+    sql`SELECT i.id, i.enterprise_id AS enterprise, x.item_id AS item, x.department_id AS department, c.code
+      FROM inspections i JOIN inspection_items x ON x.inspection_id = i.id JOIN catalog_items c ON c.id = x.item_id
+      WHERE i.status IN ('registered', 'evaluated', 'closed') AND i.planned_start >= ${year} ORDER BY i.id LIMIT 40`,
+  );
+  let k = 0;
+  for (const f of found) {
+    k++;
+    const status = ["open", "accepted", "returned", "evidence_submitted"][k % 4]!;
+    await database.db
+      .run(sql`INSERT INTO corrective_actions (id, inspection_id, found_in_inspection_id, enterprise_id, department_id,
+        item_id, item_code, form_id, form_version, point_key, point_title, requirement, deadline, status,
+        first_violation, corrected_on_time, created_at, updated_at)
+      VALUES (${newId()}, ${f.id}, ${f.id}, ${f.enterprise}, ${f.department}, ${f.item}, ${f.code}, 'form', 1, 'p1',
+        '台账是否齐全', '补齐台账', ${k % 3 === 0 ? "2026-01-10" : "2099-12-31"}, ${status},
+        ${k % 2 ? "first" : "repeat"}, ${status === "accepted" ? 1 : null}, ${year + k * 3_600_000}, ${now})`);
+  }
   database.close();
 }
 
@@ -127,6 +151,20 @@ describe.skipIf(chromiumMissing)("supervision dashboard in a browser", () => {
     await page.keyboard.press("Escape");
     await page.waitForSelector("#drill", { state: "hidden" });
 
+    // Issue 15: corrective actions, each count opening its records.
+    const opened = Number(
+      (await page.locator('.kpi[data-metric="actions_opened"] .value').textContent())!.replace(/[^\d]/g, ""),
+    );
+    expect(opened).toBeGreaterThan(0);
+    expect(await page.locator("#actions-item-table tbody tr").count()).toBeGreaterThanOrEqual(1);
+    await page.locator("#actions-section").screenshot({ path: join(screenshotDir, "dashboard-actions.png") });
+    await page.click('.kpi[data-metric="actions_opened"]');
+    await page.waitForSelector("#drill:not([hidden]) #drill-table tbody tr");
+    await expect.poll(() => page.locator("#drill-table tbody tr").count(), poll).toBe(Math.min(50, opened));
+    await page.screenshot({ path: join(screenshotDir, "dashboard-actions-drill.png"), fullPage: false });
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#drill", { state: "hidden" });
+
     // Filter to one department: its table keeps that department only.
     const departments = await page
       .locator("#department option")
@@ -165,6 +203,8 @@ describe.skipIf(chromiumMissing)("supervision dashboard in a browser", () => {
       "检查事项",
       "问题排行",
       "高频预警",
+      "督办案件",
+      "整改",
     ]);
     expect(book.getWorksheet("部门")!.getRow(2).getCell(1).value).toBe(chosen);
     expect(problems).toEqual([]);
