@@ -10,6 +10,7 @@ const INSPECTION_LINKS: { href: string; label: string; roles?: Role[] }[] = [
   { href: "/admin/dashboard", label: "看板", roles: ["admin", "supervisor", "dept_admin"] },
   { href: "/admin/planning", label: "联合检查计划", roles: ["admin", "dept_admin", "supervisor"] },
   { href: "/admin/cases", label: "督办", roles: ["admin", "supervisor", "dept_admin"] },
+  { href: "/admin/reviews", label: "案卷评查", roles: ["admin", "supervisor"] },
 ];
 
 function addInspectionLinks(role: Role): void {

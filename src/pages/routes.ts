@@ -27,6 +27,8 @@ const PAGES: [string, string][] = [
   ["/admin/cases", "/admin/cases.html"],
   ["/admin/cases/:id", "/admin/case.html"],
   ["/admin/cases/:id/print", "/admin/case-print.html"],
+  ["/admin/reviews", "/admin/reviews.html"],
+  ["/admin/reviews/items/:itemId", "/admin/review-item.html"],
   ["/admin/sampling", "/sampling-admin.html"],
   ["/sampling/public", "/sampling-public.html"],
   ["/sampling/public/:id", "/sampling-public.html"],
