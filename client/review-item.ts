@@ -125,9 +125,12 @@ async function main() {
     const view = await api<ItemView>(`/api/reviews/items/${encodeURIComponent(itemId)}`);
     currentTask = view.task.id;
     byId<HTMLAnchorElement>("back").href = `/admin/reviews?task=${encodeURIComponent(view.task.id)}`;
-    const inspection = await api<InspectionDetail>(
+    // The facts are a help to the reviewer; the form is still shown when the inspection cannot be read.
+    const inspection = await api<{ inspection: InspectionDetail }>(
       `/api/inspections/${encodeURIComponent(view.item.inspectionId)}`,
-    ).catch(() => null);
+    )
+      .then((r) => r.inspection)
+      .catch(() => null);
     facts(view, inspection);
     const open = view.item.score === null;
     const mayScore = open && (view.item.reviewerId === me.id || me.role === "admin");
