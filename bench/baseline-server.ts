@@ -39,6 +39,19 @@ async function main() {
     });
     return c.json({ id: body.id }, outcome.kind === "inserted" ? 201 : 200);
   });
+  // The bare read route: the schema row read from libSQL per request, parsed and serialized, with
+  // nothing else (no session, no router table, no cache). The product's public schema GET and the
+  // public inspection data are reported against it.
+  app.get("/read/:id", async (c) => {
+    const rs = await database.client.execute({
+      sql: "SELECT f.title, v.version, v.schema FROM forms f JOIN form_versions v ON v.form_id = f.id AND v.version = f.published_version WHERE f.id = ? AND f.status = 'published'",
+      args: [c.req.param("id")],
+    });
+    const row = rs.rows[0];
+    if (!row) return c.json({ error: "not found" }, 404);
+    const schema = JSON.parse(String(row.schema)) as unknown;
+    return c.json({ id: c.req.param("id"), title: row.title, version: row.version, schema });
+  });
   app.get("/healthz", (c) => c.json({ ok: true }));
   serve({ fetch: app.fetch, port: Number(env.PORT), hostname: "127.0.0.1" }, () =>
     console.log("baseline listening"),

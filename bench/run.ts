@@ -5,14 +5,17 @@
  *        of (b) to it is what validating costs; the goal's ratio is to (a),
  *   (b) the product's submission endpoint with a published 30-question checklist,
  *   (b') the same with VALIDATION_THREAD=1: checks on the check thread instead of the event loop,
- *   (c) the public form schema with and without If-None-Match,
+ *   (c) the public form schema with and without If-None-Match, and the public inspection data (/i/:code),
+ *       beside a bare read route (the schema row read from libSQL per request, parsed, serialized;
+ *       bench/baseline-server.ts): schema GET ≥ 1.0× it (goal 2×), inspection data ≥ 0.7×,
  *   (d) the QR PNG endpoint,
  *   (e) CSV export of 100k responses (time, peak RSS),
  *   and the dashboard queries when bench/dashboard.ts exists.
  * Load comes from autocannon in this process, so on a 2-core machine the load generator and the
  * server share the CPU. Flags: --duration <s> (default 10), --connections <n> (default 50),
  * --quick (a few seconds per scenario, 10k export rows, one round: a smoke run), --ingest-only (the
- * four ingest scenarios alone, to compare code changes), --rounds <n> (alternating rounds of the
+ * four ingest scenarios alone, to compare code changes), --reads-only (the read scenarios (c) alone),
+ * --rounds <n> (alternating rounds of the
  * ingest scenarios, default 3; each scenario is reported by its median round). DB_SYNCHRONOUS (default FULL)
  * and every other server variable pass through to all servers.
  */
@@ -25,9 +28,13 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { answerPool } from "./checklist.ts";
+import { seedPublicInspection } from "./public-inspection.ts";
 import { login, publishChecklist, type Admin } from "./api.ts";
 import { UNVALIDATED_BUILD, startNodeServer, type Served } from "./processes.ts";
 
+const BENCH_SECRET = "bench-secret-".padEnd(40, "x");
+/** The form bench/baseline-server.ts publishes (not imported: that module starts its server). */
+const BASELINE_FORM = "baseline";
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 interface Options {
@@ -40,6 +47,8 @@ interface Options {
   ingestOnly: boolean;
   /** Alternating rounds of the four ingest scenarios (default 3, 1 with --quick). */
   rounds: number;
+  /** Only the read scenarios: bare read route, schema GET, public inspection data. */
+  readsOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -58,6 +67,7 @@ function parseArgs(argv: string[]): Options {
     exportRows: quick ? 10_000 : 100_000,
     dashboardDb: argv.includes("--dashboard-db") ? argv[argv.indexOf("--dashboard-db") + 1] : undefined,
     ingestOnly: argv.includes("--ingest-only"),
+    readsOnly: argv.includes("--reads-only"),
     rounds: value("--rounds") ?? (quick ? 1 : 3),
   };
 }
@@ -268,6 +278,29 @@ async function metrics(url: string, admin: Admin): Promise<unknown> {
 }
 
 const GOALS = { reqPerSec: 5000, p99Ms: 50, ratio: 0.65, rssMb: 250 };
+/** Issue 17: the public reads against the bare read route (schema GET: ≥ 1.0×, aiming at 2×). */
+const READ_GOALS = { schema: 1.0, schemaAim: 2.0, inspection: 0.7 };
+
+function readGoalLines(reads: LoadResult[], peakRssMb: number): string[] {
+  const line = (ok: boolean, text: string) => `${ok ? "PASS" : "FAIL"}  ${text}`;
+  const [, schema, inspection] = reads as [LoadResult, LoadResult, LoadResult];
+  const x = (r: LoadResult) => r.ratioToBaseline ?? 0;
+  return [
+    line(
+      x(schema) >= READ_GOALS.schema,
+      `schema GET ${x(schema).toFixed(2)}× the bare read route ≥ ${READ_GOALS.schema}× (aim ${READ_GOALS.schemaAim}×: ${x(schema) >= READ_GOALS.schemaAim ? "reached" : "not reached"})`,
+    ),
+    line(
+      x(inspection) >= READ_GOALS.inspection,
+      `public inspection data ${x(inspection).toFixed(2)}× the bare read route ≥ ${READ_GOALS.inspection}×`,
+    ),
+    line(peakRssMb <= GOALS.rssMb, `server RSS peak ${peakRssMb.toFixed(0)} MB ≤ ${GOALS.rssMb} MB`),
+    line(
+      reads.every((r) => r.errors === 0 && r.unexpectedStatus === 0),
+      "no errors or unexpected statuses while reading",
+    ),
+  ];
+}
 
 /**
  * The ratio goal is checked against the bare insert route, the issue's baseline (a). The ratio to
@@ -361,6 +394,7 @@ async function main() {
     const productEnv = (file: string) => ({
       DATABASE_URL: `file:${join(dir, file)}`,
       ADMIN_PASSWORD: password,
+      APP_SECRET: BENCH_SECRET,
       SUBMIT_RATE_PER_MINUTE: "1000000000",
     });
     const unvalidated = await startNodeServer(
@@ -439,21 +473,30 @@ async function main() {
       },
     ];
     const rounds: LoadResult[][] = ingest.map(() => []);
-    for (let round = 0; round < opts.rounds; round++)
+    for (let round = 0; round < (opts.readsOnly ? 0 : opts.rounds); round++)
       for (const [i, spec] of ingest.entries()) rounds[i]!.push(await load(spec, opts));
     // Each scenario is reported by its median round (so its figures belong to one run); the ratio
     // to the bare route is the median of the per-round ratios.
-    for (const runs of rounds) results.push(medianRound(runs));
+    if (!opts.readsOnly) for (const runs of rounds) results.push(medianRound(runs));
     for (const [i, r] of results.entries())
       if (i > 0)
         r.ratioToBaseline = median(rounds[i]!.map((run, k) => run.reqPerSec / rounds[0]![k]!.reqPerSec));
-    const submit = results[2]!;
-    await baseline.stop();
-    await unvalidated.stop();
-    await threaded.stop();
-    const etag = `"${form.id}-v${form.version}"`;
-    if (!opts.ingestOnly)
-      results.push(
+    const submit = results[2];
+
+    // The public reads, each against the bare read route of the same run.
+    const reads: LoadResult[] = [];
+    if (!opts.ingestOnly) {
+      const code = await seedPublicInspection(dbFile, BENCH_SECRET);
+      reads.push(
+        await load(
+          {
+            scenario: "bare read route",
+            served: baseline,
+            path: `/read/${BASELINE_FORM}`,
+            expectStatus: 200,
+          },
+          opts,
+        ),
         await load(
           {
             scenario: "GET form schema (200)",
@@ -463,6 +506,24 @@ async function main() {
           },
           opts,
         ),
+        await load(
+          {
+            scenario: "GET public inspection data",
+            served: server,
+            path: `/api/public/inspections/${code}`,
+            expectStatus: 200,
+          },
+          opts,
+        ),
+      );
+      for (const r of reads.slice(1)) r.ratioToBaseline = r.reqPerSec / reads[0]!.reqPerSec;
+    }
+    await baseline.stop();
+    await unvalidated.stop();
+    await threaded.stop();
+    const etag = `"${form.id}-v${form.version}"`;
+    if (!opts.ingestOnly && !opts.readsOnly)
+      results.push(
         await load(
           {
             scenario: "GET form schema (304, If-None-Match)",
@@ -484,11 +545,12 @@ async function main() {
           opts,
         ),
       );
-    for (const r of results.slice(3)) r.ratioToBaseline = r.reqPerSec / results[0]!.reqPerSec;
+    if (!opts.readsOnly)
+      for (const r of results.slice(4)) r.ratioToBaseline = r.reqPerSec / results[0]!.reqPerSec;
 
     let csv: ExportResult | undefined;
     let seedSec = 0;
-    if (!opts.ingestOnly) {
+    if (!opts.ingestOnly && !opts.readsOnly) {
       const exportForm = await publishChecklist(server.url, admin, "导出基准");
       console.log(`… seeding ${opts.exportRows} responses, then CSV export`);
       const seedStart = performance.now();
@@ -501,13 +563,18 @@ async function main() {
     if (dashboardDb && !opts.ingestOnly) console.log("… dashboard queries");
     const dashboard = opts.ingestOnly
       ? { skipped: "--ingest-only" }
-      : dashboardDb
-        ? await dashboardBench(dashboardDb)
-        : { skipped: `no city data set: run npm run seed:large (${LARGE_DB}) or pass --dashboard-db <file>` };
+      : opts.readsOnly
+        ? { skipped: "--reads-only" }
+        : dashboardDb
+          ? await dashboardBench(dashboardDb)
+          : {
+              skipped: `no city data set: run npm run seed:large (${LARGE_DB}) or pass --dashboard-db <file>`,
+            };
     const serverMetrics = await metrics(server.url, admin);
     const peakRssMb = server.peakRssMb();
 
-    console.log(`\n${table(results)}\n`);
+    if (results.length) console.log(`\n${table(results)}\n`);
+    if (reads.length) console.log(`\npublic reads (vs the bare read route):\n${table(reads)}\n`);
     console.log(
       `ingest scenarios in ${opts.rounds} alternating round(s), req/s per round (the table shows the median round):`,
     );
@@ -532,9 +599,10 @@ async function main() {
     } else console.log(`dashboard queries skipped: ${dashboard.skipped}`);
     if (serverMetrics) console.log(`\nGET /api/metrics: ${JSON.stringify(serverMetrics)}`);
     else console.log("GET /api/metrics: not available");
-    const goals = goalLines(submit, results[1]!);
+    const goals = submit ? goalLines(submit, results[1]!) : [];
+    if (reads.length) goals.push(...readGoalLines(reads, peakRssMb));
     console.log(
-      `\ngoal check (issue 6, synchronous=${synchronous}${opts.quick ? ", QUICK run: indicative only" : ""}):`,
+      `\ngoal check (issues 6 and 17, synchronous=${synchronous}${opts.quick ? ", QUICK run: indicative only" : ""}):`,
     );
     for (const g of goals) console.log(`  ${g}`);
 
@@ -545,6 +613,7 @@ async function main() {
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
       options: { ...opts, synchronous },
       scenarios: results,
+      reads,
       csvExport: csv ? { ...csv, seedSeconds: seedSec } : null,
       serverIdleRssMb: idleRssMb,
       serverPeakRssMb: peakRssMb,

@@ -1,5 +1,6 @@
 import { api, errorMessage } from "./lib/api";
 import { byId, formatTime, h, replaceChildren, showMessage } from "./lib/dom";
+import { auditLink } from "./lib/audit-link";
 import { adminPage } from "./lib/layout";
 import type { User } from "./lib/types";
 
@@ -373,7 +374,15 @@ function handleBlock(a: AlertDetail) {
 function renderDetail(a: AlertDetail) {
   replaceChildren(
     detailBox,
-    h("h2", {}, h("span", { className: `badge badge-${a.status}` }, a.statusLabel), " ", a.department.name),
+    h(
+      "h2",
+      {},
+      h("span", { className: `badge badge-${a.status}` }, a.statusLabel),
+      " ",
+      a.department.name,
+      " ",
+      auditLink(me.role, "alert", a.id),
+    ),
     h("p", {}, a.summary),
     timesBlock(a),
     h("h2", {}, "处理"),

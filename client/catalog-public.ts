@@ -1,5 +1,8 @@
 import { api, errorMessage } from "./lib/api";
 import { byId, h, replaceChildren, showMessage } from "./lib/dom";
+import { addSkipLink } from "./lib/nav";
+
+addSkipLink();
 
 interface PublicItem {
   code: string;

@@ -1,14 +1,25 @@
 import { Model, surveyLocalization, type Question, type SurveyModel } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
+import { fixSurveyStrings } from "./lib/zh-cn-overrides";
 import { renderSurvey } from "survey-js-ui";
 import { api, ApiError, errorMessage, readCookie, redirectToLogin } from "./lib/api";
 import { byId, h, pathSegment, replaceChildren } from "./lib/dom";
 import { adminPage } from "./lib/layout";
+import { localDateTime, ZONE_LABEL } from "./lib/local-time";
+import {
+  loadLocal,
+  pendingSteps,
+  registerOfflineWorker,
+  storeLocal,
+  type LocalChecklist,
+} from "./lib/offline-checklist";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
 
 surveyLocalization.defaultLocale = "zh-cn";
+fixSurveyStrings();
 
 interface ChecklistView {
+  revision: number;
   schema: Record<string, unknown>;
   data: Record<string, unknown>;
   status: "draft" | "submitted";
@@ -38,8 +49,8 @@ const RETRY_MS = 10_000;
 
 byId<HTMLAnchorElement>("back").href = `/admin/inspections/${encodeURIComponent(inspectionId)}`;
 
-const clock = (iso: string) =>
-  new Date(iso).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false });
+/** Item 17: the configured zone and the format used elsewhere, whatever the phone's clock zone. */
+const clock = (iso: string) => `${localDateTime(iso)}（${ZONE_LABEL}）`;
 
 function showSaveState(state: "saved" | "pending" | "error" | "", text: string) {
   saveState.dataset.state = state;
@@ -106,65 +117,208 @@ function handleUploads(survey: SurveyModel) {
   });
 }
 
-// ---- Autosave: debounced PUT of the partial answers ----
+// ---- Saving: IndexedDB at once, then the server in order (answers, then the submission) ----
 
-function autosave(survey: SurveyModel) {
+interface Stale {
+  server: { revision: number; data: Record<string, unknown>; savedAt: string | null };
+}
+
+function syncer(survey: SurveyModel, local: LocalChecklist) {
   let timer: number | undefined;
-  let dirty = false;
-  let inFlight: Promise<void> | null = null;
+  let running: Promise<void> | null = null;
 
-  const run = async () => {
-    if (inFlight) await inFlight;
-    if (!dirty) return;
-    dirty = false;
-    showSaveState("pending", "正在保存…");
-    inFlight = api<{ savedAt: string }>(`${base}/checklist`, { method: "PUT", body: { data: survey.data } })
-      .then((r) => showSaveState("saved", `已保存 ${clock(r.savedAt)}`))
-      .catch((error: unknown) => saveFailed(error))
-      .finally(() => {
-        inFlight = null;
-      });
-    await inFlight;
+  const showState = () => {
+    const n = pendingSteps(local);
+    const last = local.lastServerSave ? `上次保存 ${clock(local.lastServerSave)}` : "尚未保存到服务器";
+    if (n === 0)
+      showSaveState("saved", local.lastServerSave ? `已保存 ${clock(local.lastServerSave)}` : "尚未保存");
+    else showSaveState(navigator.onLine ? "pending" : "error", `${n} 项待同步 · ${last}`);
+    saveState.dataset.pending = String(n);
   };
 
-  const saveFailed = (error: unknown) => {
+  const now = () => new Date().toISOString();
+
+  async function step(): Promise<void> {
+    if (local.dirty) {
+      const sent = JSON.stringify(local.data);
+      const r = await api<{ savedAt: string; revision: number }>(`${base}/checklist`, {
+        method: "PUT",
+        body: {
+          data: local.data,
+          baseRevision: local.baseRevision,
+          deviceTime: now(),
+          happenedAt: local.changedAt,
+        },
+      });
+      local.baseRevision = r.revision;
+      local.lastServerSave = r.savedAt;
+      if (JSON.stringify(local.data) === sent) local.dirty = false;
+      await storeLocal(local);
+      showState();
+      if (local.dirty) return step();
+    }
+    if (local.submit) {
+      const result = await api<{ submittedAt: string; failedItems: string[] }>(`${base}/checklist/submit`, {
+        method: "POST",
+        body: {
+          data: local.data,
+          baseRevision: local.baseRevision,
+          clientId: local.submit.clientId,
+          deviceTime: now(),
+          happenedAt: local.submit.at,
+        },
+      });
+      local.submit = undefined;
+      local.lastServerSave = result.submittedAt;
+      await storeLocal(local);
+      statusBox.hidden = true;
+      showSubmitted(survey, result.submittedAt, result.failedItems);
+    }
+  }
+
+  async function run() {
+    if (running) return running;
+    running = step()
+      .catch((error: unknown) => failed(error))
+      .finally(() => {
+        running = null;
+        showState();
+      });
+    return running;
+  }
+
+  function failed(error: unknown) {
+    if (error instanceof ApiError && error.code === "stale_revision") {
+      offerMerge(survey, local, error.extra as unknown as Stale, run);
+      return;
+    }
+    if (error instanceof ApiError && error.code === "invalid_response" && local.submit) {
+      local.submit = undefined;
+      void storeLocal(local);
+      showServerErrors(survey, error);
+      return;
+    }
     if (error instanceof ApiError && error.code === "already_submitted") {
       notice("info", "检查表已提交登记", h("p", {}, "该检查表已由其他执法人员提交。"), reloadButton());
       survey.mode = "display";
       return;
     }
-    if (error instanceof ApiError && (error.status === 403 || error.status === 404 || error.status === 409)) {
+    if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 408) {
       showSaveState("error", "无法保存");
       notice("error", "无法保存", h("p", {}, errorMessage(error)));
-      survey.mode = "display";
       return;
     }
-    dirty = true;
-    showSaveState("error", "未保存，稍后重试");
+    // Offline or the server unreachable: everything stays on the phone; try again later.
     schedule(RETRY_MS);
-  };
+  }
 
   function schedule(delay = SAVE_DELAY_MS) {
     window.clearTimeout(timer);
     timer = window.setTimeout(() => void run(), delay);
   }
 
-  survey.onValueChanged.add(() => {
-    dirty = true;
-    showSaveState("pending", "有未保存的修改");
+  survey.onValueChanged.add((sender) => {
+    local.data = sender.data;
+    local.dirty = true;
+    local.changedAt = now();
+    void storeLocal(local).then(showState);
     schedule();
   });
+  window.addEventListener("online", () => void run());
+  window.addEventListener("offline", showState);
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden" && dirty) void run();
+    if (document.visibilityState === "hidden" && pendingSteps(local) > 0) void run();
   });
+  showState();
+  if (pendingSteps(local) > 0) schedule(0);
   return {
-    /** Stops the timer and waits for a save already under way (before submitting). */
-    async settle() {
-      window.clearTimeout(timer);
-      dirty = false;
-      if (inFlight) await inFlight;
+    /** Queues the submission (with its client id) behind the answers, and sends both if it can. */
+    async submit(data: Record<string, unknown>) {
+      local.data = data;
+      local.dirty = true;
+      local.changedAt = now();
+      local.submit = { clientId: crypto.randomUUID(), at: now() };
+      await storeLocal(local);
+      showState();
+      if (!navigator.onLine)
+        notice(
+          "info",
+          "已保存在本机",
+          h("p", {}, "当前没有网络。联网后将自动提交登记，请勿清除浏览器数据。"),
+        );
+      await run();
     },
   };
+}
+
+/** Another device saved meanwhile: per question, keep this phone's answer or the server's (newest by default). */
+function offerMerge(survey: SurveyModel, local: LocalChecklist, stale: Stale, resume: () => Promise<void>) {
+  const server = stale.server;
+  const mineNewer = !server.savedAt || local.changedAt > server.savedAt;
+  const names = [...new Set([...Object.keys(local.data), ...Object.keys(server.data)])].filter(
+    (name) => JSON.stringify(local.data[name]) !== JSON.stringify(server.data[name]),
+  );
+  const show = (v: unknown) =>
+    v === undefined
+      ? "（未填）"
+      : typeof v === "string"
+        ? v.startsWith("data:")
+          ? "（图片）"
+          : v
+        : JSON.stringify(v);
+  const rows = names.map((name) => {
+    const question = questionOf(survey, name);
+    const pick = (side: "mine" | "server", label: string, value: unknown) =>
+      h(
+        "label",
+        { className: "merge-choice" },
+        h("input", {
+          type: "radio",
+          name: `merge-${name}`,
+          value: side,
+          checked: (side === "mine") === mineNewer,
+        }),
+        ` ${label}：${show(value)}`,
+      );
+    return h(
+      "li",
+      { "data-name": name },
+      h("strong", {}, question?.title ?? name),
+      pick("mine", "本机", local.data[name]),
+      pick("server", `其他设备（${server.savedAt ? clock(server.savedAt) : "—"}）`, server.data[name]),
+    );
+  });
+  const confirm = h(
+    "button",
+    { type: "button", className: "primary", id: "merge-confirm" },
+    "确认合并并保存",
+  );
+  confirm.addEventListener("click", () => {
+    const merged: Record<string, unknown> = { ...server.data, ...local.data };
+    for (const name of names) {
+      const side = statusBox.querySelector<HTMLInputElement>(
+        `input[name="merge-${CSS.escape(name)}"]:checked`,
+      )?.value;
+      const value = side === "server" ? server.data[name] : local.data[name];
+      if (value === undefined) delete merged[name];
+      else merged[name] = value;
+    }
+    local.data = merged;
+    local.baseRevision = server.revision;
+    local.dirty = true;
+    survey.data = merged;
+    void storeLocal(local).then(() => {
+      statusBox.hidden = true;
+      return resume();
+    });
+  });
+  notice(
+    "error",
+    "检查表已在其他设备上修改",
+    h("p", {}, "请逐题选择保留哪一份答案（默认保留较新的一份），确认后保存。"),
+    h("ul", { className: "merge-list", id: "merge-list" }, ...rows),
+    h("div", { className: "actions" }, confirm),
+  );
 }
 
 // ---- Submission ----
@@ -209,11 +363,7 @@ function showSubmitted(survey: SurveyModel, submittedAt: string, failedItems: st
   notice(
     "ok",
     "已提交登记",
-    h(
-      "p",
-      {},
-      `登记时间 ${new Date(submittedAt).toLocaleString("zh-CN", { hour12: false })}。检查结果已对企业公开。`,
-    ),
+    h("p", {}, `登记时间 ${clock(submittedAt)}。检查结果已对企业公开。`),
     failedItems.length
       ? h("p", {}, `存在不合格项的检查事项：${failedItems.join("、")}`)
       : h("p", {}, "全部检查事项未发现不合格。"),
@@ -222,52 +372,42 @@ function showSubmitted(survey: SurveyModel, submittedAt: string, failedItems: st
   window.setTimeout(() => window.scrollTo({ top: 0 }), 50);
 }
 
-function submission(survey: SurveyModel, saver: ReturnType<typeof autosave>) {
-  let submitting = false;
+function submission(survey: SurveyModel, saver: ReturnType<typeof syncer>) {
   survey.onCompleting.add((sender, options) => {
     options.allow = false;
-    if (submitting) return;
-    submitting = true;
-    void (async () => {
-      showSaveState("pending", "正在提交…");
-      try {
-        await saver.settle();
-        const result = await api<{ submittedAt: string; failedItems: string[] }>(`${base}/checklist/submit`, {
-          method: "POST",
-          body: { data: sender.data },
-        });
-        statusBox.hidden = true;
-        showSubmitted(sender, result.submittedAt, result.failedItems);
-      } catch (error) {
-        showSaveState("error", "未提交");
-        if (error instanceof ApiError && error.code === "invalid_response") showServerErrors(sender, error);
-        else if (error instanceof ApiError && error.code === "already_submitted") {
-          notice("info", "检查表已提交登记", h("p", {}, errorMessage(error)), reloadButton());
-        } else
-          notice(
-            "error",
-            "提交失败",
-            h("p", {}, errorMessage(error)),
-            h("p", { className: "muted small" }, "填写内容已保存，可稍后重试。"),
-          );
-      } finally {
-        submitting = false;
-      }
-    })();
+    showSaveState("pending", "正在提交…");
+    void saver.submit(sender.data);
   });
 }
 
 // ---- Page ----
 
 async function start() {
+  registerOfflineWorker();
   const user = await adminPage();
   const view = await api<ChecklistView>(`${base}/checklist`);
   const survey = new Model(localSchema(view.schema));
   makeSurveySafe(survey);
   survey.locale = "zh-cn";
+  // Item 16: errors show on 下一页, on the page they belong to, not all at once after 提交登记. Set here
+  // too, because checklists frozen before generate.ts changed still say "onComplete".
+  survey.checkErrorsMode = "onNextPage";
   byId("title").textContent = survey.description || survey.title || "现场检查登记";
   document.title = `现场检查登记 · ${survey.description || "亮码"}`;
-  if (Object.keys(view.data).length > 0) survey.data = view.data;
+  // The phone's own copy wins while it holds answers the server has not acknowledged.
+  const stored = await loadLocal(inspectionId);
+  const local: LocalChecklist =
+    stored && pendingSteps(stored) > 0
+      ? stored
+      : {
+          inspectionId,
+          data: view.data,
+          baseRevision: view.revision,
+          dirty: false,
+          changedAt: new Date().toISOString(),
+          lastServerSave: view.savedAt,
+        };
+  if (Object.keys(local.data).length > 0) survey.data = local.data;
   handleUploads(survey);
   message.hidden = true;
 
@@ -280,8 +420,8 @@ async function start() {
     survey.mode = "display";
     showSaveState("", "只读");
   } else {
-    submission(survey, autosave(survey));
-    showSaveState(view.savedAt ? "saved" : "", view.savedAt ? `已保存 ${clock(view.savedAt)}` : "尚未保存");
+    await storeLocal(local);
+    submission(survey, syncer(survey, local));
   }
   // Resume on the page the officer was on.
   const lastPage = localStorage.getItem(pageKey);

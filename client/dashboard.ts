@@ -229,6 +229,9 @@ function table(id: string, head: string[], rows: (Node | string)[][]) {
   );
 }
 
+/** Fewest evaluations a department's chart is drawn from (the anonymity threshold, docs/DASHBOARD.md). */
+const MIN_EVALUATIONS_SHOWN = 5;
+
 function renderEvaluations(e: {
   totals: EvaluationFigures;
   byDepartment: Keyed<EvaluationFigures>;
@@ -256,6 +259,21 @@ function renderEvaluations(e: {
   note.hidden = e.months === null;
   note.textContent = "评价对被检查部门匿名：仅统计已结束、且本部门评价不少于 5 份的整月。";
   const rows = e.byDepartment.filter((r) => r.figures.evaluations > 0);
+  // A department sees its figures only from 5 evaluations on (anonymity): below that an empty chart
+  // with 0–1 axes would look broken, so the card says why instead.
+  const chartBox = byId("eval-chart").parentElement!;
+  const tooFew = !bureau && e.totals.evaluations < MIN_EVALUATIONS_SHOWN;
+  chartBox.hidden = tooFew || rows.length === 0;
+  if (tooFew) {
+    note.hidden = false;
+    note.textContent = `评价不足 ${MIN_EVALUATIONS_SHOWN} 份（目前 ${e.totals.evaluations} 份）：为保护评价企业的匿名，满 ${MIN_EVALUATIONS_SHOWN} 份后才显示图表。`;
+    return;
+  }
+  if (rows.length === 0) {
+    note.hidden = false;
+    note.textContent = "所选期间暂无评价。";
+    return;
+  }
   barChart(
     "eval-chart",
     rows.map((r) => short(nameOf(r.key))),

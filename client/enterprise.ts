@@ -2,6 +2,7 @@
 // inspections, arrival confirmation and evaluation. Its session is the enterprise's, never staff's.
 import { Model, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
+import { fixSurveyStrings } from "./lib/zh-cn-overrides";
 import { renderSurvey } from "survey-js-ui";
 import { ApiError, errorMessage, readCookie } from "./lib/api";
 import {
@@ -15,8 +16,13 @@ import { registerLianmaProperties } from "./lib/lianma-properties";
 import { renderEnterpriseActions } from "./lib/enterprise-actions";
 import { safeNext } from "./lib/next";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
+import { addSkipLink } from "./lib/nav";
+import { tappableRatings } from "./lib/tappable-ratings";
+
+addSkipLink();
 
 surveyLocalization.defaultLocale = "zh-cn";
+fixSurveyStrings();
 registerLianmaProperties();
 
 interface Me {
@@ -31,7 +37,7 @@ interface Summary {
   plannedStart: string;
   plannedEnd: string;
   departments: string[];
-  items: { name: string; legalBasis: string }[];
+  items: { name: string; legalBasis: string | null }[];
   upcoming: boolean;
   enterpriseArrivalAt: string | null;
   evaluationOpen: boolean;
@@ -49,7 +55,9 @@ interface Detail {
   plannedEnd: string;
   departments: { name: string; lead: boolean }[];
   officers: Officer[];
-  items: { code: string; name: string; legalBasis: string }[];
+  items: { code: string; name: string; legalBasis: string | null }[];
+  /** The inspection's basis as filed. */
+  legalBasis: string;
   checklist: { items: ChecklistResultItem[]; submittedAt: string | null } | null;
   evaluation:
     { formId: string; version: number; schema: Record<string, unknown> } | { submitted: true } | null;
@@ -381,6 +389,7 @@ function renderEvaluation(view: Detail) {
     host.hidden = false;
     const survey = new Model(localSchema(evaluation.schema));
     makeSurveySafe(survey);
+    tappableRatings(survey);
     survey.locale = "zh-cn";
     survey.onComplete.add((sender) => void submitEvaluation(view.id, sender, evaluation.version));
     renderSurvey(survey, host);
@@ -431,7 +440,8 @@ async function renderDetail(id: string) {
         "li",
         {},
         h("div", { className: "item-name" }, item.name),
-        h("div", { className: "basis" }, `依据：${item.legalBasis}`),
+        // An item's own basis when the record has it, else what the inspection was filed under.
+        h("div", { className: "basis" }, `依据：${item.legalBasis ?? view.legalBasis}`),
       ),
     ),
   );

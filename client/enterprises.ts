@@ -2,6 +2,7 @@ import { creditCodeProblem } from "../src/directory/uscc";
 import { api, errorMessage, readCookie } from "./lib/api";
 import { errorWithDetails } from "./lib/details";
 import { byId, h, replaceChildren, showMessage } from "./lib/dom";
+import { auditLink } from "./lib/audit-link";
 import { adminPage } from "./lib/layout";
 import type { User } from "./lib/types";
 
@@ -117,7 +118,18 @@ function row(e: Enterprise): HTMLTableRowElement {
       { "data-label": "风险" },
       h("span", { className: `badge ${riskClass[e.riskLevel]}` }, riskLabels[e.riskLevel]),
     ),
-    h("td", {}, edit || letter ? h("div", { className: "actions" }, edit, letter) : null),
+    h(
+      "td",
+      {},
+      h(
+        "div",
+        { className: "actions" },
+        edit,
+        letter,
+        // An enterprise's lines are the bureau's: a department administrator's log leaves them out.
+        auditLink(me?.role === "dept_admin" ? undefined : me?.role, "enterprise", e.id),
+      ),
+    ),
   );
 }
 

@@ -15,6 +15,7 @@ import {
 import { renderAvoidanceCard } from "./lib/avoidance-card";
 import { renderCorrectiveActions } from "./lib/action-card";
 import { joinRequestItem, type JoinRequest } from "./lib/join-requests";
+import { auditLink } from "./lib/audit-link";
 import { adminPage } from "./lib/layout";
 import type { User } from "./lib/types";
 
@@ -95,7 +96,7 @@ function renderPeople(d: InspectionDetail) {
           " ",
           item.name,
         ),
-        h("span", { className: "small" }, `检查依据：${item.legalBasis}`),
+        item.legalBasis ? h("span", { className: "small" }, `检查依据：${item.legalBasis}`) : null,
         d.joint ? h("span", { className: "muted small" }, departmentName(item.departmentId)) : null,
       ),
     ),
@@ -273,7 +274,7 @@ function render(d: InspectionDetail) {
   inspection = d;
   document.title = `${d.enterprise.name} · 检查 · 亮码`;
   byId("enterprise-name").textContent = d.enterprise.name || "（企业已删除）";
-  replaceChildren(byId("status"), statusBadge(d.status));
+  replaceChildren(byId("status"), statusBadge(d.status), " ", auditLink(me?.role, "inspection", d.id));
   replaceChildren(byId("flags"), typeTag(d.type), ...flagBadges(d));
   renderFacts(d);
   renderPeople(d);

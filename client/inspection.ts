@@ -1,14 +1,11 @@
-import { Model, surveyLocalization } from "survey-core";
-import "survey-core/i18n/simplified-chinese";
-import { renderSurvey } from "survey-js-ui";
+import type { Model } from "survey-core";
 import { api, ApiError, errorMessage } from "./lib/api";
 import { checklistResultItems, officerItems, type ChecklistResultItem } from "./lib/checklist-result";
 import { byId, formatTime, h, pathSegment, replaceChildren } from "./lib/dom";
-import { registerLianmaProperties } from "./lib/lianma-properties";
-import { localSchema, makeSurveySafe } from "./lib/survey-safety";
+import { localDateTime } from "./lib/local-time";
+import { addSkipLink } from "./lib/nav";
 
-surveyLocalization.defaultLocale = "zh-cn";
-registerLianmaProperties();
+addSkipLink();
 
 interface Officer {
   name: string;
@@ -30,7 +27,8 @@ interface PublicInspection {
   legalBasis: string;
   departments: { name: string; lead: boolean }[];
   officers: Officer[];
-  items: { code: string; name: string; legalBasis: string }[];
+  /** legalBasis as filed; null: the inspection's basis alone says it. */
+  items: { code: string; name: string; legalBasis: string | null }[];
   rights: { title: string; text: string }[];
   yearCount: { year: number; count: number };
   checklist: { items: ChecklistResultItem[]; submittedAt: string | null } | null;
@@ -125,7 +123,7 @@ function renderItems(view: PublicInspection) {
         {},
         h("div", { className: "item-code" }, item.code),
         h("div", { className: "item-name" }, item.name),
-        h("div", { className: "basis" }, `依据：${item.legalBasis}`),
+        item.legalBasis ? h("div", { className: "basis" }, `依据：${item.legalBasis}`) : null,
       ),
     ),
   );
@@ -161,7 +159,7 @@ function renderDocumentLinks(view: PublicInspection) {
 function renderFacts(view: PublicInspection) {
   byId("enterprise").textContent = view.enterprise.name;
   byId("type").textContent = view.caseReason ? `${view.typeLabel}（${view.caseReason}）` : view.typeLabel;
-  byId("window").textContent = `${formatTime(view.plannedStart)} 至 ${formatTime(view.plannedEnd)}`;
+  byId("window").textContent = `${localDateTime(view.plannedStart)} 至 ${localDateTime(view.plannedEnd)}`;
   byId("departments").textContent = view.departments.map((d) => d.name).join("、");
   byId("status").textContent = view.statusLabel;
   renderOfficers(view.officers);
@@ -274,6 +272,7 @@ function renderEvaluation(view: PublicInspection) {
     note.textContent = "本次检查已评价，感谢您的反馈。";
     return;
   }
+  showJumpLink();
   if (view.viewer !== "enterprise") {
     // The evaluation is the inspected enterprise's: it signs in as itself and comes back here.
     const back = `/e?next=${encodeURIComponent(location.pathname)}`;
@@ -298,17 +297,60 @@ function renderEvaluation(view: PublicInspection) {
     return;
   }
   note.textContent = `评价直接报送司法局行政执法监督机构，实施检查的部门只能看到汇总统计。请如实填写（${formatTime(evaluation.closesAt)} 前）。`;
-  const survey = new Model(localSchema(evaluation.schema));
-  makeSurveySafe(survey);
-  survey.locale = "zh-cn";
-  survey.onComplete.add((sender) => void submit(sender, evaluation.version));
-  renderSurvey(survey, host);
+  // SurveyJS (≈1.4 MB) is fetched only now: the facts above never wait for it.
+  const begin = h(
+    "button",
+    { type: "button", className: "primary big-action", id: "start-evaluation" },
+    "开始评价",
+  );
+  begin.addEventListener("click", () => {
+    begin.disabled = true;
+    begin.textContent = "正在打开评价表…";
+    // Its stylesheet too: the facts above must not wait for it on a slow link.
+    const style = h("link", { rel: "stylesheet", href: "/build/survey-core.min.css" });
+    document.head.append(style);
+    import("./lib/survey-kit")
+      .then(({ Model, localSchema, makeSurveySafe, renderSurvey, tappableRatings }) => {
+        begin.remove();
+        const survey = new Model(localSchema(evaluation.schema));
+        makeSurveySafe(survey);
+        tappableRatings(survey);
+        survey.locale = "zh-cn";
+        // The page shows its own thank-you (thanks()); SurveyJS's completed page would be a second one.
+        survey.showCompletedPage = false;
+        survey.onComplete.add((sender) => void submit(sender, evaluation.version));
+        renderSurvey(survey, host);
+        host.scrollIntoView({ block: "start" });
+      })
+      .catch(() => {
+        begin.disabled = false;
+        begin.textContent = "开始评价（加载失败，点此重试）";
+      });
+  });
+  note.after(h("p", {}, begin));
+}
+
+/** Item 15: the evaluation sits after the facts, a long scroll on a phone; say at the top that it is open. */
+function showJumpLink() {
+  const jump = byId("jump-evaluation");
+  jump.hidden = false;
+}
+
+/** The data the server embedded with the facts (src/evaluations/public-page.ts), or null on a bare page. */
+function embedded(): PublicInspection | null {
+  const script = document.getElementById("page-data");
+  if (!script?.textContent) return null;
+  try {
+    return JSON.parse(script.textContent) as PublicInspection;
+  } catch {
+    return null;
+  }
 }
 
 async function start() {
   let view: PublicInspection;
   try {
-    view = await api<PublicInspection>(apiPath, { noLoginRedirect: true });
+    view = embedded() ?? (await api<PublicInspection>(apiPath, { noLoginRedirect: true }));
   } catch (error) {
     showLoadProblem(error);
     return;

@@ -1,6 +1,9 @@
 import { api, ApiError, errorMessage } from "./lib/api";
 import { byId, showMessage } from "./lib/dom";
 import { safeNext } from "./lib/next";
+import { addSkipLink } from "./lib/nav";
+
+addSkipLink();
 
 const form = byId<HTMLFormElement>("login-form");
 const username = byId<HTMLInputElement>("username");

@@ -150,7 +150,9 @@ async function loadMatches() {
   const view = await api<Matches>(`/api/planning/matches?${periodQuery()}`);
   byId("matching-note").textContent =
     `同一企业、计划开始时间相距不足 ${view.windowDays} 天（重复检查窗口期）或计划时间重叠的任务归为一组，可合并为一次联合检查。` +
-    (me.role === "admin" ? "" : "合并由司法局管理员操作。");
+    (me.role === "admin"
+      ? "合并前会显示摘要请您确认。"
+      : "合并由系统管理员（管理员角色）操作；您可以查看分组，不能合并。");
   replaceChildren(
     byId("saving"),
     stat("计划任务（项）", view.total.tasks),
@@ -234,7 +236,19 @@ function mergeForm(g: Group): HTMLElement {
   void fillOfficers(people, g.departments);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const officerIds = [...people.querySelectorAll<HTMLInputElement>("input:checked")].map((i) => i.value);
+    const checked = [...people.querySelectorAll<HTMLInputElement>("input:checked")];
+    const officerIds = checked.map((i) => i.value);
+    // A filing is created at once: the coordinator confirms what will be filed, officers included
+    // (two of each department are ticked in advance).
+    const summary = [
+      `将为「${g.enterprise.name}」备案一次联合检查：`,
+      `· 合并 ${g.tasks.length} 项计划任务（${g.departments.map((d) => d.name).join("、")}），减少入企 ${g.saved} 次`,
+      `· 牵头部门：${lead.selectedOptions[0]?.textContent ?? ""}`,
+      `· 时间：${start.value.replace("T", " ")} 至 ${end.value.replace("T", " ")}`,
+      `· 执法人员：${checked.map((i) => i.parentElement?.textContent?.trim() ?? "").join("；") || "（未选择）"}`,
+      "确认合并并备案？",
+    ].join("\n");
+    if (!window.confirm(summary)) return;
     void merge(g, { lead: lead.value, start: start.value, end: end.value, officerIds }, note, submit);
   });
   return form;

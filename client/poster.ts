@@ -1,6 +1,9 @@
 import { api, errorMessage } from "./lib/api";
 import { byId, pathSegment, showMessage } from "./lib/dom";
 import type { Form, ShareInfo } from "./lib/types";
+import { addSkipLink } from "./lib/nav";
+
+addSkipLink();
 
 const formId = pathSegment(2);
 const apiBase = `/api/forms/${encodeURIComponent(formId)}`;

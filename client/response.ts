@@ -1,5 +1,6 @@
 import { Model } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
+import { fixSurveyStrings } from "./lib/zh-cn-overrides";
 import { surveyLocalization } from "survey-core";
 import { renderSurvey } from "survey-js-ui";
 import { api, errorMessage } from "./lib/api";
@@ -9,6 +10,7 @@ import { localSchema, makeSurveySafe } from "./lib/survey-safety";
 import type { ResponseDetail } from "./lib/types";
 
 surveyLocalization.defaultLocale = "zh-cn";
+fixSurveyStrings();
 
 const formId = pathSegment(2);
 const responseId = pathSegment(4);

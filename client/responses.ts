@@ -1,5 +1,6 @@
 import { api, errorMessage } from "./lib/api";
 import { byId, formatTime, h, pathSegment, replaceChildren, showMessage } from "./lib/dom";
+import { answerText, questionLabels, type QuestionLabels } from "./lib/answer-labels";
 import { adminPage } from "./lib/layout";
 import type { Form, ResponseItem, VersionSummary } from "./lib/types";
 
@@ -45,22 +46,33 @@ function syncUrlAndExports() {
   xlsx.href = withQuery(`${apiBase}/responses.xlsx`, params);
 }
 
-/** A one-line preview of the first few answers, as text. */
-function summary(data: Record<string, unknown>): string {
+/** Each published version's question titles and choice texts, fetched once per version shown. */
+const versionLabels = new Map<number, Promise<Map<string, QuestionLabels>>>();
+function labelsOf(version: number): Promise<Map<string, QuestionLabels>> {
+  let labels = versionLabels.get(version);
+  if (!labels) {
+    labels = api<{ schema: unknown }>(`${apiBase}/versions/${version}`)
+      .then((v) => questionLabels(v.schema))
+      .catch(() => new Map<string, QuestionLabels>());
+    versionLabels.set(version, labels);
+  }
+  return labels;
+}
+
+/** A one-line preview of the first few answers, with the titles and texts the person saw. */
+function summary(data: Record<string, unknown>, labels: Map<string, QuestionLabels>): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(data ?? {})) {
     if (parts.length >= 3) break;
-    let text: string;
     if (value === null || value === undefined) continue;
-    if (typeof value === "object")
-      text = Array.isArray(value) ? value.map((v) => String(v)).join("、") : "{…}";
-    else text = String(value);
-    parts.push(`${key}: ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`);
+    const question = labels.get(key);
+    const text = answerText(value, question);
+    parts.push(`${question?.title ?? key}: ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`);
   }
   return parts.join("；") || "（空）";
 }
 
-function row(item: ResponseItem): HTMLTableRowElement {
+function row(item: ResponseItem, labels: Map<string, QuestionLabels>): HTMLTableRowElement {
   const href = `${formPath}/responses/${encodeURIComponent(item.id)}`;
   const tr = h(
     "tr",
@@ -68,7 +80,7 @@ function row(item: ResponseItem): HTMLTableRowElement {
     h("td", { "data-label": "提交时间" }, formatTime(item.submittedAt)),
     h("td", { "data-label": "版本" }, `第${item.version}版`),
     h("td", { "data-label": "编号", className: "muted small" }, item.id.slice(0, 8)),
-    h("td", { "data-label": "摘要" }, summary(item.data)),
+    h("td", { "data-label": "摘要" }, summary(item.data, labels)),
     h("td", {}, h("a", { href, className: "button small-button" }, "查看")),
   );
   tr.addEventListener("click", (event) => {
@@ -93,7 +105,9 @@ async function load(reset: boolean) {
       shown = 0;
       replaceChildren(body);
     }
-    body.append(...page.items.map(row));
+    const labels = await Promise.all(page.items.map((item) => labelsOf(item.version)));
+    if (current !== generation) return;
+    body.append(...page.items.map((item, i) => row(item, labels[i]!)));
     shown += page.items.length;
     if (shown === 0) {
       replaceChildren(body, h("tr", {}, h("td", { colspan: 5, className: "empty" }, "暂无响应。")));
@@ -152,8 +166,26 @@ async function start() {
   byId("crumb-title").textContent = title;
   byId("page-title").textContent = `${title} · 响应`;
   document.title = `${title} · 响应 · 亮码`;
+  if (form.kind === "evaluation") showWhereEvaluationsAre();
   syncUrlAndExports();
   await load(true);
+}
+
+/**
+ * Enterprises' evaluations of inspections are kept with the inspection (anonymous towards the
+ * department), not as responses of this form: this page would say 暂无响应 while they exist.
+ */
+function showWhereEvaluationsAre() {
+  const note = h(
+    "div",
+    { className: "message message-info", id: "evaluations-elsewhere" },
+    "企业对检查的评价随检查保存，不在此列表中：评价得分与负面评价见 ",
+    h("a", { href: "/admin/dashboard#evaluations" }, "监督看板 · 企业评价"),
+    "，负面评价触发的告警见 ",
+    h("a", { href: "/admin/alerts" }, "告警"),
+    "。此处只列出以链接或二维码直接填写本表单的响应。",
+  );
+  message.before(note);
 }
 
 start().catch((error) => showMessage(message, errorMessage(error)));

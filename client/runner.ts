@@ -1,13 +1,19 @@
 import { Model, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
+import { fixSurveyStrings } from "./lib/zh-cn-overrides";
 import { renderSurvey } from "survey-js-ui";
 import { api, ApiError, errorMessage } from "./lib/api";
 import { byId, h, pathSegment, replaceChildren, showMessage } from "./lib/dom";
 import { clearFill, type FillState, loadFill, newSubmissionId, saveFill } from "./lib/fill-state";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
 import type { PublicForm } from "./lib/types";
+import { addSkipLink } from "./lib/nav";
+import { tappableRatings } from "./lib/tappable-ratings";
+
+addSkipLink();
 
 surveyLocalization.defaultLocale = "zh-cn";
+fixSurveyStrings();
 
 const formId = pathSegment(1);
 const message = byId("message");
@@ -128,6 +134,16 @@ function failed(error: unknown, fill: FillState, survey: Model) {
     );
     return;
   }
+  if (error instanceof ApiError && error.status === 404) {
+    // Stopped (or archived) while this person was filling it: a retry cannot succeed until it resumes.
+    notice(
+      "info",
+      "该表单已停止收集",
+      h("p", {}, "发布单位在您填写期间停止了收集，本次回答未能提交。"),
+      h("p", {}, "您的回答已保存在本设备的浏览器中：表单恢复收集后，重新打开本页即可提交，无需重填。"),
+    );
+    return;
+  }
   const network =
     error instanceof ApiError && (error.status === 0 || error.status >= 500 || error.status === 429);
   notice(
@@ -166,7 +182,10 @@ async function start() {
   document.title = `${form.title || "填写"} · 亮码`;
   const survey = new Model(localSchema(form.schema));
   makeSurveySafe(survey);
+  tappableRatings(survey);
   survey.locale = "zh-cn";
+  // One thank-you (item 14): the page's own notice after the server saved, never SurveyJS's too.
+  survey.showCompletedPage = false;
 
   const stored = loadFill(formId);
   const fill: FillState =

@@ -4,6 +4,9 @@ import { verifyDrawFile, type VerificationFile } from "../src/sampling/draw";
 import { FILING_LABELS, percent, RISK_LABELS, STATUS_LABELS } from "../src/sampling/labels";
 import { api, errorMessage } from "./lib/api";
 import { byId, formatTime, h, pathSegment, replaceChildren, showMessage } from "./lib/dom";
+import { addSkipLink } from "./lib/nav";
+
+addSkipLink();
 
 interface Summary {
   id: string;
@@ -106,10 +109,10 @@ function populationTable(t: Detail) {
         h(
           "tr",
           {},
-          h("td", {}, g.grade),
-          h("td", {}, g.population),
-          h("td", {}, g.triggered),
-          h("td", {}, percent(t.ratios[g.grade] ?? 0)),
+          h("td", { "data-label": "信用等级" }, g.grade),
+          h("td", { "data-label": "范围内企业" }, g.population),
+          h("td", { "data-label": "其中触发纳入" }, g.triggered),
+          h("td", { "data-label": "抽查比例" }, percent(t.ratios[g.grade] ?? 0)),
         ),
       ),
     ),
@@ -149,23 +152,27 @@ function outcomeTable(t: Detail) {
         return h(
           "tr",
           {},
-          h("td", {}, i + 1),
+          h("td", { "data-label": "序号" }, i + 1),
           h(
             "td",
-            {},
+            { "data-label": "企业" },
             o.enterpriseName,
             o.triggered ? h("span", { className: "muted small" }, "（依线索纳入）") : null,
           ),
-          h("td", { className: "uscc" }, o.creditCode),
-          h("td", {}, o.grade),
+          h("td", { className: "uscc", "data-label": "统一社会信用代码" }, o.creditCode),
+          h("td", { "data-label": "等级" }, o.grade),
           h(
             "td",
-            {},
+            { "data-label": "执法检查人员（执法证号）" },
             o.staffed
               ? o.officers.map((p) => `${p.name}（${p.credentialNo}）`).join("、")
               : "回避后执法人员不足，未派员",
           ),
-          h("td", {}, label ? h("span", { className: `outcome-badge ${label.tone}` }, label.text) : "—"),
+          h(
+            "td",
+            { "data-label": "备案" },
+            label ? h("span", { className: `outcome-badge ${label.tone}` }, label.text) : "—",
+          ),
         );
       }),
     ),

@@ -1,6 +1,7 @@
 import { api, errorMessage } from "./lib/api";
 import { errorWithDetails } from "./lib/details";
 import { byId, formatTime, h, replaceChildren, roleLabels, showMessage } from "./lib/dom";
+import { auditLink } from "./lib/audit-link";
 import { adminPage } from "./lib/layout";
 import type { Department, Role, User } from "./lib/types";
 
@@ -93,7 +94,11 @@ function userRow(user: User): HTMLTableRowElement {
       ),
     ),
     h("td", { "data-label": "创建时间" }, formatTime(user.createdAt)),
-    h("td", {}, h("div", { className: "actions" }, isSelf ? null : toggle, reset)),
+    h(
+      "td",
+      {},
+      h("div", { className: "actions" }, isSelf ? null : toggle, reset, auditLink(me?.role, "user", user.id)),
+    ),
   );
 }
 

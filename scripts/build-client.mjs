@@ -1,14 +1,23 @@
 // Bundles the browser pages in client/ into public/build/ and copies the SurveyJS stylesheets.
 // Run by `npm run build` and by npm `postinstall`; public/build/ is generated, never edited by hand.
+//
+// Every output gets a content-hashed name (served `immutable`, src/node/assets.ts) and precompressed
+// .br and .gz twins (served by Accept-Encoding on Node and Workers). manifest.json maps the names the
+// HTML pages write (/build/runner.js, /css/app.css) to the hashed files; the page routes rewrite the
+// HTML with it (src/pages/assets-manifest.ts). The pages share one SurveyJS chunk; the designer is
+// built on its own, so its copy of survey-core does not split that chunk in two.
 import { build } from "esbuild";
-import { copyFile, mkdir, readdir, rm, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, join, parse } from "node:path";
+import { basename, dirname, join, parse, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const clientDir = join(root, "client");
-const outDir = join(root, "public", "build");
+const publicDir = join(root, "public");
+const outDir = join(publicDir, "build");
 
 // The "fontless" stylesheets: the regular ones load Open Sans from fonts.gstatic.com, which our pages
 // must not call (and which is unreachable from many government networks). app.css sets the font stack.
@@ -23,12 +32,12 @@ const entries = (await readdir(clientDir, { withFileTypes: true }))
   .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name) && !entry.name.endsWith(".d.ts"))
   .map((entry) => join(clientDir, entry.name))
   .sort();
+const isDesigner = (file) => parse(file).name === "editor";
 
 await rm(outDir, { recursive: true, force: true });
 await mkdir(outDir, { recursive: true });
 
-const result = await build({
-  entryPoints: entries,
+const common = {
   outdir: outDir,
   bundle: true,
   minify: true,
@@ -40,21 +49,103 @@ const result = await build({
   charset: "utf8",
   metafile: true,
   logLevel: "warning",
+  entryNames: "[name]-[hash]",
+  chunkNames: "chunks/[name]-[hash]",
   define: {
     "process.env.NODE_ENV": '"production"',
-    // SurveyJS Creator is commercial: with a key (given at build time) its "license required" banner goes.
-    "process.env.SURVEYJS_LICENSE_KEY": JSON.stringify(process.env.SURVEYJS_LICENSE_KEY ?? ""),
   },
+};
+const pages = await build({ ...common, entryPoints: entries.filter((f) => !isDesigner(f)), splitting: true });
+const designer = await build({ ...common, entryPoints: entries.filter(isDesigner) });
+
+/** "/build/runner.js" (what the HTML writes) → "/build/runner-HASH.js" (what is served immutable). */
+const manifest = {};
+const outputs = { ...pages.metafile.outputs, ...designer.metafile.outputs };
+for (const [file, info] of Object.entries(outputs)) {
+  if (!info.entryPoint) continue;
+  const name = parse(info.entryPoint).name;
+  manifest[`/build/${name}${parse(file).ext}`] = `/${relative(publicDir, join(root, file))}`;
+}
+
+const hashed = (name, body) => {
+  const hash = createHash("sha256").update(body).digest("base64url").slice(0, 10).replace(/[-_]/g, "x");
+  return `${parse(name).name}-${hash.toUpperCase()}${parse(name).ext}`;
+};
+const require = createRequire(import.meta.url);
+for (const [from, to] of stylesheets) {
+  const body = await readFile(require.resolve(from));
+  const name = hashed(to, body);
+  await writeFile(join(outDir, name), body);
+  manifest[`/build/${to}`] = `/build/${name}`;
+}
+// The pages' own stylesheets get hashed copies too, so a repeat visit revalidates only the HTML.
+await mkdir(join(outDir, "css"), { recursive: true });
+for (const file of await readdir(join(publicDir, "css"))) {
+  if (!file.endsWith(".css")) continue;
+  const body = await readFile(join(publicDir, "css", file));
+  const name = hashed(file, body);
+  await writeFile(join(outDir, "css", name), body);
+  manifest[`/css/${file}`] = `/build/css/${name}`;
+}
+await writeFile(join(outDir, "manifest.json"), JSON.stringify(manifest, null, 1) + "\n");
+
+// The officer's service worker (client/sw/sw.ts, Workbox): it precaches every bundle and stylesheet of
+// the pages (hashed names, so their URL is their revision) except the designer, which no phone needs.
+const precache = [];
+for (const file of await walk(outDir)) {
+  const url = `/${relative(publicDir, file)}`;
+  if (!/\.(js|css)$/.test(url) || url.includes("/editor-") || url.includes("survey-creator-core")) continue;
+  if (!Object.values(manifest).includes(url) && !url.startsWith("/build/chunks/")) continue;
+  precache.push({ url, revision: null });
+}
+await build({
+  entryPoints: [join(clientDir, "sw", "sw.ts")],
+  outfile: join(outDir, "sw.js"),
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: "es2020",
+  platform: "browser",
+  logLevel: "warning",
+  define: { PRECACHE: JSON.stringify(precache), "process.env.NODE_ENV": '"production"' },
 });
 
-const require = createRequire(import.meta.url);
-for (const [from, to] of stylesheets) await copyFile(require.resolve(from), join(outDir, to));
+/** Every file below public/build, relative to it. */
+async function walk(dir) {
+  const found = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await walk(path)));
+    else found.push(path);
+  }
+  return found;
+}
+
+// Precompressed once here, so no request pays for compression (brotli 11 is too slow per request).
+let raw = 0;
+let brotli = 0;
+for (const file of await walk(outDir)) {
+  if (!/\.(js|css|json)$/.test(file)) continue;
+  const body = await readFile(file);
+  const br = brotliCompressSync(body, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 11,
+      [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+    },
+  });
+  await writeFile(`${file}.br`, br);
+  await writeFile(`${file}.gz`, gzipSync(body, { level: 9 }));
+  raw += body.length;
+  brotli += br.length;
+}
 
 const kb = (bytes) => `${Math.round(bytes / 1024)}k`;
-const parts = [];
-for (const [file, info] of Object.entries(result.metafile.outputs)) {
-  parts.push(`${parse(file).name} ${kb(info.bytes)}`);
-}
-for (const [, to] of stylesheets) parts.push(`${to} ${kb((await stat(join(outDir, to))).size)}`);
+const biggest = Object.entries(outputs)
+  .filter(([file]) => file.endsWith(".js"))
+  .sort((a, b) => b[1].bytes - a[1].bytes)
+  .slice(0, 4)
+  .map(([file, info]) => `${basename(file)} ${kb(info.bytes)}`);
 const ms = Math.round(performance.now() - started);
-console.log(`build-client: ${entries.length} bundles in ${ms} ms → public/build/ (${parts.join(", ")})`);
+console.log(
+  `build-client: ${entries.length} pages in ${ms} ms → public/build/ (${kb(raw)} raw, ${kb(brotli)} brotli; largest ${biggest.join(", ")})`,
+);

@@ -5,6 +5,7 @@ import { alertRoutes } from "./alerts/routes.ts";
 import { CASE_ATTACHMENT_UPLOAD, caseRoutes } from "./cases/routes.ts";
 import { reviewRoutes } from "./reviews/routes.ts";
 import { audit, sealAuditAfterWrites } from "./audit/audit.ts";
+import { auditRoutes } from "./audit/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { actAnonymously, csrfProtection, loadSession } from "./auth/session.ts";
 import { checklistRoutes } from "./checklists/routes.ts";
@@ -41,6 +42,8 @@ import { logError, logOnce } from "./lib/log.ts";
 import { isStorageFailure, WriteProbe } from "./db/health.ts";
 import { jsonGuard, limitBody, securityHeaders } from "./lib/security.ts";
 import { pageRoutes } from "./pages/routes.ts";
+import { assetManifest } from "./pages/asset-manifest.ts";
+import { PublishedFormCache } from "./forms/published-cache.ts";
 import { PLANNING_IMPORT_UPLOAD } from "./planning/import.ts";
 import { planningRoutes } from "./planning/routes.ts";
 import { isSubmission, publicRoutes, SUBMISSION_PATH, submitResponse } from "./responses/public-routes.ts";
@@ -54,7 +57,8 @@ const STATIC_PREFIXES = ["/build/", "/css/", "/img/", "/favicon"];
 const UPLOADS = [...DIRECTORY_UPLOADS, PLANNING_IMPORT_UPLOAD, EVIDENCE_UPLOAD, CASE_ATTACHMENT_UPLOAD];
 
 /** Builds the whole application from its dependencies; Node and Workers entries differ only in deps. */
-export function createApp(deps: AppDeps) {
+export function createApp(appDeps: AppDeps) {
+  const deps: AppDeps = { ...appDeps, publishedForms: appDeps.publishedForms ?? new PublishedFormCache() };
   const app = new OpenAPIHono<AppEnv>();
 
   // Outermost, so refusals of the checks below (413, 415, 403, …) carry the headers too. The Node
@@ -128,19 +132,32 @@ export function createApp(deps: AppDeps) {
   app.route("/api/sampling", samplingRoutes());
   app.route("/api/public/sampling", publicSamplingRoutes());
   app.route("/api/metrics", metricsRoutes());
+  app.route("/api", auditRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",
     info: { title: "lianma 亮码 API", version: "0.1.0", description: "表单与涉企检查服务接口" },
   });
 
-  app.route("/", pageRoutes());
+  // The enterprise's own session, so /i/:code can say in its HTML whether this viewer may evaluate.
+  app.use("/i/*", loadEnterpriseSession);
+  const manifest = assetManifest(deps.assets);
+  app.route("/", pageRoutes(manifest));
   app.use("/build/*", compress());
   app.get("*", async (c, next) => {
     const path = c.req.path;
     if (!STATIC_PREFIXES.some((p) => path.startsWith(p))) return next();
     const res = await deps.assets(path, c.req.raw);
-    return res ?? next();
+    // The officer's service worker lives with the bundles but controls the staff pages (issue 17).
+    if (res && path === "/build/sw.js") res.headers.set("Service-Worker-Allowed", "/admin/");
+    if (res) return res;
+    // A bundle asked for by the name a page writes (/build/runner.js): its current hashed file,
+    // revalidated each time because that name's content changes with every build.
+    const hashed = path.startsWith("/build/") ? (await manifest())[path] : undefined;
+    const current = hashed ? await deps.assets(hashed, c.req.raw) : null;
+    if (!current) return next();
+    current.headers.set("Cache-Control", "no-cache");
+    return current;
   });
 
   app.notFound(unknownPath);

@@ -51,6 +51,16 @@ export interface AppConfig {
   server: ServerConfig;
   /** 情形 a supervision case (督办) may name, in the order the pages list them. */
   caseSituations: string[];
+  /**
+   * The deployment's SurveyJS Creator licence key, handed to the designer page at run time (the
+   * Creator shows its "license required" banner without one). Empty when unset.
+   */
+  surveyjsLicenseKey: string;
+  /**
+   * 双随机: the least time between publishing the seed's commitment and the draw, so the public can
+   * see (and record) the commitment before anyone knows the outcome. 0 only for tests and demos.
+   */
+  samplingDrawDelayMs: number;
 }
 
 export interface ServerConfig {
@@ -107,6 +117,8 @@ export interface InspectionConfig {
   firstViolationYears: number;
   /** How far a checklist's start/end may lie outside the planned window, in minutes. */
   checklistTimeMarginMinutes: number;
+  /** A device clock further than this from the server's is flagged on the checklist (offline work). */
+  clockSkewLimitMinutes: number;
   /** Optional external endpoint told about alerts, with an HMAC-SHA256 signature header. */
   webhookUrl?: string;
   webhookSecret?: string;
@@ -137,6 +149,11 @@ export interface AppDeps {
   /** Serves a file from public/ (Node: disk; Workers: the assets binding). */
   assets: (path: string, request: Request) => Promise<Response | null>;
   now?: () => number;
+  /**
+   * Published form versions as ready bytes (src/forms/published-cache.ts). The Node server on its own
+   * file trusts its own invalidation; absent, createApp makes one that checks the live version per request.
+   */
+  publishedForms?: import("./forms/published-cache.ts").PublishedFormCache;
   /** Fan-out of alert changes to live pages (SSE); an in-memory bus per app when absent. */
   events?: EventBus;
   /**
@@ -206,6 +223,18 @@ const port = (fallback: number) =>
       const n = Number(raw);
       if (Number.isInteger(n) && n >= 0 && n <= 65535) return n;
       ctx.addIssue({ code: "custom", message: `must be a port number (0–65535), got "${raw}"` });
+      return z.NEVER;
+    });
+/** A number that may be 0 (a delay that tests and demos turn off). */
+const atLeastZero = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === "") return fallback;
+      const n = Number(raw);
+      if (Number.isFinite(n) && n >= 0) return n;
+      ctx.addIssue({ code: "custom", message: `must be a number ≥ 0, got "${raw}"` });
       return z.NEVER;
     });
 /** On/off: `1`/`true` and `0`/`false`; unset or empty keeps the default; anything else is refused. */
@@ -279,7 +308,10 @@ const VARIABLES = z.object({
   REGISTRATION_GRACE_HOURS: positive(24),
   FIRST_VIOLATION_YEARS: positive(2),
   CASE_SITUATIONS: text(),
+  SURVEYJS_LICENSE_KEY: text(),
+  SAMPLING_DRAW_DELAY_HOURS: atLeastZero(24),
   CHECKLIST_TIME_MARGIN_MINUTES: positive(120),
+  CLOCK_SKEW_LIMIT_MINUTES: positive(5),
   ALERT_WEBHOOK_URL: url(),
   ALERT_WEBHOOK_SECRET: text(),
   ENTERPRISE_SESSION_DAYS: positive(180),
@@ -338,6 +370,8 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
     allowedHosts: allowedHostsFrom(v),
     trustProxy: v.TRUST_PROXY,
     accessLog: v.ACCESS_LOG,
+    surveyjsLicenseKey: v.SURVEYJS_LICENSE_KEY ?? "",
+    samplingDrawDelayMs: v.SAMPLING_DRAW_DELAY_HOURS * 3_600_000,
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
     jsonMaxDepth: v.JSON_MAX_DEPTH,
     sessionTtlMs: v.SESSION_TTL_HOURS * 3_600_000,
@@ -362,6 +396,7 @@ export function configFromEnv(env: Record<string, string | undefined>, secret: s
       registrationGraceHours: v.REGISTRATION_GRACE_HOURS,
       firstViolationYears: Math.floor(v.FIRST_VIOLATION_YEARS),
       checklistTimeMarginMinutes: v.CHECKLIST_TIME_MARGIN_MINUTES,
+      clockSkewLimitMinutes: v.CLOCK_SKEW_LIMIT_MINUTES,
       webhookUrl: v.ALERT_WEBHOOK_URL,
       webhookSecret: v.ALERT_WEBHOOK_SECRET,
     },

@@ -54,6 +54,8 @@ const checked = { routes: new Set<string>(), cases: 0 };
 beforeAll(async () => {
   // An SMS gateway, so the code route answers as it does in service (without one it is 503).
   t = await makeTestApp({
+    // The world draws its sampling tasks at once: no day between commitment and draw here.
+    SAMPLING_DRAW_DELAY_HOURS: "0",
     SMS_GATEWAY: "webhook",
     SMS_WEBHOOK_URL: "https://sms.invalid/send",
     SMS_WEBHOOK_SECRET: "matrix-sms-secret".padEnd(40, "m"),

@@ -318,6 +318,12 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   },
 
   // ---- directory ----
+  // Refused after the access check (wrong current password), so the matrix's logins keep working.
+  "POST /api/auth/password": {
+    scoped: false,
+    request: () => ({ body: { currentPassword: "not-the-password", newPassword: "another-password-123" } }),
+    expect: { ...everyone("pass"), anonymous: 401 },
+  },
   "GET /api/departments": { scoped: false, expect: ANY_USER },
   "POST /api/departments": {
     scoped: false,
@@ -437,6 +443,11 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     expect: FORM_WRITE,
   },
   "POST /api/forms/:id/unpublish": {
+    scoped: true,
+    params: { id: (d) => d.lifecycleFormId },
+    expect: FORM_WRITE,
+  },
+  "POST /api/forms/:id/resume": {
     scoped: true,
     params: { id: (d) => d.lifecycleFormId },
     expect: FORM_WRITE,
@@ -824,6 +835,22 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
 
   // ---- operations ----
   "GET /api/metrics": { scoped: false, expect: BUREAU },
+
+  // ---- the audit log (issue 16): the bureau's whole; a department administrator's own records ----
+  // Asked about the other department's inspection, the answer is empty (never its lines).
+  "GET /api/audit": {
+    scoped: true,
+    request: ({ dept }) => ({ query: `targetType=inspection&targetId=${dept.liveInspectionId}` }),
+    listFilter: true,
+    expect: { ...BUREAU, dept_admin: "ok" },
+  },
+  "GET /api/audit/chain": { scoped: false, expect: { ...BUREAU, dept_admin: "ok" } },
+  "GET /api/audit/export": {
+    scoped: true,
+    request: ({ dept }) => ({ query: `format=csv&targetType=inspection&targetId=${dept.liveInspectionId}` }),
+    listFilter: true,
+    expect: { ...BUREAU, dept_admin: "ok" },
+  },
 
   // ---- evaluations and alerts: the justice bureau's ----
   "GET /api/evaluations/summary": {

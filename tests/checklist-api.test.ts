@@ -479,3 +479,82 @@ describe("photos", () => {
     expect(rows).toHaveLength(0);
   });
 });
+
+describe("offline sync (issue 17): revisions, a retried submit, device clocks", () => {
+  it("refuses a save based on an older revision with 409 and both versions", async () => {
+    const { body } = await getChecklist();
+    expect(body.revision).toBe(0);
+    // Device one saves on revision 0 and gets revision 1.
+    const first = await t.call(officerSession, "PUT", url(), {
+      data: { inspection_place: "车间" },
+      baseRevision: 0,
+    });
+    expect(first.status).toBe(200);
+    expect((await first.json()).revision).toBe(1);
+    // Device two, offline since revision 0, comes back with its own answers.
+    const stale = await t.call(officerSession, "PUT", url(), {
+      data: { inspection_place: "仓库" },
+      baseRevision: 0,
+    });
+    expect(stale.status).toBe(409);
+    const error = (await stale.json()).error;
+    expect(error.code).toBe("stale_revision");
+    expect(error.server).toMatchObject({ revision: 1, data: { inspection_place: "车间" } });
+    expect(error.yours).toEqual({ baseRevision: 0, data: { inspection_place: "仓库" } });
+    expect((await getChecklist()).body.data).toEqual({ inspection_place: "车间" });
+    // After the merge, saved on the current revision.
+    const merged = await t.call(officerSession, "PUT", url(), {
+      data: { inspection_place: "仓库" },
+      baseRevision: 1,
+    });
+    expect(merged.status).toBe(200);
+    expect((await merged.json()).revision).toBe(2);
+  });
+
+  it("answers a retried submit with the same client id as the first, once, and refuses another id", async () => {
+    await getChecklist();
+    const data = await completeData();
+    const clientId = "3f0a2a6e-8f8e-4a8e-9d6a-0c7c1c1b2a10";
+    const first = await t.call(officerSession, "POST", `${url()}/submit`, { data, clientId });
+    expect(first.status, await first.clone().text()).toBe(200);
+    const again = await t.call(officerSession, "POST", `${url()}/submit`, { data, clientId });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(await first.json());
+    const submits = await t.db.select().from(auditLog).where(eq(auditLog.action, "checklist.submit"));
+    expect(submits).toHaveLength(1);
+    const other = await t.call(officerSession, "POST", `${url()}/submit`, {
+      data,
+      clientId: "9b1d7a2e-1111-4c3a-8e2b-5f6a7b8c9d0e",
+    });
+    expect(other.status).toBe(409);
+    expect((await other.json()).error.code).toBe("already_submitted");
+  });
+
+  it("keeps the device's and the server's times and flags a clock off by more than the limit", async () => {
+    await getChecklist();
+    const now = Date.now();
+    const save = await t.call(officerSession, "PUT", url(), {
+      data: { inspection_place: "车间" },
+      deviceTime: new Date(now).toISOString(),
+      location: { latitude: 36.67, longitude: 117.02, accuracy: 20 },
+    });
+    expect(save.status).toBe(200);
+    let view = (await getChecklist()).body;
+    expect(view.deviceTimes).toHaveLength(1);
+    expect(view.deviceTimes[0]).toMatchObject({ event: "start", location: { latitude: 36.67 } });
+    expect(view.clockSkewFlagged).toBe(false);
+    // The phone's clock runs 20 minutes fast (the default limit is 5).
+    const data = await completeData();
+    const submit = await t.call(officerSession, "POST", `${url()}/submit`, {
+      data,
+      deviceTime: new Date(Date.now() + 20 * 60_000).toISOString(),
+      happenedAt: new Date(now - 60_000).toISOString(),
+    });
+    expect(submit.status, await submit.clone().text()).toBe(200);
+    view = (await getChecklist()).body;
+    expect(view.deviceTimes.map((d: Json) => d.event)).toEqual(["start", "submit"]);
+    expect(view.deviceTimes[1].skewMs).toBeGreaterThan(19 * 60_000);
+    expect(view.deviceTimes[1].deviceAt).toBe(new Date(now - 60_000).toISOString());
+    expect(view.clockSkewFlagged).toBe(true);
+  });
+});

@@ -7,6 +7,8 @@ import {
   type ChecklistItemInput,
 } from "../src/checklists/generate.ts";
 import { summarizeChecklist, failedItemCodes } from "../src/checklists/summary.ts";
+import { nonCheckpointQuestions } from "../src/checklists/item-form.ts";
+import { CHECKPOINT_JSON } from "../client/lib/checkpoint-type.ts";
 import { createResponseValidator, findSchemaProblems } from "../src/forms/validation.ts";
 
 type Json = Record<string, any>;
@@ -292,5 +294,50 @@ describe("summarizeChecklist", () => {
     // storage shows only once license is answered; a stale 'fail' on a hidden point does not count.
     const items = summarizeChecklist(schema, { i1__storage: "fail" });
     expect(items[0]!.result).toBe("na");
+  });
+});
+
+describe("a 检查要点 designed in the Creator (issue 18 #1)", () => {
+  const designed = {
+    elements: [
+      {
+        ...CHECKPOINT_JSON,
+        name: "问题1",
+        title: "是否公示营业执照",
+        legalBasis: "《市场主体登记管理条例》第三十六条",
+        points: 5,
+        firstViolationEligible: true,
+      },
+      { type: "boolean", name: "问题2", title: "是否建立台账" },
+    ],
+  };
+  const schema = generateChecklist(facts([item("C-3", designed)])) as Json;
+
+  it("becomes the check point the designer showed, with its legal basis, points and 首违不罚 eligibility", () => {
+    const point = byName(schema, "i1__问题1");
+    expect(point.choices.map((c: Json) => c.text)).toEqual(CHECKPOINT_JSON.choices.map((c) => c.text));
+    expect(point.choices.map((c: Json) => c.value)).toEqual(CHECKPOINT_JSON.choices.map((c) => c.value));
+    expect(point).toMatchObject({
+      lianmaRole: "checkpoint",
+      legalBasis: "《市场主体登记管理条例》第三十六条",
+      points: 5,
+      lianmaFirstViolationEligible: true,
+      description: "检查依据：《市场主体登记管理条例》第三十六条",
+    });
+    expect(byName(schema, "i1__问题1__requirement")).toMatchObject({ title: "整改要求" });
+  });
+
+  it("keeps those properties through survey-core (registered), so the stored snapshot has them", () => {
+    const model = new Model(schema);
+    const json = model.getQuestionByName("i1__问题1").toJSON();
+    expect(json.lianmaFirstViolationEligible).toBe(true);
+    expect(json.legalBasis).toBe("《市场主体登记管理条例》第三十六条");
+    expect(findSchemaProblems(schema)).toEqual([]);
+  });
+
+  it("lists the questions of a 检查表 that will not become check points (warned at publish)", () => {
+    expect(nonCheckpointQuestions(designed)).toEqual([
+      { name: "问题2", title: "是否建立台账", type: "boolean" },
+    ]);
   });
 });

@@ -130,7 +130,8 @@ export async function makeInspection(
     status: o.status ?? "registered",
     plannedStart: start,
     plannedEnd: start + 4 * 3_600_000,
-    legalBasis: "《中华人民共和国食品安全法》",
+    // As a filing sets it: the bases of its items (the world's one item).
+    legalBasis: "《中华人民共和国食品安全法》第一百一十条",
     filedAt: now,
     codeNonce: nonce,
     createdAt: now,

@@ -122,6 +122,45 @@ describe("unpublish, archive, restore", () => {
   });
 });
 
+describe("publishing only what changed, and 恢复收集 (issue 18 #5, #8)", () => {
+  it("refuses to publish a draft identical to the latest version with 409 unchanged, storing nothing", async () => {
+    const form = await createForm(admin);
+    expect((await t.call(admin, "POST", `/api/forms/${form.id}/publish`)).status).toBe(201);
+    // Saved again without edits: still the same draft.
+    await t.call(admin, "PUT", `/api/forms/${form.id}`, { schema: SAMPLE_SCHEMA });
+    const again = await t.call(admin, "POST", `/api/forms/${form.id}/publish`);
+    expect(again.status).toBe(409);
+    expect((await again.json()).error).toMatchObject({
+      code: "unchanged",
+      message: expect.stringContaining("第 1 版"),
+    });
+    const versions = (await (await t.call(admin, "GET", `/api/forms/${form.id}/versions`)).json()).items;
+    expect(versions).toHaveLength(1);
+    await t.call(admin, "PUT", `/api/forms/${form.id}`, { schema: { ...SAMPLE_SCHEMA, title: "改过" } });
+    expect((await t.call(admin, "POST", `/api/forms/${form.id}/publish`)).status).toBe(201);
+  });
+
+  it("resumes a stopped form with the same version, audited, and refuses one that is not stopped", async () => {
+    const form = await createForm(admin);
+    expect((await t.call(admin, "POST", `/api/forms/${form.id}/resume`)).status).toBe(409);
+    await t.call(admin, "POST", `/api/forms/${form.id}/publish`);
+    expect((await t.call(admin, "POST", `/api/forms/${form.id}/resume`)).status).toBe(409);
+    await t.call(admin, "POST", `/api/forms/${form.id}/unpublish`);
+    expect((await t.app.request(`/api/public/forms/${form.id}`)).status).toBe(404);
+    const resumed = await t.call(admin, "POST", `/api/forms/${form.id}/resume`);
+    expect(resumed.status).toBe(200);
+    expect((await resumed.json()).form).toMatchObject({
+      status: "published",
+      publishedVersion: 1,
+      latestVersion: 1,
+    });
+    const live = await t.app.request(`/api/public/forms/${form.id}`);
+    expect((await live.json()).version).toBe(1);
+    const actions = (await t.db.select().from(auditLog)).map((r) => r.action);
+    expect(actions).toContain("form.resume");
+  });
+});
+
 describe("access by role and department", () => {
   it("hides another department's form (404) and forbids officers (403)", async () => {
     const a = await t.department("a");

@@ -1,5 +1,4 @@
 import { createApp, type App } from "../src/app.ts";
-import { hashPassword } from "../src/auth/password.ts";
 import { openDatabase, type Database } from "../src/db/client.ts";
 import { runMigrations } from "../src/db/migrate.ts";
 import { departments, users, type Role } from "../src/db/schema.ts";
@@ -13,6 +12,15 @@ import { DbRateLimiter } from "../src/workers/db-rate-limiter.ts";
 import { WORKER_TARGET, workerForTest } from "./worker/target.ts";
 
 export const PASSWORD = "correct-horse-battery";
+
+/**
+ * PASSWORD hashed once, with scrypt at N=1024 (production: 32768). Every test user gets it, so neither
+ * making a test app nor a login pays the production cost (most of the suite's time before). The server
+ * verifies with the N, r, p written in the hash, the same code path as a production hash
+ * (tests/password.test.ts checks both).
+ */
+export const TEST_PASSWORD_HASH =
+  "scrypt$1024$8$1$EK3XUEBS3kPpj2wk1Houfg$ZU2KekTjGpbyvQFvbpF8Dmg_fBO4nCq4N74RboMg-PU";
 
 export interface Session {
   cookie: string;
@@ -30,7 +38,7 @@ export async function makeTestApp(env: Record<string, string> = {}) {
   const target = WORKER_TARGET ? await workerTestApp(env) : await nodeTestApp(env);
   const { app, db } = target;
 
-  const passwordHash = await hashPassword(PASSWORD);
+  const passwordHash = TEST_PASSWORD_HASH;
 
   async function department(code: string, name = `${code} 部门`) {
     const id = newId();

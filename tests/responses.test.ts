@@ -106,6 +106,18 @@ describe("POST /api/public/forms/:id/responses", () => {
     expect(await t.db.select().from(responses)).toHaveLength(0);
   });
 
+  it("names the question by its title in the message, not by the designer's generated name", async () => {
+    const version = await publish({
+      elements: [{ type: "text", name: "问题5", title: "企业名称", isRequired: true }],
+    });
+    const res = await submit({ id: randomUUID(), version, data: {} });
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error.message).toContain("「企业名称」");
+    expect(body.error.message).not.toContain("问题5");
+    expect(body.error.details[0].name).toBe("问题5");
+  });
+
   it("refuses a non-UUID id, a non-object data and a missing version with 400", async () => {
     for (const body of [
       { id: "1", version: 1, data: good },

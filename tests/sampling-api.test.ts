@@ -1,6 +1,13 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditLog, enterprises, inspectionOfficers, inspections, samplingFilings } from "../src/db/schema.ts";
+import {
+  auditLog,
+  enterprises,
+  inspectionOfficers,
+  inspections,
+  samplingFilings,
+  samplingTasks,
+} from "../src/db/schema.ts";
 import { localDate } from "../src/lib/time.ts";
 import { newId } from "../src/lib/ids.ts";
 import { commitmentOf, verifyDrawFile, type VerificationFile } from "../src/sampling/draw.ts";
@@ -97,7 +104,14 @@ async function createTask(session: Session, extra: Record<string, unknown> = {})
   return ((await res.json()) as { task: TaskJson }).task;
 }
 
-async function step(session: Session, id: string, name: string) {
+/** One step; before a draw the commitment is made a day old, as SAMPLING_DRAW_DELAY_HOURS (24) requires. */
+async function step(session: Session, id: string, name: string, ageCommitment = true) {
+  if (name === "draw" && ageCommitment) {
+    await t.db
+      .update(samplingTasks)
+      .set({ committedAt: sql`${samplingTasks.committedAt} - ${25 * 3_600_000}` })
+      .where(eq(samplingTasks.id, id));
+  }
   return t.call(session, "POST", `/api/sampling/tasks/${id}/${name}`);
 }
 
@@ -171,6 +185,19 @@ describe("access to sampling tasks", () => {
 });
 
 describe("the verifiable draw", () => {
+  it("draws only SAMPLING_DRAW_DELAY_HOURS (default 24) after the commitment was published (issue 18 #19)", async () => {
+    const task = await createTask(head);
+    expect((await step(head, task.id, "commit")).status).toBe(200);
+    const early = await step(head, task.id, "draw", false);
+    expect(early.status).toBe(409);
+    const body = (await early.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("draw_too_early");
+    expect(body.error.message).toContain("24 小时");
+    const stillCommitted = await t.call(head, "GET", `/api/sampling/tasks/${task.id}`);
+    expect(((await stillCommitted.json()) as { task: TaskJson }).task.status).toBe("committed");
+    expect((await step(head, task.id, "draw")).status).toBe(200);
+  });
+
   it("enforces commit → draw → reveal, hiding the seed until the reveal", async () => {
     const task = await createTask(head);
     expect((await step(head, task.id, "draw")).status).toBe(409);

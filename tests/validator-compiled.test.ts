@@ -458,7 +458,10 @@ describe("compiled validator: cells and items", () => {
 describe("compiled validator: refusals", () => {
   it.each([
     ["custom functions", { elements: [{ type: "text", name: "a", visibleIf: "myFunc({b})" }] }],
-    ["choicesByUrl", { elements: [{ type: "dropdown", name: "a", choicesByUrl: { url: "https://x" } }] }],
+    [
+      "choicesEnableIf",
+      { elements: [{ type: "dropdown", name: "a", choices: ["x"], choicesEnableIf: "{item} = 'x'" }] },
+    ],
     [
       "calculated values",
       { calculatedValues: [{ name: "v", expression: "1" }], elements: [{ type: "text", name: "a" }] },
@@ -608,7 +611,16 @@ describe("compiled validator: refusals", () => {
         ],
       },
     ],
-    ["unknown variables", { elements: [{ type: "text", name: "a", visibleIf: "{nothere} = 1" }] }],
+    ["built-in variables", { elements: [{ type: "text", name: "a", visibleIf: "{pageNo} = 1" }] }],
+    [
+      "variables naming a question inside a dynamic panel",
+      {
+        elements: [
+          { type: "paneldynamic", name: "p", templateElements: [{ type: "text", name: "inner" }] },
+          { type: "text", name: "a", visibleIf: "{inner} = 1" },
+        ],
+      },
+    ],
   ])("refuses %s", (_what, schema) => {
     expect(refusal(schema)).not.toBeNull();
   });

@@ -43,8 +43,9 @@ describe("compiled validator agrees with the survey-core reference", () => {
       const rng = seededRng(4242);
       const mismatches: string[] = [];
       let decided = 0;
-      for (let i = 0; i < PER_FORM; i++) {
-        const data = randomResponse(rng, form.schema);
+      // An empty response first: forms whose answers all depend on run-time choices decide little else.
+      for (let i = -1; i < PER_FORM; i++) {
+        const data = i < 0 ? {} : randomResponse(rng, form.schema);
         const fast = outcome.validate(data);
         if (!fast) continue;
         decided++;

@@ -449,15 +449,18 @@ export function loadDiffForms(root: string): DiffForm[] {
     const json = JSON.parse(readFileSync(join(root, "forms", file), "utf8")) as Json;
     forms.push({ name: `forms/${file}`, schema: json.schema as Json });
   }
-  const dir = join(root, "tests", "fixtures", "schemas");
-  if (existsSync(dir))
+  // Hand-written corpus, then real public forms (tests/fixtures/real-forms/SOURCES.md).
+  for (const folder of ["schemas", "real-forms"]) {
+    const dir = join(root, "tests", "fixtures", folder);
+    if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir)
       .filter((f) => f.endsWith(".json"))
       .sort())
       forms.push({
-        name: `schemas/${file}`,
+        name: `${folder}/${file}`,
         schema: JSON.parse(readFileSync(join(dir, file), "utf8")) as Json,
       });
+  }
   return forms;
 }
 

@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: unknown[] = [],
+    /** The whole `error` object of the answer, for the fields some errors add (e.g. 409 stale_revision). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -96,6 +98,7 @@ export async function api<T = unknown>(path: string, options: ApiOptions = {}): 
       error?.code ?? `http_${response.status}`,
       error?.message ?? statusMessages[response.status] ?? `服务器错误（${response.status}），请稍后再试。`,
       Array.isArray(error?.details) ? error.details : [],
+      (error ?? {}) as Record<string, unknown>,
     );
   }
   return body as T;

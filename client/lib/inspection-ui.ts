@@ -43,7 +43,8 @@ export interface InspectionDetail extends InspectionSummary {
     credentialNo: string | null;
     isHelper: boolean;
   }[];
-  items: { id: string; code: string; name: string; departmentId: string; legalBasis: string }[];
+  /** legalBasis as filed; null: the inspection's basis alone says it. */
+  items: { id: string; code: string; name: string; departmentId: string; legalBasis: string | null }[];
   times: {
     decidedAt: string | null;
     startedAt: string | null;

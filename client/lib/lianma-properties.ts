@@ -1,4 +1,5 @@
 import { Serializer } from "survey-core";
+import { registerCheckpointProperties } from "./checkpoint-type.ts";
 
 /** Property-grid category of the evaluation settings in the designer. */
 export const EVALUATION_CATEGORY = "评价";
@@ -10,6 +11,7 @@ export const EVALUATION_CATEGORY = "评价";
  * Shared by the server (src/evaluations/negative.ts) and the Creator bundle; safe to call twice.
  */
 export function registerLianmaProperties(): void {
+  registerCheckpointProperties();
   if (Serializer.findProperty("itemvalue", "negative")) return;
   Serializer.addProperty("itemvalue", {
     name: "negative:boolean",

@@ -18,6 +18,7 @@ import {
   users,
 } from "../db/schema.ts";
 import { answerLines } from "../evaluations/answers.ts";
+import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import type { NegativeAnswer } from "../evaluations/negative.ts";
 import { TYPE_LABELS } from "../evaluations/public-view.ts";
 import { STATUS_LABELS } from "../inspections/state.ts";
@@ -123,19 +124,14 @@ interface Cursor {
   id: string;
 }
 
-function encodeCursor(r: ListRow): string {
-  return Buffer.from(JSON.stringify([r.rank, r.createdAt, r.id])).toString("base64url");
+function cursorOf(r: ListRow): string {
+  return encodeCursor([r.rank, r.createdAt, r.id]);
 }
 
-function decodeCursor(text: string): Cursor {
-  try {
-    const [rank, createdAt, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown[];
-    if (typeof rank === "number" && typeof createdAt === "number" && typeof id === "string")
-      return { rank, createdAt, id };
-  } catch {
-    // fall through
-  }
-  throw new ApiError(400, "invalid_cursor", "分页参数无效");
+function readCursor(text: string): Cursor {
+  const c = decodeCursor(text, ["number", "number", "string"] as const);
+  if (!c) throw new ApiError(400, "invalid_cursor", "分页参数无效");
+  return { rank: c[0], createdAt: c[1], id: c[2] };
 }
 
 /** One page of alerts in handling order, with the cursor of the next page. */
@@ -144,7 +140,7 @@ export async function listAlerts(db: Db, filter: { status?: AlertFilter; cursor?
   if (filter.status === "active") where.push(inArray(alerts.status, ["open", "assigned"]));
   else if (filter.status) where.push(eq(alerts.status, filter.status));
   if (filter.cursor) {
-    const c = decodeCursor(filter.cursor);
+    const c = readCursor(filter.cursor);
     where.push(
       or(
         sql`${rank} > ${c.rank}`,
@@ -159,7 +155,7 @@ export async function listAlerts(db: Db, filter: { status?: AlertFilter; cursor?
     .limit(filter.limit + 1);
   const page = rows.slice(0, filter.limit);
   const more = rows.length > filter.limit;
-  return { items: page.map(toItem), nextCursor: more ? encodeCursor(page[page.length - 1]!) : null };
+  return { items: page.map(toItem), nextCursor: more ? cursorOf(page[page.length - 1]!) : null };
 }
 
 export async function alertItem(db: Db, id: string): Promise<AlertItem | null> {

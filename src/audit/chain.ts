@@ -156,21 +156,34 @@ export interface ChainReport {
   broken?: { id: number; reason: string };
 }
 
+export interface VerifyOptions {
+  /** An entry verified earlier: checking continues after it, chained to its hash. */
+  from?: { id: number; hash: string };
+  /** Stop after this many sealed entries (`more` then says whether any are left). */
+  limit?: number;
+}
+
 /**
- * Recomputes the chain from the first entry. Reads pages in id order; an entry appended while it runs
- * is simply checked too (or counted as pending if not sealed yet).
+ * Recomputes the chain from the first entry (or from `options.from`). Reads pages in id order; an entry
+ * appended while it runs is simply checked too (or counted as pending if not sealed yet).
  */
-export async function verifyAuditChain(db: Db): Promise<ChainReport> {
-  const report: ChainReport = { ok: true, verified: 0, pending: 0, head: null };
-  let prev = GENESIS;
-  let after = -Infinity;
+export async function verifyAuditChain(
+  db: Db,
+  options: VerifyOptions = {},
+): Promise<ChainReport & { more?: boolean }> {
+  const report: ChainReport = { ok: true, verified: 0, pending: 0, head: options.from ?? null };
+  let prev = options.from?.hash ?? GENESIS;
+  let after = options.from?.id ?? -Infinity;
+  const limit = options.limit ?? Infinity;
   for (;;) {
+    if (report.verified >= limit) return { ...report, more: true };
+    const pageSize = Math.min(VERIFY_PAGE, limit - report.verified);
     const rows = await db
       .select()
       .from(auditLog)
       .where(after === -Infinity ? undefined : gt(auditLog.id, after))
       .orderBy(asc(auditLog.id))
-      .limit(VERIFY_PAGE);
+      .limit(pageSize);
     for (const row of rows) {
       const fail = (reason: string): ChainReport => ({
         ...report,
@@ -191,7 +204,7 @@ export async function verifyAuditChain(db: Db): Promise<ChainReport> {
       report.head = { id: row.id, hash: row.hash };
       prev = row.hash;
     }
-    if (rows.length < VERIFY_PAGE) return report;
+    if (rows.length < pageSize) return report;
     after = rows[rows.length - 1]!.id;
   }
 }

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { users } from "../db/schema.ts";
 import { audit } from "../audit/audit.ts";
 import { ApiError } from "../lib/errors.ts";
@@ -7,7 +7,12 @@ import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
 import { reserveLogin } from "./login-limit.ts";
 import { dummyHash, verifyPassword } from "./password.ts";
 import { endSession, requireUser, startSession } from "./session.ts";
-import { UserSchema } from "../directory/schemas.ts";
+import { findUserByLogin } from "./username.ts";
+import { passwordField, UserSchema } from "../directory/schemas.ts";
+import { hashPassword } from "./password.ts";
+import { auditInsert } from "../audit/audit.ts";
+import { runBatch } from "../db/client.ts";
+import { sessions } from "../db/schema.ts";
 
 const SessionSchema = z.object({ user: UserSchema, csrfToken: z.string() }).openapi("Session");
 
@@ -34,6 +39,15 @@ const me = createRoute({
   responses: { 200: jsonResponse("当前用户", SessionSchema), ...errors(401) },
 });
 
+const changePassword = createRoute({
+  method: "post",
+  path: "/password",
+  tags: ["auth"],
+  middleware: [requireUser()] as const,
+  request: jsonBody(z.object({ currentPassword: z.string().min(1).max(256), newPassword: passwordField })),
+  responses: { 204: { description: "密码已修改（其他设备上的登录已结束）" }, ...errors(400, 401, 429) },
+});
+
 export function authRoutes() {
   const app = newRouter();
 
@@ -45,7 +59,7 @@ export function authRoutes() {
       c.header("Retry-After", String(Math.ceil(attempt.retryAfterMs / 1000)));
       throw new ApiError(429, "rate_limited", "登录失败次数过多，请稍后再试");
     }
-    const [user] = await c.var.db.select().from(users).where(eq(users.username, username)).limit(1);
+    const user = await findUserByLogin(c.var.db, username);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
     if (!ok || !user || user.disabled) {
       await attempt.failed();
@@ -75,6 +89,43 @@ export function authRoutes() {
   app.openapi(logout, async (c) => {
     if (c.var.user) await audit(c, { action: "auth.logout", targetType: "user", targetId: c.var.user.id });
     await endSession(c);
+    return c.body(null, 204);
+  });
+
+  // One's own password, proven by the current one (a session left open on a shared computer must
+  // not be enough). Guesses count like failed logins. Other sessions end; this one stays.
+  app.openapi(changePassword, async (c) => {
+    const { currentPassword, newPassword } = c.req.valid("json");
+    const self = c.var.user!;
+    const attempt = await reserveLogin(c, self.username);
+    if (!attempt.allowed) {
+      c.header("Retry-After", String(Math.ceil(attempt.retryAfterMs / 1000)));
+      throw new ApiError(429, "rate_limited", "尝试次数过多，请稍后再试");
+    }
+    const [user] = await c.var.db.select().from(users).where(eq(users.id, self.id)).limit(1);
+    if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) {
+      await attempt.failed();
+      await audit(c, { action: "auth.password_change_failed", targetType: "user", targetId: self.id });
+      throw new ApiError(400, "wrong_password", "当前密码不正确");
+    }
+    await attempt.succeeded();
+    if (newPassword === currentPassword) throw new ApiError(400, "same_password", "新密码不能与当前密码相同");
+    const now = Date.now();
+    await runBatch(c.var.db, [
+      c.var.db
+        .update(users)
+        .set({ passwordHash: await hashPassword(newPassword), updatedAt: now })
+        .where(eq(users.id, self.id)),
+      c.var.db
+        .delete(sessions)
+        .where(and(eq(sessions.userId, self.id), ne(sessions.id, c.var.sessionId ?? ""))),
+      auditInsert(c, {
+        action: "auth.password_change",
+        targetType: "user",
+        targetId: self.id,
+        detail: { otherSessionsEnded: true },
+      }),
+    ]);
     return c.body(null, 204);
   });
 

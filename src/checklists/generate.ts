@@ -284,7 +284,7 @@ export function generateChecklist(facts: ChecklistFacts): Json {
     showProgressBar: "top",
     progressBarType: "pages",
     showTOC: true,
-    checkErrorsMode: "onComplete",
+    checkErrorsMode: "onNextPage",
     clearInvisibleValues: "onHidden",
     // Answers reach the data (and the autosave) while typing, not only when the field loses focus.
     textUpdateMode: "onTyping",

@@ -1,3 +1,4 @@
+import { CHECKPOINT_PROPS } from "../../client/lib/checkpoint-type.ts";
 import { FIRST_VIOLATION_PROPERTY, POINT_CHOICES, QUESTION_PROPS } from "./metadata.ts";
 
 type Json = Record<string, unknown>;
@@ -183,6 +184,15 @@ export function convertItemForm(schema: Json, prefix: string): ConvertedItemForm
       [QUESTION_PROPS.role]: "checkpoint",
     };
     if (el.description !== undefined) point.description = copy(el.description, "description", false);
+    // A 检查要点 designed as such: its own legal basis, points and 首违不罚 eligibility go with it.
+    const legalBasis = el[CHECKPOINT_PROPS.legalBasis];
+    if (typeof legalBasis === "string" && legalBasis.trim()) {
+      point[CHECKPOINT_PROPS.legalBasis] = legalBasis;
+      if (el[CHECKPOINT_PROPS.marker] === true) point.description = `检查依据：${legalBasis}`;
+    }
+    if (typeof el[CHECKPOINT_PROPS.points] === "number")
+      point[CHECKPOINT_PROPS.points] = el[CHECKPOINT_PROPS.points];
+    // 首违不罚 eligibility travels under the checklist's own property, which the action rule reads.
     if (el[FIRST_VIOLATION_PROPERTY] === true) point[QUESTION_PROPS.firstViolation] = true;
     const requirement: Json = {
       type: "comment",
@@ -252,4 +262,34 @@ export function convertItemForm(schema: Json, prefix: string): ConvertedItemForm
   const calculatedValues = calcs.map((calc) => copyNode(calc, true));
   for (const calc of calculatedValues) delete calc.title;
   return { elements, calculatedValues };
+}
+
+/** Elements that ask nothing (text, pictures, layout) and so are no check point to miss. */
+const NON_QUESTION_TYPES = new Set(["html", "image", "panel", "expression"]);
+
+/**
+ * The questions of an item's checklist form that the generated checklist will ask as they are, not
+ * as check points (合格/不合格/不适用 with 整改要求): the designer is warned about them at publish.
+ * Standard questions (asked once on the header and final pages) and 整改 companions are not listed.
+ */
+export function nonCheckpointQuestions(schema: Json): { name: string; title: string; type: string }[] {
+  const out: { name: string; title: string; type: string }[] = [];
+  for (const page of formPages(schema)) {
+    for (const el of rootElements(page.elements)) {
+      const type = String(el.type);
+      const name = typeof el.name === "string" ? el.name : "";
+      if (!name || POINT_TYPES.has(type) || NON_QUESTION_TYPES.has(type) || STANDARD_TYPES.has(type))
+        continue;
+      if (STANDARD_NAMES.has(lower(name))) continue;
+      if (/_(requirement|deadline)$/i.test(name) || JSON.stringify(el.title ?? "").includes("整改")) continue;
+      const title =
+        typeof el.title === "string"
+          ? el.title
+          : isObject(el.title)
+            ? String(el.title.default ?? name)
+            : name;
+      out.push({ name, title, type });
+    }
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import { Serializer } from "survey-core";
+import { registerCheckpointProperties } from "../../client/lib/checkpoint-type.ts";
 
 /** The only answers a check point takes: 合格 / 不合格 / 不适用. */
 export const POINT_CHOICES = [
@@ -51,6 +52,7 @@ let registered = false;
 export function registerChecklistProperties(): void {
   if (registered) return;
   registered = true;
+  registerCheckpointProperties();
   const add = (className: string, name: string) => {
     const bare = name.split(":")[0]!;
     if (!Serializer.findProperty(className, bare))

@@ -26,10 +26,32 @@ import {
 import { failedItemCodes, summarizeChecklist } from "./summary.ts";
 import { visitTimeProblems } from "./times.ts";
 import { submitActionStatements } from "../actions/create.ts";
+import { deviceTimeEntry, skewed, type DeviceClock, type DeviceTime } from "./device-times.ts";
+import { questionTitle } from "../forms/question-title.ts";
 
 const anyone = requireUser();
 const Data = z.record(z.string(), z.unknown());
-const DataBody = z.object({ data: Data });
+const Location = z.object({
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  accuracy: z.number().min(0).max(100_000).optional(),
+});
+/** What an offline-capable page adds (issue 17); every field optional, so older pages keep working. */
+const Sync = {
+  /** The revision the page last had from the server; a save based on an older one is refused (409). */
+  baseRevision: z.number().int().min(0).optional(),
+  /** The device's clock when it sent the request, and when the event happened there if queued offline. */
+  deviceTime: z.string().datetime({ offset: true }).optional(),
+  happenedAt: z.string().datetime({ offset: true }).optional(),
+  location: Location.optional(),
+};
+const DataBody = z.object({ data: Data, ...Sync });
+const SubmitBody = z.object({
+  data: Data,
+  ...Sync,
+  /** Chosen by the page once per submission: the same id again is the same submission, answered as before. */
+  clientId: z.string().uuid("clientId 必须是 UUID").optional(),
+});
 const OPEN = new Set<InspectionRow["status"]>(["approved", "in_progress"]);
 
 const ChecklistView = z.object({
@@ -43,6 +65,10 @@ const ChecklistView = z.object({
   /** Codes of the items with a 不合格 point, once submitted. */
   failedItems: z.array(z.string()),
   items: z.array(z.object({ code: z.string(), name: z.string(), legalBasis: z.string() })),
+  revision: z.number().int(),
+  /** The device clocks recorded (start, photos, submit) and whether one was off by more than the limit. */
+  deviceTimes: z.array(z.record(z.string(), z.unknown())),
+  clockSkewFlagged: z.boolean(),
 });
 
 const getChecklist = createRoute({
@@ -66,7 +92,12 @@ const saveChecklist = createRoute({
   responses: {
     200: jsonResponse(
       "已暂存",
-      z.object({ status: z.literal("draft"), savedAt: z.string(), inspectionStatus: z.string() }),
+      z.object({
+        status: z.literal("draft"),
+        savedAt: z.string(),
+        inspectionStatus: z.string(),
+        revision: z.number().int(),
+      }),
     ),
     ...errors(400, 401, 403, 404, 409, 413, 415),
   },
@@ -77,10 +108,10 @@ const submitChecklist = createRoute({
   path: "/{id}/checklist/submit",
   tags: ["checklists"],
   middleware: [anyone] as const,
-  request: { params: InspectionIdParam, ...jsonBody(DataBody) },
+  request: { params: InspectionIdParam, ...jsonBody(SubmitBody) },
   responses: {
     200: jsonResponse(
-      "已登记",
+      "已登记（同一 clientId 重试：答复与首次相同）",
       z.object({
         status: z.literal("submitted"),
         submittedAt: z.string(),
@@ -104,6 +135,39 @@ function view(row: ChecklistRow, inspection: InspectionRow) {
     submittedAt: iso(row.submittedAt),
     failedItems: JSON.parse(row.failedItems) as string[],
     items: checklistItems(schema),
+    revision: row.revision,
+    deviceTimes: JSON.parse(row.deviceTimes) as Record<string, unknown>[],
+    clockSkewFlagged: row.clockSkewFlagged === 1,
+  };
+}
+
+/** A save based on an older revision than the stored one: 409 with both versions, for a merge. */
+function assertCurrent(row: ChecklistRow, baseRevision: number | undefined, yours: Record<string, unknown>) {
+  if (baseRevision === undefined || baseRevision === row.revision) return;
+  throw new ApiError(409, "stale_revision", "检查表已在其他设备上修改，请合并后再保存", undefined, {
+    server: { revision: row.revision, data: JSON.parse(row.data), savedAt: iso(row.savedAt) },
+    yours: { baseRevision, data: yours },
+  });
+}
+
+/** The device times after recording `event`, and the flag (once set, it stays). */
+function withDeviceTime(
+  c: Context<AppEnv>,
+  row: ChecklistRow,
+  event: DeviceTime["event"],
+  clock: DeviceClock,
+  now: number,
+) {
+  const times = JSON.parse(row.deviceTimes) as DeviceTime[];
+  // The start is the first save that carried a device time; later saves record nothing.
+  const due = event !== "start" || !times.some((t) => t.event === "start");
+  const entry = due ? deviceTimeEntry(event, clock, now) : null;
+  if (!entry) return { deviceTimes: row.deviceTimes, clockSkewFlagged: row.clockSkewFlagged, entry };
+  const flagged = skewed(entry, c.var.deps.config.inspections.clockSkewLimitMinutes);
+  return {
+    deviceTimes: JSON.stringify([...times, entry]),
+    clockSkewFlagged: row.clockSkewFlagged === 1 || flagged ? 1 : 0,
+    entry: { ...entry, flagged },
   };
 }
 
@@ -172,9 +236,10 @@ function timeProblems(c: Context<AppEnv>, data: Record<string, unknown>, inspect
   return visitTimeProblems(data, inspection, now, cfg.checklistTimeMarginMinutes * 60_000, timeZone);
 }
 
-function refuse(errors: FieldError[]): never {
+function refuse(errors: FieldError[], schema: unknown): never {
   const first = errors[0]!;
-  throw new ApiError(400, "invalid_response", `提交的内容未通过校验：${first.name} ${first.message}`, errors);
+  const title = questionTitle(schema, first.name);
+  throw new ApiError(400, "invalid_response", `提交的内容未通过校验：「${title}」${first.message}`, errors);
 }
 
 /**
@@ -198,6 +263,23 @@ async function writeWithRetry(
   }
 }
 
+/**
+ * A submit retried after its answer was lost (offline, a dropped connection): the same client id as
+ * the stored submission is that submission, answered as the first time, not a 409 and not a second.
+ */
+async function repeatedSubmit(c: Context<AppEnv>, id: string, clientId: string | undefined) {
+  if (!clientId) return null;
+  const inspection = await loadInspection(c, id, "act");
+  const row = await readChecklist(c.var.db, id);
+  if (!row || row.status !== "submitted" || row.submitClientId !== clientId) return null;
+  return {
+    status: "submitted" as const,
+    submittedAt: iso(row.submittedAt)!,
+    inspectionStatus: inspection.status,
+    failedItems: JSON.parse(row.failedItems) as string[],
+  };
+}
+
 export function checklistRoutes() {
   const app = newRouter();
 
@@ -210,44 +292,70 @@ export function checklistRoutes() {
 
   app.openapi(saveChecklist, async (c) => {
     const { id } = c.req.valid("param");
-    const { data } = c.req.valid("json");
+    const { data, baseRevision, ...clock } = c.req.valid("json");
     const { schema, row, inspection: current } = await writable(c, id);
+    assertCurrent(row, baseRevision, data);
     const known = await knownPhotos(c, id, referencedPhotoIds(schema, data));
     const problems = [
       ...partialProblems(schema, data, `${id}:${row.generatedAt}`),
       ...mediaProblems(schema, data, id, known),
       ...timeProblems(c, data, current),
     ];
-    if (problems.length) refuse(problems);
+    if (problems.length) refuse(problems, schema);
     const text = JSON.stringify(data);
     const now = Date.now();
     const user = currentUser(c);
-    const { inspection } = await writeWithRetry(c, id, ({ inspection }) => {
+    let revision = 0;
+    const { inspection } = await writeWithRetry(c, id, ({ inspection, row }) => {
+      assertCurrent(row, baseRevision, data);
       const start =
         inspection.status === "approved" ? transitionStatements(c, inspection, "in_progress") : null;
+      const times = withDeviceTime(c, row, "start", clock, now);
+      revision = row.revision + 1;
       return [
         c.var.db
           .update(checklists)
-          .set({ data: text, savedAt: now, savedBy: user.id })
-          .where(and(eq(checklists.inspectionId, id), eq(checklists.status, "draft"))),
+          .set({
+            data: text,
+            savedAt: now,
+            savedBy: user.id,
+            revision,
+            deviceTimes: times.deviceTimes,
+            clockSkewFlagged: times.clockSkewFlagged,
+          })
+          .where(
+            and(
+              eq(checklists.inspectionId, id),
+              eq(checklists.status, "draft"),
+              eq(checklists.revision, row.revision),
+            ),
+          ),
         abortUnlessOneRowChanged(c.var.db),
         auditInsert(c, {
           action: "checklist.save",
           targetType: "inspection",
           targetId: id,
-          detail: { bytes: Buffer.byteLength(text), answers: Object.keys(data).length },
+          detail: {
+            bytes: Buffer.byteLength(text),
+            answers: Object.keys(data).length,
+            revision,
+            ...(times.entry ? { deviceTime: times.entry } : {}),
+          },
         }),
         ...(start ? [start[0], abortUnlessOneRowChanged(c.var.db), start[1]] : []),
       ];
     });
     const status = inspection.status === "approved" ? "in_progress" : inspection.status;
-    return c.json({ status: "draft" as const, savedAt: iso(now)!, inspectionStatus: status }, 200);
+    return c.json({ status: "draft" as const, savedAt: iso(now)!, inspectionStatus: status, revision }, 200);
   });
 
   app.openapi(submitChecklist, async (c) => {
     const { id } = c.req.valid("param");
-    const { data } = c.req.valid("json");
-    const { schema, inspection: current } = await writable(c, id);
+    const { data, baseRevision, clientId, ...clock } = c.req.valid("json");
+    const repeat = await repeatedSubmit(c, id, clientId);
+    if (repeat) return c.json(repeat, 200);
+    const { schema, row: before, inspection: current } = await writable(c, id);
+    assertCurrent(before, baseRevision, data);
     const validate = c.var.deps.validators.get(`checklist:${id}`, () => schema);
     const result = validate(data);
     const known = await knownPhotos(c, id, referencedPhotoIds(schema, data));
@@ -256,15 +364,16 @@ export function checklistRoutes() {
       ...mediaProblems(schema, data, id, known),
       ...timeProblems(c, data, current),
     ];
-    if (problems.length) refuse(problems);
+    if (problems.length) refuse(problems, schema);
     const failedItems = failedItemCodes(summarizeChecklist(schema, data));
     const text = JSON.stringify(data);
     const now = Date.now();
     const user = currentUser(c);
     // Each failed point becomes a corrective action in the same batch (R16, issue 15).
     const actions = await submitActionStatements(c, current, schema, data, c.var.deps.now?.() ?? now);
-    await writeWithRetry(c, id, ({ inspection }) => {
+    await writeWithRetry(c, id, ({ inspection, row }) => {
       const [register, registerAudit] = transitionStatements(c, inspection, "registered");
+      const times = withDeviceTime(c, row, "submit", clock, now);
       return [
         c.var.db
           .update(checklists)
@@ -276,6 +385,10 @@ export function checklistRoutes() {
             savedBy: user.id,
             submittedAt: now,
             submittedBy: user.id,
+            revision: row.revision + 1,
+            submitClientId: clientId ?? null,
+            deviceTimes: times.deviceTimes,
+            clockSkewFlagged: times.clockSkewFlagged,
           })
           .where(and(eq(checklists.inspectionId, id), eq(checklists.status, "draft"))),
         abortUnlessOneRowChanged(c.var.db),
@@ -286,7 +399,12 @@ export function checklistRoutes() {
           action: "checklist.submit",
           targetType: "inspection",
           targetId: id,
-          detail: { bytes: Buffer.byteLength(text), failedItems },
+          detail: {
+            bytes: Buffer.byteLength(text),
+            failedItems,
+            ...(clientId ? { clientId } : {}),
+            ...(times.entry ? { deviceTime: times.entry } : {}),
+          },
         }),
         ...(actions.statements as Parameters<typeof runBatch>[1]),
       ];

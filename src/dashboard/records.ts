@@ -3,6 +3,7 @@ import type { Db } from "../db/client.ts";
 import type { InspectionStatus, InspectionType } from "../db/schema.ts";
 import { TYPE_LABELS } from "../evaluations/public-view.ts";
 import { STATUS_LABELS } from "../inspections/state.ts";
+import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { ApiError, forbidden } from "../lib/errors.ts";
 import { iso } from "../lib/router.ts";
 import { frequencyFilter, yearsOf } from "./overview.ts";
@@ -84,18 +85,14 @@ interface Cursor {
 }
 
 function encode(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.t, c.id, c.k])).toString("base64url");
+  return encodeCursor([c.t, c.id, c.k]);
 }
 
 function decode(text: string | undefined): Cursor | null {
   if (!text) return null;
-  try {
-    const [t, id, k] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown[];
-    if (typeof t === "number" && typeof id === "string" && typeof k === "string") return { t, id, k };
-  } catch {
-    // fall through
-  }
-  throw new ApiError(400, "invalid_cursor", "分页参数无效");
+  const c = decodeCursor(text, ["number", "string", "string"] as const);
+  if (!c) throw new ApiError(400, "invalid_cursor", "分页参数无效");
+  return { t: c[0], id: c[1], k: c[2] };
 }
 
 /** Rows after the cursor in (time DESC, id DESC, key DESC) order. */

@@ -379,6 +379,14 @@ export const checklists = sqliteTable("checklists", {
   savedBy: text("saved_by").references(() => users.id),
   submittedAt: millis("submitted_at"),
   submittedBy: text("submitted_by").references(() => users.id),
+  /** Bumped by every save: a save based on an older one is refused with both versions (issue 17). */
+  revision: integer("revision").notNull().default(0),
+  /** The client id the submission came with, so a retried submit answers as the first did. */
+  submitClientId: text("submit_client_id"),
+  /** JSON array of {event, deviceAt, serverAt, skewMs, location?}: start, each photo, submit. */
+  deviceTimes: text("device_times").notNull().default("[]"),
+  /** 1 once any recorded device time was off the server's by more than CLOCK_SKEW_LIMIT_MINUTES. */
+  clockSkewFlagged: integer("clock_skew_flagged").notNull().default(0),
 });
 
 /** Photo evidence, stored in the database so the edge deployment needs no second store. */

@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { decodeCursor as decode, encodeCursor as encode } from "../lib/cursor.ts";
 
 /** `column LIKE %q%` with LIKE's wildcards in `q` escaped, so a search for "50%" means the characters. */
 export function contains(column: SQLiteColumn | SQL, q: string): SQL {
@@ -9,15 +10,11 @@ export function contains(column: SQLiteColumn | SQL, q: string): SQL {
 
 /** Opaque keyset cursor over (text, id). */
 export function encodeCursor(key: string, id: string): string {
-  return Buffer.from(JSON.stringify([key, id])).toString("base64url");
+  return encode([key, id]);
 }
 
+/** null for an unreadable cursor, which the caller reports. */
 export function decodeCursor(cursor: string): { key: string; id: string } | null {
-  try {
-    const [key, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (typeof key === "string" && typeof id === "string") return { key, id };
-  } catch {
-    // an unreadable cursor is reported by the caller
-  }
-  return null;
+  const c = decode(cursor, ["string", "string"] as const);
+  return c && { key: c[0], id: c[1] };
 }

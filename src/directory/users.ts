@@ -11,6 +11,7 @@ import { ApiError, forbidden, notFound } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { errors, iso, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
 import { IdParam, passwordField, RoleSchema, UserDetailSchema, usernameField } from "./schemas.ts";
+import { usernameTaken } from "../auth/username.ts";
 
 const listUsers = createRoute({
   method: "get",
@@ -108,11 +109,9 @@ export function userRoutes() {
     const body = c.req.valid("json");
     assertMayAssign(actor, body.role, body.departmentId);
     await assertDepartment(c, body.role, body.departmentId);
-    const [taken] = await c.var.db
-      .select({ id: users.id })
-      .from(users)
-      .where(eq(users.username, body.username));
-    if (taken) throw new ApiError(409, "conflict", `用户名 ${body.username} 已被使用`);
+    // Sign-in names are case-insensitive (src/auth/username.ts): SCJG-admin is scjg-admin.
+    if (await usernameTaken(c.var.db, body.username))
+      throw new ApiError(409, "conflict", `用户名 ${body.username} 已被使用（用户名不区分大小写）`);
     const now = Date.now();
     const row: UserRow = {
       id: newId(),

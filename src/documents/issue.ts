@@ -1,7 +1,6 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { createHash } from "node:crypto";
-import { LRUCache } from "lru-cache";
 import { sealAuditLog } from "../audit/chain.ts";
 import { issuedDocuments, type DocumentKind } from "../db/schema-documents.ts";
 import type { AppEnv } from "../env.ts";
@@ -11,6 +10,7 @@ import { ApiError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { iso } from "../lib/router.ts";
 import { logError } from "../lib/log.ts";
+import { Lru } from "../lib/lru.ts";
 import { publicOrigin } from "../share/routes.ts";
 import { DOCUMENT_STATUSES, DOCUMENT_TITLES, noticeFacts, recordFacts } from "./facts.ts";
 import { pdfFont } from "./font.ts";
@@ -58,7 +58,7 @@ async function render(c: Context<AppEnv>, row: InspectionRow, kind: DocumentKind
 }
 
 /** Recently rendered documents by kind and facts (a few MB at most), shared by concurrent requests. */
-const rendered = new LRUCache<string, Promise<Uint8Array>>({ max: 32 });
+const rendered = new Lru<string, Promise<Uint8Array>>(32);
 
 /**
  * Renders a document and, the first time these exact bytes go out, records them: a row in

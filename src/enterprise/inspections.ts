@@ -1,12 +1,11 @@
+import { filedItems } from "../inspections/filed-items.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import {
-  catalogItems,
   departments,
   evaluations,
   inspectionDepartments,
-  inspectionItems,
   inspections,
   type InspectionStatus,
 } from "../db/schema.ts";
@@ -40,7 +39,7 @@ const Summary = z
     plannedStart: z.string(),
     plannedEnd: z.string(),
     departments: z.array(z.string()),
-    items: z.array(z.object({ name: z.string(), legalBasis: z.string() })),
+    items: z.array(z.object({ name: z.string(), legalBasis: z.string().nullable() })),
     /** Planned (advance notice) until the checklist is registered; past afterwards. */
     upcoming: z.boolean(),
     enterpriseArrivalAt: z.string().nullable(),
@@ -162,18 +161,7 @@ export function enterpriseInspectionRoutes() {
         .where(inArray(inspectionDepartments.inspectionId, chunk))
         .orderBy(asc(inspectionDepartments.joinedAt)),
     );
-    const items = await namesByInspection<{ name: string; legalBasis: string }>(ids, (chunk) =>
-      db
-        .select({
-          inspectionId: inspectionItems.inspectionId,
-          name: catalogItems.name,
-          legalBasis: catalogItems.legalBasis,
-        })
-        .from(inspectionItems)
-        .innerJoin(catalogItems, eq(catalogItems.id, inspectionItems.itemId))
-        .where(inArray(inspectionItems.inspectionId, chunk))
-        .orderBy(asc(catalogItems.code)),
-    );
+    const items = await filedItems(db, ids);
     const evaluated = new Set<string>();
     for (let i = 0; i < ids.length; i += 500) {
       const done = await db
@@ -196,7 +184,7 @@ export function enterpriseInspectionRoutes() {
             plannedStart: iso(r.plannedStart)!,
             plannedEnd: iso(r.plannedEnd)!,
             departments: (depts.get(r.id) ?? []).map((d) => d.name),
-            items: items.get(r.id) ?? [],
+            items: (items.get(r.id) ?? []).map(({ name, legalBasis }) => ({ name, legalBasis })),
             upcoming: ARRIVABLE.includes(r.status) && r.status !== "registered",
             enterpriseArrivalAt: iso(r.enterpriseArrivalAt),
             ...state,

@@ -4,6 +4,8 @@ import type { AppEnv } from "../env.ts";
 import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
 import { inspectionByCode, limitClient, limitInspection } from "./code-access.ts";
 import { publicInspectionView } from "./public-view.ts";
+import { SchemaText, stringifyWithSchema } from "../forms/published-cache.ts";
+import type { InspectionRow } from "../inspections/access.ts";
 import { CodeParam, EvaluationBody, PublicInspection } from "./schemas.ts";
 import { assertEvaluator, submitEvaluation } from "./submit.ts";
 
@@ -29,7 +31,7 @@ const evaluateRoute = createRoute({
 });
 
 /** Public answers must not be cached or leak the code through the Referer header. */
-function privateHeaders(c: Context<AppEnv>) {
+export function privateHeaders(c: Context<AppEnv>) {
   c.header("Cache-Control", "no-store");
   c.header("Referrer-Policy", "no-referrer");
 }
@@ -41,6 +43,24 @@ function viewerOf(c: Context<AppEnv>, enterpriseId: string) {
   return c.var.enterprise.id === enterpriseId ? ("enterprise" as const) : ("other_enterprise" as const);
 }
 
+/**
+ * The public page's data as JSON text: the facts read per request, the evaluation schema spliced in
+ * as the bytes published (src/forms/published-cache.ts). The page route embeds the same text.
+ */
+export async function inspectionPageData(c: Context<AppEnv>, row: InspectionRow) {
+  const { db, deps } = c.var;
+  const view = await publicInspectionView(
+    db,
+    row,
+    deps.config,
+    deps.now?.() ?? Date.now(),
+    deps.publishedForms,
+  );
+  const evaluation = view.evaluation as { schema?: unknown } | null;
+  const schema = evaluation?.schema instanceof SchemaText ? evaluation.schema : null;
+  return { view, text: stringifyWithSchema({ ...view, viewer: viewerOf(c, row.enterpriseId) }, schema) };
+}
+
 export function evaluationPublicRoutes() {
   const app = newRouter();
 
@@ -48,13 +68,9 @@ export function evaluationPublicRoutes() {
     privateHeaders(c);
     await limitClient(c, "view");
     const row = await inspectionByCode(c, c.req.valid("param").code);
-    const view = await publicInspectionView(
-      c.var.db,
-      row,
-      c.var.deps.config,
-      c.var.deps.now?.() ?? Date.now(),
-    );
-    return c.json({ ...view, viewer: viewerOf(c, row.enterpriseId) }, 200);
+    const { text } = await inspectionPageData(c, row);
+    c.header("Content-Type", "application/json");
+    return c.body(text, 200) as never;
   });
 
   app.openapi(evaluateRoute, async (c) => {

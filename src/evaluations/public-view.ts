@@ -1,14 +1,13 @@
+import { filedItems } from "../inspections/filed-items.ts";
 import { and, asc, eq, gte, lt, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import {
-  catalogItems,
   departments,
   enterprises,
   evaluations,
   forms,
   formVersions,
   inspectionDepartments,
-  inspectionItems,
   inspectionOfficers,
   inspections,
   officers,
@@ -20,6 +19,7 @@ import type { InspectionRow } from "../inspections/access.ts";
 import { STATUS_LABELS } from "../inspections/state.ts";
 import { iso } from "../lib/router.ts";
 import { localDate, parseBound } from "../lib/time.ts";
+import { PublishedFormCache, SchemaText } from "../forms/published-cache.ts";
 import { registeredResult } from "./checklist-result.ts";
 import { ENTERPRISE_RIGHTS } from "./rights.ts";
 import { evaluationState } from "./window.ts";
@@ -33,10 +33,10 @@ export const TYPE_LABELS: Record<InspectionType, string> = {
 };
 
 /** Filings for the enterprise with a planned start in `year` (local time), neither drafts nor refused. */
-async function yearCount(db: Db, enterpriseId: string, year: number, timeZone: string): Promise<number> {
+function yearCountQuery(db: Db, enterpriseId: string, year: number, timeZone: string) {
   const from = parseBound(`${year}-01-01`, timeZone)!;
   const to = parseBound(`${year + 1}-01-01`, timeZone)!;
-  const [row] = await db
+  return db
     .select({ n: sql<number>`count(*)` })
     .from(inspections)
     .where(
@@ -47,7 +47,6 @@ async function yearCount(db: Db, enterpriseId: string, year: number, timeZone: s
         lt(inspections.plannedStart, to),
       ),
     );
-  return Number(row?.n ?? 0);
 }
 
 /** The evaluation form's live version, if it is collecting. */
@@ -67,19 +66,33 @@ export async function liveEvaluationForm(db: Db, formId: string) {
 }
 
 /** What the evaluation part of the page shows: the form while the window is open, a thank-you, or nothing. */
-async function evaluationPart(db: Db, row: InspectionRow, config: AppConfig, now: number) {
-  const [done] = await db
-    .select({ id: evaluations.id })
-    .from(evaluations)
-    .where(eq(evaluations.inspectionId, row.id))
-    .limit(1);
+async function evaluationPart(
+  db: Db,
+  row: InspectionRow,
+  config: AppConfig,
+  now: number,
+  done: boolean,
+  published?: PublishedFormCache,
+) {
   if (done || row.status === "evaluated") return { evaluation: { submitted: true as const }, opensAt: null };
   const state = evaluationState(row, now, config.inspections.evaluationWindowDays);
   if (!state.open) {
     const opensAt = state.reason === "not_yet_open" ? iso(state.opensAt!) : null;
     return { evaluation: null, opensAt };
   }
-  const form = await liveEvaluationForm(db, config.inspections.evaluationFormId);
+  const formId = config.inspections.evaluationFormId;
+  if (published) {
+    const live = await published.live(db, formId);
+    const form = live
+      ? {
+          formId,
+          version: live.version,
+          schema: new SchemaText(live.schemaJson) as unknown as Record<string, unknown>,
+        }
+      : null;
+    return { evaluation: form ? { ...form, closesAt: iso(state.closesAt)! } : null, opensAt: null };
+  }
+  const form = await liveEvaluationForm(db, formId);
   return { evaluation: form ? { ...form, closesAt: iso(state.closesAt)! } : null, opensAt: null };
 }
 
@@ -88,44 +101,55 @@ async function evaluationPart(db: Db, row: InspectionRow, config: AppConfig, now
  * items and their legal basis, the enterprise's rights, this year's count of inspections, the
  * registered result, and the evaluation questionnaire once the visit is registered.
  */
-export async function publicInspectionView(db: Db, row: InspectionRow, config: AppConfig, now: number) {
+export async function publicInspectionView(
+  db: Db,
+  row: InspectionRow,
+  config: AppConfig,
+  now: number,
+  /** With it, the evaluation schema comes as a SchemaText from memory (send with stringifyWithSchema). */
+  published?: PublishedFormCache,
+) {
   const tz = config.timeZone;
   const today = localDate(now, tz);
   const year = Number(today.slice(0, 4));
-  const [firm] = await db
-    .select({ name: enterprises.name })
-    .from(enterprises)
-    .where(eq(enterprises.id, row.enterpriseId));
-  const depts = await db
-    .select({ id: departments.id, name: departments.name })
-    .from(inspectionDepartments)
-    .innerJoin(departments, eq(departments.id, inspectionDepartments.departmentId))
-    .where(eq(inspectionDepartments.inspectionId, row.id))
-    .orderBy(asc(inspectionDepartments.joinedAt));
-  const people = await db
-    .select({
-      name: officers.name,
-      departmentId: officers.departmentId,
-      isHelper: inspectionOfficers.isHelper,
-      helperInDirectory: officers.isHelper,
-      status: officers.status,
-      credentialNo: officers.credentialNo,
-      credentialIssuedOn: officers.credentialIssuedOn,
-      credentialExpiresOn: officers.credentialExpiresOn,
-    })
-    .from(inspectionOfficers)
-    .innerJoin(officers, eq(officers.id, inspectionOfficers.officerId))
-    .where(eq(inspectionOfficers.inspectionId, row.id))
-    .orderBy(asc(inspectionOfficers.isHelper), asc(officers.name));
-  const items = await db
-    .select({ code: catalogItems.code, name: catalogItems.name, legalBasis: catalogItems.legalBasis })
-    .from(inspectionItems)
-    .innerJoin(catalogItems, eq(catalogItems.id, inspectionItems.itemId))
-    .where(eq(inspectionItems.inspectionId, row.id))
-    .orderBy(asc(catalogItems.code));
+  // One round trip for the page's reads (a read batch), not one per query: on an embedded database
+  // each await is a hop to libSQL's thread, and the public page is read far more often than written.
+  const [firms, depts, people, done, counts] = await db.batch([
+    db.select({ name: enterprises.name }).from(enterprises).where(eq(enterprises.id, row.enterpriseId)),
+    db
+      .select({ id: departments.id, name: departments.name })
+      .from(inspectionDepartments)
+      .innerJoin(departments, eq(departments.id, inspectionDepartments.departmentId))
+      .where(eq(inspectionDepartments.inspectionId, row.id))
+      .orderBy(asc(inspectionDepartments.joinedAt)),
+    db
+      .select({
+        name: officers.name,
+        departmentId: officers.departmentId,
+        isHelper: inspectionOfficers.isHelper,
+        helperInDirectory: officers.isHelper,
+        status: officers.status,
+        credentialNo: officers.credentialNo,
+        credentialIssuedOn: officers.credentialIssuedOn,
+        credentialExpiresOn: officers.credentialExpiresOn,
+      })
+      .from(inspectionOfficers)
+      .innerJoin(officers, eq(officers.id, inspectionOfficers.officerId))
+      .where(eq(inspectionOfficers.inspectionId, row.id))
+      .orderBy(asc(inspectionOfficers.isHelper), asc(officers.name)),
+    db.select({ id: evaluations.id }).from(evaluations).where(eq(evaluations.inspectionId, row.id)).limit(1),
+    yearCountQuery(db, row.enterpriseId, year, tz),
+  ]);
+  const firm = firms[0];
+  // The basis each item was filed under, not the catalog's current one (src/inspections/filed-items.ts).
+  const items = ((await filedItems(db, [row.id])).get(row.id) ?? []).map(({ code, name, legalBasis }) => ({
+    code,
+    name,
+    legalBasis,
+  }));
   const deptName = new Map(depts.map((d) => [d.id, d.name]));
   const registered = ["registered", "evaluated", "closed"].includes(row.status);
-  const evaluation = await evaluationPart(db, row, config, now);
+  const evaluation = await evaluationPart(db, row, config, now, done.length > 0, published);
 
   return {
     status: row.status,
@@ -152,7 +176,7 @@ export async function publicInspectionView(db: Db, row: InspectionRow, config: A
     ),
     items,
     rights: ENTERPRISE_RIGHTS,
-    yearCount: { year, count: await yearCount(db, row.enterpriseId, year, tz) },
+    yearCount: { year, count: Number(counts[0]?.n ?? 0) },
     checklist: registered ? await registeredResult(db, row.id) : null,
     evaluation: evaluation.evaluation,
     evaluationOpensAt: evaluation.opensAt,

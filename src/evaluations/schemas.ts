@@ -54,7 +54,8 @@ export const PublicInspection = z
     legalBasis: z.string(),
     departments: z.array(z.object({ name: z.string(), lead: z.boolean() })),
     officers: z.array(Officer),
-    items: z.array(z.object({ code: z.string(), name: z.string(), legalBasis: z.string() })),
+    /** legalBasis: as filed (null: the inspection's `legalBasis` alone says it). */
+    items: z.array(z.object({ code: z.string(), name: z.string(), legalBasis: z.string().nullable() })),
     rights: z.array(z.object({ title: z.string(), text: z.string() })),
     yearCount: z.object({ year: z.number().int(), count: z.number().int() }),
     checklist: ChecklistResult.nullable(),

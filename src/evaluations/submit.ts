@@ -14,6 +14,7 @@ import { localDateTime } from "../lib/time.ts";
 import { negativeAnswers, satisfactionScore, type NegativeAnswer } from "./negative.ts";
 import { liveEvaluationForm } from "./public-view.ts";
 import { evaluationState } from "./window.ts";
+import { questionTitle } from "../forms/question-title.ts";
 
 /** The enterprise as the actor of an evaluation in the audit log (its name, never the address). */
 export const ENTERPRISE_ACTOR = "enterprise";
@@ -117,7 +118,7 @@ export async function submitEvaluation(
     throw new ApiError(
       400,
       "invalid_response",
-      `评价未通过校验：${first.name} ${first.message}`,
+      `评价未通过校验：「${questionTitle(schema, first.name)}」${first.message}`,
       result.errors,
     );
   }

@@ -176,8 +176,24 @@ async function transition(
       },
     }),
   ]);
+  c.var.deps.publishedForms?.invalidate(form.id);
   const counts = await responseCounts(c, [form.id]);
   return c.json({ form: toForm(after, counts.get(form.id) ?? 0) }, 200);
+}
+
+/**
+ * Publishing the draft as it already is would make an identical version N+1 (and split the responses
+ * between two versions of one form for nothing): refused, pointing at 恢复收集 when the form is stopped.
+ */
+async function assertDraftChanged(c: Context<AppEnv>, form: FormRow) {
+  if (!form.latestVersion) return;
+  const [latest] = await c.var.db
+    .select({ schema: formVersions.schema, title: formVersions.title })
+    .from(formVersions)
+    .where(and(eq(formVersions.formId, form.id), eq(formVersions.version, form.latestVersion)));
+  if (!latest || latest.schema !== form.draftSchema || latest.title !== form.title) return;
+  const hint = form.status === "published" ? "正在收集的就是这一版" : "如需继续收集，请使用“恢复收集”";
+  throw new ApiError(409, "unchanged", `草稿与第 ${form.latestVersion} 版相同，无需发布（${hint}）`);
 }
 
 export function formRoutes() {
@@ -271,6 +287,7 @@ export function formRoutes() {
     const schema = JSON.parse(form.draftSchema);
     assertSchemaUsable(c, schema);
     if (!hasQuestions(schema)) throw new ApiError(422, "empty_form", "表单没有任何题目，不能发布");
+    await assertDraftChanged(c, form);
     const version = (form.latestVersion ?? 0) + 1;
     const now = Date.now();
     const user = currentUser(c);
@@ -296,6 +313,8 @@ export function formRoutes() {
         throw new ApiError(409, "conflict", "表单刚被其他人发布，请刷新后重试");
       }
       throw err;
+    } finally {
+      c.var.deps.publishedForms?.invalidate(form.id);
     }
     return c.json({ version, publishedAt: iso(now)! }, 201);
   });
@@ -304,6 +323,14 @@ export function formRoutes() {
     const form = await loadForm(c, c.req.valid("param").id, "write");
     if (form.status !== "published") throw new ApiError(409, "not_published", "表单未在收集中");
     return transition(c, form, "form.unpublish", { status: "draft", publishedVersion: null });
+  });
+
+  // A stopped form collects again with the version it had: no new version for an unchanged form.
+  app.openapi(stateChange("resume", "已恢复收集"), async (c) => {
+    const form = await loadForm(c, c.req.valid("param").id, "write");
+    if (form.status !== "draft" || !form.latestVersion)
+      throw new ApiError(409, "not_stopped", "表单不是已停止收集的状态");
+    return transition(c, form, "form.resume", { status: "published", publishedVersion: form.latestVersion });
   });
 
   app.openapi(stateChange("archive", "已归档"), async (c) => {
@@ -354,9 +381,15 @@ export function formRoutes() {
   return app;
 }
 
-/** True when the SurveyJS JSON has at least one element on some page (or at the top level). */
-export function hasQuestions(schema: { pages?: { elements?: unknown[] }[]; elements?: unknown[] }): boolean {
-  if (Array.isArray(schema.elements) && schema.elements.length > 0) return true;
-  return (schema.pages ?? []).some((p) => Array.isArray(p?.elements) && p.elements.length > 0);
+type ElementLists = { elements?: unknown[]; questions?: unknown[] };
+
+/**
+ * True when the SurveyJS JSON has at least one element on some page or at the top level. survey-core
+ * loads the older `questions` arrays (root and page) like `elements`, so both count.
+ */
+export function hasQuestions(schema: ElementLists & { pages?: ElementLists[] }): boolean {
+  const nonEmpty = (c: ElementLists | undefined) =>
+    [c?.elements, c?.questions].some((list) => Array.isArray(list) && list.length > 0);
+  return nonEmpty(schema) || (Array.isArray(schema.pages) && schema.pages.some(nonEmpty));
 }
 

@@ -45,6 +45,7 @@ import "survey-core/i18n/simplified-chinese";
 import { compileResponseValidator } from "./compiled/index.ts";
 import { installLinearRegex, linearRegexProblem } from "./linear-regex.ts";
 import { answerPlan, precheckAnswers, type AnswerPlan } from "./precheck.ts";
+import { Lru } from "../lib/lru.ts";
 
 // Form authors' regexes run on a linear-time engine in every survey-core model of this process.
 installLinearRegex();
@@ -75,6 +76,7 @@ const OWN_MESSAGES = {
     ratingOutOfRange: "评分不在允许的范围内",
     booleanInvalid: "值不是此是非题允许的取值",
     wrongType: "答案的类型与此题不符",
+    computedMismatch: "此值由表单根据答案计算，与提交的值不符",
     internal: "无法校验提交的数据",
   },
   en: {
@@ -87,6 +89,7 @@ const OWN_MESSAGES = {
     ratingOutOfRange: "The rating is outside the allowed scale",
     booleanInvalid: "The value is not one of this yes/no question's values",
     wrongType: "The answer's type does not fit this question",
+    computedMismatch: "This value is computed by the form from the answers and differs from the value sent",
     internal: "The submitted data could not be validated",
   },
 } as const;
@@ -161,10 +164,12 @@ interface Scope {
   fields: Map<string, FieldSpec[]>;
   /** Keys survey-core computes itself at this level (calculated values, matrix totals). */
   computedKeys: Set<string>;
+  /** Of those, calculated values stored with the response: compared with survey-core's result. */
+  calculatedKeys: Set<string>;
 }
 
 function newScope(): Scope {
-  return { fields: new Map(), computedKeys: new Set() };
+  return { fields: new Map(), computedKeys: new Set(), calculatedKeys: new Set() };
 }
 
 function addField(scope: Scope, key: string, spec: FieldSpec): void {
@@ -205,7 +210,11 @@ function fieldSpecOf(q: Question): FieldSpec {
 function rootScopeOf(model: SurveyModel): Scope {
   const scope = scopeOfQuestions(model.getAllQuestions(false, false, false));
   // Only calculated values with includeIntoResult belong in the data; clearIncorrectValues(true) drops the rest.
-  for (const calc of model.calculatedValues) if (calc.includeIntoResult) scope.computedKeys.add(calc.name);
+  for (const calc of model.calculatedValues)
+    if (calc.includeIntoResult) {
+      scope.computedKeys.add(calc.name);
+      scope.calculatedKeys.add(calc.name);
+    }
   for (const [key, specs] of scope.fields) {
     if (specs.some((s) => s.question instanceof QuestionMatrixDropdownModelBase))
       scope.computedKeys.add(key + settings.matrix.totalsSuffix);
@@ -273,7 +282,9 @@ function collectQuestionErrors(q: Question, path: string, out: CoreErrors): void
  * empty values are never stored by survey-core, so dropping them is not a correction either.
  */
 function firstLoss(sent: unknown, kept: unknown, specs: FieldSpec[] | undefined, path: string): string | null {
-  if (Helpers.isValueEmpty(sent) || specs?.some((s) => s.kind === "computed")) return null;
+  if (Helpers.isValueEmpty(sent)) return null;
+  // A computed value (expression question or column) must be what survey-core computed from the answers.
+  if (specs?.some((s) => s.kind === "computed")) return sameComputed(sent, kept) ? null : path;
   const container = specs?.find((s) => s.child);
   const child = container?.child;
   if (Array.isArray(sent)) {
@@ -306,7 +317,23 @@ function firstLoss(sent: unknown, kept: unknown, specs: FieldSpec[] | undefined,
     }
     return null;
   }
-  return sent === kept ? null : path;
+  if (sent === kept || isNumberConversion(sent, kept, specs)) return null;
+  return path;
+}
+
+/**
+ * survey-core turns a numeric string of a number input into the number in some places (matrix
+ * cells) and keeps it as sent in others (root, panels, multipletext): a conversion, not a loss.
+ */
+function isNumberConversion(sent: unknown, kept: unknown, specs: FieldSpec[] | undefined): boolean {
+  if (typeof sent !== "string" || typeof kept !== "number" || !sent.trim() || Number(sent) !== kept) return false;
+  return !!specs?.some((s) => s.question instanceof QuestionTextModel && (s.question.inputType === "number" || s.question.inputType === "range"));
+}
+
+/** A client's copy of a computed value matches survey-core's result (numbers sent as strings, 12 vs "12", count as equal). */
+function sameComputed(sent: unknown, computed: unknown): boolean {
+  if (Helpers.isValueEmpty(computed)) return false;
+  return Helpers.isTwoValueEquals(sent, computed, false, true, false);
 }
 
 /** Like `firstLoss` for an object whose keys are questions (a dynamic panel, a matrix row); keys unknown there count even when empty. */
@@ -329,6 +356,12 @@ function firstLossInScope(sent: unknown, kept: unknown, scope: Scope, path: stri
 function removalErrors(sent: JsonObject, kept: JsonObject, root: Scope, msg: OwnMessages): FieldError[] {
   const errors: FieldError[] = [];
   for (const key of Object.keys(sent)) {
+    const value = sent[key];
+    if (root.calculatedKeys.has(key) || root.fields.get(key)?.some((s) => s.kind === "computed")) {
+      // What the form computes is never taken from the client (docs/VALIDATION.md, "Computed values").
+      if (!Helpers.isValueEmpty(value) && !sameComputed(value, kept[key])) errors.push({ name: key, message: msg.computedMismatch });
+      continue;
+    }
     if (root.computedKeys.has(key)) continue;
     const known = isKnownKey(key, root);
     if (!Object.hasOwn(kept, key)) {
@@ -572,7 +605,11 @@ class FormInstance {
 
     const core: CoreErrors = { errors: [], paths: new Set(), questions: new Set() };
     model.validate(true, false);
-    for (const page of model.pages) collectContainerErrors(page, "", core);
+    for (const page of model.pages) {
+      // A page's own isRequired/requiredIf error ("answer at least one question") is the page's, named by it.
+      pushCoreErrors(core, page.errors, page.name);
+      collectContainerErrors(page, "", core);
+    }
 
     const limits: LimitContext = { model, locale, msg, core, errors: [] };
     checkScopeLimits(data, this.root, "", limits);
@@ -659,6 +696,11 @@ function checkElementLists(node: unknown, path: string, problems: SchemaProblem[
     return;
   }
   if (!isPlainObject(node)) return;
+  // Elsewhere the same keys mean other things: a trigger's or a template's `questions` lists names.
+  if (!holdsElements(path)) {
+    for (const [key, value] of Object.entries(node)) checkElementLists(value, joinKey(path, key), problems);
+    return;
+  }
   for (const key of ELEMENT_LIST_KEYS) {
     if (node[key] === undefined) continue;
     const list = node[key];
@@ -677,6 +719,11 @@ function checkElementLists(node: unknown, path: string, problems: SchemaProblem[
     });
   }
   for (const [key, value] of Object.entries(node)) checkElementLists(value, joinKey(path, key), problems);
+}
+
+/** The survey itself, its pages and its elements (anything reached through an element list) hold element lists. */
+function holdsElements(path: string): boolean {
+  return path === "" || /(?:^|\.)(?:pages|elements|questions|templateElements|detailElements)\[\d+\]$/.test(path);
 }
 
 /** Identity map from every object in the schema JSON to its path, to locate survey-core's JSON errors. */
@@ -706,6 +753,8 @@ function checkJsonErrors(model: SurveyModel, schema: JsonObject): SchemaProblem[
       problems.push({ path, message: `未知的题型 "${String(type)}"` });
     } else if (error.type === "requiredproperty") {
       const property = (error as JsonError & { propertyName?: string }).propertyName ?? "";
+      // An html or image element holds no answer: survey-core runs the form without its name.
+      if (property === "name" && isPlainObject(at) && NO_ANSWER_TYPES.has(String(at.type))) continue;
       problems.push({ path: joinKey(path, property), message: `缺少必填属性 ${property}` });
     }
   }
@@ -863,11 +912,20 @@ interface NamedItem {
   at: Base;
 }
 
+/** Elements that hold no answer, so their names (optional for survey-core) cannot collide with data. */
+const NO_ANSWER_TYPES = new Set(["html", "image"]);
+
+function holdsAnswer(at: Base): boolean {
+  return !NO_ANSWER_TYPES.has(at.getType());
+}
+
 /** Question names share a namespace per data level; expressions look names up case-insensitively. */
 function checkNames(model: SurveyModel, paths: Map<Base, string>): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
-  const checkLevel = (items: NamedItem[]): void => {
+  const checkLevel = (all: NamedItem[]): void => {
     const byName = new Map<string, NamedItem>();
+    // Elements without an answer collide with nothing; only names of answers must be unique.
+    const items = all.filter((item) => holdsAnswer(item.at));
     for (const item of items) {
       if (!item.name) continue; // reported by survey-core as a missing required property
       const key = item.name.toLowerCase();
@@ -1053,8 +1111,7 @@ export function planOf(schema: unknown): AnswerPlan {
  * validator still hands single responses outside its exact domain to the reference.
  */
 export class ValidatorCache {
-  private readonly entries = new Map<string, CacheEntry>();
-  private readonly maxEntries: number;
+  private readonly entries: Lru<string, CacheEntry>;
   private hits = 0;
   private misses = 0;
   private deferred = 0;
@@ -1062,7 +1119,7 @@ export class ValidatorCache {
 
   /** @param maxEntries How many compiled form versions to keep (at least 1). */
   constructor(maxEntries: number) {
-    this.maxEntries = maxEntries >= 1 ? Math.floor(maxEntries) : 1;
+    this.entries = new Lru(maxEntries);
   }
 
   /**
@@ -1073,19 +1130,11 @@ export class ValidatorCache {
     const hit = this.entries.get(key);
     if (hit) {
       this.hits++;
-      // Map iteration order is insertion order: re-inserting marks the entry most recently used.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
       return hit.validate;
     }
     this.misses++;
     const entry = this.build(schema());
     this.entries.set(key, entry);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
     return entry.validate;
   }
 
@@ -1102,7 +1151,8 @@ export class ValidatorCache {
       const found = precheckAnswers(plan, data);
       return found ? { ok: false, errors: [found.error] } : undefined;
     };
-    const outcome = compileResponseValidator(schema, DEFAULT_LOCALE, ownMessages(DEFAULT_LOCALE));
+    // The compiler reads one survey-core model of the form: no choicesByUrl request from it either.
+    const outcome = withoutRemoteChoices(() => compileResponseValidator(schema, DEFAULT_LOCALE, ownMessages(DEFAULT_LOCALE)));
     if (!outcome.ok) return { validate: (data) => precheck(data) ?? reference(data), refused: outcome.reason };
     const compiled = outcome.validate;
     return {
@@ -1128,10 +1178,10 @@ export class ValidatorCache {
   /** Cache and fast-path counters (see ValidatorCacheStats). */
   stats(): ValidatorCacheStats {
     const fallbackForms: string[] = [];
-    for (const [key, entry] of this.entries) if (entry.refused !== undefined) fallbackForms.push(`${key}: ${entry.refused}`);
+    for (const [key, entry] of this.entries.entries()) if (entry.refused !== undefined) fallbackForms.push(`${key}: ${entry.refused}`);
     return {
       size: this.entries.size,
-      capacity: this.maxEntries,
+      capacity: this.entries.max,
       compiled: this.entries.size - fallbackForms.length,
       fallback: fallbackForms.length,
       hits: this.hits,

@@ -81,7 +81,8 @@ export const InspectionDetail = InspectionSummary.extend({
       code: z.string(),
       name: z.string(),
       departmentId: z.string(),
-      legalBasis: z.string(),
+      /** As filed (src/inspections/filed-items.ts); null: the inspection's `legalBasis` alone says it. */
+      legalBasis: z.string().nullable(),
     }),
   ),
   times: z.object({

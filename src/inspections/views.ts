@@ -1,11 +1,10 @@
+import { filedItems } from "./filed-items.ts";
 import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import {
-  catalogItems,
   departments,
   enterprises,
   inspectionDepartments,
-  inspectionItems,
   inspectionOfficers,
   officers,
 } from "../db/schema.ts";
@@ -59,18 +58,7 @@ export async function detail(db: Db, row: InspectionRow) {
     .from(inspectionOfficers)
     .innerJoin(officers, eq(officers.id, inspectionOfficers.officerId))
     .where(eq(inspectionOfficers.inspectionId, row.id));
-  const items = await db
-    .select({
-      id: catalogItems.id,
-      code: catalogItems.code,
-      name: catalogItems.name,
-      departmentId: inspectionItems.departmentId,
-      legalBasis: catalogItems.legalBasis,
-    })
-    .from(inspectionItems)
-    .innerJoin(catalogItems, eq(catalogItems.id, inspectionItems.itemId))
-    .where(eq(inspectionItems.inspectionId, row.id))
-    .orderBy(catalogItems.code);
+  const items = (await filedItems(db, [row.id])).get(row.id) ?? [];
   return {
     ...summary!,
     caseReason: row.caseReason,

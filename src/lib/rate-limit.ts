@@ -1,3 +1,5 @@
+import { Lru } from "./lru.ts";
+
 /**
  * What a counter limits. Each purpose has a store of its own, so a flood of one kind of traffic
  * (submissions to random form ids, say) can never push out the counters of another (failed logins).
@@ -53,7 +55,7 @@ interface Window {
  * a store is full, and only from that store).
  */
 export class MemoryRateLimiter implements RateLimiter {
-  private readonly stores = new Map<LimitPurpose, Map<string, Window>>();
+  private readonly stores = new Map<LimitPurpose, Lru<string, Window>>();
   private readonly maxKeys: (purpose: LimitPurpose) => number;
   private readonly now: () => number;
 
@@ -66,10 +68,9 @@ export class MemoryRateLimiter implements RateLimiter {
   async hit(key: LimitKey, limit: number, windowMs: number): Promise<LimitHit> {
     const now = this.now();
     const windows = this.store(key);
-    let w = windows.get(key);
+    // peek, not get: a store is ordered by window start, so a full store drops the oldest window.
+    let w = windows.peek(key);
     if (!w || now - w.start >= windowMs) {
-      windows.delete(key);
-      if (windows.size >= this.maxKeys(purposeOf(key))) evictOldest(windows);
       w = { start: now, count: 0 };
       windows.set(key, w);
     }
@@ -79,12 +80,12 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   async peek(key: LimitKey, windowMs: number) {
-    const w = this.store(key).get(key);
+    const w = this.store(key).peek(key);
     return w && this.now() - w.start < windowMs ? w.count : 0;
   }
 
   async release(key: LimitKey, windowMs: number) {
-    const w = this.store(key).get(key);
+    const w = this.store(key).peek(key);
     if (w && this.now() - w.start < windowMs && w.count > 0) w.count--;
   }
 
@@ -92,10 +93,10 @@ export class MemoryRateLimiter implements RateLimiter {
     this.store(key).delete(key);
   }
 
-  private store(key: LimitKey): Map<string, Window> {
+  private store(key: LimitKey): Lru<string, Window> {
     const purpose = purposeOf(key);
     let windows = this.stores.get(purpose);
-    if (!windows) this.stores.set(purpose, (windows = new Map()));
+    if (!windows) this.stores.set(purpose, (windows = new Lru(this.maxKeys(purpose))));
     return windows;
   }
 }
@@ -105,9 +106,4 @@ function purposeOf(key: LimitKey): LimitPurpose {
   // The type already says so; this keeps a key built around the type from sharing another's store.
   if (!(purpose in STORE_KEYS)) throw new Error(`rate limit key without a known purpose: ${purpose}`);
   return purpose;
-}
-
-function evictOldest(windows: Map<string, Window>) {
-  const first = windows.keys().next();
-  if (!first.done) windows.delete(first.value);
 }

@@ -18,6 +18,7 @@ import { MemoryRateLimiter } from "../lib/rate-limit.ts";
 import { smsGatewayWarnings } from "../enterprise/sms.ts";
 import { appendTextFile } from "./append-file.ts";
 import { nodeAssets } from "./assets.ts";
+import { PublishedFormCache } from "../forms/published-cache.ts";
 import { listenerWithDefaultHeaders } from "./headers.ts";
 import { bufferedStdoutSink } from "./log-sink.ts";
 import { CheckThread } from "../responses/check-thread.ts";
@@ -84,6 +85,8 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
     remoteAddress: (c) => getConnInfo(c).remote.address,
     assets: nodeAssets(root("public")),
     events,
+    // Only this process writes forms to its own file, so its invalidation is the whole truth.
+    publishedForms: new PublishedFormCache({ trustLocal: database.embedded }),
     serverWritesHeaders: true,
     appendFile: appendTextFile,
   });

@@ -1,7 +1,9 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import type { Role } from "../db/schema.ts";
 import { notFound } from "../lib/errors.ts";
+import { rewriteAssets, type AssetManifest } from "./asset-manifest.ts";
+import { inspectionPage } from "./inspection-page.ts";
 
 /** Page URLs and the static file in public/ each one serves; ids in the path are read by the page. */
 const PAGES: [string, string][] = [
@@ -29,6 +31,7 @@ const PAGES: [string, string][] = [
   ["/admin/cases/:id/print", "/admin/case-print.html"],
   ["/admin/reviews", "/admin/reviews.html"],
   ["/admin/reviews/items/:itemId", "/admin/review-item.html"],
+  ["/admin/audit", "/admin/audit.html"],
   ["/admin/sampling", "/sampling-admin.html"],
   ["/sampling/public", "/sampling-public.html"],
   ["/sampling/public/:id", "/sampling-public.html"],
@@ -45,6 +48,17 @@ const PAGES: [string, string][] = [
   ["/e/complaints", "/enterprise.html"],
 ];
 
+const DESIGNER_PAGE = "/admin/editor.html";
+
+/**
+ * The SurveyJS Creator licence key (SURVEYJS_LICENSE_KEY) reaches the designer as a meta tag, read
+ * at run time: one build serves every deployment, each with its own key. The page is behind sign-in.
+ */
+export function withLicenseKey(html: string, key: string): string {
+  const escaped = key.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return html.replace("</head>", `  <meta name="surveyjs-license-key" content="${escaped}" />\n  </head>`);
+}
+
 /** Where each role starts: the page of its daily work, never one its role cannot open. */
 export function homeFor(role: Role): string {
   if (role === "admin") return "/admin/forms";
@@ -52,21 +66,59 @@ export function homeFor(role: Role): string {
   return "/admin/inspections";
 }
 
-export function pageRoutes() {
+/**
+ * The public inspection page's own stylesheets, inlined: on a slow phone link every blocking
+ * stylesheet is a round trip (often a new connection) before the first paint (issue 17).
+ */
+async function inlineStyles(c: Context<AppEnv>, html: string): Promise<string> {
+  const links = [...html.matchAll(/<link rel="stylesheet" href="(\/build\/css\/[^"]+)" \/>/g)];
+  for (const [tag, href] of links) {
+    const res = await c.var.deps.assets(href!, new Request(new URL(href!, c.req.url)));
+    if (!res || res.status !== 200) continue;
+    const css = (await res.text()).replace(/<\/style/gi, "<\\/style");
+    html = html.replace(tag, () => `<style>${css}</style>`);
+  }
+  return html;
+}
+
+export function pageRoutes(manifest: () => Promise<AssetManifest>) {
   const app = new Hono<AppEnv>();
   app.get("/", (c) => c.redirect(c.var.user ? homeFor(c.var.user.role) : "/login"));
   app.get("/admin", (c) => c.redirect(c.var.user ? homeFor(c.var.user.role) : "/login?next=%2Fadmin"));
+  /** The page's HTML with its bundles pointed at their hashed names; read once per file. */
+  const templates = new Map<string, Promise<string>>();
+  const template = (c: Context<AppEnv>, file: string) => {
+    let html = templates.get(file);
+    if (!html) {
+      html = (async () => {
+        const res = await c.var.deps.assets(file, new Request(new URL(file, c.req.url)));
+        if (!res || res.status !== 200) throw notFound("页面");
+        // Every page learns the configured time zone, so its times read as the server's do (item 17).
+        const zone = `<meta name="lianma-time-zone" content="${c.var.deps.config.timeZone.replace(/[^\w/+-]/g, "")}" />`;
+        const html = (await res.text()).replace("<head>", `<head>\n    ${zone}`);
+        const rewritten = rewriteAssets(html, await manifest());
+        return file === "/inspection.html" ? inlineStyles(c, rewritten) : rewritten;
+      })();
+      html.catch(() => templates.delete(file));
+      templates.set(file, html);
+    }
+    return html;
+  };
   for (const [path, file] of PAGES) {
     app.get(path, async (c) => {
       if (path.startsWith("/admin") && !c.var.user) {
         return c.redirect(`/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`);
       }
-      const res = await c.var.deps.assets(file, c.req.raw);
-      if (!res) throw notFound("页面");
-      return new Response(res.body, {
-        status: 200,
-        headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache" },
-      });
+      const html = await template(c, file);
+      const body = path === "/i/:code" ? await inspectionPage(c, html) : html;
+      const licenseKey = c.var.deps.config.surveyjsLicenseKey;
+      if (file === DESIGNER_PAGE && licenseKey) {
+        // The key is this deployment's: the page that carries it is never stored by any cache.
+        c.header("Cache-Control", "no-store");
+        return c.html(withLicenseKey(body, licenseKey));
+      }
+      c.header("Cache-Control", c.res.headers.get("Cache-Control") ?? "no-cache");
+      return c.html(body);
     });
   }
   return app;

@@ -5,11 +5,13 @@ import { getPath } from "hono/utils/url";
 import type { Db } from "../db/client.ts";
 import { forms, formVersions, responses } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
+import { questionTitle } from "../forms/question-title.ts";
 import { SurveySchemaJson } from "../forms/schemas.ts";
 import type { FieldError } from "../forms/validation.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
 import type { LimitKey } from "../lib/rate-limit.ts";
 import { errors, jsonBody, jsonResponse, newRouter, parseRequest } from "../lib/router.ts";
+import { Lru } from "../lib/lru.ts";
 import { bodyHash, checkResponse } from "./checks.ts";
 import { directWriter, type BatchClient, type ResponseWriter } from "./group-commit.ts";
 
@@ -113,13 +115,15 @@ export function publicRoutes() {
 
   app.openapi(getPublicForm, async (c) => {
     const { id } = c.req.valid("param");
-    const row = await collectingVersion(c, id);
-    if (!row) throw notFound("表单");
-    const etag = `"${id}-v${row.version}"`;
+    const live = await c.var.deps.publishedForms!.live(c.var.db, id, "survey");
+    if (!live) throw notFound("表单");
+    const etag = `"${id}-v${live.version}"`;
     c.header("ETag", etag);
     c.header("Cache-Control", "no-cache");
     if (c.req.header("if-none-match") === etag) return c.body(null, 304);
-    return c.json({ id, title: row.title, version: row.version, schema: JSON.parse(row.schema) }, 200);
+    // The version's bytes as published, serialized once (src/forms/published-cache.ts).
+    c.header("Content-Type", "application/json");
+    return c.body(live.body as Uint8Array<ArrayBuffer>, 200) as never;
   });
 
   app.openAPIRegistry.registerPath(submit);
@@ -168,7 +172,7 @@ export function submitResponse(): Handler<AppEnv> {
       ? await checker.check({ ...request, data: body.data, text: c.var.bodyText ?? (await c.req.text()) })
       : checkResponse(validators, { ...request, data: body.data });
     const { result, bodyHash: hash } = checked;
-    if (!result.ok) return refuse(c, body.id, hash, () => invalid(result.errors));
+    if (!result.ok) return refuse(c, body.id, hash, () => invalid(result.errors, form.schema));
 
     const outcome = await responseWriter(c).write({
       id: body.id,
@@ -226,19 +230,15 @@ async function jsonOf(c: Context<AppEnv>): Promise<unknown> {
  * was unpublished; it only costs one refused write, after which the form is forgotten.
  */
 class VersionCache {
-  private readonly entries = new Map<string, { version: number; schema: string }>();
+  private readonly entries: Lru<string, { version: number; schema: string }>;
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(maxEntries: number) {
+    this.entries = new Lru(maxEntries);
+  }
 
   /** The cached version, without asking the database. */
   cached(formId: string, version: number) {
-    const key = `${formId}:${version}`;
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-    }
-    return hit;
+    return this.entries.get(`${formId}:${version}`);
   }
 
   async get(c: Context<AppEnv>, formId: string, version: number) {
@@ -249,7 +249,6 @@ class VersionCache {
     if (!row) return undefined;
     const entry = { version: row.version, schema: row.schema };
     this.entries.set(key, entry);
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return entry;
   }
 
@@ -291,9 +290,10 @@ async function notCollecting(c: Context<AppEnv>, formId: string, version: number
   );
 }
 
-function invalid(errors: FieldError[]): never {
+function invalid(errors: FieldError[], schema: string): never {
   const first = errors[0]!;
-  throw new ApiError(400, "invalid_response", `提交的内容未通过校验：${first.name} ${first.message}`, errors);
+  const title = questionTitle(schema, first.name);
+  throw new ApiError(400, "invalid_response", `提交的内容未通过校验：「${title}」${first.message}`, errors);
 }
 
 function replay(c: Context<AppEnv>, id: string, storedHash: string, hash: string) {

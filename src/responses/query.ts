@@ -2,6 +2,7 @@ import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
 import { z } from "@hono/zod-openapi";
 import type { Db } from "../db/client.ts";
 import { responses } from "../db/schema.ts";
+import { decodeCursor as decode, encodeCursor as encode } from "../lib/cursor.ts";
 import { ApiError } from "../lib/errors.ts";
 import { parseBound } from "../lib/time.ts";
 
@@ -41,17 +42,13 @@ export function toFilter(
 
 /** Keyset cursor over (submitted_at DESC, id DESC): stable while new responses arrive. */
 export function encodeCursor(submittedAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([submittedAt, id])).toString("base64url");
+  return encode([submittedAt, id]);
 }
 
 export function decodeCursor(cursor: string): { at: number; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (typeof at === "number" && typeof id === "string") return { at, id };
-  } catch {
-    // fall through to the error below
-  }
-  throw new ApiError(400, "invalid_request", "cursor 无效");
+  const c = decode(cursor, ["number", "string"] as const);
+  if (!c) throw new ApiError(400, "invalid_request", "cursor 无效");
+  return { at: c[0], id: c[1] };
 }
 
 export function filterWhere(f: ResponseFilter, after?: { at: number; id: string }): SQL | undefined {

@@ -5,6 +5,7 @@ import { currentUser, requireUser } from "../auth/session.ts";
 import { samplingTasks, type SamplingStatus } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
+import { localDateTime } from "../lib/time.ts";
 import { errors, jsonResponse, newRouter } from "../lib/router.ts";
 import { loadTask, type TaskRow } from "./access.ts";
 import { commitmentOf, draw, snapshotHash, type DrawResult, type DrawSnapshot } from "./draw.ts";
@@ -113,6 +114,26 @@ async function respond(c: Context<AppEnv>, id: string) {
   return c.json({ task: await taskView(c.var.db, row, departments) }, 200);
 }
 
+/**
+ * The commitment is public from the commit on (/sampling/public); the draw waits at least
+ * SAMPLING_DRAW_DELAY_HOURS after it, so one administrator cannot commit, draw and reveal in the same
+ * minute before anyone outside has seen the commitment.
+ */
+function assertCommitmentAged(c: Context<AppEnv>, row: TaskRow): void {
+  const delay = c.var.deps.config.samplingDrawDelayMs;
+  const committedAt = Number(row.committedAt ?? 0);
+  const earliest = committedAt + delay;
+  const now = c.var.deps.now?.() ?? Date.now();
+  if (now >= earliest) return;
+  const hours = Math.round((delay / 3_600_000) * 10) / 10;
+  throw new ApiError(
+    409,
+    "draw_too_early",
+    `承诺值公布满 ${hours} 小时后才能抽取（最早 ${localDateTime(earliest, c.var.deps.config.timeZone)}），以便公众先看到承诺值`,
+    { earliest: new Date(earliest).toISOString() },
+  );
+}
+
 /** The three steps of the verifiable draw: commit (freeze + publish sha256(seed)), draw, reveal. */
 export function stepRoutes() {
   const app = newRouter();
@@ -154,6 +175,7 @@ export function stepRoutes() {
   app.openapi(drawRoute, async (c) => {
     const { row } = await loadTask(c, c.req.valid("param").id, "write");
     requireStatus(row, "committed");
+    assertCommitmentAged(c, row);
     const result: DrawResult = draw(JSON.parse(row.snapshot!) as DrawSnapshot, row.seed!);
     await advance(
       c,

@@ -1,17 +1,12 @@
 import QRCode from "qrcode";
+import { Lru } from "../lib/lru.ts";
 
-const MAX_ENTRIES = 500;
-const cache = new Map<string, Promise<Buffer | string>>();
+const cache = new Lru<string, Promise<Buffer | string>>(500);
 
 /** QR codes are pure functions of their text, so rendered images are kept (bounded, oldest out). */
 function cached<T extends Buffer | string>(key: string, render: () => Promise<T>): Promise<T> {
   let hit = cache.get(key);
-  if (hit) {
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit as Promise<T>;
-  }
-  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  if (hit) return hit as Promise<T>;
   hit = render();
   cache.set(key, hit);
   hit.catch(() => cache.delete(key));

@@ -78,8 +78,12 @@ describe.skipIf(chromiumMissing)("form lifecycle in a real browser", () => {
     await page.click("#save");
     await expect.poll(() => page.locator("#save-state").innerText(), poll).toContain("草稿已保存");
     await expect.poll(() => page.locator("#form-name").innerText(), poll).toBe(title);
+    // 发布 asks first (issue 18 #5).
+    page.once("dialog", (dialog) => void dialog.accept());
     await page.click("#publish");
     await expect.poll(() => page.locator("#message").innerText(), poll).toContain("已发布 第1版");
+    // Nothing changed since: 发布 is off, so an identical version 2 cannot be made.
+    await expect.poll(() => page.locator("#publish").isDisabled(), poll).toBe(true);
     await expect.poll(() => page.locator("#form-status").innerText(), poll).toContain("已发布");
     await shot(page, "04-editor-published");
 
@@ -134,7 +138,8 @@ describe.skipIf(chromiumMissing)("form lifecycle in a real browser", () => {
     await expect.poll(() => mobile.locator(".sd-title").first().innerText(), poll).toContain(title);
     await shot(mobile, "08-runner-phone");
     await mobile.locator(".sd-question input.sd-text").first().fill(answer);
-    await mobile.locator(".sd-item__control-label", { hasText: "Item 2" }).first().click();
+    // New choices are Chinese (issue 18 #3): 选项1…3, not Item 1…3.
+    await mobile.locator(".sd-item__control-label", { hasText: "选项2" }).first().click();
     const submissionId = await mobile.evaluate(
       (id) => JSON.parse(sessionStorage.getItem(`lianma:fill:${id}`)!).id,
       formId,

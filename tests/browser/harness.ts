@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -228,6 +229,9 @@ export async function fillEvaluation(page: Page) {
     rude_conduct: "是",
     overall_satisfaction: "不满意",
   };
+  // /i/:code loads SurveyJS only when the enterprise presses 开始评价; the portal shows the form at once.
+  await page.locator("#start-evaluation, .sd-question").first().waitFor();
+  if (await page.locator("#start-evaluation").isVisible()) await page.click("#start-evaluation");
   await page.locator(".sd-question").first().waitFor();
   for (let guard = 0; guard < 8; guard++) {
     for (const question of await page.locator(".sd-question[data-name]").all()) {
@@ -251,4 +255,37 @@ export async function fillEvaluation(page: Page) {
     return;
   }
   throw new Error("evaluation did not end");
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+export interface AxeFinding {
+  id: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * Runs axe-core in the page and returns its serious and critical violations (WCAG 2.1 A/AA rules).
+ * Evaluated through the DevTools protocol, so the pages' CSP (no inline scripts) stays as it is.
+ */
+export async function axeViolations(page: Page, exclude: string[] = []): Promise<AxeFinding[]> {
+  await page.evaluate(axeSource);
+  return page.evaluate(async (exclude) => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: object) => Promise<any> } }).axe;
+    const context = exclude.length ? { exclude: exclude.map((s) => [s]) } : document;
+    const result = await axe.run(context, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      resultTypes: ["violations"],
+    });
+    return (result.violations as any[])
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => ({
+        id: v.id as string,
+        impact: v.impact as string,
+        help: v.help as string,
+        targets: (v.nodes as any[]).slice(0, 5).map((n) => String(n.target)),
+      }));
+  }, exclude);
 }

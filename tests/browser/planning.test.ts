@@ -110,7 +110,15 @@ describe.skipIf(chromiumMissing)("joint inspection planning in a real browser", 
     await expect.poll(() => card.locator(".merge-officers input:checked").count(), poll).toBe(4);
     expect(await card.locator("input[type=datetime-local]").first().inputValue()).toBe(`${day(7)}T00:00`);
     await shot(admin, "2-matching");
+    // The merge asks for confirmation with a summary (issue 18 #20).
+    const confirmed = new Promise<string>((resolve) =>
+      admin.once("dialog", (dialog) => {
+        resolve(dialog.message());
+        void dialog.accept();
+      }),
+    );
     await card.locator("button[type=submit]").click();
+    expect(await confirmed).toContain(ENTERPRISE);
     await expect.poll(() => admin.locator("#merged-link").count(), poll).toBe(1);
     expect(await admin.locator("#message").innerText()).toContain("减少入企 1 次");
     await expect

@@ -29,7 +29,8 @@ async function runStep(page: Page, step: string, status: string) {
 }
 
 describe.skipIf(chromiumMissing)("双随机 in the browser", () => {
-  const demo = demoServerAndBrowser(DEMO_PASSWORD);
+  // The story draws right after committing: the demo's delay is 0 (production default 24 h).
+  const demo = demoServerAndBrowser(DEMO_PASSWORD, { env: { SAMPLING_DRAW_DELAY_HOURS: "0" } });
   const problems: string[] = [];
 
   it("creates, commits, draws, publishes and files a task; the public page verifies it", async () => {

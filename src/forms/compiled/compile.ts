@@ -8,8 +8,8 @@
  * ValidationResult, or `undefined` for a response outside the value domain it decides exactly
  * (see questions.ts); the caller then asks the reference for that one response.
  */
-import { Model, PanelModel, Question } from "survey-core";
-import type { PanelModelBase, SurveyModel } from "survey-core";
+import { Model, OneAnswerRequiredError, PanelModel, Question } from "survey-core";
+import type { JsonError, PanelModelBase, SurveyModel } from "survey-core";
 import { SIMPLE_VALUE_TYPES, Unsupported, compileCondition } from "./conditions.ts";
 import type { Condition, Values } from "./conditions.ts";
 import {
@@ -19,6 +19,7 @@ import {
   compileNoValue,
   compilePlainQuestion,
   compileSignature,
+  compileSlider,
   compileSingleChoice,
   isPlainObject,
   questionFlags,
@@ -103,10 +104,57 @@ const SURVEY_KEYS = [
   "questionsOrder",
   "showTimer",
   "showTimerPanel",
+  // Rendering and navigation only (issue 20, item 7): survey-core's validate() never reads them.
+  "autoFocusFirstQuestion",
+  "autoFocusFirstError",
+  "questionTitleTemplate",
+  "questionStartIndex",
+  "progressBarShowNavigationText",
+  "progressBarShowPageTitles",
+  "progressBarShowPageNumbers",
+  "progressBarInheritWidthFrom",
+  "completedHtmlOnCondition",
+  "navigateToUrlOnCondition",
+  "showBrandInfo",
+  "fitToContainer",
+  "backgroundImage",
+  "backgroundOpacity",
+  "showCompleteButton",
+  "autoAdvanceAllowComplete",
+  "allowResizeComment",
+  "autoGrowComment",
+  "commentAreaRows",
+  "lazyRenderingEnabled",
+  "previewMode",
+  // Triggers run when a respondent changes an answer or pages, never while a response is loaded.
+  "triggers",
+  // Timers run in the browser only.
+  "timeLimit",
+  "timeLimitPerPage",
+  "maxTimeToFinish",
+  "maxTimeToFinishPage",
+  "showTimerPanelMode",
+  "timerLocation",
+  "timerInfoMode",
+  // The start page is left out of validate() like a hidden page (see compileSurvey).
+  "firstPageIsStartPage",
+  "firstPageIsStarted",
 ];
 
-const PAGE_KEYS = ["name", "title", "description", "elements", "questions", "visible", "visibleIf", "enableIf", "readOnly", "navigationTitle", "navigationDescription", "questionTitleLocation", "maxWidth", "questionsOrder"];
-const PANEL_KEYS = ["type", "name", "title", "description", "elements", "visible", "visibleIf", "enableIf", "readOnly", "state", "startWithNewLine", "indent", "width", "minWidth", "maxWidth", "questionStartIndex", "showNumber", "showQuestionNumbers", "innerIndent", "questionTitleLocation", "titleLocation", "showPanelBorder"];
+/** A page's or panel's own required check ("answer at least one question"), as survey-core's validateRequired. */
+const CONTAINER_REQUIRED_KEYS = ["isRequired", "requiredIf", "requiredErrorText"];
+
+const PAGE_KEYS = [...CONTAINER_REQUIRED_KEYS, "timeLimit", "maxTimeToFinish", "name", "title", "description", "elements", "questions", "visible", "visibleIf", "enableIf", "readOnly", "navigationTitle", "navigationDescription", "questionTitleLocation", "maxWidth", "questionsOrder"];
+const PANEL_KEYS = [...CONTAINER_REQUIRED_KEYS, "type", "name", "title", "description", "elements", "visible", "visibleIf", "enableIf", "readOnly", "state", "startWithNewLine", "indent", "width", "minWidth", "maxWidth", "questionStartIndex", "showNumber", "showQuestionNumbers", "innerIndent", "questionTitleLocation", "titleLocation", "showPanelBorder"];
+
+/** A required page or panel: at least one of its visible questions must be answered. */
+export interface ContainerCheck {
+  name: string;
+  state: ContainerState;
+  required: (values: Values) => boolean;
+  questions: CompiledQuestion[];
+  message: string;
+}
 
 /** Visibility and editability of a page or panel, combined with its parent's. */
 interface ContainerState {
@@ -128,27 +176,46 @@ function combine(parent: ContainerState, visible: (v: Values) => boolean, readOn
 
 class FormCompiler {
   readonly questions: CompiledQuestion[] = [];
+  readonly containers: ContainerCheck[] = [];
   private readonly env: CompileEnv;
   private readonly byLowerName = new Map<string, Question>();
+  /** Every `name`/`valueName` in the schema at any depth, lower case: a variable naming one is not free. */
+  private readonly schemaNames = new Set<string>();
+  /** Variables no element defines (set by page code in a browser, never on the server): always empty here. */
+  readonly freeVariables = new Set<string>();
 
   constructor(
     private readonly model: SurveyModel,
     locale: string,
     texts: OwnTexts,
+    schema: JsonObject,
   ) {
+    collectNames(schema, this.schemaNames);
     for (const q of model.getAllQuestions(false, false, false)) {
+      // Elements without an answer share no data key with anything.
+      if (NO_ANSWER_TYPES.has(q.getType())) continue;
       const key = q.name.toLowerCase();
       if (this.byLowerName.has(key)) throw new Unsupported("question names differing only in case");
       this.byLowerName.set(key, q);
     }
-    this.env = { model, locale, texts, resolve: (variable) => this.resolve(variable) };
+    this.env = { model, locale, texts, resolve: (variable) => this.resolve(variable, true) };
+    // Inside panels and rows survey-core looks a name up in the panel or row first: no free variables there.
+    this.nestedEnv = { ...this.env, resolve: (variable) => this.resolve(variable, false) };
   }
 
+  private readonly nestedEnv: CompileEnv;
+
   /** Expression variables must name root questions whose data value expressions see unchanged. */
-  private resolve(variable: string): string {
+  private resolve(variable: string, allowFree: boolean): string {
     // Paths, indexes and unwrapped names mean something else to survey-core than a plain question name.
     if (/[.[\]{}]|-unwrapped$/i.test(variable)) throw new Unsupported(`expression variable {${variable}}`);
-    const q = this.byLowerName.get(variable.toLowerCase());
+    const lower = variable.toLowerCase();
+    const q = this.byLowerName.get(lower);
+    if (!q && !this.schemaNames.has(lower) && !BUILT_IN_VARIABLES.has(lower) && allowFree && /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(variable)) {
+      // A response that sends such a key is left to the reference (survey-core's expressions would read it).
+      this.freeVariables.add(lower);
+      return variable;
+    }
     if (!q || !SIMPLE_VALUE_TYPES.has(q.getType())) throw new Unsupported(`expression variable {${variable}}`);
     const s = q as unknown as { showOtherItem?: boolean; showCommentArea?: boolean };
     if (s.showOtherItem || s.showCommentArea) throw new Unsupported(`expression variable {${variable}} with "other"`);
@@ -163,6 +230,9 @@ class FormCompiler {
     if ([schema.pages, schema.elements, schema.questions].filter((v) => v !== undefined).length > 1)
       throw new Unsupported("more than one of pages, elements, questions");
     const root: ContainerState = { visible: () => true, readOnly: () => false };
+    // survey-core validates visible pages other than the start page; its answers keep their limits, like hidden ones.
+    const startPage = this.model.firstPageIsStarted ? this.model.pages[0] : undefined;
+    const hidden: ContainerState = { visible: () => false, readOnly: () => false };
     const pages: unknown = schema.pages;
     if (Array.isArray(pages)) {
       if (pages.length !== this.model.pages.length) throw new Unsupported("pages");
@@ -171,11 +241,13 @@ class FormCompiler {
         for (const key of Object.keys(pageJson)) if (!PAGE_KEYS.includes(key)) throw new Unsupported(`page property ${key}`);
         for (const key of ["visible", "readOnly"])
           if (pageJson[key] !== undefined && typeof pageJson[key] !== "boolean") throw new Unsupported(`page ${key}`);
-        this.compileContainer(pageJson, this.model.pages[i], root);
+        const page = this.model.pages[i];
+        this.compileContainer(pageJson, page, page === startPage ? hidden : root);
       });
     } else if (schema.elements !== undefined || schema.questions !== undefined) {
       if (this.model.pages.length !== 1) throw new Unsupported("root elements");
-      this.compileElements(schema.elements ?? schema.questions, this.model.pages[0], root);
+      const page = this.model.pages[0];
+      this.compileElements(schema.elements ?? schema.questions, page, page === startPage ? hidden : root);
     }
     if (this.questions.length !== this.model.getAllQuestions(false, false, false).length)
       throw new Unsupported("questions outside the compiled structure");
@@ -187,7 +259,18 @@ class FormCompiler {
     const staticReadOnly = json.readOnly === true;
     const readOnly = enabled ? (values: Values) => !enabled(values) : () => staticReadOnly;
     if (json.elements !== undefined && json.questions !== undefined) throw new Unsupported("elements and questions");
-    this.compileElements(json.elements ?? json.questions, container, combine(parent, visible, readOnly));
+    const state = combine(parent, visible, readOnly);
+    const first = this.questions.length;
+    this.compileElements(json.elements ?? json.questions, container, state);
+    const requiredIf = compileCondition(json.requiredIf, this.env.resolve);
+    if (requiredIf || json.isRequired === true)
+      this.containers.push({
+        name: container.name,
+        state,
+        required: requiredIf ?? (() => true),
+        questions: this.questions.slice(first),
+        message: new OneAnswerRequiredError(container.requiredErrorText, container).getText(),
+      });
   }
 
   private compileElements(list: unknown, container: PanelModelBase, state: ContainerState): void {
@@ -195,7 +278,10 @@ class FormCompiler {
     if (!Array.isArray(list) || list.length !== container.elements.length) throw new Unsupported("elements");
     list.forEach((json: unknown, i) => {
       const element = container.elements[i];
-      if (!isPlainObject(json) || element.name !== json.name) throw new Unsupported("element");
+      // Panels and html elements may be unnamed: survey-core then names the panel itself.
+      if (!isPlainObject(json) || (json.name !== undefined && element.name !== json.name)) throw new Unsupported("element");
+      if (json.name === undefined && !(element instanceof PanelModel) && !NO_ANSWER_TYPES.has(String(json.type)))
+        throw new Unsupported("element without a name");
       if (element instanceof PanelModel && json.type === "panel") {
         assertKeys(json, PANEL_KEYS);
         this.compileContainer(json, element, state);
@@ -209,11 +295,12 @@ class FormCompiler {
 
   private compileQuestion(json: JsonObject, q: Question, parent: ContainerState): void {
     if (q.getValueName() !== q.name || json.valueName !== undefined) throw new Unsupported("valueName");
-    if (!q.name || q.name.endsWith("-Comment") || q.name === "__proto__") throw new Unsupported("question name");
+    const noAnswer = NO_ANSWER_TYPES.has(q.getType());
+    if ((!q.name && !noAnswer) || q.name.endsWith("-Comment") || q.name === "__proto__") throw new Unsupported("question name");
     const own = questionFlags(json, q, this.env.resolve);
     this.questions.push({
       name: q.name,
-      check: this.checkerFor(json, q),
+      check: this.checkerFor(withoutRootDefault(json, q), q),
       visible: (values) => parent.visible(values) && own.visible(values),
       readOnly: (values) => parent.readOnly(values) || own.readOnly(values),
       required: own.required,
@@ -221,7 +308,9 @@ class FormCompiler {
   }
 
   private checkerFor(json: JsonObject, q: Question): Checker {
-    const env = this.env;
+    const env = ["matrix", "matrixdynamic", "matrixdropdown", "paneldynamic", "multipletext"].includes(q.getType())
+      ? this.nestedEnv
+      : this.env;
     const type = q.getType();
     if (type === "radiogroup" || type === "dropdown") {
       if (json.choicesFromQuestion !== undefined) return compileChoicesFromQuestion(json, q, env);
@@ -245,6 +334,8 @@ class FormCompiler {
         return compileFile(json, q, env);
       case "signaturepad":
         return compileSignature(json, q);
+      case "slider":
+        return compileSlider(json, q, env);
       case "html":
         return compileNoValue(json, ["html"]);
       case "expression":
@@ -258,6 +349,52 @@ class FormCompiler {
   }
 }
 
+/** Variables survey-core computes itself (getBuiltInVariableValue) or reads from the locale. */
+const BUILT_IN_VARIABLES = new Set([
+  "pageno",
+  "pagecount",
+  "correctedanswers",
+  "correctanswers",
+  "correctedanswercount",
+  "incorrectedanswers",
+  "incorrectanswers",
+  "incorrectedanswercount",
+  "questioncount",
+  "locale",
+]);
+
+/** Lower-case values of every `name` and `valueName` in the schema JSON, at any depth. */
+function collectNames(node: unknown, out: Set<string>): void {
+  if (Array.isArray(node)) for (const item of node) collectNames(item, out);
+  else if (isPlainObject(node))
+    for (const [key, value] of Object.entries(node)) {
+      if ((key === "name" || key === "valueName") && typeof value === "string") out.add(value.toLowerCase());
+      else collectNames(value, out);
+    }
+}
+
+/** Question types whose default creates rows or panels of their own: their defaults are not ignored here. */
+const DEFAULT_SHAPES_ROWS = new Set(["paneldynamic", "matrixdynamic", "matrixdropdown", "multipletext", "matrix"]);
+
+/**
+ * survey-core applies a root question's `defaultValue` while loading the form, and the reference
+ * then assigns the response to `data`, which starts from an empty value hash: the default is gone.
+ */
+function withoutRootDefault(json: JsonObject, q: Question): JsonObject {
+  if (json.defaultValue === undefined || DEFAULT_SHAPES_ROWS.has(q.getType())) return json;
+  const { defaultValue: _ignored, ...rest } = json;
+  return rest;
+}
+
+/** html and image elements hold no answer; survey-core runs them without a name. */
+const NO_ANSWER_TYPES = new Set(["html", "image"]);
+
+function isUnnamedNoAnswer(error: JsonError): boolean {
+  const at: unknown = error.jsonObj;
+  const property = (error as JsonError & { propertyName?: string }).propertyName;
+  return error.type === "requiredproperty" && property === "name" && isPlainObject(at) && NO_ANSWER_TYPES.has(String(at.type));
+}
+
 function dedupe(errors: FieldError[]): FieldError[] {
   const seen = new Set<string>();
   return errors.filter((e) => {
@@ -268,8 +405,37 @@ function dedupe(errors: FieldError[]): FieldError[] {
   });
 }
 
+/** survey-core's emptiness where it is plain; `undefined` for values whose emptiness depends on the question (spaces, rows, objects). */
+function isAnswered(value: unknown): boolean | undefined {
+  if (value === undefined || value === null || value === "") return false;
+  if (typeof value === "string") return value.trim() ? true : undefined;
+  if (typeof value === "number" || typeof value === "boolean") return true;
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" || typeof v === "number")) return true;
+  return undefined;
+}
+
+/** Adds a container's OneAnswerRequiredError like survey-core's validateRequired; false to defer. */
+function checkContainer(c: ContainerCheck, data: JsonObject, values: Values, out: Out): boolean {
+  if (!c.state.visible(values) || c.state.readOnly(values) || !c.required(values)) return true;
+  let anyVisible = false;
+  for (const q of c.questions) {
+    if (!q.visible(values)) continue;
+    anyVisible = true;
+    const answered = isAnswered(data[q.name]);
+    if (answered === undefined) return false;
+    if (answered) return true;
+  }
+  if (anyVisible) out.core.push({ name: c.name, message: c.message });
+  return true;
+}
+
 /** Builds the per-response function from the compiled questions. */
-function makeValidator(questions: CompiledQuestion[], texts: OwnTexts): CompiledValidator {
+function makeValidator(
+  questions: CompiledQuestion[],
+  containers: ContainerCheck[],
+  freeVariables: Set<string>,
+  texts: OwnTexts,
+): CompiledValidator {
   const names = new Set(questions.map((q) => q.name));
   const lowerNames = new Set(questions.map((q) => q.name.toLowerCase()));
   return (data) => {
@@ -282,6 +448,7 @@ function makeValidator(questions: CompiledQuestion[], texts: OwnTexts): Compiled
       // Not JSON: the reference reports it with its own message.
       if (data[key] === undefined) return undefined;
       if (names.has(key)) continue;
+      if (freeVariables.has(key.toLowerCase())) return undefined;
       // Comment and totals keys, case variants and __proto__ are left to the reference.
       if (lowerNames.has(key.toLowerCase()) || key.includes("-") || key === "__proto__") return undefined;
       unknown.push({ name: key, message: texts.unknownField });
@@ -291,6 +458,7 @@ function makeValidator(questions: CompiledQuestion[], texts: OwnTexts): Compiled
       const state = { active, required: active && q.required(values) };
       if (!q.check(data[q.name], q.name, state, out)) return undefined;
     }
+    for (const c of containers) if (!checkContainer(c, data, values, out)) return undefined;
     const errors = dedupe([...out.core, ...unknown, ...out.removed, ...out.limits]);
     return errors.length ? { ok: false, errors } : { ok: true };
   };
@@ -310,13 +478,16 @@ export function compileResponseValidator(schema: unknown, locale: string, texts:
     model = new Model(schema);
     model.locale = locale;
     // Unknown properties are ignored by survey-core (and refused by the key lists below where they matter).
-    if (model.jsonErrors?.some((e) => e.type !== "unknownproperty")) return { ok: false, reason: "schema has JSON errors" };
-    if (model.isDisplayMode || model.calculatedValues.length || model.triggers.length)
-      return { ok: false, reason: "survey mode, calculated values or triggers" };
-    const compiler = new FormCompiler(model, locale, texts);
+    if (model.jsonErrors?.some((e) => e.type !== "unknownproperty" && !isUnnamedNoAnswer(e)))
+      return { ok: false, reason: "schema has JSON errors" };
+    if (model.isDisplayMode || model.calculatedValues.length) return { ok: false, reason: "survey mode or calculated values" };
+    // An expression question sets its value while the response loads, and that change would run triggers.
+    if (model.triggers.length && model.getAllQuestions().some((q) => q.getType() === "expression"))
+      return { ok: false, reason: "triggers beside expression questions" };
+    const compiler = new FormCompiler(model, locale, texts, schema);
     compiler.compileSurvey(schema);
     // The template model stays alive: validators and scales belong to it (only read, never changed).
-    return { ok: true, validate: makeValidator(compiler.questions, texts) };
+    return { ok: true, validate: makeValidator(compiler.questions, compiler.containers, compiler.freeVariables, texts) };
   } catch (error) {
     model?.dispose();
     if (error instanceof Unsupported) return { ok: false, reason: error.message };

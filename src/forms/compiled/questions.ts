@@ -126,6 +126,8 @@ const PRESENTATION_KEYS = [
   "isRequired",
   "readOnly",
   "validators",
+  // Quiz scoring (correctAnswers) is read by the client only.
+  "correctAnswer",
 ];
 
 /** Refuses the element when its JSON has a key the compiler does not know to be harmless. */
@@ -202,8 +204,12 @@ export function compileValidators(json: JsonObject, q: Question, env: CompileEnv
     const allowed = VALIDATOR_KEYS[vJson.type];
     if (!allowed) throw new Unsupported(`validator ${vJson.type}`);
     for (const key of Object.keys(vJson))
-      if (key !== "type" && key !== "text" && !allowed.includes(key) && !(key === "notificationType" && vJson[key] === "error"))
+      if (key !== "type" && key !== "text" && !allowed.includes(key) && key !== "notificationType")
         throw new Unsupported(`validator property ${key}`);
+    const notification = vJson.notificationType ?? "error";
+    // Warnings and notes never block a response; the reference skips them too.
+    if (notification === "warning" || notification === "info") return () => null;
+    if (notification !== "error") throw new Unsupported(`validator notificationType ${String(notification)}`);
     const validator: SurveyValidator = q.validators[i];
     if (validator instanceof ExpressionValidator) {
       const condition = compileCondition(validator.expression, env.resolve);
@@ -255,8 +261,8 @@ export function collectCore(
 // Text and comment
 // ---------------------------------------------------------------------------------------------
 
-const TEXT_INPUT_TYPES = new Set(["text", "email", "tel", "url", "password", "search", "number", "date", "datetime-local"]);
-const TEXT_KEYS = ["inputType", "maxLength", "min", "max", "minValueExpression", "maxValueExpression", "minErrorText", "maxErrorText", "size", "inputSize", "autocomplete", "textUpdateMode"];
+const TEXT_INPUT_TYPES = new Set(["text", "email", "tel", "url", "password", "search", "number", "date", "datetime-local", "color", "month", "week", "time", "range"]);
+const TEXT_KEYS = ["maskType", "maskSettings", "inputType", "maxLength", "min", "max", "minValueExpression", "maxValueExpression", "minErrorText", "maxErrorText", "size", "inputSize", "autocomplete", "textUpdateMode"];
 
 interface TextInternals {
   isDateInputType: boolean;
@@ -285,9 +291,10 @@ export function compileText(json: JsonObject, q: Question, env: CompileEnv, extr
   if (!(q instanceof QuestionTextModel)) throw new Unsupported("text model");
   const inputType = q.inputType;
   if (!TEXT_INPUT_TYPES.has(inputType)) throw new Unsupported(`inputType ${inputType}`);
-  if (q.maskType && q.maskType !== "none") throw new Unsupported("mask");
+  // A mask converts the value survey-core keeps (masked/unmasked): answers to it are left to the reference.
+  const masked = !!q.maskType && q.maskType !== "none";
   const t = q as unknown as TextInternals;
-  const isMinMax = inputType === "number" || t.isDateInputType;
+  const isMinMax = inputType === "number" || inputType === "range" || t.isDateInputType;
   const hasBounds = json.min !== undefined || json.max !== undefined || json.minValueExpression || json.maxValueExpression;
   if (hasBounds && !isMinMax) throw new Unsupported("min/max on a non-number text");
   const minOf = boundOf(t, compileEvaluator(json.minValueExpression, env.resolve), t.renderedMin, false);
@@ -298,12 +305,13 @@ export function compileText(json: JsonObject, q: Question, env: CompileEnv, extr
   const checkEmail = inputType === "email" && !q.validators.some((v) => v.getType() === "emailvalidator");
   const emailMessage = getLocaleString("invalidEmail", env.locale);
   const emailRe = /^(([^<>()[\]\\.,;:\s@"]+(\.[^<>()[\]\\.,;:\s@"]+)*)|(".+"))@(([^<>()=[\]\\.,;:\s@"]+\.)+[^<>()=[\]\\.,;:\s@"]{2,})$/i;
-  const isNumber = inputType === "number";
+  const isNumber = inputType === "number" || inputType === "range";
 
   return (value, path, state, out) => {
     const empty = isBlank(value);
     if (isEmptyContainer(value)) return DEFER;
     if (!empty && !(isNumber ? typeof value === "number" && Number.isFinite(value) : typeof value === "string")) return DEFER;
+    if (masked && !empty) return DEFER;
     let coreReported = false;
     // Bounds matter only for a value that is present (expressions such as today() are not free).
     const min = isMinMax && !empty ? minOf(out.values) : undefined;
@@ -463,6 +471,21 @@ export function assertDistinctChoices(set: ChoiceSet): void {
         throw new Unsupported("choices that survey-core considers equal");
 }
 
+/**
+ * Choices known only at run time (loaded lazily by the page, filtered by `choicesVisibleIf`): the form
+ * compiles, and every non-empty answer to such a question is left to the reference.
+ */
+const RUNTIME_CHOICE_KEYS = ["choicesLazyLoadEnabled", "choicesLazyLoadPageSize", "choicesVisibleIf", "choicesByUrl"];
+
+function hasRuntimeChoices(json: JsonObject): boolean {
+  // choicesByUrl never reaches the network on the server (withoutRemoteChoices): survey-core keeps any value.
+  return (
+    json.choicesLazyLoadEnabled === true ||
+    json.choicesByUrl !== undefined ||
+    (typeof json.choicesVisibleIf === "string" && json.choicesVisibleIf.trim() !== "")
+  );
+}
+
 /** What single and multiple choice questions share: their choices, validators and required text. */
 function compileChoiceQuestion(json: JsonObject, q: Question, env: CompileEnv, choices?: ItemValue[]) {
   checkChoicesJson(json.choices);
@@ -479,14 +502,16 @@ export function compileSingleChoice(
   extraKeys: readonly string[] = [],
   choices?: ItemValue[],
 ): Checker {
-  assertKeys(json, [...SELECT_KEYS, "placeholder", "autocomplete", ...extraKeys]);
+  assertKeys(json, [...SELECT_KEYS, ...RUNTIME_CHOICE_KEYS, "placeholder", "autocomplete", ...extraKeys]);
   const { set, validators, reqMessage } = compileChoiceQuestion(json, q, env, choices);
+  const runtimeChoices = hasRuntimeChoices(json);
   // With storeOthersAsComment: false the "other" text is the value itself, kept and validated as sent.
   const othersAsValue = set.hasOther && !(q as unknown as { getStoreOthersAsComment(): boolean }).getStoreOthersAsComment();
   return (value, path, state, out) => {
     const empty = isBlank(value);
     if (isEmptyContainer(value)) return DEFER;
     if (isBlankText(value)) return DEFER;
+    if (!empty && runtimeChoices) return DEFER;
     if (!empty) {
       const kind = othersAsValue && isOtherText(set, value) ? "ok" : classifyChoice(set, value);
       if (kind === "defer") return DEFER;
@@ -510,8 +535,9 @@ export function compileMultiChoice(
   extraKeys: readonly string[] = [],
   choices?: ItemValue[],
 ): Checker {
-  assertKeys(json, [...SELECT_KEYS, "minSelectedChoices", "maxSelectedChoices", "hideSelectedItems", "closeOnSelect", ...extraKeys]);
+  assertKeys(json, [...SELECT_KEYS, ...RUNTIME_CHOICE_KEYS, "minSelectedChoices", "maxSelectedChoices", "hideSelectedItems", "closeOnSelect", ...extraKeys]);
   const { set, validators, reqMessage } = compileChoiceQuestion(json, q, env, choices);
+  const runtimeChoices = hasRuntimeChoices(json);
   const c = q as unknown as CheckboxInternals;
   const min = c.minSelectedChoices;
   const max = c.maxSelectedChoices;
@@ -519,6 +545,7 @@ export function compileMultiChoice(
     const empty = isBlank(value);
     // survey-core does not read {} as "no choices" (a required checkbox given {} passes): leave it to survey-core.
     if (isPlainObject(value)) return DEFER;
+    if (!empty && runtimeChoices) return DEFER;
     if (!empty) {
       if (!Array.isArray(value)) return DEFER;
       const seen = new Set<unknown>();
@@ -658,6 +685,23 @@ export function compileSignature(json: JsonObject, q: Question): Checker {
 }
 
 /** Questions without a value of their own (html, image, expression): any value sent for them goes to survey-core. */
+const SLIDER_KEYS = ["min", "max", "step", "sliderType", "segmentCount", "labelCount", "showLabels", "customLabels", "labelFormat", "tooltipFormat", "tooltipVisibilityPG", "allowDragRange", "minRangeLength", "maxRangeLength", "autoGenerate", "allowSwap", "allowClear"];
+
+/**
+ * `slider`: only an absent or empty answer is decided here (required, validators); every value is
+ * left to the reference, which knows the slider's range and step.
+ */
+export function compileSlider(json: JsonObject, q: Question, env: CompileEnv): Checker {
+  assertKeys(json, SLIDER_KEYS);
+  const validators = compileValidators(json, q, env);
+  const reqMessage = requiredMessage(q);
+  return (value, path, state, out) => {
+    if (value !== undefined && value !== null) return DEFER;
+    if (state.active) collectCore(path, state.required ? [reqMessage] : [], validators, value, out);
+    return true;
+  };
+}
+
 export function compileNoValue(json: JsonObject, extraKeys: readonly string[]): Checker {
   assertKeys(json, extraKeys);
   if (json.isRequired || json.requiredIf || json.validators) throw new Unsupported("required display element");

@@ -1,0 +1,24 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env.ts";
+import { inspectionByCode, limitClient } from "../evaluations/code-access.ts";
+import { renderInspectionPage } from "../evaluations/public-page.ts";
+import { inspectionPageData, privateHeaders } from "../evaluations/public-routes.ts";
+import { ApiError } from "../lib/errors.ts";
+
+/**
+ * `/i/:code` with the inspection's facts in the HTML. Any refusal of the code (invalid, expired, not
+ * approved, rate-limited) gives the bare page, whose script asks the API and explains the refusal, so
+ * the page says exactly what the API says.
+ */
+export async function inspectionPage(c: Context<AppEnv>, template: string): Promise<string> {
+  privateHeaders(c);
+  try {
+    await limitClient(c, "view");
+    const row = await inspectionByCode(c, c.req.param("code") ?? "");
+    const { view, text } = await inspectionPageData(c, row);
+    return renderInspectionPage(template, view, text, c.var.deps.config.timeZone);
+  } catch (error) {
+    if (error instanceof ApiError) return template;
+    throw error;
+  }
+}

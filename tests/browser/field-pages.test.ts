@@ -1,0 +1,307 @@
+// Issue 17 (fast public pages) and issue 18 items 14–18 on a 390 px phone: /i/:code readable before
+// any script, SurveyJS fetched only on 开始评价, the jump link; the checklist's table of contents clear
+// of the inputs, errors on 下一页, times in the configured zone; the 双随机 public page on a phone.
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage } from "./harness";
+
+const DEMO_PASSWORD = "Field-pages-password";
+const poll = { timeout: 20_000, interval: 100 };
+const phone = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: "zh-CN",
+};
+const shot = (page: Page, name: string, fullPage = false) =>
+  page.screenshot({ path: join(screenshotDir, `field-${name}.png`), fullPage });
+
+async function apiAs<T>(
+  context: BrowserContext,
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+) {
+  const csrf = (await context.cookies(baseUrl)).find((c) => c.name === "lianma_csrf")?.value ?? "";
+  const response = await context.request.fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
+    data: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+describe.skipIf(chromiumMissing)("field pages on a phone", () => {
+  const demo = demoServerAndBrowser(DEMO_PASSWORD);
+  const problems: string[] = [];
+
+  /** The demo's visit under way today (scjg-5), as its officer sees it. */
+  async function visitUnderWay() {
+    const { server, browser } = demo;
+    const officer = await browser.newContext(phone);
+    const page = await officer.newPage();
+    watchPage(page, problems);
+    await login(page, server.baseUrl, "scjg-officer1", DEMO_PASSWORD, "/admin/inspections");
+    const { items } = await apiAs<{ items: { id: string; status: string }[] }>(
+      officer,
+      server.baseUrl,
+      "GET",
+      "/api/inspections?status=in_progress",
+    );
+    const visit = items.find((i) => i.status === "in_progress");
+    expect(visit).toBeTruthy();
+    return { officer, page, id: visit!.id };
+  }
+
+  it("/i/:code shows the officers without scripts and fetches SurveyJS only to evaluate", async () => {
+    const { server, browser } = demo;
+    const { officer, id } = await visitUnderWay();
+    const { url } = await apiAs<{ url: string }>(
+      officer,
+      server.baseUrl,
+      "GET",
+      `/api/inspections/${id}/code`,
+    );
+    const path = new URL(url).pathname;
+
+    const noScript = await browser.newContext({ ...phone, javaScriptEnabled: false });
+    const bare = await noScript.newPage();
+    await bare.goto(`${server.baseUrl}${path}`);
+    await expect(bare.locator(".person-name").first().isVisible()).resolves.toBe(true);
+    expect(await bare.locator("#officers").innerText()).toMatch(/执法证号：\S+/);
+    await shot(bare, "i-no-javascript", true);
+    await noScript.close();
+
+    const context = await browser.newContext(phone);
+    const page = await context.newPage();
+    watchPage(page, problems);
+    const scripts: { url: string; bytes: number }[] = [];
+    page.on("response", async (res) => {
+      if (res.request().resourceType() === "script")
+        scripts.push({ url: res.url(), bytes: Number(res.headers()["content-length"] ?? 0) });
+    });
+    await page.goto(`${server.baseUrl}${path}`);
+    await page.locator("#evaluation-note").waitFor();
+    await expect.poll(() => page.locator("#jump-evaluation").isVisible(), poll).toBe(true);
+    await shot(page, "i-top-jump-link");
+    await page.waitForLoadState("networkidle");
+    // No script this page loaded is SurveyJS (its chunk is ~1.4 MB unpacked, ~250 kB on the wire).
+    const surveyChunk = async () => {
+      for (const s of scripts) {
+        const text = await (await context.request.get(s.url)).text();
+        if (text.includes("sd-question")) return true;
+      }
+      return false;
+    };
+    expect(await surveyChunk()).toBe(false);
+    await page.click("#jump-evaluation");
+    await expect.poll(() => page.evaluate(() => location.hash), poll).toBe("#evaluation-panel");
+    await shot(page, "i-evaluation-section");
+    await context.close();
+    await officer.close();
+  });
+
+  it("checklist: the contents button covers no input, 下一页 validates the page, times in 北京时间", async () => {
+    const { server, browser } = demo;
+    // The phone's own clock zone is New York: the page must still show the configured zone's time.
+    const officer = await browser.newContext({ ...phone, timezoneId: "America/New_York" });
+    const page = await officer.newPage();
+    watchPage(page, problems);
+    await login(page, server.baseUrl, "scjg-officer1", DEMO_PASSWORD, "/admin/inspections");
+    const { items } = await apiAs<{ items: { id: string; status: string }[] }>(
+      officer,
+      server.baseUrl,
+      "GET",
+      "/api/inspections?status=in_progress",
+    );
+    const id = items.find((i) => i.status === "in_progress")!.id;
+    await page.goto(`${server.baseUrl}/admin/inspections/${id}/checklist`);
+    await page.locator(".sd-question").first().waitFor();
+    await shot(page, "checklist-first-page");
+    // Nor does it take a column beside the questions: they keep the phone's width.
+    const page1 = await page.locator(".sd-page").first().boundingBox();
+    expect(page1!.width).toBeGreaterThan(320);
+    const firstPage = await page.locator(".sd-page__title").first().innerText();
+
+    // 下一页 with required answers missing: the errors show here, and the page stays.
+    const next = page.locator(".sd-navigation__next-btn:visible");
+    await next.click();
+    await expect.poll(() => page.locator(".sd-question__erbox:visible").count(), poll).toBeGreaterThan(0);
+    expect(await page.locator(".sd-page__title").first().innerText()).toBe(firstPage);
+    await shot(page, "checklist-errors-on-next");
+
+    // The contents button overlaps no input, wherever the page is scrolled.
+    const toc = page.locator(".sv_progress-toc--mobile");
+    if ((await toc.count()) > 0) {
+      for (const y of [0, 400, 800, 100_000]) {
+        await page.evaluate((top) => window.scrollTo({ top }), y);
+        const box = await toc.first().boundingBox();
+        if (!box) continue;
+        const overlapping = await page.evaluate((b) => {
+          const hits = [
+            ...document.querySelectorAll(
+              ".sd-question input, .sd-question textarea, .sd-item__control-label, .sd-navigation__next-btn",
+            ),
+          ];
+          return hits.filter((el) => {
+            const r = el.getBoundingClientRect();
+            return (
+              r.width > 0 &&
+              r.left < b.x + b.width &&
+              r.right > b.x &&
+              r.top < b.y + b.height &&
+              r.bottom > b.y
+            );
+          }).length;
+        }, box);
+        expect(overlapping, `scrolled to ${y}`).toBe(0);
+      }
+    }
+
+    // An answer is saved; the time reads as elsewhere (2026-12-06 14:31) in the configured zone.
+    const text = page.locator(".sd-question input[type=text], .sd-question textarea").first();
+    await text.fill("现场负责人 张三");
+    await expect
+      .poll(() => page.locator("#save-state").innerText(), poll)
+      .toMatch(/^已保存 \d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）$/);
+    const shown = (await page.locator("#save-state").innerText()).match(/\d{2}:\d{2}/)![0];
+    // Beijing's clock now or a minute ago (the save may have crossed a minute), never New York's.
+    const beijing = (ms: number) =>
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: "Asia/Shanghai",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }).format(new Date(ms));
+    expect([beijing(Date.now()), beijing(Date.now() - 60_000), beijing(Date.now() - 120_000)]).toContain(
+      shown,
+    );
+    await shot(page, "checklist-saved-time");
+    await officer.close();
+  });
+
+  it("the 双随机 public page labels every value on a phone and explains the check in plain words", async () => {
+    const { server, browser } = demo;
+    const admin = await browser.newContext(phone);
+    const page = await admin.newPage();
+    watchPage(page, problems);
+    await login(page, server.baseUrl, "scjg-admin", DEMO_PASSWORD, "/admin/inspections");
+    const me = await apiAs<{ user: { departmentId: string } }>(admin, server.baseUrl, "GET", "/api/auth/me");
+    const { items } = await apiAs<{ items: { id: string }[] }>(
+      admin,
+      server.baseUrl,
+      "GET",
+      `/api/catalog/items?status=active&department=${me.user.departmentId}`,
+    );
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const { task } = await apiAs<{ task: { id: string } }>(
+      admin,
+      server.baseUrl,
+      "POST",
+      "/api/sampling/tasks",
+      {
+        name: "手机公示检查",
+        itemIds: [items[0]!.id],
+        periodFrom: day(5),
+        periodTo: day(20),
+      },
+    );
+    for (const step of ["commit", "draw", "reveal"])
+      await apiAs(admin, server.baseUrl, "POST", `/api/sampling/tasks/${task.id}/${step}`);
+    await admin.close();
+
+    const citizen = await browser.newContext(phone);
+    const view = await citizen.newPage();
+    watchPage(view, problems);
+    await view.goto(`${server.baseUrl}/sampling/public/${task.id}`);
+    await view.locator("#outcome-table tbody tr").first().waitFor();
+    await view.locator("#outcome-table").scrollIntoViewIfNeeded();
+    await shot(view, "sampling-public-outcome");
+    const unlabelled = await view.evaluate(
+      () =>
+        [...document.querySelectorAll("table.list td")].filter((td) => !td.getAttribute("data-label")).length,
+    );
+    expect(unlabelled).toBe(0);
+    const text = await view.locator("main").innerText();
+    expect(text).not.toMatch(/npm run|docs\/SAMPLING\.md/);
+    await view.click("#verify");
+    await expect.poll(() => view.locator("#verify-result").innerText(), poll).toContain("验证通过");
+    await view.click("#how-link");
+    await view.locator("#how summary").click();
+    await expect.poll(() => view.locator("#how").getAttribute("open"), poll).not.toBeNull();
+    await view.locator("#how").scrollIntoViewIfNeeded();
+    await shot(view, "sampling-public-how");
+    await citizen.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("offline: answers survive a reload without network, sync on reconnect; a stale save offers the merge", async () => {
+    const { server, browser } = demo;
+    const device = await browser.newContext(phone);
+    const page = await device.newPage();
+    watchPage(page, problems);
+    await login(page, server.baseUrl, "scjg-officer1", DEMO_PASSWORD, "/admin/inspections");
+    const { items } = await apiAs<{ items: { id: string; status: string }[] }>(
+      device,
+      server.baseUrl,
+      "GET",
+      "/api/inspections?status=in_progress",
+    );
+    const id = items.find((i) => i.status === "in_progress")!.id;
+    const checklist = `${server.baseUrl}/admin/inspections/${id}/checklist`;
+    await page.goto(checklist);
+    await page.locator(".sd-question").first().waitFor();
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    // Once controlled by the worker, the page and its checklist are cached on this load.
+    await page.reload();
+    await page.locator(".sd-question").first().waitFor();
+    await expect
+      .poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller)), poll)
+      .toBe(true);
+
+    await device.setOffline(true);
+    const place = page.locator('.sd-question[data-name="inspection_place"] input');
+    await place.fill("离线填写的检查场所");
+    await expect.poll(() => page.locator("#save-state").innerText(), poll).toMatch(/^1 项待同步/);
+    await page.reload();
+    await page.locator(".sd-question").first().waitFor();
+    await expect.poll(() => place.inputValue(), poll).toBe("离线填写的检查场所");
+    await expect.poll(() => page.locator("#save-state").innerText(), poll).toMatch(/^1 项待同步/);
+    await shot(page, "offline-reloaded");
+
+    await device.setOffline(false);
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await expect.poll(() => page.locator("#save-state").getAttribute("data-pending"), poll).toBe("0");
+    const saved = await apiAs<{ data: Record<string, unknown>; revision: number }>(
+      device,
+      server.baseUrl,
+      "GET",
+      `/api/inspections/${id}/checklist`,
+    );
+    expect(saved.data.inspection_place).toBe("离线填写的检查场所");
+
+    // A second device saves meanwhile; this phone's next save is stale and offers the merge.
+    await apiAs(device, server.baseUrl, "PUT", `/api/inspections/${id}/checklist`, {
+      data: { ...saved.data, inspection_place: "另一台设备填写的场所" },
+      baseRevision: saved.revision,
+    });
+    await place.fill("本机再次修改的场所");
+    await page.locator("#merge-list li").first().waitFor({ timeout: 20_000 });
+    expect(await page.locator("#merge-list").innerText()).toContain("另一台设备填写的场所");
+    await shot(page, "offline-merge");
+    await page.click("#merge-confirm");
+    await expect.poll(() => page.locator("#save-state").getAttribute("data-pending"), poll).toBe("0");
+    const merged = await apiAs<{ data: Record<string, unknown> }>(
+      device,
+      server.baseUrl,
+      "GET",
+      `/api/inspections/${id}/checklist`,
+    );
+    expect(merged.data.inspection_place).toBe("本机再次修改的场所");
+    await device.close();
+  });
+});
