@@ -84,6 +84,9 @@ let currentTask = "";
 function survey(view: ItemView, canScore: boolean) {
   const model = new Model(localSchema(view.form.schema));
   makeSurveySafe(model);
+  // On a phone SurveyJS folds a rating into a dropdown; five buttons of 0–20 fit and take one tap each.
+  for (const q of model.getAllQuestions())
+    if (q.getType() === "rating") q.setPropertyValue("displayMode", "buttons");
   if (view.item.answers) model.data = view.item.answers;
   if (!canScore) {
     model.mode = "display";
