@@ -952,6 +952,12 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     }),
     expect: BUREAU_WRITE,
   },
+  "GET /api/reviews": { scoped: false, expect: BUREAU },
+  "GET /api/reviews/items/:itemId": {
+    scoped: false,
+    params: { itemId: () => "no-such-item" },
+    expect: { ...BUREAU, admin: 404, supervisor: 404 },
+  },
   "GET /api/reviews/:id": {
     scoped: false,
     params: { id: () => "no-such-task" },

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { cases, inspections, reviewItems } from "../src/db/schema.ts";
+import { cases, inspections, reviewItems, users } from "../src/db/schema.ts";
 import { localDate } from "../src/lib/time.ts";
 import { verifyReviewFile, type ReviewVerificationFile } from "../src/reviews/sample.ts";
 import { makeInspection, makeWorld, type World } from "./evaluation-fixtures.ts";
@@ -111,6 +111,32 @@ describe("案卷评查 tasks", () => {
       answers: { ...full, subject_lawful: 25 },
     });
     expect(bad.status).toBe(422);
+  });
+
+  it("lists the tasks with the reviewers one may assign, and gives a file's form and its stored answers", async () => {
+    const disabledId = await t.user("tingyong", "supervisor");
+    await t.db.update(users).set({ disabled: true }).where(eq(users.id, disabledId));
+    const id = (await call(supervisor, "POST", "/api/reviews", taskBody())).body.id as string;
+    const list = await call(supervisor, "GET", "/api/reviews");
+    expect(list.status).toBe(200);
+    expect(list.body.items).toMatchObject([{ id, name: taskBody().name, status: "committed" }]);
+    const reviewerIds = list.body.reviewers.map((r: { id: string }) => r.id);
+    expect(reviewerIds).toContain(supervisorId);
+    expect(reviewerIds).not.toContain(disabledId);
+    expect((await call(head, "GET", "/api/reviews")).status).toBe(403);
+
+    const items = (await call(supervisor, "POST", `/api/reviews/${id}/draw`)).body.items as { id: string }[];
+    const open = await call(supervisor, "GET", `/api/reviews/items/${items[0]!.id}`);
+    expect(open.status).toBe(200);
+    expect(open.body.item).toMatchObject({ id: items[0]!.id, score: null, answers: null });
+    expect(open.body.task).toEqual({ id, name: taskBody().name, threshold: 80 });
+    const ratings = JSON.stringify(open.body.form.schema);
+    for (const name of Object.keys(full)) expect(ratings).toContain(`"${name}"`);
+
+    await call(supervisor, "POST", `/api/reviews/items/${items[0]!.id}/score`, { answers: full });
+    const scored = await call(supervisor, "GET", `/api/reviews/items/${items[0]!.id}`);
+    expect(scored.body.item).toMatchObject({ score: 100, answers: full });
+    expect((await call(supervisor, "GET", "/api/reviews/items/nothing")).status).toBe(404);
   });
 
   it("refuses bad input and is the bureau's only", async () => {

@@ -42,6 +42,13 @@ export const STAFF_PAGES: { path: RegExp; href?: string; label: string; roles: R
   { path: /^\/admin\/alerts$/, href: "/admin/alerts", label: "告警", roles: ["admin", "supervisor"] },
   // 督办 (issue 16): the bureau opens and reviews; a department administrator answers its own.
   { path: /^\/admin\/cases(\/[^/]+(\/print)?)?$/, href: "/admin/cases", label: "督办", roles: DESIGNERS },
+  // 案卷评查 (issue 16): the bureau's tasks; a reviewer is one of its users.
+  {
+    path: /^\/admin\/reviews(\/items\/[^/]+)?$/,
+    href: "/admin/reviews",
+    label: "案卷评查",
+    roles: ["admin", "supervisor"],
+  },
   { path: /^\/admin\/officers$/, href: "/admin/officers", label: "执法人员", roles: DESIGNERS },
   { path: /^\/admin\/enterprises$/, href: "/admin/enterprises", label: "企业", roles: ALL },
   { path: /^\/admin\/enterprises\/letters$/, label: "企业激活函", roles: ["admin"] },

@@ -29,6 +29,8 @@ const PAGES: [string, string][] = [
   ["/admin/cases", "/admin/cases.html"],
   ["/admin/cases/:id", "/admin/case.html"],
   ["/admin/cases/:id/print", "/admin/case-print.html"],
+  ["/admin/reviews", "/admin/reviews.html"],
+  ["/admin/reviews/items/:itemId", "/admin/review-item.html"],
   ["/admin/audit", "/admin/audit.html"],
   ["/admin/sampling", "/sampling-admin.html"],
   ["/sampling/public", "/sampling-public.html"],

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { auditInsert } from "../audit/audit.ts";
 import { currentUser, requireUser } from "../auth/session.ts";
@@ -93,6 +93,51 @@ const readTask = createRoute({
   middleware: [bureau] as const,
   request: { params: TaskParam },
   responses: { 200: jsonResponse("评查任务", Task), ...errors(401, 403, 404) },
+});
+const listTasks = createRoute({
+  method: "get",
+  path: "/reviews",
+  tags: ["reviews"],
+  summary: "评查任务列表与可选评查人员",
+  middleware: [bureau] as const,
+  responses: {
+    200: jsonResponse(
+      "评查任务",
+      z.object({
+        items: z.array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            periodFrom: z.string(),
+            periodTo: z.string(),
+            status: z.enum(["committed", "drawn"]),
+            createdAt: z.string(),
+          }),
+        ),
+        reviewers: z.array(z.object({ id: z.string(), name: z.string() })),
+      }),
+    ),
+    ...errors(401, 403),
+  },
+});
+const readItem = createRoute({
+  method: "get",
+  path: "/reviews/items/{itemId}",
+  tags: ["reviews"],
+  summary: "一份评查案卷：任务、评查表与已有评分",
+  middleware: [bureau] as const,
+  request: { params: ItemParam },
+  responses: {
+    200: jsonResponse(
+      "评查案卷",
+      z.object({
+        item: Item.extend({ answers: z.record(z.string(), z.unknown()).nullable() }),
+        task: z.object({ id: z.string(), name: z.string(), threshold: z.number() }),
+        form: z.object({ id: z.string(), title: z.string(), schema: z.record(z.string(), z.unknown()) }),
+      }),
+    ),
+    ...errors(401, 403, 404),
+  },
 });
 const scoreItem = createRoute({
   method: "post",
@@ -217,6 +262,68 @@ export function reviewRoutes() {
       }),
     ]);
     return c.json(await taskView(c, id), 201);
+  });
+
+  app.openapi(listTasks, async (c) => {
+    const tasks = await c.var.db.select().from(reviewTasks).orderBy(desc(reviewTasks.createdAt)).limit(200);
+    const people = await c.var.db
+      .select({ id: users.id, username: users.username, displayName: users.displayName })
+      .from(users)
+      .where(and(inArray(users.role, ["admin", "supervisor"]), eq(users.disabled, false)));
+    return c.json(
+      {
+        items: tasks.map((t) => ({
+          id: t.id,
+          name: t.name,
+          periodFrom: t.periodFrom,
+          periodTo: t.periodTo,
+          status: t.status,
+          createdAt: iso(t.createdAt)!,
+        })),
+        reviewers: people.map((u) => ({ id: u.id, name: u.displayName || u.username })),
+      },
+      200,
+    );
+  });
+
+  app.openapi(readItem, async (c) => {
+    const { itemId } = c.req.valid("param");
+    const [item] = await c.var.db.select().from(reviewItems).where(eq(reviewItems.id, itemId));
+    if (!item) throw notFound("评查案卷");
+    const [t] = await c.var.db.select().from(reviewTasks).where(eq(reviewTasks.id, item.taskId));
+    // A scored file shows the version it was scored with; an open one the form's published version.
+    const [form] = await c.var.db
+      .select({ version: forms.publishedVersion, title: forms.title })
+      .from(forms)
+      .where(eq(forms.id, t!.formId));
+    const [version] = await c.var.db
+      .select({ schema: formVersions.schema })
+      .from(formVersions)
+      .where(
+        and(eq(formVersions.formId, t!.formId), eq(formVersions.version, item.formVersion ?? form!.version!)),
+      );
+    return c.json(
+      {
+        item: {
+          id: item.id,
+          inspectionId: item.inspectionId,
+          departmentId: item.departmentId,
+          reviewerId: item.reviewerId,
+          score: item.score,
+          maxScore: item.maxScore,
+          scoredAt: iso(item.scoredAt),
+          caseId: item.caseId,
+          answers: item.answers ? (JSON.parse(item.answers) as Record<string, unknown>) : null,
+        },
+        task: { id: t!.id, name: t!.name, threshold: t!.threshold },
+        form: {
+          id: t!.formId,
+          title: form!.title,
+          schema: JSON.parse(version!.schema) as Record<string, unknown>,
+        },
+      },
+      200,
+    );
   });
 
   app.openapi(readTask, async (c) => c.json(await taskView(c, c.req.valid("param").id), 200));

@@ -44,6 +44,7 @@ function staffPages(ids: { formId: string; inspectionId: string }) {
     { path: "/admin/planning", roles: DESIGNERS, nav: true },
     { path: "/admin/dashboard", roles: DESIGNERS, nav: true },
     { path: "/admin/alerts", roles: ["admin", "supervisor"] as Role[], nav: true },
+    { path: "/admin/reviews", roles: ["admin", "supervisor"] as Role[], nav: true },
     { path: "/admin/officers", roles: DESIGNERS, nav: true },
     { path: "/admin/enterprises", roles: ALL, nav: true },
     { path: "/admin/catalog", roles: ALL, nav: true },
