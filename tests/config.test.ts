@@ -92,3 +92,18 @@ describe("the configuration", () => {
     });
   });
 });
+
+describe("the Worker's variables", () => {
+  // wrangler.toml's [vars] give a TOML number or boolean as one: `ALERT_POLL_MS = 5000` was read before
+  // the schema; a value the Worker silently dropped would leave a rate limit or a proxy switch at its default.
+  const base = { LIBSQL_URL: "libsql://db.example", APP_SECRET: SECRET, ASSETS: {} };
+
+  it("reads number and boolean bindings like their text", async () => {
+    const { misconfiguration } = await import("../src/worker.ts");
+    expect(misconfiguration({ ...base, SUBMIT_RATE_PER_MINUTE: 0 } as never)).toMatch(
+      /SUBMIT_RATE_PER_MINUTE/,
+    );
+    expect(misconfiguration({ ...base, TRUST_PROXY: 2 } as never)).toMatch(/TRUST_PROXY/);
+    expect(misconfiguration({ ...base, ALERT_POLL_MS: 5000, TRUST_PROXY: true } as never)).toBeNull();
+  });
+});
