@@ -64,7 +64,7 @@ export function createApp(appDeps: AppDeps) {
   // Outermost, so refusals of the checks below (413, 415, 403, …) carry the headers too. The Node
   // server writes the same table on the raw response instead, a few µs cheaper per request.
   if (!deps.serverWritesHeaders) app.use("*", securityHeaders);
-  app.use("*", withRequestId);
+  app.use("*", withRequestId(deps.config.trustProxy));
   if (deps.config.accessLog) app.use("*", accessLog);
   app.use("*", async (c, next) => {
     c.set("deps", deps);
@@ -171,7 +171,7 @@ export function createApp(appDeps: AppDeps) {
   // is the only way to the handler; the endpoint's OpenAPI entry stays with the main app.
   const lane = new Hono<AppEnv>();
   if (!deps.serverWritesHeaders) lane.use(securityHeaders);
-  lane.use(withRequestId);
+  lane.use(withRequestId(deps.config.trustProxy));
   if (deps.config.accessLog) lane.use(accessLog);
   lane.use(async (c, next) => {
     c.set("deps", deps);

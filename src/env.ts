@@ -202,17 +202,31 @@ export interface AppEnv {
  * and the app's configuration all parse through it, so a bad value is refused at start naming its
  * variable, and tests/config.test.ts holds this list and README.md's configuration table equal.
  */
-const positive = (fallback: number) =>
+const positive = (fallback: number, bounds: { whole?: boolean; max?: number } = {}) =>
   z
     .string()
     .optional()
     .transform((raw, ctx) => {
       if (raw === undefined || raw.trim() === "") return fallback;
       const n = Number(raw);
-      if (Number.isFinite(n) && n > 0) return n;
-      ctx.addIssue({ code: "custom", message: `must be a positive number, got "${raw}"` });
-      return z.NEVER;
+      if (!Number.isFinite(n) || n <= 0) {
+        ctx.addIssue({ code: "custom", message: `must be a positive number, got "${raw}"` });
+        return z.NEVER;
+      }
+      if (bounds.whole && !Number.isInteger(n)) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number, got "${raw}"` });
+        return z.NEVER;
+      }
+      if (bounds.max !== undefined && n > bounds.max) {
+        ctx.addIssue({ code: "custom", message: `must be at most ${bounds.max}, got "${raw}"` });
+        return z.NEVER;
+      }
+      return n;
     });
+/** Longest delay a timer takes: beyond it Node and Workers fire after 1 ms, so a loop would never pause. */
+const TIMER_MAX_MS = 2_147_483_647;
+/** Sizes (a cache's, a batch's) and what Node's server options take: whole numbers only. */
+const whole = (fallback: number, max?: number) => positive(fallback, { whole: true, max });
 /** A TCP port; 0 asks the system for a free one. */
 const port = (fallback: number) =>
   z
@@ -276,8 +290,8 @@ const VARIABLES = z.object({
   }),
   SEED_FORMS: onOff(true),
   VALIDATION_THREAD: onOff(false),
-  VALIDATOR_CACHE_SIZE: positive(200),
-  GROUP_COMMIT_MAX: positive(128),
+  VALIDATOR_CACHE_SIZE: whole(200),
+  GROUP_COMMIT_MAX: whole(128),
   NODE_ENV: text(),
   // Both targets
   TZ: text(),
@@ -293,7 +307,7 @@ const VARIABLES = z.object({
   LOGIN_FAILURES_PER_15_MIN: positive(10),
   LOGIN_CLIENT_FAILURES_PER_15_MIN: positive(50),
   LOGIN_ACCOUNT_FAILURES_PER_15_MIN: positive(100),
-  SWEEP_INTERVAL_MINUTES: positive(10),
+  SWEEP_INTERVAL_MINUTES: positive(10, { max: Math.floor(TIMER_MAX_MS / 60_000) }),
   // The reference validator's time per submission grows with the schema (a 400 KB schema: 5 s).
   FORM_SCHEMA_MAX_BYTES: positive(128 * 1024),
   FORM_MAX_EXPRESSIONS: positive(300),
@@ -325,11 +339,18 @@ const VARIABLES = z.object({
   IMPORT_MAX_CELLS: positive(200_000),
   IMPORT_REPORT_MAX_ROWS: positive(100),
   IMPORT_ECHO_MAX_CHARS: positive(200),
-  HEADERS_TIMEOUT_MS: positive(15_000),
-  REQUEST_TIMEOUT_MS: positive(120_000),
+  HEADERS_TIMEOUT_MS: whole(15_000),
+  REQUEST_TIMEOUT_MS: whole(120_000),
   MAX_CONNECTIONS: positive(1000),
   // The Worker
-  ALERT_POLL_MS: positive(3000),
+  ALERT_POLL_MS: positive(3000, { max: TIMER_MAX_MS }),
+});
+
+/** The variables checked together as well. */
+const CHECKED = VARIABLES.refine((v) => v.HEADERS_TIMEOUT_MS <= v.REQUEST_TIMEOUT_MS, {
+  // Node's createServer throws otherwise, naming its option rather than our variable.
+  path: ["HEADERS_TIMEOUT_MS"],
+  message: "must not exceed REQUEST_TIMEOUT_MS",
 });
 
 export type Variables = z.output<typeof VARIABLES>;
@@ -339,7 +360,7 @@ export const VARIABLE_NAMES = Object.keys(VARIABLES.shape) as (keyof Variables)[
 
 /** Parses the environment (Node's process.env or the Worker's string bindings); throws naming every bad variable. */
 export function readVariables(env: Record<string, string | undefined>): Variables {
-  const parsed = VARIABLES.safeParse(env);
+  const parsed = CHECKED.safeParse(env);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
   throw new Error(`configuration: ${problems.join("; ")}`);

@@ -40,11 +40,18 @@ function openRemote(settings: ReturnType<typeof workerSettings>) {
   return drizzle(client, { schema });
 }
 
+/**
+ * The text of each variable. wrangler.toml's [vars] hand a TOML number or boolean (`ALERT_POLL_MS =
+ * 5000`, `TRUST_PROXY = true`) to the Worker as one: read like its text, never dropped for the default.
+ * Bindings (ASSETS) are objects and stay out.
+ */
 function stringVars(env: WorkerEnv): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === "string")) as Record<
-    string,
-    string | undefined
-  >;
+  const vars: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value === "string") vars[name] = value;
+    else if (typeof value === "number" || typeof value === "boolean") vars[name] = String(value);
+  }
+  return vars;
 }
 
 /** What is missing for the Worker to serve; a secret is never generated per request or per isolate. */

@@ -80,6 +80,29 @@ describe("the configuration", () => {
     );
   });
 
+  it("refuses at start, naming the variable, values Node or a timer would take wrongly", () => {
+    const refused = (env: Record<string, string>, pattern: RegExp) => {
+      let message = "";
+      try {
+        readVariables(env);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(pattern);
+    };
+    // Node's createServer throws for a fraction, and for headers allowed longer than the whole request.
+    refused({ HEADERS_TIMEOUT_MS: "1.5" }, /HEADERS_TIMEOUT_MS must be a whole number/);
+    refused({ HEADERS_TIMEOUT_MS: "200000" }, /HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS/);
+    // A timer beyond 2^31-1 ms fires after 1 ms: the sweep or the poll would run without pause.
+    refused({ SWEEP_INTERVAL_MINUTES: "40000" }, /SWEEP_INTERVAL_MINUTES must be at most 35791/);
+    refused({ ALERT_POLL_MS: "3000000000" }, /ALERT_POLL_MS must be at most 2147483647/);
+    // lru-cache refuses a fractional size.
+    refused({ VALIDATOR_CACHE_SIZE: "0.5" }, /VALIDATOR_CACHE_SIZE must be a whole number/);
+    expect(
+      readVariables({ HEADERS_TIMEOUT_MS: "200000", REQUEST_TIMEOUT_MS: "300000" }).HEADERS_TIMEOUT_MS,
+    ).toBe(200000);
+  });
+
   it("takes PORT=0 as any free port", () => {
     expect(nodeSettings({ PORT: "0" }).port).toBe(0);
   });
@@ -90,5 +113,20 @@ describe("the configuration", () => {
       host: "0.0.0.0",
       databaseUrl: "file:./data/lianma.db",
     });
+  });
+});
+
+describe("the Worker's variables", () => {
+  // wrangler.toml's [vars] give a TOML number or boolean as one: `ALERT_POLL_MS = 5000` was read before
+  // the schema; a value the Worker silently dropped would leave a rate limit or a proxy switch at its default.
+  const base = { LIBSQL_URL: "libsql://db.example", APP_SECRET: SECRET, ASSETS: {} };
+
+  it("reads number and boolean bindings like their text", async () => {
+    const { misconfiguration } = await import("../src/worker.ts");
+    expect(misconfiguration({ ...base, SUBMIT_RATE_PER_MINUTE: 0 } as never)).toMatch(
+      /SUBMIT_RATE_PER_MINUTE/,
+    );
+    expect(misconfiguration({ ...base, TRUST_PROXY: 2 } as never)).toMatch(/TRUST_PROXY/);
+    expect(misconfiguration({ ...base, ALERT_POLL_MS: 5000, TRUST_PROXY: true } as never)).toBeNull();
   });
 });

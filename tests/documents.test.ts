@@ -20,6 +20,7 @@ import { pdfText } from "./pdf-text.ts";
 import { signInspectionCode } from "../src/inspections/code.ts";
 import { TEST_SECRET } from "./evaluation-fixtures.ts";
 import { inspectionDepartments, inspectionItems, inspectionOfficers } from "../src/db/schema.ts";
+import { WORKER_TARGET } from "./worker/target.ts";
 
 type Json = Record<string, any>;
 
@@ -294,6 +295,29 @@ describe("GET /api/inspections/:id/documents/record", () => {
       ["record", 1],
       ["record", 2],
     ]);
+  });
+});
+
+describe.skipIf(WORKER_TARGET)("the record's printed origin without PUBLIC_URL", () => {
+  it("refuses a Host port the server does not listen on instead of issuing a new version per port", async () => {
+    await register();
+    const own = await enterpriseSession(t, enterpriseId);
+    // What @hono/node-server hands the app: the socket the request arrived on (here port 80).
+    const socket = { incoming: { socket: { localPort: 80 } } };
+    const get = (host: string) =>
+      t.app.request(
+        `http://${host}/api/enterprise/inspections/${inspectionId}/documents/record`,
+        { headers: { Cookie: own.cookie } },
+        socket,
+      );
+    expect((await get("localhost")).status).toBe(200);
+    for (const host of ["localhost:81", "localhost:8080"]) {
+      const res = await get(host);
+      expect(res.status).toBe(409);
+      expect(((await res.json()) as Json).error.code).toBe("public_url_required");
+    }
+    expect(await issuedRows("record")).toHaveLength(1);
+    expect(await issuedAudit()).toHaveLength(1);
   });
 });
 

@@ -31,7 +31,14 @@ describe("request ids", () => {
     expect(idA).not.toBe(idB);
   });
 
+  it("takes no id from a client when there is no proxy to trust", async () => {
+    // Otherwise any client picks the id its lines are logged under: another request's, an administrator's.
+    const res = await t.app.request("/healthz", { headers: { "X-Request-Id": "edge-42_abc=" } });
+    expect(res.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it("keeps a well-formed id from the proxy and replaces one that could forge a log line", async () => {
+    const t = await makeTestApp({ TRUST_PROXY: "1" });
     const kept = await t.app.request("/healthz", { headers: { "X-Request-Id": "edge-42_abc=" } });
     expect(kept.headers.get("X-Request-Id")).toBe("edge-42_abc=");
     const forged = await t.app.request("/healthz", { headers: { "X-Request-Id": 'x"},{"level":"error' } });

@@ -25,10 +25,34 @@ export interface IssuedDocument {
   filename: string;
 }
 
+/**
+ * The origin the record prints. Without PUBLIC_URL it is the request's, and an allowed host matches
+ * with any port: each `Host: localhost:N` a client makes up would be a new record (a render's CPU, a
+ * version, an audit line). On Node the socket tells the port the request really came in on; a Host
+ * naming another one is refused as share links refuse unknown hosts. Behind a proxy, PUBLIC_URL.
+ */
+function documentOrigin(c: Context<AppEnv>): string {
+  const origin = publicOrigin(c);
+  const { publicUrl, trustProxy } = c.var.deps.config;
+  const env = c.env as { incoming?: { socket?: { localPort?: number } } } | undefined;
+  const localPort = env?.incoming?.socket?.localPort;
+  if (publicUrl || trustProxy || localPort === undefined) return origin;
+  const url = new URL(origin);
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  if (port !== String(localPort)) {
+    throw new ApiError(
+      409,
+      "public_url_required",
+      "无法生成文书中的检查码链接：本次访问的端口与服务端口不符。请管理员设置 PUBLIC_URL（如 https://forms.example.gov.cn）",
+    );
+  }
+  return origin;
+}
+
 /** The public page's address for this inspection, as the QR code on the record prints it. */
 function codeUrl(c: Context<AppEnv>, row: InspectionRow): string {
   const expiresAt = row.plannedEnd + c.var.deps.config.inspections.codeTtlDays * 86_400_000;
-  return `${publicOrigin(c)}/i/${signInspectionCode(c.var.deps.config.secret, row.id, expiresAt, row.codeNonce)}`;
+  return `${documentOrigin(c)}/i/${signInspectionCode(c.var.deps.config.secret, row.id, expiresAt, row.codeNonce)}`;
 }
 
 /** Renders the document of an inspection from its stored record; 409 while it does not exist yet. */

@@ -3,11 +3,22 @@ import { requestId } from "hono/request-id";
 import type { AppEnv } from "../env.ts";
 import { log } from "./log.ts";
 
+const fromProxy = requestId();
+
+/** Without a proxy the header comes from the client, who must not choose the id its lines carry. */
+const ours: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const id = crypto.randomUUID();
+  c.set("requestId", id);
+  c.header("X-Request-Id", id);
+  await next();
+};
+
 /**
- * A request id on every response (`X-Request-Id`; a well-formed one sent by a proxy is kept, so one
- * id follows a request through the proxy's log and ours) and in `c.var.requestId` for log lines.
+ * A request id on every response (`X-Request-Id`; behind a trusted proxy a well-formed one it sent is
+ * kept, so one id follows a request through the proxy's log and ours) and in `c.var.requestId`.
  */
-export const withRequestId = requestId();
+export const withRequestId = (trustProxy: boolean): MiddlewareHandler<AppEnv> =>
+  trustProxy ? fromProxy : ours;
 
 /**
  * One access line per request: method, the matched route pattern (never the path, which can carry an
