@@ -4,7 +4,14 @@
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage } from "./harness";
+import {
+  axeViolations,
+  chromiumMissing,
+  demoServerAndBrowser,
+  login,
+  screenshotDir,
+  watchPage,
+} from "./harness";
 
 const poll = { timeout: 20_000, interval: 100 };
 const DEMO_PASSWORD = "Reviews-demo-password";
@@ -113,6 +120,8 @@ describe.skipIf(chromiumMissing)("案卷评查 in a browser", () => {
       .locator('[data-name="procedure_proper_note"] textarea')
       .fill("未亮码入企，检查记录无企业签字。");
     await shot(reviewer, "03-score-phone");
+    // The page around the form; SurveyJS's default theme has its own low-contrast grey descriptions.
+    expect(await axeViolations(reviewer, ["#survey"])).toEqual([]);
     await reviewer.locator(".sd-navigation__complete-btn").click();
     await expect.poll(() => reviewer.locator("#score").innerText(), poll).toBe("得分 70 / 100 分");
     const caseHref = await reviewer.locator("#case-link").getAttribute("href");
@@ -126,6 +135,7 @@ describe.skipIf(chromiumMissing)("案卷评查 in a browser", () => {
     expect(await card.innerText()).toContain("低于分数线");
     expect(await card.locator(".case-link").getAttribute("href")).toBe(caseHref);
     await shot(bureau, "05-list-scored");
+    expect(await axeViolations(bureau)).toEqual([]);
     await card.locator(".case-link").click();
     await expect.poll(() => bureau.locator("#case h1").innerText(), poll).toMatch(/^济司督〔\d{4}〕第\d+号$/);
     expect(await bureau.locator("#case").innerText()).toContain("案卷评查得分 70 分");
