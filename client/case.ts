@@ -12,6 +12,8 @@ let me: User;
 let options: CaseOptions | null = null;
 
 byId<HTMLAnchorElement>("print-link").href = `/admin/cases/${encodeURIComponent(id)}/print`;
+byId<HTMLAnchorElement>("audit-link").href =
+  `/admin/audit?targetType=case&targetId=${encodeURIComponent(id)}`;
 
 const row = (label: string, value: string | Node) => [h("dt", {}, label), h("dd", {}, value)];
 

@@ -135,6 +135,24 @@ describe.skipIf(chromiumMissing)("supervision case in a browser", () => {
       .locator("#cases-section")
       .screenshot({ path: join(screenshotDir, "cases-07-dashboard.png") });
 
+    // 7. The audit log shows the case's whole trail, newest first, each step under its Chinese name.
+    await bureau.goto(`${base}${caseUrl}`);
+    await bureau.locator("#audit-link").click();
+    await bureau.waitForURL((url) => url.pathname === "/admin/audit");
+    await expect.poll(() => bureau.locator("#lines .audit-line").count(), poll).toBeGreaterThanOrEqual(8);
+    const trail = await bureau.locator("#lines .audit-action").allInnerTexts();
+    expect(trail).toContain("上传督办附件");
+    expect([...trail].reverse().filter((a) => a !== "上传督办附件")).toEqual([
+      "立案督办",
+      "督办件交办",
+      "部门提交自查报告",
+      "退回自查报告",
+      "部门提交自查报告",
+      "自查报告通过",
+      "督办结案",
+    ]);
+    await shot(bureau, "08-audit-trail");
+
     expect(problems).toEqual([]);
     await bureauContext.close();
     await deptContext.close();
