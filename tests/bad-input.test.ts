@@ -27,7 +27,8 @@ let admin: Session;
 
 beforeAll(async () => {
   // Many anonymous submissions from one address: the rate limit is tested elsewhere.
-  t = await makeTestApp({ SUBMIT_RATE_PER_MINUTE: "100000" });
+  // The world draws its sampling tasks at once: no day between commitment and draw here.
+  t = await makeTestApp({ SUBMIT_RATE_PER_MINUTE: "100000", SAMPLING_DRAW_DELAY_HOURS: "0" });
   ({ world, sessions } = await buildWorld(t));
   admin = sessions.admin;
 }, 120_000);

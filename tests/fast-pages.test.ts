@@ -142,6 +142,8 @@ describe("GET /api/public/forms/:id from memory", () => {
     expect(await res.json()).toEqual({ id: formId, title: "问卷", version: 1, schema: SAMPLE_SCHEMA });
     await t.call(admin, "POST", `/api/forms/${formId}/unpublish`);
     expect((await t.app.request(`/api/public/forms/${formId}`)).status).toBe(404);
+    // A publish needs a changed draft (an unchanged one is 409 unchanged; 恢复收集 reopens v1).
+    await t.call(admin, "PUT", `/api/forms/${formId}`, { schema: { ...SAMPLE_SCHEMA, title: "第二版" } });
     await t.call(admin, "POST", `/api/forms/${formId}/publish`);
     expect((await (await t.app.request(`/api/public/forms/${formId}`)).json()).version).toBe(2);
     await t.call(admin, "POST", `/api/forms/${formId}/archive`);
@@ -187,6 +189,7 @@ describe("GET /api/public/forms/:id from memory", () => {
       expect((await get()).status).toBe(200);
       expect((await post("unpublish")).status).toBe(200);
       expect((await get()).status).toBe(404);
+      await t.call(admin, "PUT", `/api/forms/${formId}`, { schema: { ...SAMPLE_SCHEMA, title: "第二版" } });
       expect((await post("publish")).status).toBe(201);
       expect((await (await get()).json()).version).toBe(2);
       expect((await post("archive")).status).toBe(200);

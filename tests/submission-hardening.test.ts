@@ -72,6 +72,8 @@ describe("oversized answers are refused before validation (issue 14, item 4)", (
     formId = await publishedForm("survey", schema);
   });
 
+  // The message names the question by its title (issue 18 #4), the details by its name.
+  const titles: Record<string, string> = { topics: "关注的方面", "contact.k0": "联系方式", name: "姓名" };
   const cases: [string, Record<string, unknown>, string][] = [
     [
       "110,000 repeated checkbox values",
@@ -93,7 +95,7 @@ describe("oversized answers are refused before validation (issue 14, item 4)", (
       expect(res.status).toBe(400);
       const body = await res.json();
       expect(body.error.code).toBe("invalid_response");
-      expect(body.error.message).toContain(name);
+      expect(body.error.message).toContain(`「${titles[name]}」`);
       expect(body.error.details[0].name).toBe(name);
     });
   }
