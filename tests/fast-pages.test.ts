@@ -100,7 +100,9 @@ describe("bundles", () => {
     expect(style).toBeTruthy();
     const res = await t.app.request(script!, { headers: { "Accept-Encoding": "gzip, deflate, br" } });
     expect(res.status).toBe(200);
-    expect(res.headers.get("content-encoding")).toBe("br");
+    // Under workerd the Worker is handed `Accept-Encoding: gzip` whatever the client sent (observed in
+    // this test), so it can only pick gzip there; Node sees the client's header and picks brotli.
+    expect(res.headers.get("content-encoding")).toBe(WORKER_TARGET ? "gzip" : "br");
     expect(res.headers.get("cache-control")).toContain("immutable");
     expect(res.headers.get("vary")).toBe("Accept-Encoding");
     if (!WORKER_TARGET) {
