@@ -274,7 +274,9 @@ function render(d: InspectionDetail) {
   inspection = d;
   document.title = `${d.enterprise.name} · 检查 · 亮码`;
   byId("enterprise-name").textContent = d.enterprise.name || "（企业已删除）";
-  replaceChildren(byId("status"), statusBadge(d.status), " ", auditLink(me?.role, "inspection", d.id));
+  replaceChildren(byId("status"), statusBadge(d.status));
+  const trail = auditLink(me?.role, "inspection", d.id);
+  replaceChildren(byId("audit-link"), trail);
   replaceChildren(byId("flags"), typeTag(d.type), ...flagBadges(d));
   renderFacts(d);
   renderPeople(d);

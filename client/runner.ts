@@ -2,6 +2,7 @@ import { Model, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
 import { fixSurveyStrings } from "./lib/zh-cn-overrides";
 import { renderSurvey } from "survey-js-ui";
+import { sanitizeHtml } from "./lib/sanitize";
 import { api, ApiError, errorMessage } from "./lib/api";
 import { byId, h, pathSegment, replaceChildren, showMessage } from "./lib/dom";
 import { clearFill, type FillState, loadFill, newSubmissionId, saveFill } from "./lib/fill-state";
@@ -53,13 +54,25 @@ async function submit(fill: FillState, survey: Model) {
     notice(
       "ok",
       "提交成功",
-      h("p", {}, "感谢您的填写！您的回答已保存，可以关闭本页面。"),
+      authorsThanks(survey) ?? h("p", {}, "感谢您的填写！您的回答已保存，可以关闭本页面。"),
       h("p", { className: "muted small" }, `回执编号：${fill.id.slice(0, 8)}`),
     );
   } catch (error) {
     host.dataset.submit = "failed";
     failed(error, fill, survey);
   }
+}
+
+/**
+ * The form author's own completed message (completedHtml, its conditions and {placeholders} applied
+ * by SurveyJS), sanitized like all form HTML; null when the author wrote none. It takes the place of
+ * our default thanks, so there is one message either way (issue 18 #14).
+ */
+function authorsThanks(survey: Model): HTMLElement | null {
+  if (!survey.completedHtml && survey.completedHtmlOnCondition.length === 0) return null;
+  const box = h("div", { className: "completed-html" });
+  box.innerHTML = sanitizeHtml(survey.processedCompletedHtml);
+  return box;
 }
 
 function failed(error: unknown, fill: FillState, survey: Model) {

@@ -97,7 +97,7 @@ describe.skipIf(chromiumMissing)("the audit log page, opened from an inspection'
       const base = demo.server.baseUrl;
       await login(page, base, "scjg-admin", DEMO_PASSWORD, `/admin/inspections/${ids.mine}`);
 
-      const link = page.locator("#status a.audit-link");
+      const link = page.locator("#audit-link a.audit-link");
       await expect.poll(() => link.count(), poll).toBe(1);
       await shot(page, `${name}-inspection-detail`);
       await link.click();

@@ -227,7 +227,14 @@ describe.skipIf(chromiumMissing)("corrective actions and 复查 on a phone", () 
 
     // 4. Approved, its checklist holds only the re-inspected point, with the original requirement.
     await apiAs(headContext, base, "POST", `/api/inspections/${reinspectionId}/approve`);
+    // The first page (place, times, rights) saved as a draft, so 下一页 (which validates the page)
+    // leads on to the item page.
     await officer.goto(`${base}/admin/inspections/${reinspectionId}/checklist`);
+    await officer.locator(".sd-question").first().waitFor();
+    await apiAs(officerContext, base, "PUT", `/api/inspections/${reinspectionId}/checklist`, {
+      data: answers({}),
+    });
+    await officer.reload();
     await officer.locator(".sd-question").first().waitFor();
     const checklist = await apiAs<{ schema: { pages: { elements: { name: string }[] }[] } }>(
       officerContext,

@@ -125,7 +125,8 @@ describe.skipIf(chromiumMissing)("untrusted form content in the browser", () => 
     await page.locator(".sd-item__control-label", { hasText: "选项A" }).first().click();
     await page.locator(".sd-navigation__complete-btn").click();
     await expect.poll(() => page.locator("#status").innerText()).toContain("提交成功");
-    await expect.poll(() => page.locator(".sd-completedpage").innerText()).toContain("谢谢");
+    // The author's completedHtml takes the place of our default thanks (one message, issue 18 #14).
+    await expect.poll(() => page.locator("#status .completed-html").innerText()).toContain("谢谢");
     await assertInert(page, "runner completed page");
 
     // Designer and its preview tab.
