@@ -224,7 +224,12 @@ function syncer(survey: SurveyModel, local: LocalChecklist) {
     void storeLocal(local).then(showState);
     schedule();
   });
-  window.addEventListener("online", () => void run());
+  // Back online: sync now. An attempt still in flight began offline and will fail; try again after it
+  // rather than wait for its retry timer.
+  window.addEventListener("online", () => {
+    window.clearTimeout(timer);
+    void (running ?? Promise.resolve()).then(() => run());
+  });
   window.addEventListener("offline", showState);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden" && pendingSteps(local) > 0) void run();
