@@ -9,7 +9,7 @@ import { openDatabase } from "../../src/db/client.ts";
 import { creditCodeCheckChar } from "../../src/directory/uscc.ts";
 import { enterpriseSessions } from "../../src/db/schema.ts";
 import { randomToken, sha256Hex } from "../../src/lib/ids.ts";
-import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage } from "./harness";
+import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage, apiAs } from "./harness";
 
 const poll = { timeout: 20_000, interval: 100 };
 const PASSWORD = "Actions-demo-password";
@@ -25,17 +25,6 @@ const SIGNATURE =
 const shanghaiClock = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16);
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(screenshotDir, `actions-${name}.png`), fullPage: true });
-
-async function apiAs<T>(context: BrowserContext, base: string, method: string, path: string, body?: unknown) {
-  const csrf = (await context.cookies(base)).find((c) => c.name === "lianma_csrf")?.value ?? "";
-  const response = await context.request.fetch(`${base}${path}`, {
-    method,
-    headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
-    data: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 function photoPng(): Buffer {
   const png = new PNG({ width: 64, height: 48 });

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage } from "./harness";
+import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage, apiAs } from "./harness";
 
 const DEMO_PASSWORD = "Field-pages-password";
 const poll = { timeout: 20_000, interval: 100 };
@@ -17,23 +17,6 @@ const phone = {
 };
 const shot = (page: Page, name: string, fullPage = false) =>
   page.screenshot({ path: join(screenshotDir, `field-${name}.png`), fullPage });
-
-async function apiAs<T>(
-  context: BrowserContext,
-  baseUrl: string,
-  method: string,
-  path: string,
-  body?: unknown,
-) {
-  const csrf = (await context.cookies(baseUrl)).find((c) => c.name === "lianma_csrf")?.value ?? "";
-  const response = await context.request.fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
-    data: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 describe.skipIf(chromiumMissing)("field pages on a phone", () => {
   // The 双随机 story draws right after the commitment: no 24 h wait here (SAMPLING_DRAW_DELAY_HOURS).

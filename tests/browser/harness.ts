@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import { runMigrations } from "../../src/db/migrate.ts";
@@ -288,4 +288,22 @@ export async function axeViolations(page: Page, exclude: string[] = []): Promise
         targets: (v.nodes as any[]).slice(0, 5).map((n) => String(n.target)),
       }));
   }, exclude);
+}
+
+/** Calls the API as the signed-in user of `context` (its cookies and CSRF token); throws on a refusal. */
+export async function apiAs<T>(
+  context: BrowserContext,
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+) {
+  const csrf = (await context.cookies(baseUrl)).find((c) => c.name === "lianma_csrf")?.value ?? "";
+  const response = await context.request.fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
+    data: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
+  return (await response.json()) as T;
 }

@@ -16,6 +16,7 @@ import {
   login,
   screenshotDir,
   watchPage,
+  apiAs,
 } from "./harness";
 
 const poll = { timeout: 20_000, interval: 100 };
@@ -36,24 +37,6 @@ const shanghaiClock = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString()
 
 const shot = (page: Page, name: string, fullPage = true) =>
   page.screenshot({ path: join(screenshotDir, `story-${name}.png`), fullPage });
-
-/** A JSON call with the context's session cookie and CSRF token, as a page script would send it. */
-async function apiAs<T>(
-  context: BrowserContext,
-  baseUrl: string,
-  method: string,
-  path: string,
-  body?: unknown,
-) {
-  const csrf = (await context.cookies(baseUrl)).find((c) => c.name === "lianma_csrf")?.value ?? "";
-  const response = await context.request.fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
-    data: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 /** Fills the filing form for the demo enterprise: search, pick, a second inspector, the item. */
 async function fillFiling(page: Page, itemText: string) {

@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { creditCodeCheckChar } from "../../src/directory/uscc.ts";
 import { chinaLocal } from "../../client/lib/inspection-ui.ts";
-import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage } from "./harness";
+import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage, apiAs } from "./harness";
 
 const poll = { timeout: 20_000, interval: 100 };
 const DEMO_PASSWORD = "Planning-demo-password";
@@ -19,23 +19,6 @@ const shot = (page: Page, name: string) =>
 
 /** A calendar day `days` from now in China time, as a date input wants it. */
 const day = (days: number) => chinaLocal(Date.now() + days * DAY).slice(0, 10);
-
-async function apiAs<T>(
-  context: BrowserContext,
-  baseUrl: string,
-  method: string,
-  path: string,
-  body?: unknown,
-) {
-  const csrf = (await context.cookies(baseUrl)).find((c) => c.name === "lianma_csrf")?.value ?? "";
-  const response = await context.request.fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
-    data: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 /** A department administrator enters a planned task for the enterprise through the dialog. */
 async function enterTask(page: Page, from: number, to: number) {
