@@ -7,11 +7,11 @@ import {
   formatMoment,
   formatWindow,
   statusBadge,
-  TYPE_LABELS,
   typeTag,
   type InspectionDetail,
   type InspectionStatus,
 } from "./lib/inspection-ui";
+import { TYPE_LABELS } from "../src/inspections/labels";
 import { renderAvoidanceCard } from "./lib/avoidance-card";
 import { renderCorrectiveActions } from "./lib/action-card";
 import { joinRequestItem, type JoinRequest } from "./lib/join-requests";

@@ -1,17 +1,10 @@
 // Shared by the inspection list, filing and detail pages: API shapes, Chinese labels, badges, times.
+import { STATUS_LABELS, TYPE_LABELS } from "../../src/inspections/labels";
 import { h } from "./dom";
 
-export type InspectionStatus =
-  | "draft"
-  | "filed"
-  | "approved"
-  | "refused"
-  | "in_progress"
-  | "registered"
-  | "evaluated"
-  | "closed"
-  | "cancelled";
-export type InspectionType = "routine" | "random" | "campaign" | "case" | "reinspection";
+import type { InspectionStatus, InspectionType } from "../../src/db/schema";
+
+export type { InspectionStatus, InspectionType };
 
 export interface InspectionSummary {
   id: string;
@@ -56,26 +49,6 @@ export interface InspectionDetail extends InspectionSummary {
     cancelledAt: string | null;
   };
 }
-
-export const STATUS_LABELS: Record<InspectionStatus, string> = {
-  draft: "草稿",
-  filed: "已备案待审批",
-  approved: "已批准",
-  refused: "不予通过",
-  in_progress: "检查中",
-  registered: "已登记",
-  evaluated: "已评价",
-  closed: "已办结",
-  cancelled: "已撤回",
-};
-
-export const TYPE_LABELS: Record<InspectionType, string> = {
-  routine: "日常检查",
-  random: "双随机抽查",
-  campaign: "专项检查",
-  case: "个案检查",
-  reinspection: "复查",
-};
 
 /** The coloured status pill; the colour comes from `badge-insp-<status>` in inspections-admin.css. */
 export function statusBadge(status: InspectionStatus): HTMLElement {

@@ -20,8 +20,7 @@ import {
 import { answerLines } from "../evaluations/answers.ts";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import type { NegativeAnswer } from "../evaluations/negative.ts";
-import { TYPE_LABELS } from "../evaluations/public-view.ts";
-import { STATUS_LABELS } from "../inspections/state.ts";
+import { STATUS_LABELS, TYPE_LABELS } from "../inspections/labels.ts";
 import type { AlertKind } from "../db/schema.ts";
 import { ApiError } from "../lib/errors.ts";
 import { iso } from "../lib/router.ts";

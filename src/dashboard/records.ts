@@ -1,8 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import type { InspectionStatus, InspectionType } from "../db/schema.ts";
-import { TYPE_LABELS } from "../evaluations/public-view.ts";
-import { STATUS_LABELS } from "../inspections/state.ts";
+import { STATUS_LABELS, TYPE_LABELS } from "../inspections/labels.ts";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { ApiError, forbidden } from "../lib/errors.ts";
 import { iso } from "../lib/router.ts";

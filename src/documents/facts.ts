@@ -16,7 +16,7 @@ import {
 } from "../db/schema.ts";
 import type { DocumentKind } from "../db/schema-documents.ts";
 import { ENTERPRISE_RIGHTS } from "../evaluations/rights.ts";
-import { TYPE_LABELS } from "../evaluations/public-view.ts";
+import { TYPE_LABELS } from "../inspections/labels.ts";
 import type { InspectionRow } from "../inspections/access.ts";
 import { localDateTime } from "../lib/time.ts";
 

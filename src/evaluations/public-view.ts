@@ -16,21 +16,13 @@ import {
 import { credentialValidThrough } from "../directory/credentials.ts";
 import type { AppConfig } from "../env.ts";
 import type { InspectionRow } from "../inspections/access.ts";
-import { STATUS_LABELS } from "../inspections/state.ts";
+import { STATUS_LABELS, TYPE_LABELS } from "../inspections/labels.ts";
 import { iso } from "../lib/router.ts";
 import { localDate, parseBound } from "../lib/time.ts";
 import { PublishedFormCache, SchemaText } from "../forms/published-cache.ts";
 import { registeredResult } from "./checklist-result.ts";
 import { ENTERPRISE_RIGHTS } from "./rights.ts";
 import { evaluationState } from "./window.ts";
-
-export const TYPE_LABELS: Record<InspectionType, string> = {
-  routine: "日常检查",
-  random: "双随机抽查",
-  campaign: "专项检查",
-  case: "个案检查",
-  reinspection: "复查",
-};
 
 /** Filings for the enterprise with a planned start in `year` (local time), neither drafts nor refused. */
 function yearCountQuery(db: Db, enterpriseId: string, year: number, timeZone: string) {

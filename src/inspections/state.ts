@@ -5,6 +5,7 @@ import { inspections, type InspectionStatus } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import type { InspectionRow } from "./access.ts";
+import { STATUS_LABELS } from "./labels.ts";
 
 /** The inspection life cycle: 事前备案 → 审批 → 事中登记 → 事后评价 → 办结. */
 export const TRANSITIONS: Record<InspectionStatus, InspectionStatus[]> = {
@@ -19,18 +20,6 @@ export const TRANSITIONS: Record<InspectionStatus, InspectionStatus[]> = {
   evaluated: ["closed"],
   closed: [],
   cancelled: [],
-};
-
-export const STATUS_LABELS: Record<InspectionStatus, string> = {
-  draft: "草稿",
-  filed: "已备案待审批",
-  approved: "已批准",
-  refused: "不予通过",
-  in_progress: "检查中",
-  registered: "已登记",
-  evaluated: "已评价",
-  closed: "已办结",
-  cancelled: "已撤回",
 };
 
 /** Throws 409 unless `from → to` is a step of the life cycle. */
