@@ -1,13 +1,12 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { compress } from "hono/compress";
-import { HTTPException } from "hono/http-exception";
 import { alertRoutes } from "./alerts/routes.ts";
 import { CASE_ATTACHMENT_UPLOAD, caseRoutes } from "./cases/routes.ts";
 import { reviewRoutes } from "./reviews/routes.ts";
-import { audit, sealAuditAfterWrites } from "./audit/audit.ts";
+import { sealAuditAfterWrites } from "./audit/audit.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
-import { actAnonymously, csrfProtection, loadSession } from "./auth/session.ts";
+import { csrfProtection, loadSession } from "./auth/session.ts";
 import { checklistRoutes } from "./checklists/routes.ts";
 import { catalogRoutes } from "./catalog/routes.ts";
 import { enterpriseActionRoutes } from "./actions/enterprise-routes.ts";
@@ -19,7 +18,8 @@ import { dashboardRoutes } from "./dashboard/routes.ts";
 import { DIRECTORY_UPLOADS, directoryRoutes } from "./directory/routes.ts";
 import { documentEnterpriseRoutes, documentPublicRoutes, documentStaffRoutes } from "./documents/routes.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
-import { Hono, type Context, type ErrorHandler, type NotFoundHandler } from "hono";
+import type { ExecutionContext } from "hono";
+import type { RouterRoute } from "hono/types";
 import { activationRoutes, letterRoutes } from "./enterprise/activation.ts";
 import { enterpriseAvoidanceRoutes } from "./enterprise/avoidance.ts";
 import { enterpriseComplaintRoutes } from "./enterprise/complaints.ts";
@@ -36,17 +36,16 @@ import { avoidanceRoutes } from "./inspections/avoidance.ts";
 import { inspectionRoutes } from "./inspections/routes.ts";
 import { visitRoutes } from "./inspections/visit-routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
-import { ApiError, codeForStatus } from "./lib/errors.ts";
-import { accessLog, withRequestId } from "./lib/access-log.ts";
-import { logError, logOnce } from "./lib/log.ts";
-import { isStorageFailure, WriteProbe } from "./db/health.ts";
-import { jsonGuard, limitBody, securityHeaders } from "./lib/security.ts";
+import { WriteProbe } from "./db/health.ts";
+import { answerError, front, unknownPath } from "./front.ts";
+import { jsonGuard, limitBody } from "./lib/security.ts";
 import { pageRoutes } from "./pages/routes.ts";
 import { assetManifest } from "./pages/asset-manifest.ts";
 import { PublishedFormCache } from "./forms/published-cache.ts";
 import { PLANNING_IMPORT_UPLOAD } from "./planning/import.ts";
 import { planningRoutes } from "./planning/routes.ts";
-import { isSubmission, publicRoutes, SUBMISSION_PATH, submitResponse } from "./responses/public-routes.ts";
+import { submissionLane } from "./responses/lane.ts";
+import { isSubmission, publicRoutes } from "./responses/public-routes.ts";
 import { responseRoutes } from "./responses/routes.ts";
 import { publicSamplingRoutes } from "./sampling/public-routes.ts";
 import { samplingRoutes } from "./sampling/routes.ts";
@@ -56,21 +55,32 @@ const STATIC_PREFIXES = ["/build/", "/css/", "/img/", "/favicon"];
 /** Routes that take a file as their body instead of JSON. */
 const UPLOADS = [...DIRECTORY_UPLOADS, PLANNING_IMPORT_UPLOAD, EVIDENCE_UPLOAD, CASE_ATTACHMENT_UPLOAD];
 
+/**
+ * The application as its entry points (Node, Workers) and the tests see it: every request goes to the
+ * submission lane (src/responses/lane.ts) or to the main app.
+ */
+export interface App {
+  fetch(request: Request, env?: unknown, ctx?: unknown): Response | Promise<Response>;
+  /** Like Hono's `app.request`: a path (on http://localhost), a URL or a Request; `env` as the runtime's. */
+  request(input: string | URL | Request, init?: RequestInit, env?: unknown): Promise<Response>;
+  routes: RouterRoute[];
+}
+
+function toRequest(input: string | URL | Request, init?: RequestInit): Request {
+  if (input instanceof Request) return init === undefined ? input : new Request(input, init);
+  const url = String(input);
+  return new Request(
+    /^https?:\/\//.test(url) ? url : `http://localhost${url.startsWith("/") ? "" : "/"}${url}`,
+    init,
+  );
+}
+
 /** Builds the whole application from its dependencies; Node and Workers entries differ only in deps. */
-export function createApp(appDeps: AppDeps) {
+export function createApp(appDeps: AppDeps): App {
   const deps: AppDeps = { ...appDeps, publishedForms: appDeps.publishedForms ?? new PublishedFormCache() };
   const app = new OpenAPIHono<AppEnv>();
 
-  // Outermost, so refusals of the checks below (413, 415, 403, …) carry the headers too. The Node
-  // server writes the same table on the raw response instead, a few µs cheaper per request.
-  if (!deps.serverWritesHeaders) app.use("*", securityHeaders);
-  app.use("*", withRequestId(deps.config.trustProxy));
-  if (deps.config.accessLog) app.use("*", accessLog);
-  app.use("*", async (c, next) => {
-    c.set("deps", deps);
-    c.set("db", deps.db);
-    await next();
-  });
+  for (const middleware of front(deps)) app.use("*", middleware);
   app.use("*", sealAuditAfterWrites);
   app.use("/api/*", limitBody(deps.config.bodyLimitBytes, UPLOADS));
   app.use("*", loadSession);
@@ -163,91 +173,14 @@ export function createApp(appDeps: AppDeps) {
   app.notFound(unknownPath);
   app.onError(answerError);
 
-  // The submission lane: POST /api/public/forms/{id}/responses, the hot path, is answered by an app
-  // of its own, so it skips the main app's router (372 entries, one trie walk per request), the
-  // session, CSRF and audit-seal middlewares (the submission is anonymous and writes no audit line)
-  // and the zod-openapi validator middlewares. It runs the same body checks and answers the same
-  // errors. Every entry (Node, Workers, app.request in tests) goes through app.fetch, so the lane
-  // is the only way to the handler; the endpoint's OpenAPI entry stays with the main app.
-  const lane = new Hono<AppEnv>();
-  if (!deps.serverWritesHeaders) lane.use(securityHeaders);
-  lane.use(withRequestId(deps.config.trustProxy));
-  if (deps.config.accessLog) lane.use(accessLog);
-  lane.use(async (c, next) => {
-    c.set("deps", deps);
-    c.set("db", deps.db);
-    actAnonymously(c);
-    await next();
-  });
-  // No upload route lies under the lane's path, so it needs none of the feature upload rules.
-  lane.use(limitBody(deps.config.bodyLimitBytes));
-  lane.use(jsonGuard(deps.config.jsonMaxDepth));
-  lane.post(SUBMISSION_PATH, submitResponse());
-  lane.notFound(unknownPath);
-  lane.onError(answerError);
-
-  // Listed in the app's route table too, where tools and tests (the access matrix, the bad-input
-  // sweep) enumerate what the app answers.
-  app.routes.push(...lane.routes.filter((r) => r.method !== "ALL"));
-  const main = app.fetch;
-  app.fetch = (request, env, ctx) => (isSubmission(request) ? lane.fetch : main)(request, env, ctx);
-  return app;
+  const lane = submissionLane(deps);
+  const fetch: App["fetch"] = (request, env, ctx) =>
+    (isSubmission(request) ? lane : app).fetch(request, env, ctx as ExecutionContext | undefined);
+  return {
+    fetch,
+    request: (input, init, env) => Promise.resolve(fetch(toRequest(input, init), env)),
+    // The lane's route is listed too: tools and tests (the access matrix, the bad-input sweep)
+    // enumerate what the application answers from here.
+    routes: [...app.routes, ...lane.routes.filter((r) => r.method !== "ALL")],
+  };
 }
-
-const unknownPath: NotFoundHandler<AppEnv> = (c) =>
-  c.json({ error: { code: "not_found", message: "请求的地址不存在" } }, 404);
-
-/** Renders a thrown error as `{error:{code,message,details?}}`; an unexpected one is logged and a 500. */
-const answerError: ErrorHandler<AppEnv> = async (err, c) => {
-  if (err instanceof ApiError) {
-    if (err.status === 403 && c.var.user) await auditDenial(c, err);
-    const body = { error: { code: err.code, message: err.message, details: err.details, ...err.extra } };
-    return c.json(body, err.status);
-  }
-  if (err instanceof HTTPException) {
-    const status = err.status;
-    const message = status === 400 ? "请求格式错误（JSON 无法解析）" : err.message || "请求错误";
-    return c.json({ error: { code: codeForStatus(status), message } }, status);
-  }
-  if (clientGone(c, err)) {
-    // The client closed the connection (or the server's request timeout did) before its body was
-    // read: nobody is left to answer, and a crowd of such sockets must not write a stack each.
-    logOnce("request_aborted", "a request body was aborted by its client or by the request timeout");
-    return c.json({ error: { code: "request_aborted", message: "请求未完整发送" } }, 400);
-  }
-  // The route pattern, not the path: a path can carry a secret (the inspection code under /i/ and
-  // /api/public/inspections/), which must never reach the logs.
-  logError({ event: "request_failed", route: c.req.routePath, requestId: c.var.requestId }, err);
-  if (isStorageFailure(err)) {
-    const message = "数据库暂时无法写入，请稍后重试";
-    return c.json({ error: { code: "storage_unavailable", message } }, 503);
-  }
-  return c.json({ error: { code: "internal", message: "服务器内部错误" } }, 500);
-};
-
-/** The request's body was cut off: the client hung up, or Node's request timeout closed the socket. */
-function clientGone(c: Context<AppEnv>, err: unknown): boolean {
-  if (c.req.raw.signal?.aborted) return true;
-  const e = err as { code?: unknown; message?: unknown } | null;
-  return e?.code === "ECONNRESET" && e.message === "aborted";
-}
-
-/**
- * One audit line per refusal of a signed-in user (role, CSRF, origin): who tried what. Anonymous 403s
- * are not written, so nobody can flood the log without an account. A cross-department id answers 404
- * exactly like a missing one and is indistinguishable here, so it is not audited as a denial.
- */
-async function auditDenial(c: Context<AppEnv>, err: ApiError): Promise<void> {
-  try {
-    await audit(c, {
-      action: "access.denied",
-      targetType: "route",
-      targetId: `${c.req.method} ${c.req.routePath}`,
-      detail: { code: err.code },
-    });
-  } catch (error) {
-    logError({ event: "audit_denial_failed" }, error);
-  }
-}
-
-export type App = ReturnType<typeof createApp>;

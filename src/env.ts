@@ -135,11 +135,6 @@ export interface AppDeps {
    */
   responseWriter?: ResponseWriter;
   /**
-   * The server writes `SECURITY_HEADERS` and the API's default Cache-Control on every raw response
-   * (src/node/headers.ts), so the app leaves them out; elsewhere the app's middleware sets them.
-   */
-  serverWritesHeaders?: boolean;
-  /**
    * Checks public submissions off the event loop (the Node server's check thread,
    * src/responses/check-thread.ts); absent, they are checked in the request with `validators`.
    */

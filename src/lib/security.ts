@@ -8,8 +8,7 @@ import { jsonDepthExceeds } from "./json-depth.ts";
  * Headers every response carries, the same as hono/secure-headers' defaults with our policy. Our
  * pages carry no inline script, so scripts are limited to our own files. SurveyJS sets inline
  * styles, hence 'unsafe-inline' for styles only. Data and blob images are for QR codes, signatures
- * and photo previews. One table for both ways of applying it: the Node server writes it on the raw
- * response (src/node/headers.ts), everywhere else the `securityHeaders` middleware sets it.
+ * and photo previews. The `securityHeaders` middleware sets them in front of every route (src/front.ts).
  */
 export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
   [

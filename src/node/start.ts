@@ -18,8 +18,8 @@ import { MemoryRateLimiter } from "../lib/rate-limit.ts";
 import { smsGatewayWarnings } from "../enterprise/sms.ts";
 import { appendTextFile } from "./append-file.ts";
 import { nodeAssets } from "./assets.ts";
+import { requestListener } from "./listener.ts";
 import { PublishedFormCache } from "../forms/published-cache.ts";
-import { listenerWithDefaultHeaders } from "./headers.ts";
 import { bufferedStdoutSink } from "./log-sink.ts";
 import { CheckThread } from "../responses/check-thread.ts";
 import { GroupCommitter } from "../responses/group-commit.ts";
@@ -87,7 +87,6 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
     events,
     // Only this process writes forms to its own file, so its invalidation is the whole truth.
     publishedForms: new PublishedFormCache({ trustLocal: database.embedded }),
-    serverWritesHeaders: true,
     appendFile: appendTextFile,
   });
   for (const warning of smsGatewayWarnings({ config, appendFile: appendTextFile }, settings.nodeEnv))
@@ -110,7 +109,7 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
       // Node enforces both timeouts only when it sweeps its connections (every 30 s by default).
       connectionsCheckingInterval: Math.min(1000, headersTimeoutMs, requestTimeoutMs),
     },
-    listenerWithDefaultHeaders(app.fetch, hostname),
+    requestListener(app.fetch, hostname),
   );
   // A connection over the cap is closed as it arrives, so a crowd of slow clients cannot use up the
   // process's file descriptors (and with them the database's and every other client's).

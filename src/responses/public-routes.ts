@@ -109,7 +109,7 @@ async function rateLimit(c: Context<AppEnv>, ...limits: Limit[]) {
   }
 }
 
-/** The public schema, and the OpenAPI entry of the submission endpoint (served by the lane in src/app.ts). */
+/** The public schema, and the OpenAPI entry of the submission endpoint (served by the lane, src/responses/lane.ts). */
 export function publicRoutes() {
   const app = newRouter();
 
@@ -130,7 +130,7 @@ export function publicRoutes() {
   return app;
 }
 
-/** The submission endpoint's path, as the lane in src/app.ts routes it. */
+/** The submission endpoint's path, as the lane (src/responses/lane.ts) routes it. */
 export const SUBMISSION_PATH = "/api/public/forms/:id/responses";
 
 /** Whether `request` is for the submission lane: a POST to `/api/public/forms/…/responses`. */
