@@ -2,6 +2,7 @@ import fontkit from "@pdf-lib/fontkit";
 import { PDFDocument, PDFHexString, PDFArray, type PDFImage } from "pdf-lib";
 import QRCode from "qrcode";
 import { createHash } from "node:crypto";
+import { localDate } from "../lib/time.ts";
 import { DOCUMENT_TITLES, type DocumentFacts, type NoticeFacts, type RecordFacts } from "./facts.ts";
 import { Layout } from "./layout.ts";
 import type { PdfFont } from "./font.ts";
@@ -16,15 +17,10 @@ const FONT_NAME = "NotoSansHans-Regular";
 // from a seeded counter, which would change with the order fonts are embedded).
 const SUBSET_NAME = `LIANMA+${FONT_NAME}`;
 
+/** "2026年12月6日": the date as Chinese official documents write it. */
 const cnDate = (ms: number, timeZone: string) => {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-  }).formatToParts(ms);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${get("year")}年${get("month")}月${get("day")}日`;
+  const [year, month, day] = localDate(ms, timeZone).split("-").map(Number);
+  return `${year}年${month}月${day}日`;
 };
 
 /**
