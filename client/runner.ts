@@ -168,12 +168,29 @@ function failed(error: unknown, fill: FillState, survey: Model) {
   );
 }
 
+/**
+ * The live version the server put in the page (src/pages/runner-page.ts): the same JSON the API
+ * answers, read as data, never run. Null on the bare page (a form not collecting) or a stale copy.
+ */
+function embeddedForm(): PublicForm | null {
+  const text = document.getElementById("form-data")?.textContent;
+  if (!text) return null;
+  try {
+    const form = JSON.parse(text) as PublicForm;
+    return form.id === formId ? form : null;
+  } catch {
+    return null;
+  }
+}
+
 async function start() {
   let form: PublicForm;
   try {
-    form = await api<PublicForm>(`/api/public/forms/${encodeURIComponent(formId)}`, {
-      noLoginRedirect: true,
-    });
+    form =
+      embeddedForm() ??
+      (await api<PublicForm>(`/api/public/forms/${encodeURIComponent(formId)}`, {
+        noLoginRedirect: true,
+      }));
   } catch (error) {
     message.hidden = true;
     if (error instanceof ApiError && error.status === 404) {
