@@ -1,4 +1,4 @@
-import { Model, surveyLocalization } from "survey-core";
+import { Model, settings, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
 import { fixSurveyStrings } from "./lib/zh-cn-overrides";
 import { renderSurvey } from "survey-js-ui";
@@ -15,6 +15,9 @@ addSkipLink();
 
 surveyLocalization.defaultLocale = "zh-cn";
 fixSurveyStrings();
+// Only the first rows are drawn at once, the rest as they scroll near: drawing a 30-question page
+// whole took ~1 s of a slow phone's CPU before the first question could be answered (issue 17).
+settings.lazyRender.enabled = true;
 
 const formId = pathSegment(1);
 const message = byId("message");

@@ -177,6 +177,38 @@ describe.skipIf(chromiumMissing)("public runner recovery", () => {
     await context.close();
   });
 
+  it("draws a long form's later questions as they scroll near, where they are answered as usual", async () => {
+    const elements = Array.from({ length: 30 }, (_, i) => ({
+      type: "radiogroup",
+      name: `q${i + 1}`,
+      title: `检查项 ${i + 1}`,
+      isRequired: i === 29,
+      choices: ["合格", "不合格"],
+    }));
+    const created = await admin.request.post(`${server.baseUrl}/api/forms`, {
+      headers,
+      data: { title: "长表单", kind: "survey", schema: { pages: [{ name: "p", elements }] } },
+    });
+    const id = ((await created.json()) as { form: { id: string } }).form.id;
+    expect(
+      (await admin.request.post(`${server.baseUrl}/api/forms/${id}/publish`, { headers })).status(),
+    ).toBe(201);
+    const context = await phone();
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/f/${id}`);
+    await page.getByText("检查项 1", { exact: true }).waitFor();
+    // Off screen and not yet drawn: the first screen cost only its own questions.
+    expect(await page.getByText("检查项 30", { exact: true }).count()).toBe(0);
+    // Completing with the required last question unanswered brings it into view, drawn, with its error.
+    await page.locator(".sd-navigation__complete-btn").click();
+    const last = page.locator(".sd-question", { hasText: "检查项 30" });
+    await last.getByText("不合格").click();
+    await page.locator(".sd-navigation__complete-btn").click();
+    await expect.poll(() => page.locator("#status").innerText(), poll).toContain("提交成功");
+    expect((await responses(id)).map((r) => r.data)).toEqual([{ q30: "不合格" }]);
+    await context.close();
+  });
+
   it("tells the visitor when the form is not open", async () => {
     const created = await admin.request.post(`${server.baseUrl}/api/forms`, {
       headers,
