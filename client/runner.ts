@@ -1,4 +1,4 @@
-import { Model, surveyLocalization } from "survey-core";
+import { Model, settings, surveyLocalization } from "survey-core";
 import "survey-core/i18n/simplified-chinese";
 import { fixSurveyStrings } from "./lib/zh-cn-overrides";
 import { renderSurvey } from "survey-js-ui";
@@ -15,6 +15,9 @@ addSkipLink();
 
 surveyLocalization.defaultLocale = "zh-cn";
 fixSurveyStrings();
+// Only the first rows are drawn at once, the rest as they scroll near: drawing a 30-question page
+// whole took ~1 s of a slow phone's CPU before the first question could be answered (issue 17).
+settings.lazyRender.enabled = true;
 
 const formId = pathSegment(1);
 const message = byId("message");
@@ -168,12 +171,29 @@ function failed(error: unknown, fill: FillState, survey: Model) {
   );
 }
 
+/**
+ * The live version the server put in the page (src/pages/runner-page.ts): the same JSON the API
+ * answers, read as data, never run. Null on the bare page (a form not collecting) or a stale copy.
+ */
+function embeddedForm(): PublicForm | null {
+  const text = document.getElementById("form-data")?.textContent;
+  if (!text) return null;
+  try {
+    const form = JSON.parse(text) as PublicForm;
+    return form.id === formId ? form : null;
+  } catch {
+    return null;
+  }
+}
+
 async function start() {
   let form: PublicForm;
   try {
-    form = await api<PublicForm>(`/api/public/forms/${encodeURIComponent(formId)}`, {
-      noLoginRedirect: true,
-    });
+    form =
+      embeddedForm() ??
+      (await api<PublicForm>(`/api/public/forms/${encodeURIComponent(formId)}`, {
+        noLoginRedirect: true,
+      }));
   } catch (error) {
     message.hidden = true;
     if (error instanceof ApiError && error.status === 404) {

@@ -65,6 +65,26 @@ for (const [file, info] of Object.entries(outputs)) {
   if (!info.entryPoint) continue;
   const name = parse(info.entryPoint).name;
   manifest[`/build/${name}${parse(file).ext}`] = `/${relative(publicDir, join(root, file))}`;
+  const chunks = staticImports(file);
+  // The chunks a page's script imports, for <link rel=modulepreload>: without it the browser finds
+  // them only after the script arrives, one more round trip (562 ms on Fast 3G, issue 17). Largest
+  // first, so the SurveyJS chunk starts before the small ones take the connections.
+  if (chunks.length) {
+    chunks.sort((a, b) => outputs[b].bytes - outputs[a].bytes);
+    manifest[`/build/${name}.js#imports`] = chunks
+      .map((f) => `/${relative(publicDir, join(root, f))}`)
+      .join(" ");
+  }
+}
+
+/** Every chunk `file` imports statically, directly or through another chunk (not dynamic imports). */
+function staticImports(file, seen = new Set()) {
+  for (const imported of outputs[file].imports) {
+    if (imported.kind !== "import-statement" || seen.has(imported.path)) continue;
+    seen.add(imported.path);
+    staticImports(imported.path, seen);
+  }
+  return [...seen];
 }
 
 const hashed = (name, body) => {

@@ -22,8 +22,21 @@ export function assetManifest(assets: AppDeps["assets"]): () => Promise<AssetMan
     }));
 }
 
-/** Points the page's script and stylesheet references at their hashed, immutable copies. */
+/**
+ * Points the page's script and stylesheet references at their hashed, immutable copies, and names
+ * the chunks each module script imports (`<link rel=modulepreload>`) so they load alongside it
+ * instead of a round trip after it.
+ */
 export function rewriteAssets(html: string, manifest: AssetManifest): string {
+  html = html.replace(
+    /^([ \t]*)(<script type="module" src="([^"]+)"><\/script>)/gm,
+    (all, indent: string, tag: string, src: string) => {
+      const chunks = manifest[`${src}#imports`];
+      if (!chunks) return all;
+      const links = chunks.split(" ").map((href) => `${indent}<link rel="modulepreload" href="${href}" />\n`);
+      return `${links.join("")}${indent}${tag}`;
+    },
+  );
   return html.replace(/(["'])(\/(?:build|css)\/[^"']+)\1/g, (all, quote: string, path: string) => {
     const hashed = manifest[path];
     return hashed ? `${quote}${hashed}${quote}` : all;

@@ -4,6 +4,7 @@ import type { Role } from "../db/schema.ts";
 import { notFound } from "../lib/errors.ts";
 import { rewriteAssets, type AssetManifest } from "./asset-manifest.ts";
 import { inspectionPage } from "./inspection-page.ts";
+import { runnerPage } from "./runner-page.ts";
 
 /** Page URLs and the static file in public/ each one serves; ids in the path are read by the page. */
 const PAGES: [string, string][] = [
@@ -110,7 +111,12 @@ export function pageRoutes(manifest: () => Promise<AssetManifest>) {
         return c.redirect(`/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`);
       }
       const html = await template(c, file);
-      const body = path === "/i/:code" ? await inspectionPage(c, html) : html;
+      const body =
+        path === "/i/:code"
+          ? await inspectionPage(c, html)
+          : path === "/f/:id"
+            ? await runnerPage(c, html)
+            : html;
       const licenseKey = c.var.deps.config.surveyjsLicenseKey;
       if (file === DESIGNER_PAGE && licenseKey) {
         // The key is this deployment's: the page that carries it is never stored by any cache.

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumMissing, launchBrowser, startServer, type RunningServer } from "./harness";
+import { join } from "node:path";
+import { chromiumMissing, launchBrowser, screenshotDir, startServer, type RunningServer } from "./harness";
 
 const poll = { timeout: 15_000, interval: 100 };
 
@@ -150,6 +151,61 @@ describe.skipIf(chromiumMissing)("public runner recovery", () => {
     await expect.poll(() => page.locator("#status").innerText(), poll).toContain("提交成功");
     const items = await responses(formId);
     expect(items.map((item) => item.data)).toEqual([{ company: "重新加载企业" }]);
+    await context.close();
+  });
+
+  it("renders from the form the page carries, without asking the API for it, and submits", async () => {
+    const formId = await publishedForm();
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
+    const page = await context.newPage();
+    const gets: string[] = [];
+    page.on("request", (request: Request) => {
+      if (request.method() === "GET" && request.url().includes("/api/")) gets.push(request.url());
+    });
+    await page.goto(`${server.baseUrl}/f/${formId}`);
+    await page.locator("input.sd-text").first().fill("内嵌表单企业");
+    await page.screenshot({ path: join(screenshotDir, "runner-phone.png") });
+    await page.locator(".sd-navigation__complete-btn").click();
+    await expect.poll(() => page.locator("#status").innerText(), poll).toContain("提交成功");
+    expect(gets).toEqual([]);
+    expect((await responses(formId)).map((r) => r.data)).toEqual([{ company: "内嵌表单企业" }]);
+    await context.close();
+  });
+
+  it("draws a long form's later questions as they scroll near, where they are answered as usual", async () => {
+    const elements = Array.from({ length: 30 }, (_, i) => ({
+      type: "radiogroup",
+      name: `q${i + 1}`,
+      title: `检查项 ${i + 1}`,
+      isRequired: i === 29,
+      choices: ["合格", "不合格"],
+    }));
+    const created = await admin.request.post(`${server.baseUrl}/api/forms`, {
+      headers,
+      data: { title: "长表单", kind: "survey", schema: { pages: [{ name: "p", elements }] } },
+    });
+    const id = ((await created.json()) as { form: { id: string } }).form.id;
+    expect(
+      (await admin.request.post(`${server.baseUrl}/api/forms/${id}/publish`, { headers })).status(),
+    ).toBe(201);
+    const context = await phone();
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/f/${id}`);
+    await page.getByText("检查项 1", { exact: true }).waitFor();
+    // Off screen and not yet drawn: the first screen cost only its own questions.
+    expect(await page.getByText("检查项 30", { exact: true }).count()).toBe(0);
+    // Completing with the required last question unanswered brings it into view, drawn, with its error.
+    await page.locator(".sd-navigation__complete-btn").click();
+    const last = page.locator(".sd-question", { hasText: "检查项 30" });
+    await last.getByText("不合格").click();
+    await page.locator(".sd-navigation__complete-btn").click();
+    await expect.poll(() => page.locator("#status").innerText(), poll).toContain("提交成功");
+    expect((await responses(id)).map((r) => r.data)).toEqual([{ q30: "不合格" }]);
     await context.close();
   });
 
