@@ -45,6 +45,8 @@ const list = createRoute({
 const upload = createRoute({
   method: "post",
   path: "/actions/{id}/evidence",
+  description:
+    "Body: the file (JPEG/PNG/WebP, PDF, DOC/DOCX, XLS/XLSX, PPTX, recognised by magic bytes); over 10 MB → 413; type mismatch → 415; accepted or under review → 409 `action_not_open`. Another enterprise's action → 404.",
   tags: ["enterprise"],
   summary: "上传整改材料（照片、PDF、Office 文档；按文件内容识别类型）",
   middleware: [requireEnterprise()] as const,
@@ -66,6 +68,8 @@ const upload = createRoute({
 const submit = createRoute({
   method: "post",
   path: "/actions/{id}/submit",
+  description:
+    "After the deadline the submission is marked `late: true`. Queues outbox topic `action.evidence_submitted`.",
   tags: ["enterprise"],
   summary: "提交整改情况（说明、可选信用承诺）；逾期提交标记为逾期",
   middleware: [requireEnterprise()] as const,
@@ -79,6 +83,8 @@ const submit = createRoute({
 const download = createRoute({
   method: "get",
   path: "/actions/{id}/evidence/{evidenceId}",
+  summary: "本企业上传的整改材料文件",
+  description: "Another enterprise's action → 404.",
   tags: ["enterprise"],
   middleware: [requireEnterprise()] as const,
   request: { params: EvidenceParams },

@@ -31,6 +31,8 @@ const ReinspectionBody = z
 const file = createRoute({
   method: "post",
   path: "/reinspections",
+  description:
+    "Officer, dept_admin. A filing of type `reinspection` through the filing use case, exempt from the duplicate window and the yearly cap; approval as usual. Its checklist holds only the re-inspected points; its submit settles them (合格 → accepted, 不合格 → superseded + a new action). 422 `actions_of_several_inspections`; another department's action → 404; 409 `action_not_reinspectable` for an action accepted or already under 复查.",
   tags: ["actions"],
   summary: "从同一次检查的整改事项发起复查（不受重复检查窗口和年度次数限制）",
   middleware: [requireUser("officer", "dept_admin")] as const,

@@ -29,6 +29,7 @@ const One = z.object({ action: ActionView });
 const list = createRoute({
   method: "get",
   path: "/actions",
+  description: "The bureau all; department users the actions of their department's items.",
   tags: ["actions"],
   summary: "整改事项（本部门检查事项的；司法局看全部）",
   middleware: [anyone] as const,
@@ -39,6 +40,8 @@ const list = createRoute({
 const get = createRoute({
   method: "get",
   path: "/actions/{id}",
+  summary: "一条整改",
+  description: "Another department's → 404.",
   tags: ["actions"],
   middleware: [anyone] as const,
   request: { params: IdParam },
@@ -48,6 +51,8 @@ const get = createRoute({
 const evidence = createRoute({
   method: "get",
   path: "/actions/{id}/evidence/{evidenceId}",
+  summary: "整改材料文件",
+  description: "Served with nosniff and a server-side file name; another department's → 404.",
   tags: ["actions"],
   middleware: [anyone] as const,
   request: { params: EvidenceParams },
@@ -57,6 +62,8 @@ const evidence = createRoute({
 const accept = createRoute({
   method: "post",
   path: "/actions/{id}/accept",
+  description:
+    "Officer or administrator of the item's department (another department → 404, supervisors 403). Only `evidence_submitted` (else 409 `invalid_state`), only for catalog items with `writtenVerification` (else 409 `reinspection_required`).",
   tags: ["actions"],
   summary: "验收整改（书面核查，仅限允许书面核查的检查事项）",
   middleware: [requireUser("officer", "dept_admin", "admin")] as const,
@@ -67,6 +74,8 @@ const accept = createRoute({
 const giveBack = createRoute({
   method: "post",
   path: "/actions/{id}/return",
+  description:
+    "Officer or administrator of the item's department (another department → 404, supervisors 403); 409 `invalid_state` unless evidence was submitted.",
   tags: ["actions"],
   summary: "退回整改材料（附原因），企业重新提交",
   middleware: [requireUser("officer", "dept_admin", "admin")] as const,

@@ -26,6 +26,8 @@ const bureau = requireUser("admin", "supervisor");
 const listRoute = createRoute({
   method: "get",
   path: "/alerts",
+  description:
+    "Admin, supervisor (others 403). Open first, then assigned, then closed, newest first in each.",
   tags: ["alerts"],
   summary: "告警列表（待处理在前）",
   middleware: [bureau] as const,
@@ -42,6 +44,8 @@ const listRoute = createRoute({
 const detailRoute = createRoute({
   method: "get",
   path: "/alerts/{id}",
+  summary: "告警详情（含评价、投诉、检查与处理记录）",
+  description: "Admin and supervisor only.",
   tags: ["alerts"],
   middleware: [bureau] as const,
   request: { params: AlertIdParam },

@@ -60,6 +60,8 @@ const LineSchema = z
 const listRoute = createRoute({
   method: "get",
   path: "/audit",
+  description:
+    "Admin, supervisor; a dept_admin gets the lines whose target is, at read time, a record of its department — never evaluations, alerts, complaints or enterprises; others 403. Keyset paged by chain position; `actor` is a user id or the name written with the line; a bad date, `to` before `from` or a bad cursor → 400. `ip` for the bureau only. Reading is not audited.",
   tags: ["audit"],
   summary: "操作记录（新的在前，按序号分页）",
   middleware: [readers] as const,
@@ -76,6 +78,8 @@ const listRoute = createRoute({
 const chainRoute = createRoute({
   method: "get",
   path: "/audit/chain",
+  description:
+    "Each call continues verifying from where the last stopped (at most 2,000 lines per call); `npm run audit:verify` checks the whole chain.",
   tags: ["audit"],
   summary: "哈希链校验状态（逐次增量校验）",
   middleware: [readers] as const,
@@ -98,6 +102,8 @@ const chainRoute = createRoute({
 const exportRoute = createRoute({
   method: "get",
   path: "/audit/export",
+  description:
+    "CSV (UTF-8 with BOM, cells neutralised) or XLSX; more than 20,000 lines → 422 `export_too_large`. Each export writes an `audit.export` line (format, filters, rows).",
   tags: ["audit"],
   summary: "导出操作记录（CSV 或 Excel；导出本身记入操作记录）",
   middleware: [readers] as const,

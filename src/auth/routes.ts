@@ -19,6 +19,9 @@ const SessionSchema = z.object({ user: UserSchema, csrfToken: z.string() }).open
 const login = createRoute({
   method: "post",
   path: "/login",
+  summary: "工作人员登录",
+  description:
+    "Sets cookies `lianma_session` (HttpOnly) and `lianma_csrf` (readable). Usernames are case-insensitive. 401 `invalid_credentials`; 429 `rate_limited` with `Retry-After` (failures per account from that client, per client, and a slow-down of an account failing from many addresses: src/auth/login-limit.ts).",
   tags: ["auth"],
   request: jsonBody(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) })),
   responses: { 200: jsonResponse("已登录", SessionSchema), ...errors(400, 401, 429) },
@@ -27,6 +30,7 @@ const login = createRoute({
 const logout = createRoute({
   method: "post",
   path: "/logout",
+  summary: "退出登录",
   tags: ["auth"],
   responses: { 204: { description: "已退出" } },
 });
@@ -34,6 +38,7 @@ const logout = createRoute({
 const me = createRoute({
   method: "get",
   path: "/me",
+  summary: "当前用户及 CSRF 令牌",
   tags: ["auth"],
   middleware: [requireUser()] as const,
   responses: { 200: jsonResponse("当前用户", SessionSchema), ...errors(401) },
@@ -42,6 +47,9 @@ const me = createRoute({
 const changePassword = createRoute({
   method: "post",
   path: "/password",
+  summary: "修改本人密码",
+  description:
+    "At least 10 characters; the user's other sessions end, this one stays. 400 `wrong_password` (counted like a failed login, 429 after too many), 400 `same_password`.",
   tags: ["auth"],
   middleware: [requireUser()] as const,
   request: jsonBody(z.object({ currentPassword: z.string().min(1).max(256), newPassword: passwordField })),

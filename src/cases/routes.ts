@@ -69,6 +69,7 @@ const optionsRoute = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/cases",
+  description: "A dept_admin gets only its own department (another `departmentId` → empty).",
   tags: ["cases"],
   summary: "督办案件列表（部门管理员只见本部门）",
   middleware: [readers] as const,
@@ -82,6 +83,8 @@ const listRoute = createRoute({
 const openRoute = createRoute({
   method: "post",
   path: "/cases",
+  description:
+    "Admin, supervisor. The number (济司督〔YYYY〕第N号) is the year's next, taken in the insert's batch. A source already feeding an open case → 409 `source_taken`; a 情形 outside the list, an officer, alert or complaint of another department, a bad warning ref → 422. `review` sources are opened by a review task only.",
   tags: ["cases"],
   summary: "立案督办（来自告警、投诉、预警、评查或手工）",
   middleware: [bureau] as const,
@@ -92,6 +95,9 @@ const openRoute = createRoute({
 const detailRoute = createRoute({
   method: "get",
   path: "/cases/{id}",
+  summary: "督办案件详情",
+  description:
+    "A dept_admin: own department only (else 404), and `sources` carry only `{kind, kindLabel}` — never who complained or evaluated.",
   tags: ["cases"],
   middleware: [readers] as const,
   request: { params: CaseIdParam },
@@ -118,6 +124,8 @@ const closeRoute = step("close", "办结（一种结论）", bureau, CloseBody);
 const uploadRoute = createRoute({
   method: "post",
   path: "/cases/{id}/attachments",
+  description:
+    "The department's administrator while the case is sent or returned. Image body with the photo upload's checks (JPEG/PNG/WebP by magic bytes, else 415; 5 MB → 413; same bytes again → 200 the same id).",
   tags: ["cases"],
   summary: "上传自查报告附件（图片）",
   middleware: [department] as const,
@@ -143,6 +151,8 @@ const uploadRoute = createRoute({
 const downloadRoute = createRoute({
   method: "get",
   path: "/cases/{id}/attachments/{attachmentId}",
+  summary: "督办答复附件",
+  description: "The bureau and the department's own administrator; served with nosniff.",
   tags: ["cases"],
   middleware: [readers] as const,
   request: { params: AttachmentParams },

@@ -37,6 +37,7 @@ const ItemBody = z.object({
 const list = createRoute({
   method: "get",
   path: "/items",
+  summary: "检查事项清单（本部门；管理员和监督人员：全部）",
   tags: ["catalog"],
   middleware: [requireUser()] as const,
   request: {
@@ -55,6 +56,8 @@ const list = createRoute({
 const one = createRoute({
   method: "get",
   path: "/items/{id}",
+  summary: "一个检查事项",
+  description: "Another department's item → 404 for department users.",
   tags: ["catalog"],
   middleware: [requireUser()] as const,
   request: { params: IdParam },
@@ -64,6 +67,9 @@ const one = createRoute({
 const create = createRoute({
   method: "post",
   path: "/items",
+  summary: "新增检查事项",
+  description:
+    "Administrators (any department), department administrators (their own; another department → 403). `code` (e.g. `JN-SCJG-001`) is upper-cased and unique (409). The checklist form must be a form of kind `checklist` with a published version, of the item's department or shared (no department), else 422 `invalid_checklist_form` (another department's form reads as missing). Audited `catalog.create`.",
   tags: ["catalog"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: jsonBody(ItemBody),
@@ -73,6 +79,9 @@ const create = createRoute({
 const update = createRoute({
   method: "patch",
   path: "/items/{id}",
+  summary: "修改检查事项",
+  description:
+    "Same rules as creating; another department's item → 404. Audited `catalog.update` with before/after.",
   tags: ["catalog"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: { params: IdParam, ...jsonBody(ItemBody.partial()) },

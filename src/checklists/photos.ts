@@ -36,6 +36,9 @@ const PhotoRef = z.object({ id: z.string(), url: z.string() });
 const upload = createRoute({
   method: "post",
   path: "/{id}/photos",
+  summary: "上传现场照片（请求体为图片本身）",
+  description:
+    "Body: the image, `Content-Type: image/jpeg|image/png|image/webp`, at most 5 MB (413). The bytes must be what the type says (magic bytes): SVG/HTML or another type under an image name → 415. The same bytes again for the same inspection → 200 with the stored photo. At most 200 photos per inspection (409 `too_many_photos`); after submission → 409. Writers of the checklist only. Audited `photo.upload` (id, type, size, SHA-256).",
   tags: ["checklists"],
   middleware: [anyone] as const,
   request: {
@@ -57,6 +60,9 @@ const upload = createRoute({
 const download = createRoute({
   method: "get",
   path: "/{id}/photos/{photoId}",
+  summary: "现场照片",
+  description:
+    "The image with its stored `Content-Type`, `nosniff`, `Content-Disposition: inline`, `Cache-Control: private, max-age=86400`, ETag. A photo of another inspection → 404.",
   tags: ["checklists"],
   middleware: [anyone] as const,
   request: { params: PhotoParams },

@@ -74,6 +74,9 @@ const ChecklistView = z.object({
 const getChecklist = createRoute({
   method: "get",
   path: "/{id}/checklist",
+  summary: "现场检查单（首次读取时按备案事项生成并固定）",
+  description:
+    'Readers of the inspection (another department → 404). The first read of an approved or in-progress inspection generates the checklist from the filed items (each item\'s checklist form at its latest published version) and stores it as a snapshot: later catalog or form edits never change it (audit `checklist.generate`). 409 `not_approved` before approval; 409 `checklist_form_unpublished` naming the items whose form has no published version. Schema: page `header` (asks `inspection_place`, `start_time`, `end_time`), one page per item (answers prefixed `i<n>__`; check points `lianmaRole: "checkpoint"` with values `pass`/`fail`/`na` and `<point>__requirement`, `<point>__deadline` required on `fail`), page `closing` with `photos`, `rights_notified` (must be true), `officer_signature_<n>`, `enterprise_representative`, `enterprise_signature` (PNG data URLs). Returns `revision` and `deviceTimes` for offline sync.',
   tags: ["checklists"],
   middleware: [anyone] as const,
   request: { params: InspectionIdParam },
@@ -86,6 +89,9 @@ const getChecklist = createRoute({
 const saveChecklist = createRoute({
   method: "put",
   path: "/{id}/checklist",
+  summary: "保存检查单草稿（不校验完整性）",
+  description:
+    "Officers on the inspection and administrators of a participating department (others 403). Completeness is not checked, but an unknown key or a value the question does not allow → 400 `invalid_response` with `[{name, message}]`, nothing stored. The first save moves the inspection approved → in_progress. Before the first read → 409 `checklist_missing`; after submission → 409 `already_submitted`. Offline sync: `baseRevision` older than the stored one → 409 `stale_revision` with `server` and `yours`, nothing stored; `deviceTime`/`happenedAt`/`location` are recorded, a clock off by more than `CLOCK_SKEW_LIMIT_MINUTES` sets `clockSkewFlagged` (kept, not refused). Photo answers must be URLs of photos uploaded to this inspection, signatures `data:image/png;base64,…` (else 400). Audited `checklist.save` (sizes only).",
   tags: ["checklists"],
   middleware: [anyone] as const,
   request: { params: InspectionIdParam, ...jsonBody(DataBody) },
@@ -106,6 +112,9 @@ const saveChecklist = createRoute({
 const submitChecklist = createRoute({
   method: "post",
   path: "/{id}/checklist/submit",
+  summary: "提交检查单，检查转为已登记",
+  description:
+    "Validated in full as a public submission is (400 `invalid_response`, nothing stored); the checklist, its failed items, the corrective actions of failed check points and the step to `registered` are one atomic write. Of two simultaneous submissions one wins, the other gets 409 `already_submitted`; `clientId` (UUID) again after a lost answer → 200 with the first answer. 409 `stale_revision` as on save. Audited `checklist.submit`, `inspection.registered`.",
   tags: ["checklists"],
   middleware: [anyone] as const,
   request: { params: InspectionIdParam, ...jsonBody(SubmitBody) },

@@ -80,6 +80,7 @@ const recordsRoute = get("/records", "数字背后的记录（分页）", DrillQ
 const exportRoute = createRoute({
   method: "get",
   path: "/export.xlsx",
+  description: "Sheets 说明, 部门, 区县, 检查事项, 问题排行, 高频预警, 督办案件, 整改; audited.",
   tags: ["dashboard"],
   summary: "导出看板数据（法治督察、考核），Excel",
   middleware: [viewers] as const,

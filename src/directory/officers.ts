@@ -42,6 +42,9 @@ const ListQuery = z.object({
 const list = createRoute({
   method: "get",
   path: "/",
+  summary: "执法人员列表",
+  description:
+    "With `validOn`, only officers whose credential counts on that day (and through `validUntil`): active, not a helper, issued on or before, expiring on or after. `q` matches name or credential number.",
   tags: ["directory"],
   middleware: [requireUser()] as const,
   request: { query: ListQuery },
@@ -54,6 +57,8 @@ const list = createRoute({
 const one = createRoute({
   method: "get",
   path: "/{id}",
+  summary: "一名执法人员（含执法证状态）",
+  description: "Another department's officer → 404 for department users.",
   tags: ["directory"],
   middleware: [requireUser()] as const,
   request: { params: IdParam, query: z.object({ validOn: dayField.optional() }) },
@@ -63,6 +68,9 @@ const one = createRoute({
 const create = createRoute({
   method: "post",
   path: "/",
+  summary: "新增执法人员",
+  description:
+    "An officer needs credential number, issue and expiry dates (422 `credential_required`), expiry ≥ issue (422 `invalid_credential_dates`); a helper has none (422 `helper_credential`). Credential number unique (409). `userId` must be an officer login of the same department (422 `invalid_user`) linked to no other officer (409). Audited `officer.create`.",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: jsonBody(OfficerBody),
@@ -72,6 +80,9 @@ const create = createRoute({
 const update = createRoute({
   method: "patch",
   path: "/{id}",
+  summary: "修改执法人员",
+  description:
+    "Rules as for creating; `isHelper: true` clears the credential. Audited `officer.update` with before/after.",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: { params: IdParam, ...jsonBody(OfficerBody.partial()) },

@@ -44,6 +44,7 @@ const staffUsers = requireUser();
 const list = createRoute({
   method: "get",
   path: "/{id}/documents",
+  description: "Readers of the inspection (another department → 404), except officers not on it → 403.",
   tags: ["documents"],
   summary: "检查的文书：现可下载的与已出具的各版本（含 SHA-256）",
   middleware: [staffUsers] as const,
@@ -54,6 +55,8 @@ const list = createRoute({
 const staffDownload = createRoute({
   method: "get",
   path: "/{id}/documents/{kind}",
+  description:
+    "Same access as the list. The first download of given bytes issues them (row in `issued_documents` + audit line `document.issued`, one batch); a re-download writes nothing. Headers `X-Document-SHA256`, `X-Document-Version`, `Cache-Control: private, no-store`. 409 `document_not_available` before the document exists; 503 `documents_unavailable` without the font; 409 `public_url_required` for a Host naming another port (Node, without `PUBLIC_URL`).",
   tags: ["documents"],
   summary: "下载文书 PDF（本次检查的执法人员、参与部门的部门管理员、监督人员）；首次出具记入审计链",
   middleware: [staffUsers] as const,
@@ -64,6 +67,7 @@ const staffDownload = createRoute({
 const enterpriseDownload = createRoute({
   method: "get",
   path: "/inspections/{id}/documents/{kind}",
+  description: "The signed-in enterprise's own inspection only (another enterprise's → 404).",
   tags: ["enterprise"],
   summary: "企业下载本企业检查的文书 PDF",
   middleware: [requireEnterprise()] as const,
@@ -74,6 +78,8 @@ const enterpriseDownload = createRoute({
 const codeDownload = createRoute({
   method: "get",
   path: "/inspections/{code}/documents/{kind}",
+  description:
+    "Errors as for the code page; `Referrer-Policy: no-referrer`; rate-limited with the page views. The notice needs only the code; the record (photos, signatures, the representative's name) needs the inspected enterprise signed in (else 403 `enterprise_login_required`).",
   tags: ["public"],
   summary: "凭检查码下载文书：通知书凭有效检查码；现场检查笔录须以被检查企业身份登录",
   request: { params: CodeParams },

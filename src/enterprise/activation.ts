@@ -62,6 +62,8 @@ const Letter = z
 const issue = createRoute({
   method: "post",
   path: "/activation-letters",
+  description:
+    "Admin only (others 403). A new one-time token per enterprise (shown once, only its hash kept; up to 500 per request) and the QR (SVG) of `<origin>/e/activate#token=<token>` (the fragment is never sent to a server). Printing again revokes the enterprise's unused earlier token. 404 for an unknown enterprise or a district with none to print. Audited `enterprise.activation_issue` per enterprise. Printable page: `/admin/enterprises/letters`.",
   tags: ["enterprise"],
   summary: "打印企业激活函：为所选企业或某区县（默认仅无手机号的企业）签发一次性激活码，旧激活码作废",
   middleware: [requireUser("admin")] as const,
@@ -89,6 +91,8 @@ const issue = createRoute({
 const activate = createRoute({
   method: "post",
   path: "/enterprise/activate",
+  description:
+    "Case, spaces and hyphens of the token do not matter. A token works once, until it expires (`ENTERPRISE_ACTIVATION_DAYS`) or a reprint revokes it; otherwise 401 `invalid_token`. Parallel uses of one token start one session. 429 beyond 30 per client in 15 minutes. Audited `enterprise.activate` / `enterprise.activate_failed`.",
   tags: ["enterprise"],
   summary: "以激活函上的一次性激活码登录企业端",
   request: jsonBody(z.object({ token: z.string().trim().min(1).max(100) })),

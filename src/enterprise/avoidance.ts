@@ -30,6 +30,8 @@ const AvoidanceBody = z
 const request = createRoute({
   method: "post",
   path: "/inspections/{id}/avoidance",
+  description:
+    "Before the visit only (filed or approved, no arrival said, planned start ahead; else 409 `visit_started`), also while the filing awaits approval. The officer must be on the inspection (422 `not_on_inspection`); one pending request per officer (409 `already_requested`). Another enterprise's → 404. Audited `inspection.avoidance_request`.",
   tags: ["enterprise"],
   summary: "检查开始前申请某位执法人员回避",
   middleware: [requireEnterprise(), ownFiling()] as const,

@@ -62,6 +62,8 @@ const ComplaintItem = z
 const file = createRoute({
   method: "post",
   path: "/complaints",
+  description:
+    "422 `future_date`, `too_old` (over a year back), `invalid_date`, `unknown_department`, `wrong_inspection` (another enterprise's code; a forged code is 401). `unfiledVisit` is set when no filing of that department for the enterprise has a planned window touching that local day. One batch: the complaint, its audit line `complaint.file` and an alert of kind `complaint` for the bureau (the webhook never carries the enterprise's text). 10 per enterprise an hour (429). Department users never see complaints.",
   tags: ["enterprise"],
   summary: "企业投诉（含未备案入企），立即向司法局告警",
   middleware: [requireEnterprise()] as const,
@@ -75,6 +77,8 @@ const file = createRoute({
 const list = createRoute({
   method: "get",
   path: "/complaints",
+  description:
+    "The enterprise's own only, newest first. Assigning the alert makes it `handling`, closing it `closed` with the alert's outcome; handling notes and who handled it are never shown.",
   tags: ["enterprise"],
   summary: "本企业的投诉及办理状态、结果",
   middleware: [requireEnterprise()] as const,

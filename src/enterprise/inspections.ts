@@ -51,6 +51,8 @@ const Summary = z
 const list = createRoute({
   method: "get",
   path: "/inspections",
+  description:
+    "Only the signed-in enterprise's own inspections from approval on (no drafts, pending or refused filings), newest planned start first, at most 200. `upcoming`: planned or under way, not yet registered; `evaluationOpen` follows src/evaluations/window.ts.",
   tags: ["enterprise"],
   summary: "本企业的检查（计划中的与已完成的）",
   middleware: [requireEnterprise()] as const,
@@ -63,6 +65,8 @@ const list = createRoute({
 const detail = createRoute({
   method: "get",
   path: "/inspections/{id}",
+  description:
+    "Another enterprise's id → 404 like a missing one. `evaluation` is the live form while open, `{submitted:true}` once received (never how it is handled), else null. `avoidance.open` (and its officer list) only before the visit starts.",
   tags: ["enterprise"],
   summary: "本企业一次检查的详情：检查人员及执法证号、事项及依据、结果与整改要求、评价",
   middleware: [requireEnterprise(), ownInspection()] as const,
@@ -73,6 +77,8 @@ const detail = createRoute({
 const confirmArrival = createRoute({
   method: "post",
   path: "/inspections/{id}/confirm-arrival",
+  description:
+    "Once (409 `arrival_already_confirmed`), for approved / in-progress / registered visits (409 `not_arrivable` otherwise). Audited `inspection.enterprise_arrival`.",
   tags: ["enterprise"],
   summary: "企业确认检查人员已到达（一次）",
   middleware: [requireEnterprise(), ownInspection()] as const,
@@ -86,6 +92,8 @@ const confirmArrival = createRoute({
 const evaluate = createRoute({
   method: "post",
   path: "/inspections/{id}/evaluation",
+  description:
+    "Same rules as the code route (POST /api/public/inspections/{code}/evaluation); another enterprise's inspection → 404, checked before the body.",
   tags: ["enterprise"],
   summary: "企业评价本企业的一次检查（R14）",
   middleware: [requireEnterprise(), ownInspection()] as const,

@@ -31,6 +31,8 @@ const CreditCode = z.string().trim().min(1).max(40).openapi({ example: "91370100
 const requestCode = createRoute({
   method: "post",
   path: "/enterprise/code",
+  description:
+    "Always 202, also for an unknown credit code or an enterprise without a mobile (no enumeration). A 6-digit code (stored as an HMAC, 10 minutes, replaces any pending one) goes out through `SMS_GATEWAY` (webhook: outbox topic `sms.code`, signed like alerts; file: one line appended to `SMS_FILE`). 503 `sms_unavailable` without a gateway (and for the file gateway on Workers); 429 `rate_limited` beyond one code a minute / five an hour per credit code or 20 an hour per client. Audited `enterprise.code_sent` (number masked).",
   tags: ["enterprise"],
   summary: "向企业登记的手机号发送登录验证码（总是 202，不透露企业或手机号是否存在）",
   request: jsonBody(z.object({ creditCode: CreditCode })),
@@ -43,6 +45,8 @@ const requestCode = createRoute({
 const login = createRoute({
   method: "post",
   path: "/enterprise/login",
+  description:
+    "A code works once; 401 `invalid_code` for a wrong, used or expired code; after 5 wrong answers 429 `code_locked` (ask for a new one); 429 `rate_limited` beyond 30 attempts per client in 15 minutes. A session already in the browser is replaced. Audited `enterprise.login` / `enterprise.login_failed`.",
   tags: ["enterprise"],
   summary: "以短信验证码登录企业端",
   request: jsonBody(

@@ -16,6 +16,7 @@ const me = createRoute({
 const logout = createRoute({
   method: "post",
   path: "/logout",
+  description: "Deletes the session server-side and clears both cookies. Audited `enterprise.logout`.",
   tags: ["enterprise"],
   summary: "企业退出登录（结束本机会话）",
   middleware: [requireEnterprise()] as const,

@@ -12,6 +12,8 @@ import { assertEvaluator, submitEvaluation } from "./submit.ts";
 const getInspection = createRoute({
   method: "get",
   path: "/inspections/{code}",
+  description:
+    "Malformed, tampered or unknown code → 401 `invalid_code` alike; expired → 401 `expired_code`; a genuine code of an inspection not yet approved → 404. Always `Referrer-Policy: no-referrer`, `Cache-Control: no-store`; the code never appears in logs. Item bases are as filed, never edited in later. `viewer` lets the page offer 以企业身份评价.",
   tags: ["public"],
   summary: "检查码公示页数据（R8）",
   request: { params: CodeParam },
@@ -21,6 +23,8 @@ const getInspection = createRoute({
 const evaluateRoute = createRoute({
   method: "post",
   path: "/inspections/{code}/evaluation",
+  description:
+    "Only the inspected enterprise signed in as itself: no enterprise session → 401 `enterprise_login_required`; a staff session → 403 `staff_cannot_evaluate`; another enterprise → 403 `wrong_enterprise`. One per inspection (409 `already_evaluated`; concurrent: one wins). 400 `invalid_response`; 409 `evaluation_not_open`, `evaluation_closed` (`EVALUATION_WINDOW_DAYS` after registration, or after the planned end while unregistered), `no_visit`, `version_mismatch`; 429 per client and per inspection. One batch: the evaluation, `evaluatedAt`, the audit line (actor `enterprise`), and for a negative answer an alert with its event, audit line and outbox message.",
   tags: ["public"],
   summary: "被检查企业以企业身份提交事后评价（R9、R14），每次检查一份",
   request: { params: CodeParam, ...jsonBody(EvaluationBody) },

@@ -14,6 +14,8 @@ import { aggregate, MIN_GROUP_SIZE, type EvaluationFacts } from "./summary.ts";
 const summaryRoute = createRoute({
   method: "get",
   path: "/evaluations/summary",
+  description:
+    "Admin/supervisor: any department, exact period. dept_admin: own department only (another → 403), whole finished months, months with fewer than 5 evaluations left out (`suppressed`). Officer → 403.",
   tags: ["evaluations"],
   summary: "评价汇总：部门用户只能看本部门、整月、不少于 5 份的汇总",
   middleware: [requireUser("admin", "supervisor", "dept_admin")] as const,
@@ -24,6 +26,7 @@ const summaryRoute = createRoute({
 const detailRoute = createRoute({
   method: "get",
   path: "/evaluations/{id}",
+  description: "Admin and supervisor only (others 403).",
   tags: ["evaluations"],
   summary: "单份评价（仅司法局：管理员、监督人员）",
   middleware: [requireUser("admin", "supervisor")] as const,

@@ -30,6 +30,7 @@ const FormEnvelope = z.object({ form: FormSchema });
 const listForms = createRoute({
   method: "get",
   path: "/",
+  summary: "表单列表",
   tags: ["forms"],
   middleware: [readers] as const,
   request: { query: z.object({ kind: FormKindSchema.optional(), status: FormStatusSchema.optional() }) },
@@ -39,6 +40,9 @@ const listForms = createRoute({
 const createForm = createRoute({
   method: "post",
   path: "/",
+  summary: "新建表单",
+  description:
+    "Administrator, department administrator. Bad schema → 422 `invalid_schema` as on update.",
   tags: ["forms"],
   middleware: [editors] as const,
   request: jsonBody(
@@ -56,6 +60,7 @@ const createForm = createRoute({
 const getForm = createRoute({
   method: "get",
   path: "/{id}",
+  summary: "表单（草稿）",
   tags: ["forms"],
   middleware: [readers] as const,
   request: { params: FormIdParam },
@@ -65,6 +70,9 @@ const getForm = createRoute({
 const updateForm = createRoute({
   method: "put",
   path: "/{id}",
+  summary: "修改表单草稿",
+  description:
+    "Bad schema → 422 `invalid_schema` with details `[{path, message}]`: also a regex the linear-time engine cannot run (backreference, lookaround), a schema over `FORM_SCHEMA_MAX_BYTES`, more than `FORM_MAX_EXPRESSIONS` expressions or one deeper than `FORM_MAX_EXPRESSION_DEPTH`.",
   tags: ["forms"],
   middleware: [editors] as const,
   request: {
@@ -83,6 +91,9 @@ const updateForm = createRoute({
 const publishForm = createRoute({
   method: "post",
   path: "/{id}/publish",
+  summary: "发布表单（草稿成为不可变的版本 N）",
+  description:
+    "409 `unchanged` when the draft (schema and title) equals the latest version; 422 `invalid_schema` as on update.",
   tags: ["forms"],
   middleware: [editors] as const,
   request: { params: FormIdParam },
@@ -97,6 +108,7 @@ const stateChange = (path: string, description: string) =>
     method: "post",
     path: `/{id}/${path}`,
     tags: ["forms"],
+    summary: description,
     middleware: [editors] as const,
     request: { params: FormIdParam },
     responses: { 200: jsonResponse(description, FormEnvelope), ...errors(401, 403, 404, 409) },
@@ -105,6 +117,7 @@ const stateChange = (path: string, description: string) =>
 const listVersions = createRoute({
   method: "get",
   path: "/{id}/versions",
+  summary: "表单的已发布版本",
   tags: ["forms"],
   middleware: [readers] as const,
   request: { params: FormIdParam },
@@ -130,6 +143,7 @@ const listVersions = createRoute({
 const getVersion = createRoute({
   method: "get",
   path: "/{id}/versions/{n}",
+  summary: "表单的一个已发布版本",
   tags: ["forms"],
   middleware: [readers] as const,
   request: { params: FormIdParam.extend({ n: z.coerce.number().int().min(1) }) },

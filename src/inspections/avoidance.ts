@@ -131,6 +131,8 @@ const AnswerBody = z
 const listRoute = createRoute({
   method: "get",
   path: "/{id}/avoidance",
+  description:
+    "Whoever reads the inspection. `candidates` (same department, active, not a helper, credential valid over the planned window, not on the inspection) only for a pending request and the lead department's administrator before the visit.",
   tags: ["inspections"],
   summary: "本次检查的回避申请（牵头部门管理员可答复）",
   middleware: [readable()] as const,
@@ -141,6 +143,8 @@ const listRoute = createRoute({
 const answerRoute = createRoute({
   method: "post",
   path: "/{id}/avoidance/{requestId}",
+  description:
+    "The lead department's administrator only (bureau and officers 403; a department that cannot read the visit 404). `replace` swaps the officer in the same batch; 422 `invalid_replacement` for anyone not among the candidates; 409 `visit_started`, 409 `already_answered`. Audited `inspection.avoidance_replace` / `inspection.avoidance_refuse`.",
   tags: ["inspections"],
   summary: "答复回避申请：更换执法人员或不予回避（检查开始前）",
   middleware: [leadAdmin()] as const,

@@ -28,6 +28,9 @@ const OPEN = ["filed", "approved"];
 const ask = createRoute({
   method: "post",
   path: "/inspections/{id}/join-request",
+  summary: "申请加入一次检查（联合检查）",
+  description:
+    "Officer, dept_admin. Nothing is joined yet: the lead department's administrator accepts and the joining department's administrator approves. 409 `already_joined`, `already_requested`, `invalid_state` (in progress or later); 422 as for filing. Audited `inspection.join.requested`.",
   tags: ["inspections"],
   middleware: [requireUser("officer", "dept_admin")] as const,
   request: { params: InspectionIdParam, ...jsonBody(JoinBody) },
@@ -40,6 +43,8 @@ const ask = createRoute({
 const ofInspection = createRoute({
   method: "get",
   path: "/inspections/{id}/join-requests",
+  summary: "一次检查的加入申请",
+  description: "Readers of the inspection.",
   tags: ["inspections"],
   middleware: [requireUser()] as const,
   request: { params: InspectionIdParam },
@@ -52,6 +57,9 @@ const ofInspection = createRoute({
 const list = createRoute({
   method: "get",
   path: "/join-requests",
+  summary: "加入申请列表",
+  description:
+    "Admin and supervisor: all; dept_admin: its department's requests and those on inspections it leads; default pending on inspections still filed/approved.",
   tags: ["inspections"],
   middleware: [requireUser("admin", "supervisor", "dept_admin")] as const,
   request: {
@@ -83,6 +91,9 @@ const decision = (path: "accept" | "approve", summary: string) =>
 const refuse = createRoute({
   method: "post",
   path: "/join-requests/{id}/refuse",
+  summary: "拒绝加入申请",
+  description:
+    "Either department's administrator. 409 `already_decided`; another department's request → 404. Audited `inspection.join.refused`.",
   tags: ["inspections"],
   middleware: [requireUser("dept_admin")] as const,
   request: { params: RequestIdParam, ...jsonBody(ReasonBody) },

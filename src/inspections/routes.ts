@@ -30,6 +30,7 @@ const DetailEnvelope = z.object({ inspection: InspectionDetail });
 const list = createRoute({
   method: "get",
   path: "/",
+  summary: "检查列表（部门用户只见本部门参与的）",
   tags: ["inspections"],
   middleware: [anyone] as const,
   request: { query: InspectionListQuery },
@@ -45,6 +46,8 @@ const list = createRoute({
 const get = createRoute({
   method: "get",
   path: "/{id}",
+  summary: "检查详情",
+  description: "Another department's inspection → 404.",
   tags: ["inspections"],
   middleware: [anyone] as const,
   request: { params: InspectionIdParam },
@@ -56,6 +59,9 @@ const decider = requireUser("dept_admin", "admin");
 const approve = createRoute({
   method: "post",
   path: "/{id}/approve",
+  summary: "批准备案",
+  description:
+    "The lead department's administrator. 409 `invalid_state` for a step the life cycle does not allow.",
   tags: ["inspections"],
   middleware: [decider] as const,
   request: { params: InspectionIdParam },
@@ -65,6 +71,9 @@ const approve = createRoute({
 const refuse = createRoute({
   method: "post",
   path: "/{id}/refuse",
+  summary: "不予批准",
+  description:
+    "The lead department's administrator. 409 `invalid_state` for a step the life cycle does not allow.",
   tags: ["inspections"],
   middleware: [decider] as const,
   request: { params: InspectionIdParam, ...jsonBody(ReasonBody) },
@@ -74,6 +83,9 @@ const refuse = createRoute({
 const close = createRoute({
   method: "post",
   path: "/{id}/close",
+  summary: "办结检查",
+  description:
+    "The lead department's administrator. With corrective actions neither accepted nor superseded → 409 `open_actions`, unless `openActionsReason` is given: then closed with `closedWithOpenActions` and the reason recorded, flagged on the dashboard. 409 `invalid_state` out of order. Closing never waits for, nor shuts, the enterprise's evaluation.",
   tags: ["inspections"],
   middleware: [decider] as const,
   request: { params: InspectionIdParam, ...jsonBody(CloseBody) },
@@ -83,6 +95,9 @@ const close = createRoute({
 const code = createRoute({
   method: "get",
   path: "/{id}/code",
+  summary: "检查码（向企业出示）",
+  description:
+    "Only the officers on the inspection and the lead department's administrator; other readers → 403. 409 `not_approved` before approval and after a withdrawal; 409 `public_url_required` as for share links. Every issue of the code (and of its QR) is an audit line `inspection.code_viewed` with the address.",
   tags: ["inspections"],
   middleware: [anyone] as const,
   request: { params: InspectionIdParam },
@@ -96,6 +111,9 @@ const qr = (ext: "png" | "svg") =>
   createRoute({
     method: "get",
     path: `/{id}/qr.${ext}`,
+    summary: `检查码二维码（${ext.toUpperCase()}）`,
+    description:
+      "Same access and refusals as the code; each issue is an audit line `inspection.code_viewed`.",
     tags: ["inspections"],
     middleware: [anyone] as const,
     request: { params: InspectionIdParam },

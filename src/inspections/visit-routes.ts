@@ -30,6 +30,8 @@ const ArriveBody = z
 const arrive = createRoute({
   method: "post",
   path: "/{id}/arrive",
+  description:
+    "An officer on the inspection (a user linked to one of its officers; others 403). Once (409 `already_arrived`), while approved or in progress (else 409 `invalid_state`); approved → in_progress with it. Opens the evaluation. Audited `inspection.in_progress` with `arrival: true`, or `inspection.arrived`.",
   tags: ["inspections"],
   summary: "执法人员到达现场（记录一次，可附位置）；企业自此可以评价",
   middleware: [requireUser("officer", "dept_admin")] as const,
@@ -43,6 +45,8 @@ const arrive = createRoute({
 const cancel = createRoute({
   method: "post",
   path: "/{id}/cancel",
+  description:
+    "The filer or the lead department's administrator (others 403); from filed or approved only (else 409 `invalid_state`). A withdrawn filing no longer holds the duplicate window nor counts towards the yearly cap. Audited `inspection.cancelled`.",
   tags: ["inspections"],
   summary: "撤回备案（检查前；备案人或牵头部门管理员），释放重复检查窗口和年度次数",
   middleware: [requireUser("officer", "dept_admin")] as const,

@@ -40,6 +40,8 @@ const MetricsResponse = z
 const metricsRoute = createRoute({
   method: "get",
   path: "/",
+  description:
+    "Admin and supervisor (anonymous 401, others 403). `rssBytes` on Node only. See docs/VALIDATION.md.",
   tags: ["metrics"],
   summary: "运行指标：校验器缓存（编译/回退）、运行时间、内存",
   middleware: [requireUser("admin", "supervisor")] as const,

@@ -29,6 +29,9 @@ const DEFAULT_PERIOD_DAYS = 92;
 const matches = createRoute({
   method: "get",
   path: "/matches",
+  summary: "可合并的计划（按企业分组）",
+  description:
+    "Admin and supervisor. Groups per enterprise with `saved`, and `open/merged/total: {tasks, visits, saved}` (docs/PLANNING.md).",
   tags: ["planning"],
   middleware: [requireUser("admin", "supervisor")] as const,
   request: { query: PeriodQuery },
@@ -38,6 +41,9 @@ const matches = createRoute({
 const merge = createRoute({
   method: "post",
   path: "/merge",
+  summary: "合并计划为一次联合检查备案",
+  description:
+    "Admin only. One joint filing; the departments other than the lead take part once their administrators approve (R18).",
   tags: ["planning"],
   middleware: [requireUser("admin")] as const,
   request: jsonBody(MergeBody),

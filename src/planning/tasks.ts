@@ -22,6 +22,8 @@ const writers = requireUser("admin", "dept_admin");
 const list = createRoute({
   method: "get",
   path: "/tasks",
+  summary: "计划任务列表",
+  description: "Department users: their department's tasks only.",
   tags: ["planning"],
   middleware: [requireUser()] as const,
   request: { query: TaskListQuery },
@@ -34,6 +36,8 @@ const list = createRoute({
 const one = createRoute({
   method: "get",
   path: "/tasks/{id}",
+  summary: "一个计划任务",
+  description: "Another department's task → 404.",
   tags: ["planning"],
   middleware: [requireUser()] as const,
   request: { params: TaskIdParam },
@@ -43,6 +47,8 @@ const one = createRoute({
 const create = createRoute({
   method: "post",
   path: "/tasks",
+  summary: "新增计划任务",
+  description: "Admin (any department, `departmentId` required) or dept_admin (own department); others 403.",
   tags: ["planning"],
   middleware: [writers] as const,
   request: jsonBody(TaskBody),
@@ -52,6 +58,9 @@ const create = createRoute({
 const update = createRoute({
   method: "patch",
   path: "/tasks/{id}",
+  summary: "修改计划任务",
+  description:
+    "Admin or the task's dept_admin; another department's task → 404; a merged task → 409 `task_merged`.",
   tags: ["planning"],
   middleware: [writers] as const,
   request: { params: TaskIdParam, ...jsonBody(TaskPatch) },
@@ -61,6 +70,9 @@ const update = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/tasks/{id}",
+  summary: "删除计划任务",
+  description:
+    "Admin or the task's dept_admin; another department's task → 404; a merged task → 409 `task_merged`.",
   tags: ["planning"],
   middleware: [writers] as const,
   request: { params: TaskIdParam },

@@ -20,6 +20,8 @@ const FormIdParam = z.object({ id: z.string().min(1).max(64) });
 const getPublicForm = createRoute({
   method: "get",
   path: "/forms/{id}",
+  summary: "公开问卷的已发布版本",
+  description: "Only forms of kind `survey` that collect; checklists and evaluations answer 404. ETag/304.",
   tags: ["public"],
   request: { params: FormIdParam },
   responses: {
@@ -48,6 +50,9 @@ export const SubmitBody = z.object({
 const submit = createRoute({
   method: "post",
   path: "/forms/{id}/responses",
+  summary: "提交问卷答卷（幂等）",
+  description:
+    "`id` is a client-generated UUID: the same id and body again → 200; same id, different body → 409 `conflict`. Invalid → 400 `invalid_response` with `[{name, message}]` (docs/VALIDATION.md). A version the form never had → 409 `version_mismatch` (any published version of a collecting form is accepted and validated as itself). 429 `rate_limited`.",
   tags: ["public"],
   request: { params: FormIdParam, ...jsonBody(SubmitBody) },
   responses: {

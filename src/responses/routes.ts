@@ -36,6 +36,9 @@ const ResponseItem = z
 const list = createRoute({
   method: "get",
   path: "/{id}/responses",
+  summary: "表单的答卷（最新在前，分页）",
+  description:
+    "A bare `YYYY-MM-DD` in `from`/`to` is a whole day in the configured time zone (`to` inclusive).",
   tags: ["responses"],
   middleware: [readers] as const,
   request: { params: FormIdParam, query: ResponseListQuery },
@@ -51,6 +54,7 @@ const list = createRoute({
 const one = createRoute({
   method: "get",
   path: "/{id}/responses/{rid}",
+  summary: "一份答卷",
   tags: ["responses"],
   middleware: [readers] as const,
   request: { params: FormIdParam.extend({ rid: z.string().min(1).max(100) }) },
@@ -64,6 +68,7 @@ const exportRoute = (ext: "csv" | "xlsx", type: string) =>
   createRoute({
     method: "get",
     path: `/{id}/responses.${ext}`,
+    summary: `导出答卷（${ext.toUpperCase()}，与列表相同的筛选，流式下载）`,
     tags: ["responses"],
     middleware: [readers] as const,
     request: { params: FormIdParam, query: ResponseFilterQuery },

@@ -70,6 +70,8 @@ const Task = z
 const createTask = createRoute({
   method: "post",
   path: "/reviews",
+  description:
+    "Admin, supervisor (others 403). Freezes each department's inspections registered in the period (snapshot + hash) and commits to sha256(seed); the seed stays secret.",
   tags: ["reviews"],
   summary: "新建案卷评查任务（冻结名单、承诺种子）",
   middleware: [bureau] as const,
@@ -79,6 +81,8 @@ const createTask = createRoute({
 const drawTask = createRoute({
   method: "post",
   path: "/reviews/{id}/draw",
+  description:
+    "Draws up to `perDepartment` per department with the 双随机 stream, assigns them to the reviewers in turn and publishes the seed and `verification` (`npm run verify-draw -- file`); again → 409.",
   tags: ["reviews"],
   summary: "抽取案卷并公布种子",
   middleware: [bureau] as const,
@@ -142,6 +146,8 @@ const readItem = createRoute({
 const scoreItem = createRoute({
   method: "post",
   path: "/reviews/items/{itemId}/score",
+  description:
+    "The assigned reviewer or an admin. Each rating scored 0..rateMax (else 422); a score below the task's threshold opens a case (source `review`) in the same batch; scored twice → 409.",
   tags: ["reviews"],
   summary: "评查打分（低于分数线的立案督办）",
   middleware: [bureau] as const,

@@ -33,6 +33,8 @@ const TaskEnvelope = z.object({ task: TaskSchema });
 const list = createRoute({
   method: "get",
   path: "/tasks",
+  summary: "双随机抽查任务列表",
+  description: "Admin and supervisor: all; others their department's.",
   tags: ["sampling"],
   middleware: [requireUser()] as const,
   responses: {
@@ -44,6 +46,9 @@ const list = createRoute({
 const create = createRoute({
   method: "post",
   path: "/tasks",
+  summary: "新建双随机抽查任务",
+  description:
+    "Admin (`departmentIds` any), dept_admin for their own department; officers 403. 422 `item_outside_department`, `item_not_in_catalog`, `invalid_period`, `unknown_enterprise`, `triggered_outside_population`. Algorithm: docs/SAMPLING.md.",
   tags: ["sampling"],
   middleware: [managers] as const,
   request: jsonBody(TaskBody),
@@ -53,6 +58,8 @@ const create = createRoute({
 const one = createRoute({
   method: "get",
   path: "/tasks/{id}",
+  summary: "一个双随机抽查任务",
+  description: "Another department's → 404; `seed` null until the reveal.",
   tags: ["sampling"],
   middleware: [requireUser()] as const,
   request: { params: TaskIdParam },
@@ -62,6 +69,7 @@ const one = createRoute({
 const options = createRoute({
   method: "get",
   path: "/options",
+  summary: "抽查筛选项（区县、行业）",
   tags: ["sampling"],
   middleware: [managers] as const,
   responses: {

@@ -50,6 +50,9 @@ export const publicFormUrl = (c: Context<AppEnv>, formId: string) => `${publicOr
 const share = createRoute({
   method: "get",
   path: "/{id}/share",
+  summary: "表单的公开链接与二维码地址",
+  description:
+    "`<origin>` is `PUBLIC_URL`; when unset, the request's host if it is in `ALLOWED_HOSTS`, else 409 `public_url_required`.",
   tags: ["share"],
   middleware: [readers] as const,
   request: { params: FormIdParam },
@@ -65,6 +68,8 @@ const share = createRoute({
 const svg = createRoute({
   method: "get",
   path: "/{id}/qr.svg",
+  summary: "表单公开链接的二维码（SVG）",
+  description: "409 `public_url_required` as for the share link.",
   tags: ["share"],
   middleware: [readers] as const,
   request: { params: FormIdParam },
@@ -77,6 +82,8 @@ const svg = createRoute({
 const png = createRoute({
   method: "get",
   path: "/{id}/qr.png",
+  summary: "表单公开链接的二维码（PNG）",
+  description: "`size` 64–2048 pixels (default 512); 409 `public_url_required` as for the share link.",
   tags: ["share"],
   middleware: [readers] as const,
   request: {
