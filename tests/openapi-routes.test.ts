@@ -10,7 +10,7 @@ import { apiRoutes } from "./access-rules.ts";
 
 /** Routes deliberately outside the OpenAPI document, with the reason. */
 const NOT_IN_OPENAPI: Record<string, string> = {
-  // Server-Sent Events: an endless text/event-stream OpenAPI cannot describe; docs/API.md "Alerts".
+  // Server-Sent Events: an endless text/event-stream OpenAPI cannot describe; docs/API.md "Live desk and webhooks".
   "GET /api/alerts/stream": "SSE stream, described in docs/API.md",
   // The document itself.
   "GET /api/openapi.json": "the OpenAPI document",
