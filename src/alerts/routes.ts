@@ -73,6 +73,8 @@ const step = <T extends z.ZodType>(path: string, summary: string, body: T) =>
     path: `/alerts/{id}/${path}`,
     tags: ["alerts"],
     summary,
+    description:
+      "Admin, supervisor. Each step writes an alert event and an audit line in one batch; any step on a closed alert → 409 `invalid_state`. `assign` needs an active supervisor or admin (else 422 `invalid_assignee`); `close` needs an `outcome`. Assign and close stamp `firstHandledAt` if unset; a complaint's alert carries its status to the complaint (assigned → handling, closed → closed).",
     middleware: [bureau] as const,
     request: { params: AlertIdParam, ...jsonBody(body) },
     responses: {

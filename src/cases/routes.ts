@@ -110,6 +110,8 @@ const step = <T extends z.ZodType>(path: string, summary: string, guard: typeof 
     path: `/cases/{id}/${path}`,
     tags: ["cases"],
     summary,
+    description:
+      "Each step is one batch with a case event and its audit line `case.<step>`; out of order → 409 `invalid_state`; of two racing steps one 200, one 409. `send` (bureau: opened → sent); `answer` (the department's administrator only: sent|returned → answered); `return`, `accept` (bureau: answered →); `close` (bureau: from accepted, or unanswered for a 一般 case; 重大 without an accepted answer → 409 `answer_required`; missing fields for the conclusion → 422 `invalid_conclusion`). 追责 by 暂扣执法证 / 收回执法证 sets the named officers `suspended` / `revoked` in the close's batch (audit `officer.credential`), so filings refuse them from then on.",
     middleware: [guard] as const,
     request: { params: CaseIdParam, ...jsonBody(body) },
     responses: { 200: jsonResponse("案件", CaseDetailSchema), ...errors(400, 401, 403, 404, 409, 422) },

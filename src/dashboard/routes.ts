@@ -40,6 +40,8 @@ const get = <Q extends z.ZodObject, R extends z.ZodType>(path: string, summary: 
     path,
     tags: ["dashboard"],
     summary,
+    description:
+      "Query: `from`, `to` (YYYY-MM-DD, inclusive; default this year), `departmentId`, `district`. A period over `DASHBOARD_MAX_PERIOD_YEARS` → 400 `period_too_long`; `to` before `from` or no calendar day → 400 `invalid_request`. Admin and supervisor: all; dept_admin: own department only (another → 403; evaluation and complaint figures only for whole finished months with ≥ 5 evaluations); officers 403. Evaluations, alerts and complaints records: bureau only. Definitions: docs/DASHBOARD.md.",
     middleware: [viewers] as const,
     request: { query },
     responses: { 200: jsonResponse(summary, body), ...errors(400, 401, 403) },

@@ -80,6 +80,8 @@ const decision = (path: "accept" | "approve", summary: string) =>
     path: `/join-requests/{id}/${path}`,
     tags: ["inspections"],
     summary,
+    description:
+      "`accept`: the lead department's administrator; `approve`: the joining department's administrator. The second consent joins the department in the same batch (409 `invalid_state` once the visit began, 422 `yearly_cap`); 409 `already_consented` / `already_decided`; another department's request → 404. Audited `inspection.join.accepted|approved`, `inspection.joined`.",
     middleware: [requireUser("dept_admin")] as const,
     request: { params: RequestIdParam },
     responses: {

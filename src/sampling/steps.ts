@@ -21,6 +21,8 @@ const step = (path: string, summary: string) =>
     path: `/tasks/{id}/${path}`,
     tags: ["sampling"],
     summary,
+    description:
+      "The lead department's administrator or an admin. Each step only from the previous state (commit → draw → reveal; else 409 `invalid_state`); the draw waits `SAMPLING_DRAW_DELAY_HOURS` after the commitment (409 `draw_too_early`). Algorithm: docs/SAMPLING.md.",
     middleware: [managers] as const,
     request: { params: TaskIdParam },
     responses: {
