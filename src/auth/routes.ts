@@ -21,7 +21,7 @@ const login = createRoute({
   path: "/login",
   summary: "工作人员登录",
   description:
-    "Sets cookies `lianma_session` (HttpOnly) and `lianma_csrf` (readable). Usernames are case-insensitive. 401 `invalid_credentials`; 429 `rate_limited` with `Retry-After` (failures per account from that client, per client, and a slow-down of an account failing from many addresses: src/auth/login-limit.ts).",
+    "设置 Cookie `lianma_session`（HttpOnly）和 `lianma_csrf`（页面脚本可读）。用户名不区分大小写。401 `invalid_credentials`；429 `rate_limited` 并带 `Retry-After`（按该客户端对该账号的失败次数、按客户端、以及对从多个地址失败的账号逐次放慢：src/auth/login-limit.ts）。",
   tags: ["auth"],
   request: jsonBody(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) })),
   responses: { 200: jsonResponse("已登录", SessionSchema), ...errors(400, 401, 429) },
@@ -49,7 +49,7 @@ const changePassword = createRoute({
   path: "/password",
   summary: "修改本人密码",
   description:
-    "At least 10 characters; the user's other sessions end, this one stays. 400 `wrong_password` (counted like a failed login, 429 after too many), 400 `same_password`.",
+    "至少 10 个字符；本人在其他设备上的登录结束，当前登录保留。400 `wrong_password`（按失败登录计数，过多后 429），400 `same_password`。",
   tags: ["auth"],
   middleware: [requireUser()] as const,
   request: jsonBody(z.object({ currentPassword: z.string().min(1).max(256), newPassword: passwordField })),

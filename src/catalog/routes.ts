@@ -57,7 +57,7 @@ const one = createRoute({
   method: "get",
   path: "/items/{id}",
   summary: "一个检查事项",
-  description: "Another department's item → 404 for department users.",
+  description: "部门用户读取其他部门的事项 → 404。",
   tags: ["catalog"],
   middleware: [requireUser()] as const,
   request: { params: IdParam },
@@ -69,7 +69,7 @@ const create = createRoute({
   path: "/items",
   summary: "新增检查事项",
   description:
-    "Administrators (any department), department administrators (their own; another department → 403). `code` (e.g. `JN-SCJG-001`) is upper-cased and unique (409). The checklist form must be a form of kind `checklist` with a published version, of the item's department or shared (no department), else 422 `invalid_checklist_form` (another department's form reads as missing). Audited `catalog.create`.",
+    "系统管理员（任何部门）、部门管理员（本部门；其他部门 → 403）。`code`（如 `JN-SCJG-001`）转为大写且唯一（409）。检查表须是 `checklist` 类、已发布、属本部门或共用（无部门）的表单，否则 422 `invalid_checklist_form`（其他部门的表单视同不存在）。审计 `catalog.create`。",
   tags: ["catalog"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: jsonBody(ItemBody),
@@ -80,8 +80,7 @@ const update = createRoute({
   method: "patch",
   path: "/items/{id}",
   summary: "修改检查事项",
-  description:
-    "Same rules as creating; another department's item → 404. Audited `catalog.update` with before/after.",
+  description: "规则同新增；其他部门的事项 → 404。审计 `catalog.update`（含修改前后）。",
   tags: ["catalog"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: { params: IdParam, ...jsonBody(ItemBody.partial()) },

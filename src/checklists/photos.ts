@@ -38,7 +38,7 @@ const upload = createRoute({
   path: "/{id}/photos",
   summary: "上传现场照片（请求体为图片本身）",
   description:
-    "Body: the image, `Content-Type: image/jpeg|image/png|image/webp`, at most 5 MB (413). The bytes must be what the type says (magic bytes): SVG/HTML or another type under an image name → 415. The same bytes again for the same inspection → 200 with the stored photo. At most 200 photos per inspection (409 `too_many_photos`); after submission → 409. Writers of the checklist only. Audited `photo.upload` (id, type, size, SHA-256).",
+    "请求体为图片本身，`Content-Type: image/jpeg|image/png|image/webp`，不超过 5 MB（413）。字节须与类型相符（魔数）：SVG/HTML 或冒名的其他类型 → 415。同一检查再传相同字节 → 200 返回已存的照片。每次检查最多 200 张（409 `too_many_photos`）；提交后 → 409。只有可填写检查单的人可上传。审计 `photo.upload`（id、类型、大小、SHA-256）。",
   tags: ["checklists"],
   middleware: [anyone] as const,
   request: {
@@ -62,7 +62,7 @@ const download = createRoute({
   path: "/{id}/photos/{photoId}",
   summary: "现场照片",
   description:
-    "The image with its stored `Content-Type`, `nosniff`, `Content-Disposition: inline`, `Cache-Control: private, max-age=86400`, ETag. A photo of another inspection → 404.",
+    "按所存的 `Content-Type` 返回图片，带 `nosniff`、`Content-Disposition: inline`、`Cache-Control: private, max-age=86400`、ETag。其他检查的照片 → 404。",
   tags: ["checklists"],
   middleware: [anyone] as const,
   request: { params: PhotoParams },

@@ -29,7 +29,7 @@ const createDepartment = createRoute({
   method: "post",
   path: "/departments",
   summary: "新增部门",
-  description: "Administrator only; code taken → 409.",
+  description: "仅系统管理员；代码已被使用 → 409。",
   tags: ["directory"],
   middleware: [requireUser("admin")] as const,
   request: jsonBody(
@@ -47,7 +47,7 @@ const updateDepartment = createRoute({
   method: "patch",
   path: "/departments/{id}",
   summary: "修改部门",
-  description: "Administrator only; code taken → 409.",
+  description: "仅系统管理员；代码已被使用 → 409。",
   tags: ["directory"],
   middleware: [requireUser("admin")] as const,
   request: {

@@ -55,7 +55,7 @@ const list = createRoute({
   method: "get",
   path: "/",
   summary: "企业名录（按名称排序，分页）",
-  description: "Any login; `q` matches name or credit code.",
+  description: "任何登录用户；`q` 匹配名称或统一社会信用代码。",
   tags: ["directory"],
   middleware: [requireUser()] as const,
   request: {
@@ -93,7 +93,7 @@ const create = createRoute({
   path: "/",
   summary: "新增企业",
   description:
-    "Administrators, department administrators. `creditCode` is trimmed and upper-cased, then checked against GB 32100-2015 (src/directory/uscc.ts) → 422 `invalid_credit_code` with the reason; duplicate → 409. `contactPhone` (the sign-in mobile) only by administrators (403 otherwise); invalid → 422 `invalid_phone`. Audited `enterprise.create`.",
+    "系统管理员、部门管理员。`creditCode` 去空格、转大写，再按 GB 32100-2015 校验（src/directory/uscc.ts）→ 422 `invalid_credit_code` 附原因；重复 → 409。`contactPhone`（企业登录手机号）只有系统管理员可设（否则 403）；无效 → 422 `invalid_phone`。审计 `enterprise.create`。",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: jsonBody(EnterpriseBody),

@@ -44,7 +44,7 @@ const list = createRoute({
   path: "/",
   summary: "执法人员列表",
   description:
-    "With `validOn`, only officers whose credential counts on that day (and through `validUntil`): active, not a helper, issued on or before, expiring on or after. `q` matches name or credential number.",
+    "给出 `validOn` 时，只列执法证在当天（直至 `validUntil`）有效的人员：在岗、非辅助人员、发证不晚于且到期不早于该日。`q` 匹配姓名或执法证号。",
   tags: ["directory"],
   middleware: [requireUser()] as const,
   request: { query: ListQuery },
@@ -58,7 +58,7 @@ const one = createRoute({
   method: "get",
   path: "/{id}",
   summary: "一名执法人员（含执法证状态）",
-  description: "Another department's officer → 404 for department users.",
+  description: "部门用户读取其他部门的人员 → 404。",
   tags: ["directory"],
   middleware: [requireUser()] as const,
   request: { params: IdParam, query: z.object({ validOn: dayField.optional() }) },
@@ -70,7 +70,7 @@ const create = createRoute({
   path: "/",
   summary: "新增执法人员",
   description:
-    "An officer needs credential number, issue and expiry dates (422 `credential_required`), expiry ≥ issue (422 `invalid_credential_dates`); a helper has none (422 `helper_credential`). Credential number unique (409). `userId` must be an officer login of the same department (422 `invalid_user`) linked to no other officer (409). Audited `officer.create`.",
+    "执法人员须有执法证号、发证和到期日期（422 `credential_required`），到期不早于发证（422 `invalid_credential_dates`）；辅助人员没有执法证（422 `helper_credential`）。执法证号唯一（409）。`userId` 须是同部门的执法人员账号（422 `invalid_user`），且未关联其他人员（409）。审计 `officer.create`。",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: jsonBody(OfficerBody),
@@ -81,8 +81,7 @@ const update = createRoute({
   method: "patch",
   path: "/{id}",
   summary: "修改执法人员",
-  description:
-    "Rules as for creating; `isHelper: true` clears the credential. Audited `officer.update` with before/after.",
+  description: "规则同新增；`isHelper: true` 清除执法证信息。审计 `officer.update`（含修改前后）。",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: { params: IdParam, ...jsonBody(OfficerBody.partial()) },

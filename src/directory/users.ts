@@ -17,7 +17,7 @@ const listUsers = createRoute({
   method: "get",
   path: "/users",
   summary: "用户列表",
-  description: "Administrator; department administrator: their own department's users.",
+  description: "系统管理员；部门管理员：本部门的用户。",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   responses: {
@@ -30,7 +30,7 @@ const createUser = createRoute({
   method: "post",
   path: "/users",
   summary: "新增用户",
-  description: "Usernames are case-insensitive: a name differing only in case → 409 `conflict`.",
+  description: "用户名不区分大小写：只有大小写不同的名字 → 409 `conflict`。",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: jsonBody(

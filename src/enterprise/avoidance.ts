@@ -31,7 +31,7 @@ const request = createRoute({
   method: "post",
   path: "/inspections/{id}/avoidance",
   description:
-    "Before the visit only (filed or approved, no arrival said, planned start ahead; else 409 `visit_started`), also while the filing awaits approval. The officer must be on the inspection (422 `not_on_inspection`); one pending request per officer (409 `already_requested`). Another enterprise's → 404. Audited `inspection.avoidance_request`.",
+    "只在检查开始前（已备案或已批准、双方都未确认到达、计划开始尚未到；否则 409 `visit_started`），备案待批时也可。该人员须在本次检查中（422 `not_on_inspection`）；每名人员只能有一个待处理申请（409 `already_requested`）。其他企业的 → 404。审计 `inspection.avoidance_request`。",
   tags: ["enterprise"],
   summary: "检查开始前申请某位执法人员回避",
   middleware: [requireEnterprise(), ownFiling()] as const,

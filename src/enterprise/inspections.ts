@@ -52,7 +52,7 @@ const list = createRoute({
   method: "get",
   path: "/inspections",
   description:
-    "Only the signed-in enterprise's own inspections from approval on (no drafts, pending or refused filings), newest planned start first, at most 200. `upcoming`: planned or under way, not yet registered; `evaluationOpen` follows src/evaluations/window.ts.",
+    "只有当前企业自己的、已批准起的检查（不含草稿、待批和不予批准的备案），按计划开始时间从新到旧，最多 200 条。`upcoming`：计划中或进行中、尚未登记；`evaluationOpen` 依 src/evaluations/window.ts。",
   tags: ["enterprise"],
   summary: "本企业的检查（计划中的与已完成的）",
   middleware: [requireEnterprise()] as const,
@@ -66,7 +66,7 @@ const detail = createRoute({
   method: "get",
   path: "/inspections/{id}",
   description:
-    "Another enterprise's id → 404 like a missing one. `evaluation` is the live form while open, `{submitted:true}` once received (never how it is handled), else null. `avoidance.open` (and its officer list) only before the visit starts.",
+    "其他企业的 id → 404，与不存在相同。`evaluation`：开放时为评价表，收到后为 `{submitted:true}`（从不显示如何处理），否则 null。`avoidance.open`（及其人员名单）只在检查开始前。",
   tags: ["enterprise"],
   summary: "本企业一次检查的详情：检查人员及执法证号、事项及依据、结果与整改要求、评价",
   middleware: [requireEnterprise(), ownInspection()] as const,
@@ -78,7 +78,7 @@ const confirmArrival = createRoute({
   method: "post",
   path: "/inspections/{id}/confirm-arrival",
   description:
-    "Once (409 `arrival_already_confirmed`), for approved / in-progress / registered visits (409 `not_arrivable` otherwise). Audited `inspection.enterprise_arrival`.",
+    "只能一次（409 `arrival_already_confirmed`），只对已批准/进行中/已登记的检查（否则 409 `not_arrivable`）。审计 `inspection.enterprise_arrival`。",
   tags: ["enterprise"],
   summary: "企业确认检查人员已到达（一次）",
   middleware: [requireEnterprise(), ownInspection()] as const,
@@ -93,7 +93,7 @@ const evaluate = createRoute({
   method: "post",
   path: "/inspections/{id}/evaluation",
   description:
-    "Same rules as the code route (POST /api/public/inspections/{code}/evaluation); another enterprise's inspection → 404, checked before the body.",
+    "规则同检查码评价（POST /api/public/inspections/{code}/evaluation）；其他企业的检查 → 404，先于请求体检查。",
   tags: ["enterprise"],
   summary: "企业评价本企业的一次检查（R14）",
   middleware: [requireEnterprise(), ownInspection()] as const,

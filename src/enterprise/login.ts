@@ -32,7 +32,7 @@ const requestCode = createRoute({
   method: "post",
   path: "/enterprise/code",
   description:
-    "Always 202, also for an unknown credit code or an enterprise without a mobile (no enumeration). A 6-digit code (stored as an HMAC, 10 minutes, replaces any pending one) goes out through `SMS_GATEWAY` (webhook: outbox topic `sms.code`, signed like alerts; file: one line appended to `SMS_FILE`). 503 `sms_unavailable` without a gateway (and for the file gateway on Workers); 429 `rate_limited` beyond one code a minute / five an hour per credit code or 20 an hour per client. Audited `enterprise.code_sent` (number masked).",
+    "总是 202，对不存在的信用代码或没有手机号的企业也一样（不可枚举）。6 位验证码（以 HMAC 保存，10 分钟有效，替换待用的旧码）经 `SMS_GATEWAY` 发出（webhook：发件箱主题 `sms.code`，签名同告警；file：追加一行到 `SMS_FILE`）。未配置网关（以及 Workers 上的 file 网关）→ 503 `sms_unavailable`；每个信用代码每分钟 1 条、每小时 5 条，每个客户端每小时 20 条，超过 → 429 `rate_limited`。审计 `enterprise.code_sent`（号码打码）。",
   tags: ["enterprise"],
   summary: "向企业登记的手机号发送登录验证码（总是 202，不透露企业或手机号是否存在）",
   request: jsonBody(z.object({ creditCode: CreditCode })),
@@ -46,7 +46,7 @@ const login = createRoute({
   method: "post",
   path: "/enterprise/login",
   description:
-    "A code works once; 401 `invalid_code` for a wrong, used or expired code; after 5 wrong answers 429 `code_locked` (ask for a new one); 429 `rate_limited` beyond 30 attempts per client in 15 minutes. A session already in the browser is replaced. Audited `enterprise.login` / `enterprise.login_failed`.",
+    "验证码只能用一次；错误、已用或过期 → 401 `invalid_code`；答错 5 次后 429 `code_locked`（请重新获取）；每个客户端 15 分钟超过 30 次 → 429 `rate_limited`。浏览器中已有的会话被替换。审计 `enterprise.login` / `enterprise.login_failed`。",
   tags: ["enterprise"],
   summary: "以短信验证码登录企业端",
   request: jsonBody(

@@ -13,7 +13,7 @@ const getInspection = createRoute({
   method: "get",
   path: "/inspections/{code}",
   description:
-    "Malformed, tampered or unknown code → 401 `invalid_code` alike; expired → 401 `expired_code`; a genuine code of an inspection not yet approved → 404. Always `Referrer-Policy: no-referrer`, `Cache-Control: no-store`; the code never appears in logs. Item bases are as filed, never edited in later. `viewer` lets the page offer 以企业身份评价.",
+    "格式不对、被篡改或不存在的检查码 → 一律 401 `invalid_code`；过期 → 401 `expired_code`；尚未批准的检查的真实检查码 → 404。总是 `Referrer-Policy: no-referrer`、`Cache-Control: no-store`；检查码从不写入日志。事项依据取备案时的，从不取后来修改的。`viewer` 让页面提供“以企业身份评价”。",
   tags: ["public"],
   summary: "检查码公示页数据（R8）",
   request: { params: CodeParam },
@@ -24,7 +24,7 @@ const evaluateRoute = createRoute({
   method: "post",
   path: "/inspections/{code}/evaluation",
   description:
-    'Only the inspected enterprise signed in as itself: no enterprise session → 401 `enterprise_login_required`; a staff session → 403 `staff_cannot_evaluate`; another enterprise → 403 `wrong_enterprise`. One per inspection (409 `already_evaluated`; concurrent: one wins). 400 `invalid_response`; 409 `evaluation_not_open`, `evaluation_closed` (`EVALUATION_WINDOW_DAYS` after registration, or after the planned end while unregistered), `no_visit`, `version_mismatch`; 429 per client and per inspection. One batch: the evaluation, `evaluatedAt`, the audit line (actor `enterprise`), and for a negative answer an alert with its event, audit line and outbox message. Negative answers are part of the form version: a choice (or rating item) with `"negative": true`, or a rating/boolean question\'s `"negativeValues"`; the score (0–100) comes from the question marked `"lianmaScore": true`, else `overall_satisfaction`.',
+    '只有被检查企业以企业身份登录后可评价：没有企业会话 → 401 `enterprise_login_required`；带工作人员会话 → 403 `staff_cannot_evaluate`；其他企业 → 403 `wrong_enterprise`。每次检查一份（409 `already_evaluated`；并发时只有一个成功）。400 `invalid_response`；409 `evaluation_not_open`、`evaluation_closed`（登记后 `EVALUATION_WINDOW_DAYS` 天，或未登记时计划结束后）、`no_visit`、`version_mismatch`；按客户端和按检查限流（429）。一个批次：评价、`evaluatedAt`、审计（操作人 `enterprise`），有负面答案时再加告警及其事件、审计和发件箱消息。负面答案由表单版本决定：带 `"negative": true` 的选项（或评分项），或评分/是非题的 `"negativeValues"`；得分（0–100）取标有 `"lianmaScore": true` 的题，否则取 `overall_satisfaction`。',
   tags: ["public"],
   summary: "被检查企业以企业身份提交事后评价（R9、R14），每次检查一份",
   request: { params: CodeParam, ...jsonBody(EvaluationBody) },

@@ -42,7 +42,7 @@ const createForm = createRoute({
   path: "/",
   summary: "新建表单",
   description:
-    "Administrator, department administrator. Bad schema → 422 `invalid_schema` as on update.",
+    "系统管理员、部门管理员。表单定义不合格 → 422 `invalid_schema`，同修改。",
   tags: ["forms"],
   middleware: [editors] as const,
   request: jsonBody(
@@ -72,7 +72,7 @@ const updateForm = createRoute({
   path: "/{id}",
   summary: "修改表单草稿",
   description:
-    "Bad schema → 422 `invalid_schema` with details `[{path, message}]`: also a regex the linear-time engine cannot run (backreference, lookaround), a schema over `FORM_SCHEMA_MAX_BYTES`, more than `FORM_MAX_EXPRESSIONS` expressions or one deeper than `FORM_MAX_EXPRESSION_DEPTH`.",
+    "表单定义不合格 → 422 `invalid_schema`，附 `[{path, message}]`：也包括线性时间引擎无法执行的正则（反向引用、环视）、超过 `FORM_SCHEMA_MAX_BYTES` 的定义、超过 `FORM_MAX_EXPRESSIONS` 个表达式或嵌套深于 `FORM_MAX_EXPRESSION_DEPTH`。",
   tags: ["forms"],
   middleware: [editors] as const,
   request: {
@@ -93,7 +93,7 @@ const publishForm = createRoute({
   path: "/{id}/publish",
   summary: "发布表单（草稿成为不可变的版本 N）",
   description:
-    "409 `unchanged` when the draft (schema and title) equals the latest version; 422 `invalid_schema` as on update.",
+    "草稿（定义和标题）与最新版本相同 → 409 `unchanged`；422 `invalid_schema` 同修改。",
   tags: ["forms"],
   middleware: [editors] as const,
   request: { params: FormIdParam },

@@ -132,7 +132,7 @@ const listRoute = createRoute({
   method: "get",
   path: "/{id}/avoidance",
   description:
-    "Whoever reads the inspection. `candidates` (same department, active, not a helper, credential valid over the planned window, not on the inspection) only for a pending request and the lead department's administrator before the visit.",
+    "能读取该检查的人。`candidates`（同部门、在岗、非辅助人员、执法证覆盖整个计划时间、不在本次检查中）只对待处理申请、且只给检查开始前的牵头部门管理员。",
   tags: ["inspections"],
   summary: "本次检查的回避申请（牵头部门管理员可答复）",
   middleware: [readable()] as const,
@@ -144,7 +144,7 @@ const answerRoute = createRoute({
   method: "post",
   path: "/{id}/avoidance/{requestId}",
   description:
-    "The lead department's administrator only (bureau and officers 403; a department that cannot read the visit 404). `replace` swaps the officer in the same batch; 422 `invalid_replacement` for anyone not among the candidates; 409 `visit_started`, 409 `already_answered`. Audited `inspection.avoidance_replace` / `inspection.avoidance_refuse`.",
+    "只有牵头部门的管理员（司法局和执法人员 403；读不到该检查的部门 404）。`replace` 在同一批次中替换人员；不在候选人中 → 422 `invalid_replacement`；409 `visit_started`、409 `already_answered`。审计 `inspection.avoidance_replace` / `inspection.avoidance_refuse`。",
   tags: ["inspections"],
   summary: "答复回避申请：更换执法人员或不予回避（检查开始前）",
   middleware: [leadAdmin()] as const,

@@ -30,7 +30,7 @@ const ask = createRoute({
   path: "/inspections/{id}/join-request",
   summary: "申请加入一次检查（联合检查）",
   description:
-    "Officer, dept_admin. Nothing is joined yet: the lead department's administrator accepts and the joining department's administrator approves. 409 `already_joined`, `already_requested`, `invalid_state` (in progress or later); 422 as for filing. Audited `inspection.join.requested`.",
+    "执法人员、部门管理员。提交后尚未加入：须牵头部门管理员同意、加入部门管理员批准。409 `already_joined`、`already_requested`、`invalid_state`（已开始或更晚）；422 同备案。审计 `inspection.join.requested`。",
   tags: ["inspections"],
   middleware: [requireUser("officer", "dept_admin")] as const,
   request: { params: InspectionIdParam, ...jsonBody(JoinBody) },
@@ -44,7 +44,7 @@ const ofInspection = createRoute({
   method: "get",
   path: "/inspections/{id}/join-requests",
   summary: "一次检查的加入申请",
-  description: "Readers of the inspection.",
+  description: "能读取该检查的人。",
   tags: ["inspections"],
   middleware: [requireUser()] as const,
   request: { params: InspectionIdParam },
@@ -59,7 +59,7 @@ const list = createRoute({
   path: "/join-requests",
   summary: "加入申请列表",
   description:
-    "Admin and supervisor: all; dept_admin: its department's requests and those on inspections it leads; default pending on inspections still filed/approved.",
+    "系统管理员和监督人员：全部；部门管理员：本部门的申请和本部门牵头的检查收到的；默认只列仍在已备案/已批准检查上的待处理申请。",
   tags: ["inspections"],
   middleware: [requireUser("admin", "supervisor", "dept_admin")] as const,
   request: {
@@ -81,7 +81,7 @@ const decision = (path: "accept" | "approve", summary: string) =>
     tags: ["inspections"],
     summary,
     description:
-      "`accept`: the lead department's administrator; `approve`: the joining department's administrator. The second consent joins the department in the same batch (409 `invalid_state` once the visit began, 422 `yearly_cap`); 409 `already_consented` / `already_decided`; another department's request → 404. Audited `inspection.join.accepted|approved`, `inspection.joined`.",
+      "`accept`：牵头部门的管理员；`approve`：加入部门的管理员。第二个同意在同一批次中使该部门加入（检查已开始 → 409 `invalid_state`，422 `yearly_cap`）；409 `already_consented` / `already_decided`；其他部门的申请 → 404。审计 `inspection.join.accepted|approved`、`inspection.joined`。",
     middleware: [requireUser("dept_admin")] as const,
     request: { params: RequestIdParam },
     responses: {
@@ -95,7 +95,7 @@ const refuse = createRoute({
   path: "/join-requests/{id}/refuse",
   summary: "拒绝加入申请",
   description:
-    "Either department's administrator. 409 `already_decided`; another department's request → 404. Audited `inspection.join.refused`.",
+    "任一方部门的管理员。409 `already_decided`；其他部门的申请 → 404。审计 `inspection.join.refused`。",
   tags: ["inspections"],
   middleware: [requireUser("dept_admin")] as const,
   request: { params: RequestIdParam, ...jsonBody(ReasonBody) },

@@ -47,7 +47,7 @@ const get = createRoute({
   method: "get",
   path: "/{id}",
   summary: "检查详情",
-  description: "Another department's inspection → 404.",
+  description: "其他部门的检查 → 404。",
   tags: ["inspections"],
   middleware: [anyone] as const,
   request: { params: InspectionIdParam },
@@ -60,8 +60,7 @@ const approve = createRoute({
   method: "post",
   path: "/{id}/approve",
   summary: "批准备案",
-  description:
-    "The lead department's administrator. 409 `invalid_state` for a step the life cycle does not allow.",
+  description: "牵头部门的管理员。生命周期不允许的步骤 → 409 `invalid_state`。",
   tags: ["inspections"],
   middleware: [decider] as const,
   request: { params: InspectionIdParam },
@@ -72,8 +71,7 @@ const refuse = createRoute({
   method: "post",
   path: "/{id}/refuse",
   summary: "不予批准",
-  description:
-    "The lead department's administrator. 409 `invalid_state` for a step the life cycle does not allow.",
+  description: "牵头部门的管理员。生命周期不允许的步骤 → 409 `invalid_state`。",
   tags: ["inspections"],
   middleware: [decider] as const,
   request: { params: InspectionIdParam, ...jsonBody(ReasonBody) },
@@ -85,7 +83,7 @@ const close = createRoute({
   path: "/{id}/close",
   summary: "办结检查",
   description:
-    "The lead department's administrator. With corrective actions neither accepted nor superseded → 409 `open_actions`, unless `openActionsReason` is given: then closed with `closedWithOpenActions` and the reason recorded, flagged on the dashboard. 409 `invalid_state` out of order. Closing never waits for, nor shuts, the enterprise's evaluation.",
+    "牵头部门的管理员。仍有未认可也未被取代的整改 → 409 `open_actions`，除非给出 `openActionsReason`：此时办结并记下 `closedWithOpenActions` 和理由，在看板上标出。顺序不对 → 409 `invalid_state`。办结既不等待也不关闭企业评价。",
   tags: ["inspections"],
   middleware: [decider] as const,
   request: { params: InspectionIdParam, ...jsonBody(CloseBody) },
@@ -97,7 +95,7 @@ const code = createRoute({
   path: "/{id}/code",
   summary: "检查码（向企业出示）",
   description:
-    "Only the officers on the inspection and the lead department's administrator; other readers → 403. 409 `not_approved` before approval and after a withdrawal; 409 `public_url_required` as for share links. Every issue of the code (and of its QR) is an audit line `inspection.code_viewed` with the address.",
+    "只有该检查的执法人员和牵头部门的管理员；其他能读取的人 → 403。批准前和撤回后 → 409 `not_approved`；409 `public_url_required` 同公开链接。每次出示检查码（及其二维码）都写一条审计 `inspection.code_viewed`（含地址）。",
   tags: ["inspections"],
   middleware: [anyone] as const,
   request: { params: InspectionIdParam },
@@ -112,8 +110,7 @@ const qr = (ext: "png" | "svg") =>
     method: "get",
     path: `/{id}/qr.${ext}`,
     summary: `检查码二维码（${ext.toUpperCase()}）`,
-    description:
-      "Same access and refusals as the code; each issue is an audit line `inspection.code_viewed`.",
+    description: "权限和拒绝同检查码；每次出示都写一条审计 `inspection.code_viewed`。",
     tags: ["inspections"],
     middleware: [anyone] as const,
     request: { params: InspectionIdParam },

@@ -21,7 +21,7 @@ const getPublicForm = createRoute({
   method: "get",
   path: "/forms/{id}",
   summary: "公开问卷的已发布版本",
-  description: "Only forms of kind `survey` that collect; checklists and evaluations answer 404. ETag/304.",
+  description: "只有正在收集的 `survey` 类表单；检查表和评价表 → 404。支持 ETag/304。",
   tags: ["public"],
   request: { params: FormIdParam },
   responses: {
@@ -52,7 +52,7 @@ const submit = createRoute({
   path: "/forms/{id}/responses",
   summary: "提交问卷答卷（幂等）",
   description:
-    "`id` is a client-generated UUID: the same id and body again → 200; same id, different body → 409 `conflict`. Invalid → 400 `invalid_response` with `[{name, message}]` (docs/VALIDATION.md). A version the form never had → 409 `version_mismatch` (any published version of a collecting form is accepted and validated as itself). 429 `rate_limited`.",
+    "`id` 是客户端生成的 UUID：同一 id 和内容再提交 → 200；同一 id、不同内容 → 409 `conflict`。无效 → 400 `invalid_response`（`[{name, message}]`，docs/VALIDATION.md）。表单从未有过的版本 → 409 `version_mismatch`（正在收集的表单的任何已发布版本都接受，并按该版本校验）。429 `rate_limited`。",
   tags: ["public"],
   request: { params: FormIdParam, ...jsonBody(SubmitBody) },
   responses: {

@@ -37,8 +37,7 @@ const list = createRoute({
   method: "get",
   path: "/{id}/responses",
   summary: "表单的答卷（最新在前，分页）",
-  description:
-    "A bare `YYYY-MM-DD` in `from`/`to` is a whole day in the configured time zone (`to` inclusive).",
+  description: "`from`/`to` 只给 `YYYY-MM-DD` 时指所配置时区的整天（含 `to` 当天）。",
   tags: ["responses"],
   middleware: [readers] as const,
   request: { params: FormIdParam, query: ResponseListQuery },

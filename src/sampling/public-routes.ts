@@ -56,7 +56,7 @@ const one = createRoute({
   method: "get",
   path: "/{id}",
   summary: "一个公开的双随机抽查任务",
-  description: "From the commitment on.",
+  description: "自公布承诺值起公开。",
   tags: ["public"],
   request: { params: TaskIdParam },
   responses: { 200: jsonResponse("抽查公示", z.object({ task: Detail })), ...errors(404) },

@@ -34,7 +34,7 @@ const list = createRoute({
   method: "get",
   path: "/tasks",
   summary: "双随机抽查任务列表",
-  description: "Admin and supervisor: all; others their department's.",
+  description: "系统管理员和监督人员：全部；其他人：本部门的。",
   tags: ["sampling"],
   middleware: [requireUser()] as const,
   responses: {
@@ -48,7 +48,7 @@ const create = createRoute({
   path: "/tasks",
   summary: "新建双随机抽查任务",
   description:
-    "Admin (`departmentIds` any), dept_admin for their own department; officers 403. 422 `item_outside_department`, `item_not_in_catalog`, `invalid_period`, `unknown_enterprise`, `triggered_outside_population`. Algorithm: docs/SAMPLING.md.",
+    "系统管理员（`departmentIds` 任意）、部门管理员（本部门）；执法人员 403。422 `item_outside_department`、`item_not_in_catalog`、`invalid_period`、`unknown_enterprise`、`triggered_outside_population`。算法：docs/SAMPLING.md。",
   tags: ["sampling"],
   middleware: [managers] as const,
   request: jsonBody(TaskBody),
@@ -59,7 +59,7 @@ const one = createRoute({
   method: "get",
   path: "/tasks/{id}",
   summary: "一个双随机抽查任务",
-  description: "Another department's → 404; `seed` null until the reveal.",
+  description: "其他部门的 → 404；公布前 `seed` 为 null。",
   tags: ["sampling"],
   middleware: [requireUser()] as const,
   request: { params: TaskIdParam },

@@ -52,7 +52,7 @@ const share = createRoute({
   path: "/{id}/share",
   summary: "表单的公开链接与二维码地址",
   description:
-    "`<origin>` is `PUBLIC_URL`; when unset, the request's host if it is in `ALLOWED_HOSTS`, else 409 `public_url_required`.",
+    "`<origin>` 取 `PUBLIC_URL`；未设置时取请求的主机（须在 `ALLOWED_HOSTS` 中），否则 409 `public_url_required`。",
   tags: ["share"],
   middleware: [readers] as const,
   request: { params: FormIdParam },
@@ -69,7 +69,7 @@ const svg = createRoute({
   method: "get",
   path: "/{id}/qr.svg",
   summary: "表单公开链接的二维码（SVG）",
-  description: "409 `public_url_required` as for the share link.",
+  description: "409 `public_url_required` 同公开链接。",
   tags: ["share"],
   middleware: [readers] as const,
   request: { params: FormIdParam },
@@ -83,7 +83,7 @@ const png = createRoute({
   method: "get",
   path: "/{id}/qr.png",
   summary: "表单公开链接的二维码（PNG）",
-  description: "`size` 64–2048 pixels (default 512); 409 `public_url_required` as for the share link.",
+  description: "`size` 64–2048 像素（默认 512）；409 `public_url_required` 同公开链接。",
   tags: ["share"],
   middleware: [readers] as const,
   request: {
