@@ -63,7 +63,7 @@ const file = createRoute({
   method: "post",
   path: "/complaints",
   description:
-    "422 `future_date`、`too_old`（超过一年前）、`invalid_date`、`unknown_department`、`wrong_inspection`（其他企业的检查码；伪造的码 401）。该部门对本企业没有计划时间覆盖当天的备案时，标记 `unfiledVisit`。一个批次写入：投诉、审计 `complaint.file`、给司法局的 `complaint` 类告警（webhook 从不带企业原文）。每家企业每小时 10 条（429）。部门用户从不看到投诉。",
+    "回执号为 `TS<yyyymmdd>-<6 位随机>`。422 `future_date`、`too_old`（超过一年前）、`invalid_date`、`unknown_department`、`wrong_inspection`（其他企业的检查码；伪造的码 401）。该部门对本企业没有计划时间覆盖当天的备案时，标记 `unfiledVisit`。一个批次写入：投诉、审计 `complaint.file`、给司法局的 `complaint` 类告警（webhook 从不带企业原文）。每家企业每小时 10 条（429）。部门用户从不看到投诉。",
   tags: ["enterprise"],
   summary: "企业投诉（含未备案入企），立即向司法局告警",
   middleware: [requireEnterprise()] as const,
