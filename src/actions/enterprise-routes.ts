@@ -45,6 +45,8 @@ const list = createRoute({
 const upload = createRoute({
   method: "post",
   path: "/actions/{id}/evidence",
+  description:
+    "请求体为文件本身（JPEG/PNG/WebP、PDF、DOC/DOCX、XLS/XLSX、PPTX，按魔数识别）；超过 10 MB → 413；类型不符 → 415；已认可或审核中 → 409 `action_not_open`。其他企业的整改 → 404。",
   tags: ["enterprise"],
   summary: "上传整改材料（照片、PDF、Office 文档；按文件内容识别类型）",
   middleware: [requireEnterprise()] as const,
@@ -66,6 +68,7 @@ const upload = createRoute({
 const submit = createRoute({
   method: "post",
   path: "/actions/{id}/submit",
+  description: "期限后提交标记 `late: true`。发件箱主题 `action.evidence_submitted`。",
   tags: ["enterprise"],
   summary: "提交整改情况（说明、可选信用承诺）；逾期提交标记为逾期",
   middleware: [requireEnterprise()] as const,
@@ -79,6 +82,8 @@ const submit = createRoute({
 const download = createRoute({
   method: "get",
   path: "/actions/{id}/evidence/{evidenceId}",
+  summary: "本企业上传的整改材料文件",
+  description: "其他企业的整改 → 404。",
   tags: ["enterprise"],
   middleware: [requireEnterprise()] as const,
   request: { params: EvidenceParams },

@@ -31,6 +31,8 @@ const ReinspectionBody = z
 const file = createRoute({
   method: "post",
   path: "/reinspections",
+  description:
+    "执法人员、部门管理员。经同一备案流程生成 `reinspection`（复查）类备案，不受重复时间窗口和年度上限约束；照常审批。其检查单只含复查的检查点；提交即了结（合格 → accepted，不合格 → superseded 并生成新的整改）。422 `actions_of_several_inspections`；其他部门的整改 → 404；已认可或已在复查中 → 409 `action_not_reinspectable`。",
   tags: ["actions"],
   summary: "从同一次检查的整改事项发起复查（不受重复检查窗口和年度次数限制）",
   middleware: [requireUser("officer", "dept_admin")] as const,

@@ -29,6 +29,7 @@ const One = z.object({ action: ActionView });
 const list = createRoute({
   method: "get",
   path: "/actions",
+  description: "司法局：全部；部门用户：本部门事项的整改。",
   tags: ["actions"],
   summary: "整改事项（本部门检查事项的；司法局看全部）",
   middleware: [anyone] as const,
@@ -39,6 +40,8 @@ const list = createRoute({
 const get = createRoute({
   method: "get",
   path: "/actions/{id}",
+  summary: "一条整改",
+  description: "其他部门的 → 404。",
   tags: ["actions"],
   middleware: [anyone] as const,
   request: { params: IdParam },
@@ -48,6 +51,8 @@ const get = createRoute({
 const evidence = createRoute({
   method: "get",
   path: "/actions/{id}/evidence/{evidenceId}",
+  summary: "整改材料文件",
+  description: "带 nosniff 和服务器生成的文件名返回；其他部门的 → 404。",
   tags: ["actions"],
   middleware: [anyone] as const,
   request: { params: EvidenceParams },
@@ -57,6 +62,8 @@ const evidence = createRoute({
 const accept = createRoute({
   method: "post",
   path: "/actions/{id}/accept",
+  description:
+    "事项所属部门的执法人员或管理员（其他部门 → 404，监督人员 403）。只对 `evidence_submitted`（否则 409 `invalid_state`），只对允许书面核验（`writtenVerification`）的事项（否则 409 `reinspection_required`）。",
   tags: ["actions"],
   summary: "验收整改（书面核查，仅限允许书面核查的检查事项）",
   middleware: [requireUser("officer", "dept_admin", "admin")] as const,
@@ -67,6 +74,8 @@ const accept = createRoute({
 const giveBack = createRoute({
   method: "post",
   path: "/actions/{id}/return",
+  description:
+    "事项所属部门的执法人员或管理员（其他部门 → 404，监督人员 403）；未提交材料 → 409 `invalid_state`。",
   tags: ["actions"],
   summary: "退回整改材料（附原因），企业重新提交",
   middleware: [requireUser("officer", "dept_admin", "admin")] as const,

@@ -26,6 +26,7 @@ const bureau = requireUser("admin", "supervisor");
 const listRoute = createRoute({
   method: "get",
   path: "/alerts",
+  description: "系统管理员、监督人员（其他人 403）。先待处理，再已指派，最后已办结，各组内从新到旧。",
   tags: ["alerts"],
   summary: "告警列表（待处理在前）",
   middleware: [bureau] as const,
@@ -42,6 +43,8 @@ const listRoute = createRoute({
 const detailRoute = createRoute({
   method: "get",
   path: "/alerts/{id}",
+  summary: "告警详情（含评价、投诉、检查与处理记录）",
+  description: "仅系统管理员和监督人员。",
   tags: ["alerts"],
   middleware: [bureau] as const,
   request: { params: AlertIdParam },
@@ -69,6 +72,8 @@ const step = <T extends z.ZodType>(path: string, summary: string, body: T) =>
     path: `/alerts/{id}/${path}`,
     tags: ["alerts"],
     summary,
+    description:
+      "系统管理员、监督人员。每一步在一个批次中写告警事件和审计；已办结的告警上任何步骤 → 409 `invalid_state`。`assign` 须指派给在用的监督人员或管理员（否则 422 `invalid_assignee`）；`close` 须有 `outcome`。指派和办结在未设时记下 `firstHandledAt`；投诉的告警把状态带给投诉（指派 → 处理中，办结 → 已办结）。",
     middleware: [bureau] as const,
     request: { params: AlertIdParam, ...jsonBody(body) },
     responses: {

@@ -60,6 +60,8 @@ const LineSchema = z
 const listRoute = createRoute({
   method: "get",
   path: "/audit",
+  description:
+    "系统管理员、监督人员；部门管理员得到读取时目标属于本部门的记录（从不含评价、告警、投诉和企业）；其他人 403。按链上位置分页；`actor` 为用户 id 或记录中的姓名；日期不合格、`to` 早于 `from` 或分页参数无效 → 400。`ip` 只给司法局。读取不记审计。",
   tags: ["audit"],
   summary: "操作记录（新的在前，按序号分页）",
   middleware: [readers] as const,
@@ -76,6 +78,7 @@ const listRoute = createRoute({
 const chainRoute = createRoute({
   method: "get",
   path: "/audit/chain",
+  description: "每次调用从上次停下处继续校验（每次最多 2,000 条）；`npm run audit:verify` 校验整条链。",
   tags: ["audit"],
   summary: "哈希链校验状态（逐次增量校验）",
   middleware: [readers] as const,
@@ -98,6 +101,8 @@ const chainRoute = createRoute({
 const exportRoute = createRoute({
   method: "get",
   path: "/audit/export",
+  description:
+    "CSV（UTF-8 带 BOM，单元格已中和公式）或 XLSX；超过 20,000 条 → 422 `export_too_large`。每次导出写一条 `audit.export`（格式、筛选条件、行数）。",
   tags: ["audit"],
   summary: "导出操作记录（CSV 或 Excel；导出本身记入操作记录）",
   middleware: [readers] as const,

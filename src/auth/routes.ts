@@ -19,6 +19,9 @@ const SessionSchema = z.object({ user: UserSchema, csrfToken: z.string() }).open
 const login = createRoute({
   method: "post",
   path: "/login",
+  summary: "工作人员登录",
+  description:
+    "设置 Cookie `lianma_session`（HttpOnly）和 `lianma_csrf`（页面脚本可读）。用户名不区分大小写。401 `invalid_credentials`；429 `rate_limited` 并带 `Retry-After`（按该客户端对该账号的失败次数、按客户端、以及对从多个地址失败的账号逐次放慢：src/auth/login-limit.ts）。",
   tags: ["auth"],
   request: jsonBody(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) })),
   responses: { 200: jsonResponse("已登录", SessionSchema), ...errors(400, 401, 429) },
@@ -27,6 +30,7 @@ const login = createRoute({
 const logout = createRoute({
   method: "post",
   path: "/logout",
+  summary: "退出登录",
   tags: ["auth"],
   responses: { 204: { description: "已退出" } },
 });
@@ -34,6 +38,7 @@ const logout = createRoute({
 const me = createRoute({
   method: "get",
   path: "/me",
+  summary: "当前用户及 CSRF 令牌",
   tags: ["auth"],
   middleware: [requireUser()] as const,
   responses: { 200: jsonResponse("当前用户", SessionSchema), ...errors(401) },
@@ -42,6 +47,9 @@ const me = createRoute({
 const changePassword = createRoute({
   method: "post",
   path: "/password",
+  summary: "修改本人密码",
+  description:
+    "至少 10 个字符；本人在其他设备上的登录结束，当前登录保留。400 `wrong_password`（按失败登录计数，过多后 429），400 `same_password`。",
   tags: ["auth"],
   middleware: [requireUser()] as const,
   request: jsonBody(z.object({ currentPassword: z.string().min(1).max(256), newPassword: passwordField })),

@@ -69,6 +69,7 @@ const optionsRoute = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/cases",
+  description: "部门管理员只得到本部门的（指定其他 `departmentId` → 空列表）。",
   tags: ["cases"],
   summary: "督办案件列表（部门管理员只见本部门）",
   middleware: [readers] as const,
@@ -82,6 +83,8 @@ const listRoute = createRoute({
 const openRoute = createRoute({
   method: "post",
   path: "/cases",
+  description:
+    "系统管理员、监督人员。编号（济司督〔YYYY〕第N号）取当年下一个，在插入的批次中占用。来源已用于未办结的案件 → 409 `source_taken`；情形不在清单内、其他部门的人员/告警/投诉、预警引用不合格 → 422。`review` 来源只由评查任务立案。",
   tags: ["cases"],
   summary: "立案督办（来自告警、投诉、预警、评查或手工）",
   middleware: [bureau] as const,
@@ -92,6 +95,9 @@ const openRoute = createRoute({
 const detailRoute = createRoute({
   method: "get",
   path: "/cases/{id}",
+  summary: "督办案件详情",
+  description:
+    "部门管理员只能看本部门的（否则 404），且 `sources` 只有 `{kind, kindLabel}`，从不显示投诉或评价的是谁。",
   tags: ["cases"],
   middleware: [readers] as const,
   request: { params: CaseIdParam },
@@ -104,6 +110,8 @@ const step = <T extends z.ZodType>(path: string, summary: string, guard: typeof 
     path: `/cases/{id}/${path}`,
     tags: ["cases"],
     summary,
+    description:
+      "每一步都是一个批次，含案件事件和审计 `case.<step>`；顺序不对 → 409 `invalid_state`；同一版本上两个并发的步骤，一个 200、一个 409。`send`（司法局：已立案 → 已交办）；`answer`（仅该部门的管理员：已交办|已退回 → 已报送）；`return`、`accept`（司法局：已报送 →）；`close`（司法局：从自查已认可，或一般案件未报送时；重大案件没有认可的自查 → 409 `answer_required`；办结方式所需字段缺失 → 422 `invalid_conclusion`）。以暂扣执法证 / 收回执法证追责时，在办结的批次中把所涉人员设为 `suspended` / `revoked`（审计 `officer.credential`），此后备案不再接受他们。",
     middleware: [guard] as const,
     request: { params: CaseIdParam, ...jsonBody(body) },
     responses: { 200: jsonResponse("案件", CaseDetailSchema), ...errors(400, 401, 403, 404, 409, 422) },
@@ -118,6 +126,8 @@ const closeRoute = step("close", "办结（一种结论）", bureau, CloseBody);
 const uploadRoute = createRoute({
   method: "post",
   path: "/cases/{id}/attachments",
+  description:
+    "案件已交办或已退回时，该部门的管理员。请求体为图片，检查同现场照片（JPEG/PNG/WebP 按魔数，否则 415；5 MB → 413；相同字节再传 → 200 返回同一 id）。",
   tags: ["cases"],
   summary: "上传自查报告附件（图片）",
   middleware: [department] as const,
@@ -143,6 +153,8 @@ const uploadRoute = createRoute({
 const downloadRoute = createRoute({
   method: "get",
   path: "/cases/{id}/attachments/{attachmentId}",
+  summary: "督办答复附件",
+  description: "司法局和该部门的管理员；带 nosniff 返回。",
   tags: ["cases"],
   middleware: [readers] as const,
   request: { params: AttachmentParams },

@@ -7,8 +7,10 @@ import { PublicCatalogSchema } from "./schemas.ts";
 const publicCatalog = createRoute({
   method: "get",
   path: "/",
+  summary: "公开的涉企检查事项清单（无需登录）",
   tags: ["public"],
-  description: "公开的涉企检查事项清单：仅列入行政检查主体清单的部门的在用事项（清单之外无检查）。",
+  description:
+    "公开的涉企检查事项清单：仅列入行政检查主体清单的部门的在用事项（清单之外无检查）。缓存 60 秒（Cache-Control: public, max-age=60）。",
   responses: { 200: jsonResponse("检查事项清单", PublicCatalogSchema) },
 });
 

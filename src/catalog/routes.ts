@@ -37,6 +37,7 @@ const ItemBody = z.object({
 const list = createRoute({
   method: "get",
   path: "/items",
+  summary: "检查事项清单（本部门；管理员和监督人员：全部）",
   tags: ["catalog"],
   middleware: [requireUser()] as const,
   request: {
@@ -55,6 +56,8 @@ const list = createRoute({
 const one = createRoute({
   method: "get",
   path: "/items/{id}",
+  summary: "一个检查事项",
+  description: "部门用户读取其他部门的事项 → 404。",
   tags: ["catalog"],
   middleware: [requireUser()] as const,
   request: { params: IdParam },
@@ -64,6 +67,9 @@ const one = createRoute({
 const create = createRoute({
   method: "post",
   path: "/items",
+  summary: "新增检查事项",
+  description:
+    "系统管理员（任何部门）、部门管理员（本部门；其他部门 → 403）。`code`（如 `JN-SCJG-001`）转为大写且唯一（409）。检查表须是 `checklist` 类、已发布、属本部门或共用（无部门）的表单，否则 422 `invalid_checklist_form`（其他部门的表单视同不存在）。审计 `catalog.create`。",
   tags: ["catalog"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: jsonBody(ItemBody),
@@ -73,6 +79,8 @@ const create = createRoute({
 const update = createRoute({
   method: "patch",
   path: "/items/{id}",
+  summary: "修改检查事项",
+  description: "规则同新增；其他部门的事项 → 404。审计 `catalog.update`（含修改前后）。",
   tags: ["catalog"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: { params: IdParam, ...jsonBody(ItemBody.partial()) },

@@ -36,6 +36,9 @@ const PhotoRef = z.object({ id: z.string(), url: z.string() });
 const upload = createRoute({
   method: "post",
   path: "/{id}/photos",
+  summary: "上传现场照片（请求体为图片本身）",
+  description:
+    "请求体为图片本身，`Content-Type: image/jpeg|image/png|image/webp`，不超过 5 MB（413）。字节须与类型相符（魔数）：SVG/HTML 或冒名的其他类型 → 415。同一检查再传相同字节 → 200 返回已存的照片。每次检查最多 200 张（409 `too_many_photos`）；提交后 → 409。只有可填写检查单的人可上传。审计 `photo.upload`（id、类型、大小、SHA-256）。",
   tags: ["checklists"],
   middleware: [anyone] as const,
   request: {
@@ -57,6 +60,9 @@ const upload = createRoute({
 const download = createRoute({
   method: "get",
   path: "/{id}/photos/{photoId}",
+  summary: "现场照片",
+  description:
+    "按所存的 `Content-Type` 返回图片，带 `nosniff`、`Content-Disposition: inline`、`Cache-Control: private, max-age=86400`、ETag。其他检查的照片 → 404。",
   tags: ["checklists"],
   middleware: [anyone] as const,
   request: { params: PhotoParams },

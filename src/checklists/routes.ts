@@ -74,6 +74,9 @@ const ChecklistView = z.object({
 const getChecklist = createRoute({
   method: "get",
   path: "/{id}/checklist",
+  summary: "现场检查单（首次读取时按备案事项生成并固定）",
+  description:
+    '能读取该检查的人可读（其他部门 → 404）。已批准或进行中的检查首次读取时，按备案事项（各事项检查表的最新发布版本）生成检查单并存为快照：此后事项清单或表单的修改不再影响它（审计 `checklist.generate`）。未批准 → 409 `not_approved`；事项的检查表没有发布版本 → 409 `checklist_form_unpublished`（列出事项）。结构：`header` 页（问 `inspection_place`、`start_time`、`end_time`），每个事项一页（答案前缀 `i<n>__`；检查点 `lianmaRole: "checkpoint"`，取值 `pass`/`fail`/`na`，`fail` 时必填 `<point>__requirement`、`<point>__deadline`），`closing` 页含 `photos`、`rights_notified`（须为 true）、`officer_signature_<n>`、`enterprise_representative`、`enterprise_signature`（PNG data URL）。返回 `revision` 和 `deviceTimes` 供离线同步。',
   tags: ["checklists"],
   middleware: [anyone] as const,
   request: { params: InspectionIdParam },
@@ -86,6 +89,9 @@ const getChecklist = createRoute({
 const saveChecklist = createRoute({
   method: "put",
   path: "/{id}/checklist",
+  summary: "保存检查单草稿（不校验完整性）",
+  description:
+    "检查该检查的执法人员和参与部门的管理员（其他人 403）。不检查是否填完，但未知的键或题目不允许的值 → 400 `invalid_response`（`[{name, message}]`），不写入。首次保存使检查由已批准转为进行中。首次读取前 → 409 `checklist_missing`；提交后 → 409 `already_submitted`。离线同步：`baseRevision` 旧于已存的 → 409 `stale_revision`（附 `server` 和 `yours`），不写入；记录 `deviceTime`/`happenedAt`/`location`，设备时钟偏差超过 `CLOCK_SKEW_LIMIT_MINUTES` 时标记 `clockSkewFlagged`（照收不拒）。照片答案须是已上传到本检查的照片地址，签名须是 `data:image/png;base64,…`（否则 400）。审计 `checklist.save`（只记大小）。",
   tags: ["checklists"],
   middleware: [anyone] as const,
   request: { params: InspectionIdParam, ...jsonBody(DataBody) },
@@ -106,6 +112,9 @@ const saveChecklist = createRoute({
 const submitChecklist = createRoute({
   method: "post",
   path: "/{id}/checklist/submit",
+  summary: "提交检查单，检查转为已登记",
+  description:
+    "与公开提交一样完整校验（400 `invalid_response`，不写入）；检查单、不合格事项、不合格检查点的整改和转为 `registered` 在一次原子写入中完成。两个同时的提交只有一个成功，另一个 409 `already_submitted`；丢失应答后以同一 `clientId`（UUID）重发 → 200 返回第一次的结果。`stale_revision` 同保存。审计 `checklist.submit`、`inspection.registered`。",
   tags: ["checklists"],
   middleware: [anyone] as const,
   request: { params: InspectionIdParam, ...jsonBody(SubmitBody) },

@@ -136,7 +136,7 @@ export async function dashboardWorkbook(
   const conduct = await conductFigures(db, s);
   const supervision = await caseFigures(db, s);
   const actions = await actionFigures(db, s);
-  // Loaded on the first export, not at start: exceljs is ~30 MB of the server's resident memory.
+  // Loaded on the first export, not at start: exceljs adds much of the server's resident memory.
   const { default: Excel } = await import("exceljs");
   const book = new Excel.Workbook();
   book.created = new Date(s.now);

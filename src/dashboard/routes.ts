@@ -40,6 +40,8 @@ const get = <Q extends z.ZodObject, R extends z.ZodType>(path: string, summary: 
     path,
     tags: ["dashboard"],
     summary,
+    description:
+      "查询参数：`from`、`to`（YYYY-MM-DD，含首尾；默认今年）、`departmentId`、`district`。期间超过 `DASHBOARD_MAX_PERIOD_YEARS` → 400 `period_too_long`；`to` 早于 `from` 或不是日历日 → 400 `invalid_request`。系统管理员和监督人员：全部；部门管理员：只限本部门（其他 → 403；评价和投诉数字只统计已结束的整月、至少 5 条评价）；执法人员 403。评价、告警和投诉的明细只给司法局。口径：docs/DASHBOARD.md。",
     middleware: [viewers] as const,
     request: { query },
     responses: { 200: jsonResponse(summary, body), ...errors(400, 401, 403) },
@@ -80,6 +82,7 @@ const recordsRoute = get("/records", "数字背后的记录（分页）", DrillQ
 const exportRoute = createRoute({
   method: "get",
   path: "/export.xlsx",
+  description: "工作表：说明、部门、区县、检查事项、问题排行、高频预警、督办案件、整改；记审计。",
   tags: ["dashboard"],
   summary: "导出看板数据（法治督察、考核），Excel",
   middleware: [viewers] as const,

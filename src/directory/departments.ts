@@ -19,6 +19,7 @@ const districtField = z.string().trim().max(50);
 const listDepartments = createRoute({
   method: "get",
   path: "/departments",
+  summary: "部门列表（任何登录用户）",
   tags: ["directory"],
   middleware: [requireUser()] as const,
   responses: { 200: jsonResponse("部门", z.object({ items: z.array(DepartmentSchema) })), ...errors(401) },
@@ -27,6 +28,8 @@ const listDepartments = createRoute({
 const createDepartment = createRoute({
   method: "post",
   path: "/departments",
+  summary: "新增部门",
+  description: "仅系统管理员；代码已被使用 → 409。",
   tags: ["directory"],
   middleware: [requireUser("admin")] as const,
   request: jsonBody(
@@ -43,6 +46,8 @@ const createDepartment = createRoute({
 const updateDepartment = createRoute({
   method: "patch",
   path: "/departments/{id}",
+  summary: "修改部门",
+  description: "仅系统管理员；代码已被使用 → 409。",
   tags: ["directory"],
   middleware: [requireUser("admin")] as const,
   request: {

@@ -54,6 +54,8 @@ const EnterpriseBody = z.object({
 const list = createRoute({
   method: "get",
   path: "/",
+  summary: "企业名录（按名称排序，分页）",
+  description: "任何登录用户；`q` 匹配名称或统一社会信用代码。",
   tags: ["directory"],
   middleware: [requireUser()] as const,
   request: {
@@ -79,6 +81,7 @@ const list = createRoute({
 const one = createRoute({
   method: "get",
   path: "/{id}",
+  summary: "一家企业",
   tags: ["directory"],
   middleware: [requireUser()] as const,
   request: { params: IdParam },
@@ -88,6 +91,9 @@ const one = createRoute({
 const create = createRoute({
   method: "post",
   path: "/",
+  summary: "新增企业",
+  description:
+    "系统管理员、部门管理员。`creditCode` 去空格、转大写，再按 GB 32100-2015 校验（src/directory/uscc.ts）→ 422 `invalid_credit_code` 附原因；重复 → 409。`contactPhone`（企业登录手机号）只有系统管理员可设（否则 403）；无效 → 422 `invalid_phone`。审计 `enterprise.create`。",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: jsonBody(EnterpriseBody),
@@ -97,10 +103,11 @@ const create = createRoute({
 const update = createRoute({
   method: "patch",
   path: "/{id}",
+  summary: "修改企业",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   description:
-    "信用等级和风险等级决定各部门的抽查比例，只有系统管理员可以修改，且须填写理由（reason，记入审计日志）。",
+    "信用等级和风险等级决定各部门的抽查比例，只有系统管理员可以修改，且须填写理由（reason，记入审计日志）：他人修改 → 403，缺理由 → 422 `reason_required`。其余规则同新增；手机号变更会作废待用的登录验证码。审计 `enterprise.update`。",
   request: {
     params: IdParam,
     ...jsonBody(EnterpriseBody.partial().extend({ reason: z.string().trim().max(500).optional() })),
@@ -115,10 +122,11 @@ const RefusedReport = ImportReportSchema.extend({
 const importRoute = createRoute({
   method: "post",
   path: "/import",
+  summary: "导入企业名录（CSV/XLSX，全部或全不）",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   description:
-    "请求体为文件本身（text/csv，UTF-8，可带 BOM；或 XLSX 的第一个工作表）。第一行为表头。任何一行未通过校验则整个文件不导入。",
+    "请求体为文件本身（text/csv，UTF-8，可带 BOM；或 XLSX 的第一个工作表）。第一行为表头。任何一行未通过校验则整个文件不导入。其他类型 → 415；不超过 10 MB（413）和 10 000 行。列：统一社会信用代码、名称（必填）、地址、所属区县、行业、法定代表人、联系方式、联系电话/手机/手机号（仅系统管理员）、信用等级（A–D，空 = B）、风险等级（低/中/高，空 = 中），或英文键名。有行被拒 → 422 `import_refused` 附报告（`refusedTotal`；`refused` 列出前 `IMPORT_REPORT_MAX_ROWS` 行，单元格截断到 `IMPORT_ECHO_MAX_CHARS`），不写入；否则 201，一个批次写入，一条审计 `enterprise.import`（文件类型、大小、SHA-256、所建记录）。`?dryRun=1` → 200 只给报告。文件不可读或缺必填列 → 422 `invalid_file`；XLSX 解压超过 `IMPORT_MAX_UNPACKED_BYTES` 或单元格超过 `IMPORT_MAX_CELLS` → 413。",
   request: tableImportRequest,
   responses: {
     200: jsonResponse("试运行：全部通过，未写入", ImportReportSchema),

@@ -42,6 +42,9 @@ const ListQuery = z.object({
 const list = createRoute({
   method: "get",
   path: "/",
+  summary: "执法人员列表",
+  description:
+    "给出 `validOn` 时，只列执法证在当天（直至 `validUntil`）有效的人员：在岗、非辅助人员、发证不晚于且到期不早于该日。`q` 匹配姓名或执法证号。",
   tags: ["directory"],
   middleware: [requireUser()] as const,
   request: { query: ListQuery },
@@ -54,6 +57,8 @@ const list = createRoute({
 const one = createRoute({
   method: "get",
   path: "/{id}",
+  summary: "一名执法人员（含执法证状态）",
+  description: "部门用户读取其他部门的人员 → 404。",
   tags: ["directory"],
   middleware: [requireUser()] as const,
   request: { params: IdParam, query: z.object({ validOn: dayField.optional() }) },
@@ -63,6 +68,9 @@ const one = createRoute({
 const create = createRoute({
   method: "post",
   path: "/",
+  summary: "新增执法人员",
+  description:
+    "执法人员须有执法证号、发证和到期日期（422 `credential_required`），到期不早于发证（422 `invalid_credential_dates`）；辅助人员没有执法证（422 `helper_credential`）。执法证号唯一（409）。`userId` 须是同部门的执法人员账号（422 `invalid_user`），且未关联其他人员（409）。审计 `officer.create`。",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: jsonBody(OfficerBody),
@@ -72,6 +80,8 @@ const create = createRoute({
 const update = createRoute({
   method: "patch",
   path: "/{id}",
+  summary: "修改执法人员",
+  description: "规则同新增；`isHelper: true` 清除执法证信息。审计 `officer.update`（含修改前后）。",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: { params: IdParam, ...jsonBody(OfficerBody.partial()) },

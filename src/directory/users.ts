@@ -16,6 +16,8 @@ import { usernameTaken } from "../auth/username.ts";
 const listUsers = createRoute({
   method: "get",
   path: "/users",
+  summary: "用户列表",
+  description: "系统管理员；部门管理员：本部门的用户。",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   responses: {
@@ -27,6 +29,8 @@ const listUsers = createRoute({
 const createUser = createRoute({
   method: "post",
   path: "/users",
+  summary: "新增用户",
+  description: "用户名不区分大小写：只有大小写不同的名字 → 409 `conflict`。",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: jsonBody(
@@ -44,6 +48,7 @@ const createUser = createRoute({
 const updateUser = createRoute({
   method: "patch",
   path: "/users/{id}",
+  summary: "修改用户",
   tags: ["directory"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   request: {

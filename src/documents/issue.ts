@@ -69,7 +69,7 @@ async function render(c: Context<AppEnv>, row: InspectionRow, kind: DocumentKind
   const facts =
     kind === "notice" ? await noticeFacts(db, row, tz) : await recordFacts(db, row, tz, codeUrl(c, row));
   if (!facts) throw new ApiError(409, "document_not_available", "现场检查表提交登记后才有现场检查笔录");
-  // Subsetting the CJK font costs ~0.35 s of CPU per document: the same facts (the output is
+  // Subsetting the CJK font is the costly part of a document: the same facts (the output is
   // deterministic) are rendered once, so repeated downloads of one record cannot tie up the server.
   const key = `${kind}:${createHash("sha256").update(JSON.stringify(facts)).digest("hex")}`;
   let bytes = rendered.get(key);

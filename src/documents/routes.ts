@@ -44,6 +44,7 @@ const staffUsers = requireUser();
 const list = createRoute({
   method: "get",
   path: "/{id}/documents",
+  description: "能读取该检查的人（其他部门 → 404），但不在本次检查中的执法人员 → 403。",
   tags: ["documents"],
   summary: "检查的文书：现可下载的与已出具的各版本（含 SHA-256）",
   middleware: [staffUsers] as const,
@@ -54,6 +55,8 @@ const list = createRoute({
 const staffDownload = createRoute({
   method: "get",
   path: "/{id}/documents/{kind}",
+  description:
+    "权限同列表。给定字节首次下载即签发（`issued_documents` 一行 + 审计 `document.issued`，同一批次）；再次下载不写入。响应头 `X-Document-SHA256`、`X-Document-Version`、`Cache-Control: private, no-store`。文书尚不存在 → 409 `document_not_available`；未安装字体 → 503 `documents_unavailable`；Host 指向其他端口 → 409 `public_url_required`（Node，未设 `PUBLIC_URL` 时）。",
   tags: ["documents"],
   summary: "下载文书 PDF（本次检查的执法人员、参与部门的部门管理员、监督人员）；首次出具记入审计链",
   middleware: [staffUsers] as const,
@@ -64,6 +67,7 @@ const staffDownload = createRoute({
 const enterpriseDownload = createRoute({
   method: "get",
   path: "/inspections/{id}/documents/{kind}",
+  description: "只有已登录企业自己的检查（其他企业的 → 404）。",
   tags: ["enterprise"],
   summary: "企业下载本企业检查的文书 PDF",
   middleware: [requireEnterprise()] as const,
@@ -74,6 +78,8 @@ const enterpriseDownload = createRoute({
 const codeDownload = createRoute({
   method: "get",
   path: "/inspections/{code}/documents/{kind}",
+  description:
+    "错误同检查码页面；`Referrer-Policy: no-referrer`；与页面浏览共用限流。通知书凭检查码即可；笔录（照片、签名、企业代表姓名）须被检查企业以企业身份登录（否则 403 `enterprise_login_required`）。",
   tags: ["public"],
   summary: "凭检查码下载文书：通知书凭有效检查码；现场检查笔录须以被检查企业身份登录",
   request: { params: CodeParams },

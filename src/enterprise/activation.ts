@@ -62,6 +62,8 @@ const Letter = z
 const issue = createRoute({
   method: "post",
   path: "/activation-letters",
+  description:
+    "仅系统管理员（其他人 403）。为每家企业签发新的一次性激活码（只显示一次，只存其哈希；每次最多 500 家）和 `<origin>/e/activate#token=<token>` 的二维码（SVG；激活码在 URL 片段中，浏览器从不发给服务器）。重新打印会作废该企业之前未用的激活码。企业不存在或该区县没有可打印的企业 → 404。每家企业一条审计 `enterprise.activation_issue`。打印页面：`/admin/enterprises/letters`。",
   tags: ["enterprise"],
   summary: "打印企业激活函：为所选企业或某区县（默认仅无手机号的企业）签发一次性激活码，旧激活码作废",
   middleware: [requireUser("admin")] as const,
@@ -89,6 +91,8 @@ const issue = createRoute({
 const activate = createRoute({
   method: "post",
   path: "/enterprise/activate",
+  description:
+    "激活码不区分大小写，空格和连字符无关。激活码只能用一次，过期（`ENTERPRISE_ACTIVATION_DAYS`）或被重新打印作废前有效；否则 401 `invalid_token`。同一激活码的并发使用只开始一个会话。每个客户端 15 分钟超过 30 次 → 429。审计 `enterprise.activate` / `enterprise.activate_failed`。",
   tags: ["enterprise"],
   summary: "以激活函上的一次性激活码登录企业端",
   request: jsonBody(z.object({ token: z.string().trim().min(1).max(100) })),

@@ -30,6 +30,8 @@ const AvoidanceBody = z
 const request = createRoute({
   method: "post",
   path: "/inspections/{id}/avoidance",
+  description:
+    "只在检查开始前（已备案或已批准、双方都未确认到达、计划开始尚未到；否则 409 `visit_started`），备案待批时也可。该人员须在本次检查中（422 `not_on_inspection`）；每名人员只能有一个待处理申请（409 `already_requested`）。其他企业的 → 404。审计 `inspection.avoidance_request`。",
   tags: ["enterprise"],
   summary: "检查开始前申请某位执法人员回避",
   middleware: [requireEnterprise(), ownFiling()] as const,

@@ -62,6 +62,8 @@ const ComplaintItem = z
 const file = createRoute({
   method: "post",
   path: "/complaints",
+  description:
+    "回执号为 `TS<yyyymmdd>-<6 位随机>`。422 `future_date`、`too_old`（超过一年前）、`invalid_date`、`unknown_department`、`wrong_inspection`（其他企业的检查码；伪造的码 401）。该部门对本企业没有计划时间覆盖当天的备案时，标记 `unfiledVisit`。一个批次写入：投诉、审计 `complaint.file`、给司法局的 `complaint` 类告警（webhook 从不带企业原文）。每家企业每小时 10 条（429）。部门用户从不看到投诉。",
   tags: ["enterprise"],
   summary: "企业投诉（含未备案入企），立即向司法局告警",
   middleware: [requireEnterprise()] as const,
@@ -75,6 +77,8 @@ const file = createRoute({
 const list = createRoute({
   method: "get",
   path: "/complaints",
+  description:
+    "只有本企业的，从新到旧。告警被指派时投诉变为 `handling`，告警办结时变为 `closed` 并带其结果；处理记录和处理人从不显示。",
   tags: ["enterprise"],
   summary: "本企业的投诉及办理状态、结果",
   middleware: [requireEnterprise()] as const,

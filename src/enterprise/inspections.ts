@@ -51,6 +51,8 @@ const Summary = z
 const list = createRoute({
   method: "get",
   path: "/inspections",
+  description:
+    "只有当前企业自己的、已批准起的检查（不含草稿、待批和不予批准的备案），按计划开始时间从新到旧，最多 200 条。`upcoming`：计划中或进行中、尚未登记；`evaluationOpen` 依 src/evaluations/window.ts。",
   tags: ["enterprise"],
   summary: "本企业的检查（计划中的与已完成的）",
   middleware: [requireEnterprise()] as const,
@@ -63,6 +65,8 @@ const list = createRoute({
 const detail = createRoute({
   method: "get",
   path: "/inspections/{id}",
+  description:
+    "其他企业的 id → 404，与不存在相同。`evaluation`：开放时为评价表，收到后为 `{submitted:true}`（从不显示如何处理），否则 null。`avoidance.open`（及其人员名单）只在检查开始前。",
   tags: ["enterprise"],
   summary: "本企业一次检查的详情：检查人员及执法证号、事项及依据、结果与整改要求、评价",
   middleware: [requireEnterprise(), ownInspection()] as const,
@@ -73,6 +77,8 @@ const detail = createRoute({
 const confirmArrival = createRoute({
   method: "post",
   path: "/inspections/{id}/confirm-arrival",
+  description:
+    "只能一次（409 `arrival_already_confirmed`），只对已批准/进行中/已登记的检查（否则 409 `not_arrivable`）。审计 `inspection.enterprise_arrival`。",
   tags: ["enterprise"],
   summary: "企业确认检查人员已到达（一次）",
   middleware: [requireEnterprise(), ownInspection()] as const,
@@ -86,6 +92,8 @@ const confirmArrival = createRoute({
 const evaluate = createRoute({
   method: "post",
   path: "/inspections/{id}/evaluation",
+  description:
+    "规则同检查码评价（POST /api/public/inspections/{code}/evaluation）；其他企业的检查 → 404，先于请求体检查。",
   tags: ["enterprise"],
   summary: "企业评价本企业的一次检查（R14）",
   middleware: [requireEnterprise(), ownInspection()] as const,

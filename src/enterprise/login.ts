@@ -31,6 +31,8 @@ const CreditCode = z.string().trim().min(1).max(40).openapi({ example: "91370100
 const requestCode = createRoute({
   method: "post",
   path: "/enterprise/code",
+  description:
+    "总是 202，对不存在的信用代码或没有手机号的企业也一样（不可枚举）。6 位验证码（以 HMAC 保存，10 分钟有效，替换待用的旧码）经 `SMS_GATEWAY` 发出（webhook：发件箱主题 `sms.code`，签名同告警；file：追加一行到 `SMS_FILE`）。未配置网关（以及 Workers 上的 file 网关）→ 503 `sms_unavailable`；每个信用代码每分钟 1 条、每小时 5 条，每个客户端每小时 20 条，超过 → 429 `rate_limited`。审计 `enterprise.code_sent`（号码打码）。",
   tags: ["enterprise"],
   summary: "向企业登记的手机号发送登录验证码（总是 202，不透露企业或手机号是否存在）",
   request: jsonBody(z.object({ creditCode: CreditCode })),
@@ -43,6 +45,8 @@ const requestCode = createRoute({
 const login = createRoute({
   method: "post",
   path: "/enterprise/login",
+  description:
+    "验证码只能用一次；错误、已用或过期 → 401 `invalid_code`；答错 5 次后 429 `code_locked`（请重新获取）；每个客户端 15 分钟超过 30 次 → 429 `rate_limited`。浏览器中已有的会话被替换。审计 `enterprise.login` / `enterprise.login_failed`。",
   tags: ["enterprise"],
   summary: "以短信验证码登录企业端",
   request: jsonBody(

@@ -16,6 +16,7 @@ const me = createRoute({
 const logout = createRoute({
   method: "post",
   path: "/logout",
+  description: "在服务器端删除会话并清除两个 Cookie。审计 `enterprise.logout`。",
   tags: ["enterprise"],
   summary: "企业退出登录（结束本机会话）",
   middleware: [requireEnterprise()] as const,

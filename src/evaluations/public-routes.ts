@@ -12,6 +12,8 @@ import { assertEvaluator, submitEvaluation } from "./submit.ts";
 const getInspection = createRoute({
   method: "get",
   path: "/inspections/{code}",
+  description:
+    "格式不对、被篡改或不存在的检查码 → 一律 401 `invalid_code`；过期 → 401 `expired_code`；尚未批准的检查的真实检查码 → 404。总是 `Referrer-Policy: no-referrer`、`Cache-Control: no-store`；检查码从不写入日志。事项依据取备案时的，从不取后来修改的。`viewer` 让页面提供“以企业身份评价”。",
   tags: ["public"],
   summary: "检查码公示页数据（R8）",
   request: { params: CodeParam },
@@ -21,6 +23,8 @@ const getInspection = createRoute({
 const evaluateRoute = createRoute({
   method: "post",
   path: "/inspections/{code}/evaluation",
+  description:
+    '只有被检查企业以企业身份登录后可评价：没有企业会话 → 401 `enterprise_login_required`；带工作人员会话 → 403 `staff_cannot_evaluate`；其他企业 → 403 `wrong_enterprise`。每次检查一份（409 `already_evaluated`；并发时只有一个成功）。400 `invalid_response`；409 `evaluation_not_open`、`evaluation_closed`（登记后 `EVALUATION_WINDOW_DAYS` 天，或未登记时计划结束后）、`no_visit`、`version_mismatch`；按客户端和按检查限流（429）。一个批次：评价、`evaluatedAt`、审计（操作人 `enterprise`），有负面答案时再加告警及其事件、审计和发件箱消息。负面答案由表单版本决定：带 `"negative": true` 的选项（或评分项），或评分/是非题的 `"negativeValues"`；得分（0–100）取标有 `"lianmaScore": true` 的题，否则取 `overall_satisfaction`。',
   tags: ["public"],
   summary: "被检查企业以企业身份提交事后评价（R9、R14），每次检查一份",
   request: { params: CodeParam, ...jsonBody(EvaluationBody) },

@@ -14,6 +14,8 @@ import { aggregate, MIN_GROUP_SIZE, type EvaluationFacts } from "./summary.ts";
 const summaryRoute = createRoute({
   method: "get",
   path: "/evaluations/summary",
+  description:
+    "系统管理员/监督人员：任何部门，精确期间。部门管理员：只限本部门（其他 → 403），只统计已结束的整月，少于 5 条评价的月份不计（`suppressed` 计其数）。执法人员 → 403。",
   tags: ["evaluations"],
   summary: "评价汇总：部门用户只能看本部门、整月、不少于 5 份的汇总",
   middleware: [requireUser("admin", "supervisor", "dept_admin")] as const,
@@ -24,6 +26,7 @@ const summaryRoute = createRoute({
 const detailRoute = createRoute({
   method: "get",
   path: "/evaluations/{id}",
+  description: "仅系统管理员和监督人员（其他人 403）。",
   tags: ["evaluations"],
   summary: "单份评价（仅司法局：管理员、监督人员）",
   middleware: [requireUser("admin", "supervisor")] as const,

@@ -30,6 +30,7 @@ const FormEnvelope = z.object({ form: FormSchema });
 const listForms = createRoute({
   method: "get",
   path: "/",
+  summary: "表单列表",
   tags: ["forms"],
   middleware: [readers] as const,
   request: { query: z.object({ kind: FormKindSchema.optional(), status: FormStatusSchema.optional() }) },
@@ -39,6 +40,9 @@ const listForms = createRoute({
 const createForm = createRoute({
   method: "post",
   path: "/",
+  summary: "新建表单",
+  description:
+    "系统管理员、部门管理员。表单定义不合格 → 422 `invalid_schema`，同修改。",
   tags: ["forms"],
   middleware: [editors] as const,
   request: jsonBody(
@@ -56,6 +60,7 @@ const createForm = createRoute({
 const getForm = createRoute({
   method: "get",
   path: "/{id}",
+  summary: "表单（草稿）",
   tags: ["forms"],
   middleware: [readers] as const,
   request: { params: FormIdParam },
@@ -65,6 +70,9 @@ const getForm = createRoute({
 const updateForm = createRoute({
   method: "put",
   path: "/{id}",
+  summary: "修改表单草稿",
+  description:
+    "表单定义不合格 → 422 `invalid_schema`，附 `[{path, message}]`：也包括线性时间引擎无法执行的正则（反向引用、环视）、超过 `FORM_SCHEMA_MAX_BYTES` 的定义、超过 `FORM_MAX_EXPRESSIONS` 个表达式或嵌套深于 `FORM_MAX_EXPRESSION_DEPTH`。",
   tags: ["forms"],
   middleware: [editors] as const,
   request: {
@@ -83,6 +91,9 @@ const updateForm = createRoute({
 const publishForm = createRoute({
   method: "post",
   path: "/{id}/publish",
+  summary: "发布表单（草稿成为不可变的版本 N）",
+  description:
+    "草稿（定义和标题）与最新版本相同 → 409 `unchanged`；422 `invalid_schema` 同修改。",
   tags: ["forms"],
   middleware: [editors] as const,
   request: { params: FormIdParam },
@@ -97,6 +108,7 @@ const stateChange = (path: string, description: string) =>
     method: "post",
     path: `/{id}/${path}`,
     tags: ["forms"],
+    summary: description,
     middleware: [editors] as const,
     request: { params: FormIdParam },
     responses: { 200: jsonResponse(description, FormEnvelope), ...errors(401, 403, 404, 409) },
@@ -105,6 +117,7 @@ const stateChange = (path: string, description: string) =>
 const listVersions = createRoute({
   method: "get",
   path: "/{id}/versions",
+  summary: "表单的已发布版本",
   tags: ["forms"],
   middleware: [readers] as const,
   request: { params: FormIdParam },
@@ -130,6 +143,7 @@ const listVersions = createRoute({
 const getVersion = createRoute({
   method: "get",
   path: "/{id}/versions/{n}",
+  summary: "表单的一个已发布版本",
   tags: ["forms"],
   middleware: [readers] as const,
   request: { params: FormIdParam.extend({ n: z.coerce.number().int().min(1) }) },

@@ -131,6 +131,8 @@ const AnswerBody = z
 const listRoute = createRoute({
   method: "get",
   path: "/{id}/avoidance",
+  description:
+    "能读取该检查的人。`candidates`（同部门、在岗、非辅助人员、执法证覆盖整个计划时间、不在本次检查中）只对待处理申请、且只给检查开始前的牵头部门管理员。",
   tags: ["inspections"],
   summary: "本次检查的回避申请（牵头部门管理员可答复）",
   middleware: [readable()] as const,
@@ -141,6 +143,8 @@ const listRoute = createRoute({
 const answerRoute = createRoute({
   method: "post",
   path: "/{id}/avoidance/{requestId}",
+  description:
+    "只有牵头部门的管理员（司法局和执法人员 403；读不到该检查的部门 404）。`replace` 在同一批次中替换人员；不在候选人中 → 422 `invalid_replacement`；409 `visit_started`、409 `already_answered`。审计 `inspection.avoidance_replace` / `inspection.avoidance_refuse`。",
   tags: ["inspections"],
   summary: "答复回避申请：更换执法人员或不予回避（检查开始前）",
   middleware: [leadAdmin()] as const,

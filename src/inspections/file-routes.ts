@@ -26,6 +26,9 @@ const ConflictSchema = z.object({
 const file = createRoute({
   method: "post",
   path: "/",
+  summary: "事前备案一次检查",
+  description:
+    "执法人员、部门管理员。时间窗口重复 → 409 `duplicate_window`，附 `conflict:{id, departments, plannedStart, joinable}`（只给名称，不授予任何权限）。其他规则 → 422：`unknown_enterprise`、`invalid_window`、`case_reason_required`、`department_not_listed`、`unknown_officer`、`officer_outside_department`、`credential_invalid`、`too_few_officers`、`too_few_department_officers`（联合检查：某部门少于 `JOINT_MIN_OFFICERS_PER_DEPARTMENT`）、`items_required`、`item_not_in_catalog`、`item_outside_department`、`late_reason_required`、`late_filing_too_late`（计划开始早于 `LATE_FILING_MAX_DAYS` 天前）、`yearly_cap`。其他 `departmentIds` 经其管理员批准后参与（`pendingDepartmentIds`）。规则：docs/INSPECTIONS.md。",
   tags: ["inspections"],
   middleware: [filers] as const,
   request: jsonBody(FilingBody),

@@ -28,6 +28,9 @@ const OPEN = ["filed", "approved"];
 const ask = createRoute({
   method: "post",
   path: "/inspections/{id}/join-request",
+  summary: "申请加入一次检查（联合检查）",
+  description:
+    "执法人员、部门管理员。提交后尚未加入：须牵头部门管理员同意、加入部门管理员批准。409 `already_joined`、`already_requested`、`invalid_state`（已开始或更晚）；422 同备案。审计 `inspection.join.requested`。",
   tags: ["inspections"],
   middleware: [requireUser("officer", "dept_admin")] as const,
   request: { params: InspectionIdParam, ...jsonBody(JoinBody) },
@@ -40,6 +43,8 @@ const ask = createRoute({
 const ofInspection = createRoute({
   method: "get",
   path: "/inspections/{id}/join-requests",
+  summary: "一次检查的加入申请",
+  description: "能读取该检查的人。",
   tags: ["inspections"],
   middleware: [requireUser()] as const,
   request: { params: InspectionIdParam },
@@ -52,6 +57,9 @@ const ofInspection = createRoute({
 const list = createRoute({
   method: "get",
   path: "/join-requests",
+  summary: "加入申请列表",
+  description:
+    "系统管理员和监督人员：全部；部门管理员：本部门的申请和本部门牵头的检查收到的；默认只列仍在已备案/已批准检查上的待处理申请。",
   tags: ["inspections"],
   middleware: [requireUser("admin", "supervisor", "dept_admin")] as const,
   request: {
@@ -72,6 +80,8 @@ const decision = (path: "accept" | "approve", summary: string) =>
     path: `/join-requests/{id}/${path}`,
     tags: ["inspections"],
     summary,
+    description:
+      "`accept`：牵头部门的管理员；`approve`：加入部门的管理员。第二个同意在同一批次中使该部门加入（检查已开始 → 409 `invalid_state`，422 `yearly_cap`）；409 `already_consented` / `already_decided`；其他部门的申请 → 404。审计 `inspection.join.accepted|approved`、`inspection.joined`。",
     middleware: [requireUser("dept_admin")] as const,
     request: { params: RequestIdParam },
     responses: {
@@ -83,6 +93,9 @@ const decision = (path: "accept" | "approve", summary: string) =>
 const refuse = createRoute({
   method: "post",
   path: "/join-requests/{id}/refuse",
+  summary: "拒绝加入申请",
+  description:
+    "任一方部门的管理员。409 `already_decided`；其他部门的申请 → 404。审计 `inspection.join.refused`。",
   tags: ["inspections"],
   middleware: [requireUser("dept_admin")] as const,
   request: { params: RequestIdParam, ...jsonBody(ReasonBody) },

@@ -30,6 +30,7 @@ const DetailEnvelope = z.object({ inspection: InspectionDetail });
 const list = createRoute({
   method: "get",
   path: "/",
+  summary: "检查列表（部门用户只见本部门参与的）",
   tags: ["inspections"],
   middleware: [anyone] as const,
   request: { query: InspectionListQuery },
@@ -45,6 +46,8 @@ const list = createRoute({
 const get = createRoute({
   method: "get",
   path: "/{id}",
+  summary: "检查详情",
+  description: "其他部门的检查 → 404。",
   tags: ["inspections"],
   middleware: [anyone] as const,
   request: { params: InspectionIdParam },
@@ -56,6 +59,8 @@ const decider = requireUser("dept_admin", "admin");
 const approve = createRoute({
   method: "post",
   path: "/{id}/approve",
+  summary: "批准备案",
+  description: "牵头部门的管理员。生命周期不允许的步骤 → 409 `invalid_state`。",
   tags: ["inspections"],
   middleware: [decider] as const,
   request: { params: InspectionIdParam },
@@ -65,6 +70,8 @@ const approve = createRoute({
 const refuse = createRoute({
   method: "post",
   path: "/{id}/refuse",
+  summary: "不予批准",
+  description: "牵头部门的管理员。生命周期不允许的步骤 → 409 `invalid_state`。",
   tags: ["inspections"],
   middleware: [decider] as const,
   request: { params: InspectionIdParam, ...jsonBody(ReasonBody) },
@@ -74,6 +81,9 @@ const refuse = createRoute({
 const close = createRoute({
   method: "post",
   path: "/{id}/close",
+  summary: "办结检查",
+  description:
+    "牵头部门的管理员。仍有未认可也未被取代的整改 → 409 `open_actions`，除非给出 `openActionsReason`：此时办结并记下 `closedWithOpenActions` 和理由，在看板上标出。顺序不对 → 409 `invalid_state`。办结既不等待也不关闭企业评价。",
   tags: ["inspections"],
   middleware: [decider] as const,
   request: { params: InspectionIdParam, ...jsonBody(CloseBody) },
@@ -83,6 +93,9 @@ const close = createRoute({
 const code = createRoute({
   method: "get",
   path: "/{id}/code",
+  summary: "检查码（向企业出示）",
+  description:
+    "只有该检查的执法人员和牵头部门的管理员；其他能读取的人 → 403。批准前和撤回后 → 409 `not_approved`；409 `public_url_required` 同公开链接。每次出示检查码（及其二维码）都写一条审计 `inspection.code_viewed`（含地址）。",
   tags: ["inspections"],
   middleware: [anyone] as const,
   request: { params: InspectionIdParam },
@@ -96,6 +109,8 @@ const qr = (ext: "png" | "svg") =>
   createRoute({
     method: "get",
     path: `/{id}/qr.${ext}`,
+    summary: `检查码二维码（${ext.toUpperCase()}）`,
+    description: "权限和拒绝同检查码；每次出示都写一条审计 `inspection.code_viewed`。",
     tags: ["inspections"],
     middleware: [anyone] as const,
     request: { params: InspectionIdParam },

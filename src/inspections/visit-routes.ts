@@ -30,6 +30,8 @@ const ArriveBody = z
 const arrive = createRoute({
   method: "post",
   path: "/{id}/arrive",
+  description:
+    "该检查的执法人员（关联到其人员的账号；其他人 403）。只记一次（409 `already_arrived`），只在已批准或进行中时（否则 409 `invalid_state`）；已批准时随之转为进行中。开放企业评价。审计 `inspection.in_progress`（`arrival: true`）或 `inspection.arrived`。",
   tags: ["inspections"],
   summary: "执法人员到达现场（记录一次，可附位置）；企业自此可以评价",
   middleware: [requireUser("officer", "dept_admin")] as const,
@@ -43,6 +45,8 @@ const arrive = createRoute({
 const cancel = createRoute({
   method: "post",
   path: "/{id}/cancel",
+  description:
+    "备案人或牵头部门的管理员（其他人 403）；只能从已备案或已批准撤回（否则 409 `invalid_state`）。撤回的备案不再占用重复时间窗口，也不计入年度上限。审计 `inspection.cancelled`。",
   tags: ["inspections"],
   summary: "撤回备案（检查前；备案人或牵头部门管理员），释放重复检查窗口和年度次数",
   middleware: [requireUser("officer", "dept_admin")] as const,

@@ -1,6 +1,6 @@
 /**
  * Calendar time in the configured zone, the one place that knows about zones. Times are epoch ms
- * everywhere else; days are YYYY-MM-DD strings. Building an Intl.DateTimeFormat costs ~20 µs, so
+ * everywhere else; days are YYYY-MM-DD strings. Building an Intl.DateTimeFormat is costly, so
  * one formatter per zone and shape is kept for the life of the process (a handful of zones at most).
  */
 

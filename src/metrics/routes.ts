@@ -40,6 +40,8 @@ const MetricsResponse = z
 const metricsRoute = createRoute({
   method: "get",
   path: "/",
+  description:
+    "系统管理员和监督人员（匿名 401，其他人 403）。`rssBytes` 只在 Node 上。见 docs/VALIDATION.md。",
   tags: ["metrics"],
   summary: "运行指标：校验器缓存（编译/回退）、运行时间、内存",
   middleware: [requireUser("admin", "supervisor")] as const,

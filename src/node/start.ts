@@ -65,9 +65,9 @@ export async function startNodeServer(env: NodeJS.ProcessEnv, overrides: NodeSer
   const responseWriter = new GroupCommitter(database.client, {
     maxBatch: settings.groupCommitMax,
   });
-  // VALIDATION_THREAD=1 checks public submissions on a thread of their own. Measured (`npm run
-  // bench`) −4 to +20 % over twelve runs on the 2-core machine, for ~110 MB more peak RSS (over the
-  // 250 MB goal), so off by default; it pays where forms fall back to survey-core, whose tens of ms per response then stop
+  // VALIDATION_THREAD=1 checks public submissions on a thread of their own. Off by default: on the
+  // reference machine it did not reliably raise throughput and cost a second isolate's memory
+  // (docs/PERFORMANCE.md); it pays where forms fall back to survey-core, whose slow checks then stop
   // only the thread.
   const { validatorCacheSize } = settings;
   const validators = overrides.validators ?? new ValidatorCache(validatorCacheSize);

@@ -50,6 +50,7 @@ const ImportReport = z
 const importRoute = createRoute({
   method: "post",
   path: "/tasks/import",
+  summary: "导入计划任务（CSV/XLSX，全部或全不）",
   tags: ["planning"],
   middleware: [requireUser("admin", "dept_admin")] as const,
   description:

@@ -29,6 +29,9 @@ const DEFAULT_PERIOD_DAYS = 92;
 const matches = createRoute({
   method: "get",
   path: "/matches",
+  summary: "可合并的计划（按企业分组）",
+  description:
+    "系统管理员和监督人员。按企业分组并给出 `saved`，以及 `open/merged/total: {tasks, visits, saved}`（docs/PLANNING.md）。",
   tags: ["planning"],
   middleware: [requireUser("admin", "supervisor")] as const,
   request: { query: PeriodQuery },
@@ -38,6 +41,8 @@ const matches = createRoute({
 const merge = createRoute({
   method: "post",
   path: "/merge",
+  summary: "合并计划为一次联合检查备案",
+  description: "仅系统管理员。生成一次联合检查备案；牵头部门以外的部门经其管理员批准后参与（R18）。",
   tags: ["planning"],
   middleware: [requireUser("admin")] as const,
   request: jsonBody(MergeBody),

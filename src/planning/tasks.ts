@@ -22,6 +22,8 @@ const writers = requireUser("admin", "dept_admin");
 const list = createRoute({
   method: "get",
   path: "/tasks",
+  summary: "计划任务列表",
+  description: "部门用户只见本部门的任务。",
   tags: ["planning"],
   middleware: [requireUser()] as const,
   request: { query: TaskListQuery },
@@ -34,6 +36,8 @@ const list = createRoute({
 const one = createRoute({
   method: "get",
   path: "/tasks/{id}",
+  summary: "一个计划任务",
+  description: "其他部门的任务 → 404。",
   tags: ["planning"],
   middleware: [requireUser()] as const,
   request: { params: TaskIdParam },
@@ -43,6 +47,8 @@ const one = createRoute({
 const create = createRoute({
   method: "post",
   path: "/tasks",
+  summary: "新增计划任务",
+  description: "系统管理员（任何部门，须给 `departmentId`）或部门管理员（本部门）；其他人 403。",
   tags: ["planning"],
   middleware: [writers] as const,
   request: jsonBody(TaskBody),
@@ -52,6 +58,8 @@ const create = createRoute({
 const update = createRoute({
   method: "patch",
   path: "/tasks/{id}",
+  summary: "修改计划任务",
+  description: "系统管理员或任务所属部门的管理员；其他部门的任务 → 404；已合并的任务 → 409 `task_merged`。",
   tags: ["planning"],
   middleware: [writers] as const,
   request: { params: TaskIdParam, ...jsonBody(TaskPatch) },
@@ -61,6 +69,8 @@ const update = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/tasks/{id}",
+  summary: "删除计划任务",
+  description: "系统管理员或任务所属部门的管理员；其他部门的任务 → 404；已合并的任务 → 409 `task_merged`。",
   tags: ["planning"],
   middleware: [writers] as const,
   request: { params: TaskIdParam },

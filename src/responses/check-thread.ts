@@ -2,11 +2,10 @@
  * The Node server's check thread (opt-in, `VALIDATION_THREAD=1`): submissions are validated, hashed
  * and serialized (checks.ts) on a worker thread beside the event loop, which is left with the HTTP
  * work and the group commit. The requests of one event-loop turn travel as one message, and the
- * thread parses each body's JSON text itself, so the loop pays a few µs per submission instead of the
- * check's ~20. Measured on the 2-core machine it changed throughput by −4 to +20 % over twelve runs,
- * for ~110 MB more peak RSS (a second isolate with survey-core; over the 250 MB goal), hence off by default
- * (docs/PERFORMANCE.md). Where forms fall back to survey-core, tens of ms per response, it keeps
- * those from stopping every other request.
+ * thread parses each body's JSON text itself, so the loop pays for passing a message instead of the
+ * check. It did not reliably raise throughput on the reference machine and costs a second isolate with
+ * survey-core in memory, hence off by default (docs/PERFORMANCE.md). Where forms fall back to
+ * survey-core, whose checks are slow, it keeps those from stopping every other request.
  *
  * The thread keeps its own validator cache; a schema crosses over with the first check of its form
  * version (or again if the thread evicted it). If the thread dies, the checks in flight and those

@@ -186,7 +186,7 @@ function createTimeFormatter(timeZone: string): (epochMs: number) => string {
     minute: "2-digit",
     second: "2-digit",
   });
-  // formatToParts costs ~4 µs, a quarter of a CSV row; rows come sorted by time, so consecutive rows often
+  // formatToParts costs a large share of a CSV row; rows come sorted by time, so consecutive rows often
   // share a UTC minute. Zone offsets only change on whole minutes, so the minute's prefix can be reused.
   let cachedMinute = Number.NaN;
   let cachedPrefix = "";
@@ -650,7 +650,7 @@ function isDrainable(value: unknown): value is Drainable {
 
 /**
  * exceljs's StreamBuf writes committed rows into archiver's deflate pipe without ever waiting, so if rows
- * come faster than zlib compresses them the backlog grows without bound (~2 KB per row measured). The pipe
+ * come faster than zlib compresses them the backlog grows without bound (kilobytes per row). The pipe
  * still records needDrain, so we watch it. This reaches into exceljs internals (worksheet.stream.pipes);
  * if their shape changes we degrade to only yielding between batches.
  */
@@ -715,7 +715,7 @@ async function writeWorkbook(
   plan: ExportPlan,
   pressure: Backpressure,
 ): Promise<void> {
-  // Loaded on the first export, not at start: exceljs is ~30 MB of the server's resident memory.
+  // Loaded on the first export, not at start: exceljs adds much of the server's resident memory.
   const { default: ExcelJS } = await import("exceljs");
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,

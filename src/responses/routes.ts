@@ -36,6 +36,8 @@ const ResponseItem = z
 const list = createRoute({
   method: "get",
   path: "/{id}/responses",
+  summary: "表单的答卷（最新在前，分页）",
+  description: "`from`/`to` 只给 `YYYY-MM-DD` 时指所配置时区的整天（含 `to` 当天）。",
   tags: ["responses"],
   middleware: [readers] as const,
   request: { params: FormIdParam, query: ResponseListQuery },
@@ -51,6 +53,7 @@ const list = createRoute({
 const one = createRoute({
   method: "get",
   path: "/{id}/responses/{rid}",
+  summary: "一份答卷",
   tags: ["responses"],
   middleware: [readers] as const,
   request: { params: FormIdParam.extend({ rid: z.string().min(1).max(100) }) },
@@ -64,6 +67,7 @@ const exportRoute = (ext: "csv" | "xlsx", type: string) =>
   createRoute({
     method: "get",
     path: `/{id}/responses.${ext}`,
+    summary: `导出答卷（${ext.toUpperCase()}，与列表相同的筛选，流式下载）`,
     tags: ["responses"],
     middleware: [readers] as const,
     request: { params: FormIdParam, query: ResponseFilterQuery },

@@ -70,6 +70,8 @@ const Task = z
 const createTask = createRoute({
   method: "post",
   path: "/reviews",
+  description:
+    "系统管理员、监督人员（其他人 403）。冻结各部门在期间内已登记的检查（快照 + 哈希），并承诺 sha256(seed)；种子保密。",
   tags: ["reviews"],
   summary: "新建案卷评查任务（冻结名单、承诺种子）",
   middleware: [bureau] as const,
@@ -79,6 +81,8 @@ const createTask = createRoute({
 const drawTask = createRoute({
   method: "post",
   path: "/reviews/{id}/draw",
+  description:
+    "用双随机流为每个部门抽取至多 `perDepartment` 份，轮流分给评查人员，并公布种子和 `verification`（`npm run verify-draw -- file`）；再次抽取 → 409。",
   tags: ["reviews"],
   summary: "抽取案卷并公布种子",
   middleware: [bureau] as const,
@@ -142,6 +146,8 @@ const readItem = createRoute({
 const scoreItem = createRoute({
   method: "post",
   path: "/reviews/items/{itemId}/score",
+  description:
+    "被分派的评查人员或系统管理员。每个评分项 0..rateMax（否则 422）；低于任务阈值时在同一批次立督办案件（来源 `review`）；重复评分 → 409。",
   tags: ["reviews"],
   summary: "评查打分（低于分数线的立案督办）",
   middleware: [bureau] as const,

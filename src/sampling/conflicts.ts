@@ -19,6 +19,7 @@ const Envelope = z.object({ conflict: ConflictSchema });
 const list = createRoute({
   method: "get",
   path: "/conflicts",
+  summary: "回避登记列表",
   tags: ["sampling"],
   middleware: [requireUser()] as const,
   responses: { 200: jsonResponse("回避登记", z.object({ items: z.array(ConflictSchema) })), ...errors(401) },
@@ -26,6 +27,8 @@ const list = createRoute({
 const create = createRoute({
   method: "post",
   path: "/conflicts",
+  summary: "新增回避登记",
+  description: "部门管理员：只限本部门人员（其他 → 404）；该组合已登记 → 409。",
   tags: ["sampling"],
   middleware: [managers] as const,
   request: jsonBody(ConflictBody),
@@ -34,6 +37,8 @@ const create = createRoute({
 const update = createRoute({
   method: "patch",
   path: "/conflicts/{id}",
+  summary: "修改回避登记",
+  description: "部门管理员：只限本部门人员的登记（其他 → 404）。",
   tags: ["sampling"],
   middleware: [managers] as const,
   request: { params: TaskIdParam, ...jsonBody(ConflictBody.pick({ reason: true })) },
@@ -42,6 +47,8 @@ const update = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/conflicts/{id}",
+  summary: "删除回避登记",
+  description: "部门管理员：只限本部门人员的登记（其他 → 404）。",
   tags: ["sampling"],
   middleware: [managers] as const,
   request: { params: TaskIdParam },

@@ -27,6 +27,8 @@ import { taskView } from "./views.ts";
 const fileRoute = createRoute({
   method: "post",
   path: "/tasks/{id}/file",
+  description:
+    "每家企业的 `outcome[].filing.outcome`：`filed` | `duplicate_window`（附 `conflictInspectionId`）| `yearly_cap` | `unstaffed` | `refused`；可重复执行。",
   tags: ["sampling"],
   summary: "把抽中的企业和执法人员生成「双随机」检查备案；窗口期重复、年度上限等逐户报告",
   middleware: [requireUser("admin", "dept_admin")] as const,

@@ -48,12 +48,15 @@ const Detail = Summary.extend({
 const list = createRoute({
   method: "get",
   path: "/",
+  summary: "公开的双随机抽查任务（无需登录）",
   tags: ["public"],
   responses: { 200: jsonResponse("公示的双随机抽查任务", z.object({ items: z.array(Summary) })) },
 });
 const one = createRoute({
   method: "get",
   path: "/{id}",
+  summary: "一个公开的双随机抽查任务",
+  description: "自公布承诺值起公开。",
   tags: ["public"],
   request: { params: TaskIdParam },
   responses: { 200: jsonResponse("抽查公示", z.object({ task: Detail })), ...errors(404) },
@@ -61,8 +64,10 @@ const one = createRoute({
 const file = createRoute({
   method: "get",
   path: "/{id}/verification.json",
+  summary: "抽查验证文件",
   tags: ["public"],
-  description: "验证文件：输入快照、承诺值、公开的种子和结果；`npm run verify-draw -- <文件>` 可独立重算。",
+  description:
+    "验证文件：输入快照、承诺值、公开的种子和结果；`npm run verify-draw -- <文件>` 可独立重算。公布种子之前 → 409。",
   request: { params: TaskIdParam },
   responses: { 200: { description: "验证文件（JSON 下载）" }, ...errors(404, 409) },
 });

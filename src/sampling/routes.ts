@@ -33,6 +33,8 @@ const TaskEnvelope = z.object({ task: TaskSchema });
 const list = createRoute({
   method: "get",
   path: "/tasks",
+  summary: "双随机抽查任务列表",
+  description: "系统管理员和监督人员：全部；其他人：本部门的。",
   tags: ["sampling"],
   middleware: [requireUser()] as const,
   responses: {
@@ -44,6 +46,9 @@ const list = createRoute({
 const create = createRoute({
   method: "post",
   path: "/tasks",
+  summary: "新建双随机抽查任务",
+  description:
+    "系统管理员（`departmentIds` 任意）、部门管理员（本部门）；执法人员 403。422 `item_outside_department`、`item_not_in_catalog`、`invalid_period`、`unknown_enterprise`、`triggered_outside_population`。算法：docs/SAMPLING.md。",
   tags: ["sampling"],
   middleware: [managers] as const,
   request: jsonBody(TaskBody),
@@ -53,6 +58,8 @@ const create = createRoute({
 const one = createRoute({
   method: "get",
   path: "/tasks/{id}",
+  summary: "一个双随机抽查任务",
+  description: "其他部门的 → 404；公布前 `seed` 为 null。",
   tags: ["sampling"],
   middleware: [requireUser()] as const,
   request: { params: TaskIdParam },
@@ -62,6 +69,7 @@ const one = createRoute({
 const options = createRoute({
   method: "get",
   path: "/options",
+  summary: "抽查筛选项（区县、行业）",
   tags: ["sampling"],
   middleware: [managers] as const,
   responses: {

@@ -21,6 +21,8 @@ const step = (path: string, summary: string) =>
     path: `/tasks/{id}/${path}`,
     tags: ["sampling"],
     summary,
+    description:
+      "牵头部门的管理员或系统管理员。每一步只能从上一步的状态进行（commit → draw → reveal；否则 409 `invalid_state`）；抽取须在公布承诺值 `SAMPLING_DRAW_DELAY_HOURS` 小时后（409 `draw_too_early`）。算法：docs/SAMPLING.md。",
     middleware: [managers] as const,
     request: { params: TaskIdParam },
     responses: {

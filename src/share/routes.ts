@@ -50,6 +50,9 @@ export const publicFormUrl = (c: Context<AppEnv>, formId: string) => `${publicOr
 const share = createRoute({
   method: "get",
   path: "/{id}/share",
+  summary: "表单的公开链接与二维码地址",
+  description:
+    "`<origin>` 取 `PUBLIC_URL`；未设置时取请求的主机（须在 `ALLOWED_HOSTS` 中），否则 409 `public_url_required`。",
   tags: ["share"],
   middleware: [readers] as const,
   request: { params: FormIdParam },
@@ -65,6 +68,8 @@ const share = createRoute({
 const svg = createRoute({
   method: "get",
   path: "/{id}/qr.svg",
+  summary: "表单公开链接的二维码（SVG）",
+  description: "409 `public_url_required` 同公开链接。",
   tags: ["share"],
   middleware: [readers] as const,
   request: { params: FormIdParam },
@@ -77,6 +82,8 @@ const svg = createRoute({
 const png = createRoute({
   method: "get",
   path: "/{id}/qr.png",
+  summary: "表单公开链接的二维码（PNG）",
+  description: "`size` 64–2048 像素（默认 512）；409 `public_url_required` 同公开链接。",
   tags: ["share"],
   middleware: [readers] as const,
   request: {

@@ -110,8 +110,8 @@ const MEMO_ENTRIES = 32;
 
 /**
  * Remembers a clock-free condition's result per combination of its variables' values, so the
- * common case (visibleIf on a choice question) skips survey-core's runner: a run costs ~5 µs, a
- * lookup well under one. Gives up on a condition whose inputs rarely repeat (free text).
+ * common case (visibleIf on a choice question) skips survey-core's runner: a lookup costs a small
+ * fraction of a run. Gives up on a condition whose inputs rarely repeat (free text).
  */
 function memoized(pairs: [string, string][], run: (values: Values) => boolean): (values: Values) => boolean {
   const results = new Map<string, boolean>();
