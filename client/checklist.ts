@@ -235,6 +235,12 @@ function syncer(survey: SurveyModel, local: LocalChecklist) {
   async function uploadPhotos() {
     for (const clientId of pendingPhotoIds(local.data)) {
       const photo = await loadPhoto(clientId);
+      if (!photo)
+        notice(
+          "error",
+          "照片未能上传",
+          h("p", {}, "一张待上传的照片已不在本机（浏览器数据被清除），请重新拍摄。"),
+        );
       let url = photo?.url ?? null;
       if (photo && !url) {
         try {

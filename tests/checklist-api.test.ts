@@ -621,6 +621,16 @@ describe("offline photos (issue 17): one photo per client id", () => {
     expect(await rows()).toHaveLength(0);
   });
 
+  it("refuses answers naming a photo still on the phone (its placeholder), storing nothing", async () => {
+    await getChecklist();
+    const save = await t.call(officerSession, "PUT", url(), {
+      data: { photos: [{ name: "离线.jpg", type: "image/jpeg", content: `lianma-photo:${clientId}` }] },
+    });
+    expect(save.status).toBe(400);
+    expect(((await save.json()) as Json).error.message).toContain("照片须先通过本检查的照片上传接口上传");
+    expect((await getChecklist()).body.data).toEqual({});
+  });
+
   it("keeps the photo's device time beside the server's, flags a skewed clock, and keeps the revision", async () => {
     await getChecklist();
     const taken = new Date(Date.now() - 3_600_000).toISOString();
