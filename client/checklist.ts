@@ -7,11 +7,20 @@ import { byId, h, pathSegment, replaceChildren } from "./lib/dom";
 import { adminPage } from "./lib/layout";
 import { localDateTime, ZONE_LABEL } from "./lib/local-time";
 import {
+  deletePhoto,
+  forgetPhotosExcept,
   loadLocal,
+  loadPhoto,
+  pendingPhotoIds,
   pendingSteps,
+  photoPlaceholder,
+  placeholderId,
   registerOfflineWorker,
+  replacePhoto,
   storeLocal,
+  storePhoto,
   type LocalChecklist,
+  type LocalPhoto,
 } from "./lib/offline-checklist";
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
 
@@ -87,14 +96,23 @@ async function fitPhoto(file: File): Promise<Blob> {
   throw new Error(`「${file.name}」过大，压缩后仍超过 5 MB`);
 }
 
-async function uploadPhoto(file: File): Promise<{ file: File; content: string }> {
-  const body = await fitPhoto(file);
+/** The server refused the photo itself (type, size, limit): retrying will not help. */
+class PhotoRefused extends Error {}
+
+/** Uploads a stored photo under its client id; a retry of the same id is answered with the first upload. */
+async function sendPhoto(photo: LocalPhoto): Promise<string> {
   let response: Response;
   try {
     response = await fetch(`${base}/photos`, {
       method: "POST",
-      headers: { "Content-Type": body.type, "X-CSRF-Token": readCookie("lianma_csrf") ?? "" },
-      body,
+      headers: {
+        "Content-Type": photo.type,
+        "X-CSRF-Token": readCookie("lianma_csrf") ?? "",
+        "X-Client-Id": photo.clientId,
+        "X-Device-Time": new Date().toISOString(),
+        "X-Happened-At": photo.takenAt,
+      },
+      body: photo.blob,
       credentials: "same-origin",
     });
   } catch {
@@ -102,22 +120,78 @@ async function uploadPhoto(file: File): Promise<{ file: File; content: string }>
   }
   if (response.status === 401) redirectToLogin();
   const result = (await response.json().catch(() => ({}))) as { url?: string; error?: { message?: string } };
-  if (!response.ok || !result.url)
-    throw new Error(result.error?.message ?? `照片上传失败（${response.status}）`);
-  const name = body === file ? file.name : file.name.replace(/\.[^.]*$/, "") + ".jpg";
-  return { file: new File([body], name, { type: body.type }), content: result.url };
+  if (response.ok && result.url) return result.url;
+  const text = result.error?.message ?? `照片上传失败（${response.status}）`;
+  throw response.status >= 400 && response.status < 500 && response.status !== 408
+    ? new PhotoRefused(text)
+    : new Error(text);
 }
+
+/**
+ * Keeps the photo on the phone first, then tries the server: uploaded, the answer holds its URL;
+ * without network, a placeholder the sync replaces once the photo is up (see syncer).
+ */
+async function takePhoto(question: string, file: File): Promise<{ file: File; content: string }> {
+  const body = await fitPhoto(file);
+  const name = body === file ? file.name : file.name.replace(/\.[^.]*$/, "") + ".jpg";
+  const photo: LocalPhoto = {
+    clientId: crypto.randomUUID(),
+    inspectionId,
+    question,
+    name,
+    type: body.type,
+    size: body.size,
+    takenAt: new Date().toISOString(),
+    blob: body,
+  };
+  const kept = await storePhoto(photo).then(
+    () => true,
+    () => false,
+  );
+  const stored = new File([body], name, { type: body.type });
+  if (navigator.onLine || !kept) {
+    try {
+      const url = await sendPhoto(photo);
+      if (kept) await deletePhoto(photo.clientId);
+      return { file: stored, content: url };
+    } catch (error) {
+      if (error instanceof PhotoRefused || !kept) {
+        if (kept) await deletePhoto(photo.clientId);
+        throw error;
+      }
+    }
+  }
+  return { file: stored, content: photoPlaceholder(photo.clientId) };
+}
+
+/** Object URLs of the photos still on the phone, one per photo for the page's life. */
+const previews = new Map<string, string>();
 
 function handleUploads(survey: SurveyModel) {
   survey.onUploadFiles.add(async (_, options) => {
-    const results = await Promise.allSettled(options.files.map(uploadPhoto));
+    const results = await Promise.allSettled(options.files.map((f) => takePhoto(options.name, f)));
     const done = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     const errors = results.flatMap((r) => (r.status === "rejected" ? [errorMessage(r.reason)] : []));
     options.callback(done, errors.length ? errors : undefined);
   });
+  // A photo waiting for the network is shown from its blob; an uploaded one from its URL.
+  survey.onDownloadFile.add((_, options) => {
+    const clientId = placeholderId(options.content);
+    if (!clientId) return options.callback("success", options.content);
+    const known = previews.get(clientId);
+    if (known) return options.callback("success", known);
+    loadPhoto(clientId).then(
+      (photo) => {
+        const url = photo ? URL.createObjectURL(photo.blob) : "";
+        if (url) previews.set(clientId, url);
+        options.callback("success", url);
+      },
+      () => options.callback("success", ""),
+    );
+  });
 }
 
-// ---- Saving: IndexedDB at once, then the server in order (answers, then the submission) ----
+// ---- Saving: IndexedDB at once, then the server in order (photos, then answers, then the submission) ----
 
 interface Stale {
   server: { revision: number; data: Record<string, unknown>; savedAt: string | null };
@@ -132,13 +206,59 @@ function syncer(survey: SurveyModel, local: LocalChecklist) {
     const last = local.lastServerSave ? `上次保存 ${clock(local.lastServerSave)}` : "尚未保存到服务器";
     if (n === 0)
       showSaveState("saved", local.lastServerSave ? `已保存 ${clock(local.lastServerSave)}` : "尚未保存");
-    else showSaveState(navigator.onLine ? "pending" : "error", `${n} 项待同步 · ${last}`);
+    else {
+      const photos = pendingPhotoIds(local.data).length;
+      const which = photos ? `（含 ${photos} 张照片）` : "";
+      showSaveState(navigator.onLine ? "pending" : "error", `${n} 项待同步${which} · ${last}`);
+    }
     saveState.dataset.pending = String(n);
   };
 
   const now = () => new Date().toISOString();
 
+  /** Puts `changed` answers in the page and the phone's copy, without counting it as the officer's edit. */
+  async function rewrite(changed: Record<string, unknown[]>) {
+    for (const [name, value] of Object.entries(changed)) {
+      if (value.length > 0) local.data[name] = value;
+      else delete local.data[name];
+      survey.setValue(name, value.length > 0 ? value : undefined, false, false);
+    }
+    local.dirty = true;
+    await storeLocal(local);
+  }
+
+  /**
+   * Uploads the photos the answers name by placeholder, one by one, and names each by its URL: the
+   * answers are saved only after, so the server never sees a placeholder. A photo the server refuses
+   * is taken out of the answers and the officer told; a dead network stops here and retries later.
+   */
+  async function uploadPhotos() {
+    for (const clientId of pendingPhotoIds(local.data)) {
+      const photo = await loadPhoto(clientId);
+      if (!photo)
+        notice(
+          "error",
+          "照片未能上传",
+          h("p", {}, "一张待上传的照片已不在本机（浏览器数据被清除），请重新拍摄。"),
+        );
+      let url = photo?.url ?? null;
+      if (photo && !url) {
+        try {
+          url = await sendPhoto(photo);
+        } catch (error) {
+          if (!(error instanceof PhotoRefused)) throw error;
+          notice("error", "照片未能上传", h("p", {}, `「${photo.name}」：${error.message}`));
+        }
+        if (url) await storePhoto({ ...photo, url });
+      }
+      await rewrite(replacePhoto(local.data, clientId, url));
+      await deletePhoto(clientId);
+      showState();
+    }
+  }
+
   async function step(): Promise<void> {
+    while (pendingPhotoIds(local.data).length > 0) await uploadPhotos();
     if (local.dirty) {
       const sent = JSON.stringify(local.data);
       const r = await api<{ savedAt: string; revision: number }>(`${base}/checklist`, {
@@ -242,7 +362,7 @@ function syncer(survey: SurveyModel, local: LocalChecklist) {
       local.data = data;
       local.dirty = true;
       local.changedAt = now();
-      local.submit = { clientId: crypto.randomUUID(), at: now() };
+      local.submit ??= { clientId: crypto.randomUUID(), at: now() };
       await storeLocal(local);
       showState();
       if (!navigator.onLine)
@@ -412,8 +532,9 @@ async function start() {
           changedAt: new Date().toISOString(),
           lastServerSave: view.savedAt,
         };
-  if (Object.keys(local.data).length > 0) survey.data = local.data;
   handleUploads(survey);
+  if (Object.keys(local.data).length > 0) survey.data = local.data;
+  void forgetPhotosExcept(inspectionId, pendingPhotoIds(local.data));
   message.hidden = true;
 
   if (view.status === "submitted") {

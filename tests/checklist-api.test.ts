@@ -558,3 +558,97 @@ describe("offline sync (issue 17): revisions, a retried submit, device clocks", 
     expect(view.clockSkewFlagged).toBe(true);
   });
 });
+
+describe("offline photos (issue 17): one photo per client id", () => {
+  const clientId = "5c1e9a4b-2d7f-4e8a-9b3c-6f0d1e2a3b4c";
+  function uploadAs(bytes: Uint8Array, headers: Record<string, string>, query = "") {
+    return t.app.request(`/api/inspections/${inspectionId}/photos${query}`, {
+      method: "POST",
+      headers: {
+        Cookie: officerSession.cookie,
+        "X-CSRF-Token": officerSession.csrf,
+        "Content-Type": "image/jpeg",
+        ...headers,
+      },
+      body: new Uint8Array(bytes),
+    });
+  }
+  const rows = () => t.db.select().from(photos).where(eq(photos.inspectionId, inspectionId));
+
+  it("stores a photo uploaded twice with the same client id once and answers the first", async () => {
+    const first = await uploadAs(JPEG_BYTES, { "X-Client-Id": clientId });
+    expect(first.status).toBe(201);
+    const again = await uploadAs(JPEG_BYTES, {}, `?clientId=${clientId}`);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(await first.json());
+    const stored = await rows();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.clientId).toBe(clientId);
+  });
+
+  it("settles simultaneous uploads of one client id on one row", async () => {
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map(() => uploadAs(JPEG_BYTES, { "X-Client-Id": clientId })),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 200, 201]);
+    const ids = new Set(await Promise.all(answers.map(async (r) => ((await r.json()) as Json).id)));
+    expect(ids.size).toBe(1);
+    expect(await rows()).toHaveLength(1);
+    const audits = await t.db.select().from(auditLog).where(eq(auditLog.action, "photo.upload"));
+    expect(audits).toHaveLength(1);
+  });
+
+  it("refuses other bytes under a client id already used, with 409 in Chinese", async () => {
+    expect((await uploadAs(JPEG_BYTES, { "X-Client-Id": clientId })).status).toBe(201);
+    const other = await uploadAs(PNG_BYTES, { "X-Client-Id": clientId, "Content-Type": "image/png" });
+    expect(other.status).toBe(409);
+    const error = ((await other.json()) as Json).error;
+    expect(error.code).toBe("client_id_conflict");
+    expect(error.message).toMatch(/照片编号/);
+    expect(await rows()).toHaveLength(1);
+  });
+
+  it("refuses a client id that is not a UUID, and two different ones, with 400 in Chinese", async () => {
+    for (const [headers, query] of [
+      [{ "X-Client-Id": "photo-1" }, ""],
+      [{}, "?clientId=1234"],
+      [{ "X-Client-Id": clientId }, "?clientId=9b1d7a2e-1111-4c3a-8e2b-5f6a7b8c9d0e"],
+    ] as const) {
+      const res = await uploadAs(JPEG_BYTES, headers, query);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as Json).error.message).toMatch(/照片.*编号|UUID/);
+    }
+    expect(await rows()).toHaveLength(0);
+  });
+
+  it("refuses answers naming a photo still on the phone (its placeholder), storing nothing", async () => {
+    await getChecklist();
+    const save = await t.call(officerSession, "PUT", url(), {
+      data: { photos: [{ name: "离线.jpg", type: "image/jpeg", content: `lianma-photo:${clientId}` }] },
+    });
+    expect(save.status).toBe(400);
+    expect(((await save.json()) as Json).error.message).toContain("照片须先通过本检查的照片上传接口上传");
+    expect((await getChecklist()).body.data).toEqual({});
+  });
+
+  it("keeps the photo's device time beside the server's, flags a skewed clock, and keeps the revision", async () => {
+    await getChecklist();
+    const taken = new Date(Date.now() - 3_600_000).toISOString();
+    const res = await uploadAs(JPEG_BYTES, {
+      "X-Client-Id": clientId,
+      "X-Device-Time": new Date(Date.now() + 20 * 60_000).toISOString(),
+      "X-Happened-At": taken,
+    });
+    expect(res.status).toBe(201);
+    // The retry records nothing more.
+    await uploadAs(JPEG_BYTES, { "X-Client-Id": clientId, "X-Device-Time": new Date().toISOString() });
+    const view = (await getChecklist()).body;
+    expect(view.deviceTimes).toHaveLength(1);
+    expect(view.deviceTimes[0]).toMatchObject({ event: "photo", deviceAt: taken });
+    expect(view.deviceTimes[0].skewMs).toBeGreaterThan(19 * 60_000);
+    expect(view.clockSkewFlagged).toBe(true);
+    expect(view.revision).toBe(0);
+    const bad = await uploadAs(PNG_BYTES, { "Content-Type": "image/png", "X-Device-Time": "yesterday" });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -1,6 +1,7 @@
 // The checklist's answers on the phone itself (issue 17): every change is written to IndexedDB at once,
 // so a reload or a dead network loses nothing; what is not yet on the server is counted and sent in
-// order (answers, then the submission) when the network returns.
+// order (photos, then the answers, then the submission) when the network returns. A photo waiting for
+// the network is a blob here; the answer names it by a placeholder the server never sees.
 import { openDB, type IDBPDatabase } from "idb";
 
 export interface LocalChecklist {
@@ -18,13 +19,91 @@ export interface LocalChecklist {
   submit?: { clientId: string; at: string };
 }
 
+/** A photo taken on this device and not yet known to be on the server. */
+export interface LocalPhoto {
+  /** The page's UUID for the photo: the upload's X-Client-Id, so a retry is the same photo. */
+  clientId: string;
+  inspectionId: string;
+  question: string;
+  name: string;
+  type: string;
+  size: number;
+  /** The device's clock when the photo was added (ISO): the upload's X-Happened-At. */
+  takenAt: string;
+  blob: Blob;
+  /** The server's URL once uploaded, until the answers name it instead of the placeholder. */
+  url?: string;
+}
+
+const PLACEHOLDER = "lianma-photo:";
+export const photoPlaceholder = (clientId: string) => PLACEHOLDER + clientId;
+export const placeholderId = (content: unknown) =>
+  typeof content === "string" && content.startsWith(PLACEHOLDER) ? content.slice(PLACEHOLDER.length) : null;
+
+/** Client ids of the photos the answers name by placeholder, in the answers' order. */
+export function pendingPhotoIds(data: Record<string, unknown>): string[] {
+  const ids: string[] = [];
+  for (const value of Object.values(data)) {
+    if (!Array.isArray(value)) continue;
+    for (const entry of value) {
+      const id = placeholderId((entry as { content?: unknown } | null)?.content);
+      if (id) ids.push(id);
+    }
+  }
+  return ids;
+}
+
+/** `data` with the photo `clientId` named by `content` instead (null: without that photo). */
+export function replacePhoto(
+  data: Record<string, unknown>,
+  clientId: string,
+  content: string | null,
+): Record<string, unknown[]> {
+  const changed: Record<string, unknown[]> = {};
+  for (const [name, value] of Object.entries(data)) {
+    if (!Array.isArray(value)) continue;
+    const named = (e: unknown) => placeholderId((e as { content?: unknown } | null)?.content) === clientId;
+    if (!value.some(named)) continue;
+    changed[name] =
+      content === null
+        ? value.filter((e) => !named(e))
+        : value.map((e) => (named(e) ? { ...(e as object), content } : e));
+  }
+  return changed;
+}
+
 let opened: Promise<IDBPDatabase> | null = null;
 const database = () =>
-  (opened ??= openDB("lianma-offline", 1, {
-    upgrade(db) {
-      db.createObjectStore("checklists", { keyPath: "inspectionId" });
+  (opened ??= openDB("lianma-offline", 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) db.createObjectStore("checklists", { keyPath: "inspectionId" });
+      if (oldVersion < 2)
+        db.createObjectStore("photos", { keyPath: "clientId" }).createIndex("inspection", "inspectionId");
     },
   }));
+
+export async function loadPhoto(clientId: string): Promise<LocalPhoto | undefined> {
+  return (await (await database()).get("photos", clientId)) as LocalPhoto | undefined;
+}
+
+export async function storePhoto(photo: LocalPhoto): Promise<void> {
+  await (await database()).put("photos", photo);
+}
+
+export async function deletePhoto(clientId: string): Promise<void> {
+  await (await database()).delete("photos", clientId);
+}
+
+/** Drops this inspection's stored photos the answers no longer name (removed, or already on the server). */
+export async function forgetPhotosExcept(inspectionId: string, keep: string[]): Promise<void> {
+  try {
+    const db = await database();
+    const keys = (await db.getAllKeysFromIndex("photos", "inspection", inspectionId)) as string[];
+    for (const key of keys) if (!keep.includes(key)) await db.delete("photos", key);
+  } catch {
+    // Storage unavailable: nothing was kept either.
+  }
+}
 
 export async function loadLocal(inspectionId: string): Promise<LocalChecklist | undefined> {
   try {
@@ -38,9 +117,9 @@ export async function storeLocal(record: LocalChecklist): Promise<void> {
   await (await database()).put("checklists", record);
 }
 
-/** How many steps still wait for the server: the answers, the submission. */
+/** How many steps still wait for the server: each photo, the answers, the submission. */
 export function pendingSteps(record: LocalChecklist): number {
-  return (record.dirty ? 1 : 0) + (record.submit ? 1 : 0);
+  return pendingPhotoIds(record.data).length + (record.dirty ? 1 : 0) + (record.submit ? 1 : 0);
 }
 
 /** Registers the officer's service worker (client/sw/sw.ts), which reopens opened checklists offline. */

@@ -403,8 +403,13 @@ export const photos = sqliteTable(
     data: blob("data", { mode: "buffer" }).notNull(),
     uploadedBy: text("uploaded_by").references(() => users.id),
     createdAt: millis("created_at").notNull(),
+    /** The page's UUID for the photo (issue 17): an offline photo uploaded twice is stored once. */
+    clientId: text("client_id"),
   },
-  (t) => [index("photos_inspection_idx").on(t.inspectionId)],
+  (t) => [
+    index("photos_inspection_idx").on(t.inspectionId),
+    uniqueIndex("photos_inspection_client_idx").on(t.inspectionId, t.clientId),
+  ],
 );
 
 /** 事后评价: one per inspection (the unique index settles concurrent submissions). */

@@ -2,7 +2,9 @@
 // any script, SurveyJS fetched only on 开始评价, the jump link; the checklist's table of contents clear
 // of the inputs, errors on 下一页, times in the configured zone; the 双随机 public page on a phone.
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import { createClient } from "@libsql/client";
+import type { BrowserContext, Locator, Page } from "playwright-core";
+import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage, apiAs } from "./harness";
 
@@ -290,4 +292,152 @@ describe.skipIf(chromiumMissing)("field pages on a phone", () => {
     expect(merged.data.inspection_place).toBe("本机再次修改的场所");
     await device.close();
   });
+
+  it("offline photo: kept on the phone across a reload, uploaded once before the answers and the submit", async () => {
+    const { server, browser } = demo;
+    const device = await browser.newContext(phone);
+    const page = await device.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await login(page, server.baseUrl, "scjg-officer1", DEMO_PASSWORD, "/admin/inspections");
+    const { items } = await apiAs<{ items: { id: string; status: string }[] }>(
+      device,
+      server.baseUrl,
+      "GET",
+      "/api/inspections?status=in_progress",
+    );
+    const id = items.find((i) => i.status === "in_progress")!.id;
+    await page.goto(`${server.baseUrl}/admin/inspections/${id}/checklist`);
+    await page.locator(".sd-question").first().waitFor();
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    await page.reload();
+    await page.locator(".sd-question").first().waitFor();
+    await expect
+      .poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller)), poll)
+      .toBe(true);
+
+    // Offline from here: every page answered, the photo taken on the closing page.
+    await device.setOffline(true);
+    const preview = page.locator('.sd-question[data-name="photos"] img[src^="blob:"]');
+    const state = page.locator("#save-state");
+    for (let guard = 0; guard < 12; guard++) {
+      await answerPage(page);
+      if ((await page.locator('.sd-question[data-name="photos"]').count()) > 0) break;
+      await page.locator(".sd-navigation__next-btn:visible").click();
+    }
+    const [chooser] = await Promise.all([
+      page.waitForEvent("filechooser"),
+      page.locator('.sd-question[data-name="photos"] .sd-file__choose-btn').click(),
+    ]);
+    await chooser.setFiles({ name: "离线现场.png", mimeType: "image/png", buffer: photoPng() });
+    await preview.waitFor();
+    const representative = page.locator('.sd-question[data-name="enterprise_representative"] input');
+    await representative.fill("离线代表");
+    await expect.poll(() => state.innerText(), poll).toMatch(/^2 项待同步（含 1 张照片）/);
+
+    await page.reload();
+    await page.locator('.sd-question[data-name="photos"]').waitFor();
+    await preview.waitFor();
+    await expect.poll(() => representative.inputValue(), poll).toBe("离线代表");
+    await expect.poll(() => state.innerText(), poll).toMatch(/^2 项待同步（含 1 张照片）/);
+    await preview.scrollIntoViewIfNeeded();
+    await shot(page, "offline-photo-pending");
+
+    await page.locator(".sd-navigation__complete-btn:visible").click();
+    await expect.poll(() => page.locator("#status").innerText(), poll).toContain("已保存在本机");
+    await expect.poll(() => state.innerText(), poll).toMatch(/^3 项待同步（含 1 张照片）/);
+
+    // Back online, the first upload's answer is lost on the way: the photo reached the server, the
+    // phone saw a dropped connection and sends it again under the same client id.
+    const uploads: string[] = [];
+    await device.route("**/api/inspections/*/photos", async (route) => {
+      uploads.push(route.request().headers()["x-client-id"] ?? "");
+      if (uploads.length === 1) {
+        await route.fetch();
+        return route.abort("connectionreset");
+      }
+      return route.continue();
+    });
+    await device.setOffline(false);
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await expect.poll(() => page.locator("#status").innerText(), poll).toContain("已提交登记");
+    await expect.poll(() => state.getAttribute("data-pending"), poll).toBe("0");
+    await page.evaluate(() => window.scrollTo({ top: 0 }));
+    await shot(page, "offline-photo-synced");
+    expect(uploads.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(uploads).size).toBe(1);
+    expect(uploads[0]).toMatch(/^[0-9a-f-]{36}$/);
+
+    const db = createClient({ url: `file:${join(server.dir, "test.db")}` });
+    try {
+      const photos = await db.execute({
+        sql: "SELECT id, client_id FROM photos WHERE inspection_id = ?",
+        args: [id],
+      });
+      expect(photos.rows).toHaveLength(1);
+      expect(photos.rows[0]!.client_id).toBe(uploads[0]);
+      const submits = await db.execute({
+        sql: "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'checklist.submit' AND target_id = ?",
+        args: [id],
+      });
+      expect(Number(submits.rows[0]!.n)).toBe(1);
+      const saved = await apiAs<{ status: string; data: Record<string, unknown> }>(
+        device,
+        server.baseUrl,
+        "GET",
+        `/api/inspections/${id}/checklist`,
+      );
+      expect(saved.status).toBe("submitted");
+      expect(saved.data.enterprise_representative).toBe("离线代表");
+      expect(saved.data.photos).toEqual([
+        expect.objectContaining({ content: `/api/inspections/${id}/photos/${photos.rows[0]!.id}` }),
+      ]);
+    } finally {
+      db.close();
+    }
+    expect(errors).toEqual([]);
+    await device.close();
+  });
 });
+
+const shanghaiClock = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16);
+
+/** A small photo the photo API accepts (PNG). */
+function photoPng(): Buffer {
+  const png = new PNG({ width: 64, height: 48 });
+  for (let i = 0; i < png.data.length; i += 4) {
+    png.data[i] = 200;
+    png.data[i + 1] = 90 + ((i / 4) % 64);
+    png.data[i + 2] = 60;
+    png.data[i + 3] = 255;
+  }
+  return PNG.sync.write(png);
+}
+
+async function sign(page: Page, canvas: Locator) {
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + 20, box.y + box.height / 2);
+  await page.mouse.down();
+  for (let x = 20; x < Math.min(box.width - 20, 200); x += 10)
+    await page.mouse.move(box.x + x, box.y + box.height / 2 + Math.sin(x / 12) * 12);
+  await page.mouse.up();
+}
+
+/** Answers what the current checklist page asks: times, 合格, the place, 已告知, the signatures. */
+async function answerPage(page: Page) {
+  const times = await page.locator('.sd-question input[type="datetime-local"]').all();
+  for (const [index, input] of times.entries())
+    if (!(await input.inputValue()))
+      await input.fill(shanghaiClock(Date.now() - (index === 0 ? 30 : 1) * 60_000));
+  const place = page.locator('.sd-question[data-name="inspection_place"] input');
+  if ((await place.count()) > 0 && !(await place.inputValue())) await place.fill("离线检查场所");
+  for (const question of await page.locator(".sd-question--radiogroup, .sd-question[data-name]").all()) {
+    const pass = question.locator(".sd-item__control-label", { hasText: /^合格$/ });
+    if ((await pass.count()) > 0) await pass.first().click();
+  }
+  const told = page.locator(".sd-question", { hasText: "已告知企业" });
+  if ((await told.count()) > 0 && (await page.locator('.sd-question[data-name="photos"]').count()) > 0)
+    await told.locator(".sd-boolean__thumb-text, .sd-boolean__label", { hasText: "已告知" }).first().click();
+  for (const canvas of await page.locator(".sd-question canvas").all()) await sign(page, canvas);
+}
