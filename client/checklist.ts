@@ -261,6 +261,8 @@ function syncer(survey: SurveyModel, local: LocalChecklist) {
     while (pendingPhotoIds(local.data).length > 0) await uploadPhotos();
     if (local.dirty) {
       const sent = JSON.stringify(local.data);
+      local.unacknowledged = [...(local.unacknowledged ?? []).slice(-4), local.data];
+      await storeLocal(local);
       const r = await api<{ savedAt: string; revision: number }>(`${base}/checklist`, {
         method: "PUT",
         body: {
@@ -272,6 +274,7 @@ function syncer(survey: SurveyModel, local: LocalChecklist) {
       });
       local.baseRevision = r.revision;
       local.lastServerSave = r.savedAt;
+      local.unacknowledged = undefined;
       if (JSON.stringify(local.data) === sent) local.dirty = false;
       await storeLocal(local);
       showState();
@@ -309,6 +312,14 @@ function syncer(survey: SurveyModel, local: LocalChecklist) {
 
   function failed(error: unknown) {
     if (error instanceof ApiError && error.code === "stale_revision") {
+      const { server } = error.extra as unknown as Stale;
+      if (local.unacknowledged?.some((sent) => sameAnswers(server.data, sent))) {
+        // The newer revision is this phone's own earlier save: build on it, nothing to merge.
+        local.baseRevision = server.revision;
+        local.unacknowledged = undefined;
+        void storeLocal(local).then(run);
+        return;
+      }
       offerMerge(survey, local, error.extra as unknown as Stale, run);
       return;
     }
@@ -374,6 +385,13 @@ function syncer(survey: SurveyModel, local: LocalChecklist) {
       await run();
     },
   };
+}
+
+/** The same answers, whatever the order of their keys (the server keeps what it was sent). */
+function sameAnswers(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
 }
 
 /** Another device saved meanwhile: per question, keep this phone's answer or the server's (newest by default). */

@@ -17,6 +17,12 @@ export interface LocalChecklist {
   lastServerSave: string | null;
   /** A submission waiting for the network, with its client id (a retry is the same submission). */
   submit?: { clientId: string; at: string };
+  /**
+   * The answers of the saves sent since the last acknowledged one (the latest few). A save can land
+   * while its answer is lost (the page reloaded, the network dropped): the server's next 409 then
+   * shows one of these, which is this phone's own, not another device's.
+   */
+  unacknowledged?: Record<string, unknown>[];
 }
 
 /** A photo taken on this device and not yet known to be on the server. */

@@ -293,6 +293,49 @@ describe.skipIf(chromiumMissing)("field pages on a phone", () => {
     await device.close();
   });
 
+  it("a save that landed while its answer was lost is this phone's own: no merge is offered", async () => {
+    const { server, browser } = demo;
+    const device = await browser.newContext(phone);
+    const page = await device.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await login(page, server.baseUrl, "scjg-officer1", DEMO_PASSWORD, "/admin/inspections");
+    const { items } = await apiAs<{ items: { id: string; status: string }[] }>(
+      device,
+      server.baseUrl,
+      "GET",
+      "/api/inspections?status=in_progress",
+    );
+    const id = items.find((i) => i.status === "in_progress")!.id;
+    await page.goto(`${server.baseUrl}/admin/inspections/${id}/checklist`);
+    await page.locator(".sd-question").first().waitFor();
+    // The first save reaches the server and is stored, but its answer never reaches the page.
+    let lost = 0;
+    await page.route(`**/api/inspections/${id}/checklist`, async (route) => {
+      if (route.request().method() !== "PUT" || lost > 0) return route.continue();
+      lost++;
+      await route.fetch();
+      return route.abort("connectionreset");
+    });
+    const place = page.locator('.sd-question[data-name="inspection_place"] input');
+    await place.fill("回复丢失的那次保存");
+    await expect.poll(() => lost, poll).toBe(1);
+    await place.fill("此后再改的场所");
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await expect.poll(() => page.locator("#save-state").getAttribute("data-pending"), poll).toBe("0");
+    expect(await page.locator("#merge-list li").count()).toBe(0);
+    const saved = await apiAs<{ data: Record<string, unknown> }>(
+      device,
+      server.baseUrl,
+      "GET",
+      `/api/inspections/${id}/checklist`,
+    );
+    expect(saved.data.inspection_place).toBe("此后再改的场所");
+    expect(errors).toEqual([]);
+    await device.close();
+  });
+
   it("offline photo: kept on the phone across a reload, uploaded once before the answers and the submit", async () => {
     const { server, browser } = demo;
     const device = await browser.newContext(phone);
