@@ -4,7 +4,14 @@ import { errorMessage } from "./lib/api";
 import { byId, showMessage } from "./lib/dom";
 import { chinaLocal } from "./lib/inspection-ui";
 import { adminPage } from "./lib/layout";
-import { loadDepartments, loadItems, openDialog, saveTask, searchEnterprises } from "./planning/dialog";
+import {
+  fillKinds,
+  loadDepartments,
+  loadItems,
+  openDialog,
+  saveTask,
+  searchEnterprises,
+} from "./planning/dialog";
 import { importFile } from "./planning/import";
 import { loadMatches } from "./planning/matches";
 import {
@@ -38,6 +45,7 @@ function defaultPeriod() {
 async function start() {
   state.me = await adminPage();
   defaultPeriod();
+  fillKinds();
   byId("new-task").hidden = !canWrite();
   byId("import-label").hidden = !canWrite();
   byId("import-help").hidden = !canWrite();

@@ -1,3 +1,4 @@
+import { TYPE_LABELS } from "../../src/inspections/labels";
 import { api, errorMessage } from "../lib/api";
 import { errorWithDetails } from "../lib/details";
 import { byId, h, replaceChildren, showMessage } from "../lib/dom";
@@ -13,6 +14,13 @@ import {
   taskMessage,
 } from "./state";
 import type { Named, Task } from "./types";
+
+/** The kinds a planned task may have, labelled as the inspections they become. */
+const KINDS: Task["kind"][] = ["routine", "random", "campaign"];
+
+export function fillKinds() {
+  replaceChildren(byId("task-kind"), ...KINDS.map((k) => h("option", { value: k }, TYPE_LABELS[k])));
+}
 
 export async function loadDepartments() {
   const { items } = await api<{ items: (Named & { listed: boolean })[] }>("/api/departments");

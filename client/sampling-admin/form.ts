@@ -1,3 +1,4 @@
+import { RISK_LABELS } from "../../src/sampling/labels";
 import { api, errorMessage } from "../lib/api";
 import { byId, h, replaceChildren, showMessage } from "../lib/dom";
 import type { Department } from "../lib/types";
@@ -30,6 +31,10 @@ export async function loadItems() {
 
 export async function setUpForm() {
   byId("create-card").hidden = false;
+  checkboxes(
+    byId("risk-levels"),
+    Object.entries(RISK_LABELS).map(([value, label]) => ({ value, label })),
+  );
   const today = new Date();
   const iso = (d: Date) => d.toISOString().slice(0, 10);
   byId<HTMLInputElement>("period-from").value = iso(new Date(today.getTime() + 86_400_000));
