@@ -1,50 +1,14 @@
-/** The supervision case (督办) as the API returns it (src/cases/schemas.ts). */
-export interface CaseItem {
-  id: string;
-  number: string;
-  title: string;
-  department: { id: string; name: string };
-  level: "general" | "major";
-  levelLabel: string;
-  situations: string[];
-  status: "opened" | "sent" | "answered" | "returned" | "accepted" | "closed";
-  statusLabel: string;
-  answerDue: string;
-  overdue: boolean;
-  conclusion: string | null;
-  conclusionLabel: string | null;
-  openedAt: string;
-  closedAt: string | null;
-}
+import type { z } from "@hono/zod-openapi";
+import { STEP_NAMES } from "../../src/cases/rules";
+import type { CaseDetailSchema, CaseItemSchema, CaseOptionsSchema } from "../../src/cases/schemas";
 
-export interface CaseDetail extends CaseItem {
-  facts: string;
-  officers: { id: string; name: string; status: string }[];
-  sources: { kind: string; kindLabel: string; ref?: string; summary?: string }[];
-  conclusionDetail: Record<string, unknown> | null;
-  answers: { at: string; report: string; attachments: { id: string; url: string; contentType: string }[] }[];
-  events: { seq: number; at: string; kind: string; note: string; actor: string | null }[];
-  sentAt: string | null;
-  answeredAt: string | null;
-  acceptedAt: string | null;
-}
+/** The supervision case (督办) as the API returns it: the server's zod schemas (type-only imports). */
+export type CaseItem = z.infer<typeof CaseItemSchema>;
+export type CaseDetail = z.infer<typeof CaseDetailSchema>;
+export type CaseOptions = z.infer<typeof CaseOptionsSchema>;
 
-export interface CaseOptions {
-  situations: string[];
-  levels: { value: string; label: string }[];
-  conclusions: { value: string; label: string }[];
-  accountabilityMethods: string[];
-  warningKinds: string[];
-}
-
-export const EVENT_LABELS: Record<string, string> = {
-  opened: "立案",
-  send: "交办",
-  answer: "报送自查",
-  return: "退回",
-  accept: "认可",
-  close: "办结",
-};
+/** A case's history: its opening, then the steps as the server names them (cases/rules.ts). */
+export const EVENT_LABELS: Record<string, string> = { opened: "立案", ...STEP_NAMES };
 
 const FIELD_LABELS: Record<string, string> = {
   note: "说明",

@@ -21,16 +21,9 @@ import { answerLines } from "../evaluations/answers.ts";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import type { NegativeAnswer } from "../evaluations/negative.ts";
 import { STATUS_LABELS, TYPE_LABELS } from "../inspections/labels.ts";
-import type { AlertKind } from "../db/schema.ts";
+import { ALERT_KIND_LABELS, ALERT_STATUS_LABELS } from "./labels.ts";
 import { ApiError } from "../lib/errors.ts";
 import { iso } from "../lib/router.ts";
-
-export const ALERT_STATUS_LABELS = { open: "待处理", assigned: "处理中", closed: "已办结" } as const;
-export const ALERT_KIND_LABELS: Record<AlertKind, string> = {
-  negative_evaluation: "负面评价",
-  complaint: "企业投诉",
-  unregistered_visit: "检查未登记",
-};
 
 /** Open alerts first, then those being handled, then closed ones; newest first within each. */
 const rank = sql<number>`CASE ${alerts.status} WHEN 'open' THEN 0 WHEN 'assigned' THEN 1 ELSE 2 END`;

@@ -41,7 +41,7 @@ export const CONCLUSION_LABELS: Record<CaseConclusion, string> = {
   accountability: "追责",
 };
 
-const STEP_NAMES: Record<CaseStep, string> = {
+export const STEP_NAMES: Record<CaseStep, string> = {
   send: "交办",
   answer: "报送自查",
   return: "退回",

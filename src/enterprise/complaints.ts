@@ -13,15 +13,8 @@ import { ApiError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { errors, iso, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
 import { addDays, localDate, parseBound } from "../lib/time.ts";
+import { COMPLAINT_KIND_LABELS, COMPLAINT_STATUS_LABELS } from "./labels.ts";
 import { currentEnterprise, enterpriseActor, requireEnterprise } from "./session.ts";
-
-export const COMPLAINT_KIND_LABELS = {
-  unfiled_visit: "未备案入企",
-  conduct: "执法人员行为",
-  repeat: "重复检查",
-  other: "其他",
-} as const;
-export const COMPLAINT_STATUS_LABELS = { received: "已受理", handling: "处理中", closed: "已办结" } as const;
 
 /** How far back a visit may be complained about. */
 const VISIT_LOOKBACK_DAYS = 366;
@@ -41,7 +34,7 @@ const ComplaintBody = z
   .strict()
   .openapi("EnterpriseComplaintBody");
 
-const ComplaintItem = z
+export const ComplaintItem = z
   .object({
     id: z.string(),
     receiptNo: z.string(),

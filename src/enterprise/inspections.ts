@@ -29,7 +29,7 @@ const LIST_LIMIT = 200;
 
 const IdParam = z.object({ id: z.string().min(1).max(40) });
 
-const Summary = z
+export const Summary = z
   .object({
     id: z.string(),
     status: z.string(),
