@@ -1,5 +1,6 @@
 // 事前备案 on a phone: enterprise, type, window, officers, items, legal basis; kept in localStorage until
 // sent. A duplicate in the window is refused with the filing named, and the officer may join it instead.
+import { inputToIso, inputValue, localDateTime } from "./lib/local-time";
 import { api, ApiError, errorMessage } from "./lib/api";
 import { errorWithDetails } from "./lib/details";
 import { byId, h, replaceChildren, showMessage } from "./lib/dom";
@@ -9,7 +10,7 @@ import { draftStore } from "./lib/filing-draft";
 import { enterprisePicker, type Enterprise } from "./lib/filing-enterprise";
 import { basisFromItems, renderItems, type CatalogItem } from "./lib/filing-items";
 import { countInspectors, renderCounter, renderOfficers, type Officer } from "./lib/filing-people";
-import { chinaLocal, formatMoment, localToIso, type InspectionType } from "./lib/inspection-ui";
+import { type InspectionType } from "./lib/inspection-ui";
 import { adminPage } from "./lib/layout";
 import type { User } from "./lib/types";
 
@@ -89,7 +90,7 @@ const visitDays = () =>
     : null;
 
 function isLate(): boolean {
-  const iso = localToIso(startInput.value);
+  const iso = inputToIso(startInput.value);
   return iso !== null && Date.parse(iso) < Date.now();
 }
 
@@ -155,8 +156,8 @@ function localProblems(): boolean {
   if (selectedType() === "case" && !caseReason.value.trim()) {
     problems.push(["type", "个案检查必须说明触发原因（投诉举报、转办交办等）。"]);
   }
-  const start = localToIso(startInput.value);
-  const end = localToIso(endInput.value);
+  const start = inputToIso(startInput.value);
+  const end = inputToIso(endInput.value);
   if (!start || !end) problems.push(["time", "请填写计划开始和结束时间。"]);
   else if (Date.parse(end) <= Date.parse(start)) problems.push(["time", "计划结束时间必须晚于开始时间。"]);
   else if (isLate() && !lateReason.value.trim()) {
@@ -219,8 +220,8 @@ async function onSubmit(event: Event) {
     enterpriseId: enterprise.get()!.id,
     type,
     caseReason: type === "case" ? caseReason.value.trim() : undefined,
-    plannedStart: localToIso(startInput.value)!,
-    plannedEnd: localToIso(endInput.value)!,
+    plannedStart: inputToIso(startInput.value)!,
+    plannedEnd: inputToIso(endInput.value)!,
     officerIds: checkedIds(officerList),
     itemIds: checkedIds(itemList),
     legalBasis: legalBasis.value.trim() || undefined,
@@ -252,10 +253,10 @@ form.addEventListener("change", (event) => {
 });
 form.addEventListener("input", () => saveDraftSoon());
 startInput.addEventListener("change", () => {
-  const start = localToIso(startInput.value);
-  const end = localToIso(endInput.value);
+  const start = inputToIso(startInput.value);
+  const end = inputToIso(endInput.value);
   if (start && (!end || Date.parse(end) <= Date.parse(start))) {
-    endInput.value = chinaLocal(Date.parse(start) + 2 * 3_600_000);
+    endInput.value = inputValue(Date.parse(start) + 2 * 3_600_000);
   }
   byId("late-reason-field").hidden = !isLate();
   showOfficers(new Set(checkedIds(officerList)));
@@ -301,11 +302,11 @@ async function init(user: User) {
   const draft = drafts.read();
   if (draft) {
     applyDraft(draft);
-    byId("draft-text").textContent = `已恢复 ${formatMoment(draft.savedAt)} 未提交的备案。`;
+    byId("draft-text").textContent = `已恢复 ${localDateTime(draft.savedAt)} 未提交的备案。`;
     byId("draft-note").hidden = false;
   } else {
     // Tomorrow 09:00–11:00, China time; the officer's own record ticked.
-    const tomorrow = chinaLocal(Date.now() + 86_400_000).slice(0, 10);
+    const tomorrow = inputValue(Date.now() + 86_400_000).slice(0, 10);
     startInput.value = `${tomorrow}T09:00`;
     endInput.value = `${tomorrow}T11:00`;
     const self = officers.find((o) => o.userId === user.id);

@@ -1,10 +1,10 @@
+import { localDateTime } from "./lib/local-time";
 import { api, ApiError, errorMessage } from "./lib/api";
 import { codeOverlay } from "./lib/code-overlay";
 import { errorWithDetails } from "./lib/details";
 import { byId, h, pathSegment, replaceChildren, showMessage } from "./lib/dom";
 import {
   flagBadges,
-  formatMoment,
   formatWindow,
   statusBadge,
   typeTag,
@@ -53,7 +53,7 @@ function renderFacts(d: InspectionDetail) {
     d.departments.map((x) => (x.id === d.leadDepartmentId ? `${x.name}（牵头）` : x.name)).join("、"),
   );
   fact(dl, "计划时间", formatWindow(d.plannedStart, d.plannedEnd));
-  fact(dl, "备案时间", formatMoment(d.filedAt));
+  fact(dl, "备案时间", localDateTime(d.filedAt));
   if (d.lateFiling) fact(dl, "补办原因", d.lateReason);
   fact(dl, "检查依据", d.legalBasis);
   fact(dl, "备注", d.notes);
@@ -127,7 +127,7 @@ function renderSteps(d: InspectionDetail) {
         "li",
         { className: at ? "done" : "todo" },
         h("span", { className: "step-label" }, label),
-        h("span", { className: "step-time" }, at ? formatMoment(at) : "—"),
+        h("span", { className: "step-time" }, at ? localDateTime(at) : "—"),
       ),
     ),
   );
@@ -215,7 +215,7 @@ async function renderCode(d: InspectionDetail) {
   try {
     const code = await api<{ code: string; url: string; expiresAt: string }>(`${base}/code`);
     byId<HTMLInputElement>("code-url").value = code.url;
-    byId("code-expires").textContent = formatMoment(code.expiresAt);
+    byId("code-expires").textContent = localDateTime(code.expiresAt);
     const src = `${base}/qr.svg`;
     byId<HTMLImageElement>("qr").src = src;
     byId<HTMLImageElement>("overlay-qr").src = src;
@@ -260,7 +260,7 @@ async function renderDocuments() {
         h(
           "li",
           {},
-          `${titles.get(d.kind) ?? d.kind} 第 ${d.version} 版 · ${formatMoment(d.issuedAt)} · SHA-256 `,
+          `${titles.get(d.kind) ?? d.kind} 第 ${d.version} 版 · ${localDateTime(d.issuedAt)} · SHA-256 `,
           h("code", {}, d.sha256),
         ),
       ),

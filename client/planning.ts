@@ -1,8 +1,9 @@
 // The joint inspection planning page: departments enter planned tasks; the coordinator sees the tasks
 // that can share one visit (进一次门、查多项事) and merges them into one joint filing.
+import { inputValue } from "./lib/local-time";
 import { errorMessage } from "./lib/api";
 import { byId, showMessage } from "./lib/dom";
-import { chinaLocal } from "./lib/inspection-ui";
+
 import { adminPage } from "./lib/layout";
 import {
   fillKinds,
@@ -38,8 +39,8 @@ async function refresh() {
 
 function defaultPeriod() {
   const today = Date.now();
-  fromInput.value = chinaLocal(today).slice(0, 10);
-  toInput.value = chinaLocal(today + 91 * DAY_MS).slice(0, 10);
+  fromInput.value = inputValue(today).slice(0, 10);
+  toInput.value = inputValue(today + 91 * DAY_MS).slice(0, 10);
 }
 
 async function start() {

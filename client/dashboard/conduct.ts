@@ -1,4 +1,5 @@
 import { byId, h, replaceChildren } from "../lib/dom";
+import { localDay } from "../lib/local-time";
 import { drillLink, kpi } from "./drill";
 import { days, nameOf, num, table } from "./format";
 import { state } from "./state";
@@ -71,9 +72,7 @@ export function renderConduct(c: Conduct) {
   const note = byId("conduct-note");
   note.hidden = bureau;
   const months = c.complaintPeriod
-    ? `（本次统计 ${new Date(c.complaintPeriod.from).toLocaleDateString("zh-CN")} 至 ${new Date(
-        new Date(c.complaintPeriod.to).getTime() - 1,
-      ).toLocaleDateString("zh-CN")}）`
+    ? `（本次统计 ${localDay(c.complaintPeriod.from)} 至 ${localDay(Date.parse(c.complaintPeriod.to) - 1)}）`
     : "（所选期间没有已结束的整月，不显示投诉数）";
   note.textContent = `投诉对被投诉部门匿名：只显示本部门已结束整月的投诉数${months}，不按区县拆分，不显示投诉明细。`;
   table(

@@ -2,6 +2,7 @@ import { ALERT_STATUS_LABELS } from "../../src/alerts/labels";
 import { COMPLAINT_STATUS_LABELS } from "../../src/enterprise/labels";
 import { api, errorMessage } from "../lib/api";
 import { byId, h, replaceChildren, showMessage } from "../lib/dom";
+import { localDay } from "../lib/local-time";
 import { short } from "./format";
 import { state } from "./state";
 import type { Drill, DrillComplaint, DrillGroup, DrillRow } from "./types";
@@ -79,7 +80,7 @@ function drillRow(r: DrillRow): (Node | string)[] {
             : r.lateDays !== undefined
               ? `检查后 ${r.lateDays} 天备案`
               : "";
-  const time = new Date(r.plannedStart).toLocaleDateString("zh-CN");
+  const time = localDay(r.plannedStart);
   return [
     time,
     h("span", {}, r.enterprise.name, ...flags.map((f) => h("span", { className: "flag" }, f))),
@@ -98,7 +99,7 @@ function drillRow(r: DrillRow): (Node | string)[] {
 
 function complaintRow(c: DrillComplaint): (Node | string)[] {
   return [
-    new Date(c.createdAt).toLocaleDateString("zh-CN"),
+    localDay(c.createdAt),
     h(
       "span",
       {},

@@ -1,9 +1,9 @@
 // The refusal card of a duplicate filing (R5): the conflicting filing named, and joining it instead.
+import { localDateTime } from "./local-time";
 import { api, ApiError } from "./api";
 import { errorWithDetails } from "./details";
 import { byId, h, replaceChildren, showMessage } from "./dom";
 import type { Conflict } from "./filing-api";
-import { formatMoment } from "./inspection-ui";
 
 interface ConflictOptions {
   /** The officer's department name: a conflict in the own department cannot be joined, only opened. */
@@ -30,7 +30,7 @@ export function conflictCard(opts: ConflictOptions) {
       h("dt", {}, "已备案部门"),
       h("dd", {}, c.departments.join("、") || "—"),
       h("dt", {}, "计划检查时间"),
-      h("dd", {}, formatMoment(c.plannedStart)),
+      h("dd", {}, localDateTime(c.plannedStart)),
     );
     const own = opts.ownDepartment();
     // The server decides whether the filing can be joined (not when the own department takes part).

@@ -1,6 +1,7 @@
 // The officers section of the filing form: who may go on this visit, and the live inspector count.
+import { inputValue } from "./local-time";
 import { h, replaceChildren } from "./dom";
-import { chinaLocal, keepTogether } from "./inspection-ui";
+import { keepTogether } from "./inspection-ui";
 
 export interface Officer {
   id: string;
@@ -44,7 +45,7 @@ export function standing(o: Officer, days: VisitDays | null): Standing {
   if (o.status === "suspended") return refused(`${no} · 已暂停执法资格`);
   if (o.status !== "active") return refused(`${no} · 已离岗`);
   if (!o.credentialNo || !o.credentialIssuedOn || !o.credentialExpiresOn) return refused("无有效执法证");
-  const today = chinaLocal(Date.now()).slice(0, 10);
+  const today = inputValue(Date.now()).slice(0, 10);
   const startDay = days?.startDay ?? today;
   const endDay = days?.endDay ?? today;
   if (o.credentialIssuedOn > startDay) return refused(`${no} · ${o.credentialIssuedOn} 起生效`);

@@ -1,6 +1,7 @@
 // Shared by the inspection list, filing and detail pages: API shapes, Chinese labels, badges, times.
 import { STATUS_LABELS, TYPE_LABELS } from "../../src/inspections/labels";
 import { h } from "./dom";
+import { localDateTime } from "./local-time";
 
 import type { InspectionStatus, InspectionType } from "../../src/db/schema";
 
@@ -82,40 +83,9 @@ export function keepTogether(text: string): (string | HTMLElement)[] {
     );
 }
 
-const ZONE = "Asia/Shanghai";
-const partsFormat = new Intl.DateTimeFormat("en-CA", {
-  timeZone: ZONE,
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-});
-
-/** `YYYY-MM-DDTHH:mm` of an instant in China time (the value format of datetime-local inputs). */
-export function chinaLocal(ms: number): string {
-  const parts = partsFormat.formatToParts(new Date(ms));
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "00";
-  return `${get("year")}-${get("month")}-${get("day")}T${get("hour")}:${get("minute")}`;
-}
-
-/** A datetime-local value read as China time, as ISO 8601 with its +08:00 offset; null when empty. */
-export function localToIso(value: string): string | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return null;
-  return `${value}:00+08:00`;
-}
-
 /** "2025-03-04 09:00 至 11:00" (the same day) or both dates in full. */
 export function formatWindow(startIso: string, endIso: string): string {
-  const start = chinaLocal(Date.parse(startIso)).replace("T", " ");
-  const end = chinaLocal(Date.parse(endIso)).replace("T", " ");
+  const start = localDateTime(startIso);
+  const end = localDateTime(endIso);
   return start.slice(0, 10) === end.slice(0, 10) ? `${start} 至 ${end.slice(11)}` : `${start} 至 ${end}`;
-}
-
-/** "2025-03-04 09:00" in China time, or — for nothing. */
-export function formatMoment(iso: string | null | undefined): string {
-  if (!iso) return "—";
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? iso : chinaLocal(ms).replace("T", " ");
 }

@@ -1,9 +1,10 @@
 // Join requests (R18): another department takes part only once the lead department's administrator
 // accepted and its own administrator approved. Shown on the inspection detail page and, for the
 // joining department's administrator who cannot open the inspection yet, on the inspections list.
+import { localDateTime } from "./local-time";
 import { api, errorMessage } from "./api";
 import { h } from "./dom";
-import { formatMoment, formatWindow } from "./inspection-ui";
+import { formatWindow } from "./inspection-ui";
 import type { User } from "./types";
 
 export interface JoinRequest {
@@ -42,7 +43,7 @@ export function myConsent(r: JoinRequest, me: User | null): "accept" | "approve"
 }
 
 function statusText(r: JoinRequest): string {
-  if (r.status === "joined") return `已加入（${formatMoment(r.decidedAt!)}）`;
+  if (r.status === "joined") return `已加入（${localDateTime(r.decidedAt!)}）`;
   if (r.status === "refused") return `已拒绝：${r.refusalReason ?? ""}`;
   const waiting = r.awaiting.map((side) =>
     side === "lead" ? `${r.leadDepartment.name}管理员同意` : `${r.department.name}管理员批准`,

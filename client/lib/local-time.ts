@@ -1,6 +1,9 @@
-// Times as the server writes them (src/lib/time.ts localDateTime): "2026-12-06 14:31" in the zone the
-// deployment is configured for, which every page receives in <meta name="lianma-time-zone"> (the
-// page routes add it). A phone set to another zone still shows the inspection's local time.
+// The pages' one time module, on the server's (src/lib/time.ts): times show and datetime inputs read
+// in the zone the deployment is configured for, which every page receives in
+// <meta name="lianma-time-zone"> (the page routes add it). A phone set to another zone still shows
+// and files the inspection's local time. Formatters are made on first use: the first one loads the
+// locale's data, CPU a slow phone need not spend on a page that shows no time.
+import { localDate, localDateTime as zonedDateTime, parseLocalDateTime } from "../../src/lib/time";
 
 const meta = typeof document === "undefined" ? null : document.querySelector('meta[name="lianma-time-zone"]');
 export const TIME_ZONE = meta?.getAttribute("content") || "Asia/Shanghai";
@@ -9,21 +12,26 @@ export const TIME_ZONE = meta?.getAttribute("content") || "Asia/Shanghai";
 export const ZONE_LABEL =
   TIME_ZONE === "Asia/Shanghai" || TIME_ZONE === "Asia/Chongqing" ? "北京时间" : TIME_ZONE;
 
-const parts = new Intl.DateTimeFormat("en-CA", {
-  timeZone: TIME_ZONE,
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-});
-
-/** "2026-12-06 14:31" of an ISO instant, in the configured zone. */
+/** "2026-12-06 14:31" of an ISO instant, as the server writes times; — for nothing. */
 export function localDateTime(iso: string | null | undefined): string {
   if (!iso) return "—";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const p = Object.fromEntries(parts.formatToParts(date).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : zonedDateTime(ms, TIME_ZONE);
+}
+
+/** "2026-12-06": the day of an instant (ISO text or epoch ms). */
+export function localDay(at: string | number): string {
+  const ms = typeof at === "number" ? at : Date.parse(at);
+  return Number.isNaN(ms) ? String(at) : localDate(ms, TIME_ZONE);
+}
+
+/** `YYYY-MM-DDTHH:mm` of an instant: the value of a datetime-local input. */
+export function inputValue(ms: number): string {
+  return zonedDateTime(ms, TIME_ZONE).replace(" ", "T");
+}
+
+/** A datetime-local value read in the deployment's zone, as an ISO instant; null when it is none. */
+export function inputToIso(value: string): string | null {
+  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? parseLocalDateTime(value, TIME_ZONE) : null;
+  return ms === null ? null : new Date(ms).toISOString();
 }

@@ -1,8 +1,9 @@
+import { inputValue } from "../lib/local-time";
 import { TYPE_LABELS } from "../../src/inspections/labels";
 import { api, errorMessage } from "../lib/api";
 import { errorWithDetails } from "../lib/details";
 import { byId, h, replaceChildren, showMessage } from "../lib/dom";
-import { chinaLocal } from "../lib/inspection-ui";
+
 import {
   dayEnd,
   dayStart,
@@ -74,9 +75,9 @@ export async function openDialog(task: Task | null) {
   enterpriseQuery.value = "";
   byId<HTMLSelectElement>("task-kind").value = task?.kind ?? "routine";
   byId<HTMLInputElement>("task-start").value = task
-    ? chinaLocal(Date.parse(task.plannedStart)).slice(0, 10)
+    ? inputValue(Date.parse(task.plannedStart)).slice(0, 10)
     : "";
-  byId<HTMLInputElement>("task-end").value = task ? chinaLocal(Date.parse(task.plannedEnd)).slice(0, 10) : "";
+  byId<HTMLInputElement>("task-end").value = task ? inputValue(Date.parse(task.plannedEnd)).slice(0, 10) : "";
   byId<HTMLTextAreaElement>("task-notes").value = task?.notes ?? "";
   dialog.showModal();
   try {

@@ -1,8 +1,9 @@
+import { inputToIso, inputValue } from "../lib/local-time";
 import { TYPE_LABELS } from "../../src/inspections/labels";
 import { api, errorMessage } from "../lib/api";
 import { errorWithDetails } from "../lib/details";
 import { byId, h, replaceChildren, showMessage } from "../lib/dom";
-import { chinaLocal, formatWindow, localToIso } from "../lib/inspection-ui";
+import { formatWindow } from "../lib/inspection-ui";
 import { message, periodQuery, state } from "./state";
 import type { Group, Matches, Merged, Named, Officer } from "./types";
 
@@ -72,9 +73,9 @@ export function mergeForm(g: Group): HTMLElement {
   );
   const start = h("input", {
     type: "datetime-local",
-    value: chinaLocal(Date.parse(g.suggested.plannedStart)),
+    value: inputValue(Date.parse(g.suggested.plannedStart)),
   });
-  const end = h("input", { type: "datetime-local", value: chinaLocal(Date.parse(g.suggested.plannedEnd)) });
+  const end = h("input", { type: "datetime-local", value: inputValue(Date.parse(g.suggested.plannedEnd)) });
   const people = h("div", { className: "check-list merge-officers" }, "正在加载执法人员…");
   const note = h("div", { className: "message", hidden: true });
   const submit = h("button", { type: "submit", className: "primary" }, "合并为一次联合检查");
@@ -166,8 +167,8 @@ export async function merge(
         taskIds: g.tasks.map((t) => t.id),
         leadDepartmentId: choice.lead,
         officerIds: choice.officerIds,
-        plannedStart: localToIso(choice.start),
-        plannedEnd: localToIso(choice.end),
+        plannedStart: inputToIso(choice.start),
+        plannedEnd: inputToIso(choice.end),
       },
     });
     replaceChildren(

@@ -1,3 +1,4 @@
+import { inputToIso } from "../lib/local-time";
 import { byId } from "../lib/dom";
 import type { User } from "../lib/types";
 import type { Officer, Task } from "./types";
@@ -25,8 +26,9 @@ export const canWrite = () => state.me.role === "admin" || state.me.role === "de
 export const coordinates = () => state.me.role === "admin" || state.me.role === "supervisor";
 
 /** A date input value (China time) as the ISO instant starting that day, or ending it. */
-export const dayStart = (day: string) => `${day}T00:00:00+08:00`;
-export const dayEnd = (day: string) => `${day}T23:59:00+08:00`;
+/** The first and the last minute of a day in the deployment's zone, as ISO instants. */
+export const dayStart = (day: string) => inputToIso(`${day}T00:00`)!;
+export const dayEnd = (day: string) => inputToIso(`${day}T23:59`)!;
 
 export function periodQuery(): string {
   const params = new URLSearchParams({ from: dayStart(fromInput.value), to: dayEnd(toInput.value) });

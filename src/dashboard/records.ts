@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { ApiError, forbidden } from "../lib/errors.ts";
 import { iso } from "../lib/router.ts";
 import { ACTION_STATUS_LABELS } from "../actions/overdue.ts";
+import { COMPLAINT_KIND_LABELS } from "../enterprise/labels.ts";
 import type { ActionStatus } from "../db/schema.ts";
 import {
   ACTION_FROM,
@@ -63,13 +64,6 @@ const BUREAU_ONLY = new Set<Metric>([
   "complaints",
   "unfiled_visit_complaints",
 ]);
-
-const COMPLAINT_KIND_LABELS: Record<string, string> = {
-  unfiled_visit: "未备案入企",
-  conduct: "执法行为",
-  repeat: "重复检查",
-  other: "其他",
-};
 
 /** The facts-row condition behind each inspection figure. */
 const FACT_CONDITIONS: Partial<Record<Metric, SQL>> = {
@@ -412,7 +406,7 @@ async function complaintPage(db: Db, s: DashboardScope, q: DrillQuery) {
       id: r.id,
       receiptNo: r.receipt_no,
       kind: r.kind,
-      kindLabel: COMPLAINT_KIND_LABELS[r.kind] ?? r.kind,
+      kindLabel: (COMPLAINT_KIND_LABELS as Record<string, string>)[r.kind] ?? r.kind,
       department: { id: r.department_id, name: r.department_name },
       enterprise: { id: r.enterprise_id, name: r.enterprise_name, creditCode: r.credit_code },
       district: r.district,

@@ -1,11 +1,12 @@
 // Joint inspection planning in a real browser, on a server seeded with the demo data: two departments
 // enter planned tasks for one enterprise, the coordinator sees them matched, merges them into one
 // joint visit, and opens the joint filing.
+import { inputValue } from "../../client/lib/local-time.ts";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { creditCodeCheckChar } from "../../src/directory/uscc.ts";
-import { chinaLocal } from "../../client/lib/inspection-ui.ts";
+
 import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage, apiAs } from "./harness";
 
 const poll = { timeout: 20_000, interval: 100 };
@@ -18,7 +19,7 @@ const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(screenshotDir, `planning-${name}.png`), fullPage: true });
 
 /** A calendar day `days` from now in China time, as a date input wants it. */
-const day = (days: number) => chinaLocal(Date.now() + days * DAY).slice(0, 10);
+const day = (days: number) => inputValue(Date.now() + days * DAY).slice(0, 10);
 
 /** A department administrator enters a planned task for the enterprise through the dialog. */
 async function enterTask(page: Page, from: number, to: number) {
