@@ -58,7 +58,7 @@ export async function ensureAdmin(
   return { created: true, generatedPassword };
 }
 
-interface SeedFile {
+export interface SeedForm {
   id: string;
   kind: FormKind;
   title: string;
@@ -68,14 +68,28 @@ interface SeedFile {
 
 /** Publishes each form in `dir` as version 1 unless a form with its id already exists. */
 export async function seedForms(db: Db, dir: string): Promise<string[]> {
+  return publishSeedForms(db, await loadSeedForms(dir));
+}
+
+/** Reads and checks the forms in `dir` (survey-core loads each one: the costly half of seeding). */
+export async function loadSeedForms(dir: string): Promise<SeedForm[]> {
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith(".json")).sort();
-  const seeded: string[] = [];
+  const seeds: SeedForm[] = [];
   for (const name of names) {
-    const seed = JSON.parse(await readFile(join(dir, name), "utf8")) as SeedFile;
+    const seed = JSON.parse(await readFile(join(dir, name), "utf8")) as SeedForm;
     if (!seed.id || !FORM_KINDS.includes(seed.kind)) throw new Error(`${name}: needs an id and a kind`);
     const problems = findSchemaProblems(seed.schema);
     if (problems.length)
       throw new Error(`${name}: ${problems.map((p) => `${p.path} ${p.message}`).join("; ")}`);
+    seeds.push(seed);
+  }
+  return seeds;
+}
+
+/** Publishes checked seed forms as version 1 unless a form with the id already exists. */
+export async function publishSeedForms(db: Db, seeds: SeedForm[]): Promise<string[]> {
+  const seeded: string[] = [];
+  for (const seed of seeds) {
     const [exists] = await db.select({ id: forms.id }).from(forms).where(eq(forms.id, seed.id));
     if (exists) continue;
     const now = Date.now();

@@ -8,14 +8,12 @@
  * `{ own, other }` gives the outcome for a record of the user's own department and of another one.
  */
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
-import { seedForms } from "../src/bootstrap.ts";
 import { alerts, joinRequests } from "../src/db/schema.ts";
 import { insertAction, insertEvidence } from "./action-fixtures.ts";
 import { enterpriseSession } from "./enterprise-fixtures.ts";
 import { makeInspection, NEGATIVE, postEvaluation } from "./evaluation-fixtures.ts";
-import { PASSWORD, SAMPLE_SCHEMA, type Session, type TestApp } from "./helpers.ts";
+import { PASSWORD, SAMPLE_SCHEMA, seedDemoForms, type Session, type TestApp } from "./helpers.ts";
 import { catalogItem, enterprise, officer } from "./inspection-fixtures.ts";
 
 export type Role = "anonymous" | "admin" | "supervisor" | "dept_admin" | "officer";
@@ -1008,7 +1006,7 @@ export const SESSION_ROLES = ["admin", "supervisor", "dept_admin", "officer"] as
 
 /** Builds two departments with every kind of record, plus a login of each role (department ones in both). */
 export async function buildWorld(t: TestApp) {
-  await seedForms(t.db, fileURLToPath(new URL("../forms", import.meta.url)));
+  await seedDemoForms(t);
   const adminUserId = await t.user("matrix-admin", "admin");
   await t.user("matrix-supervisor", "supervisor");
   await t.user("matrix-login", "officer", null);

@@ -1,12 +1,10 @@
-import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sealAuditLog } from "../src/audit/chain.ts";
-import { seedForms } from "../src/bootstrap.ts";
 import { auditLog, officers, users } from "../src/db/schema.ts";
 import { encodeCursor } from "../src/lib/cursor.ts";
 import { makeInspection } from "./evaluation-fixtures.ts";
-import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
+import { makeTestApp, seedDemoForms, type Session, type TestApp } from "./helpers.ts";
 import { catalogItem, enterprise } from "./inspection-fixtures.ts";
 
 interface Line {
@@ -65,7 +63,7 @@ async function line(
 
 beforeAll(async () => {
   t = await makeTestApp();
-  await seedForms(t.db, fileURLToPath(new URL("../forms", import.meta.url)));
+  await seedDemoForms(t);
   const deptA = await t.department("AA", "甲局");
   const deptB = await t.department("BB", "乙局");
   adminId = await t.user("root", "admin");

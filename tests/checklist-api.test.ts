@@ -4,8 +4,6 @@ import { checklistSummary } from "../src/checklists/summary.ts";
 import {
   auditLog,
   checklists,
-  forms,
-  formVersions,
   inspectionDepartments,
   inspectionItems,
   inspectionOfficers,
@@ -15,7 +13,13 @@ import {
 } from "../src/db/schema.ts";
 import { newId } from "../src/lib/ids.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
-import { catalogItem, departmentWithStaff, enterprise, officer } from "./inspection-fixtures.ts";
+import {
+  catalogItem,
+  departmentWithStaff,
+  enterprise,
+  officer,
+  publishedChecklist,
+} from "./inspection-fixtures.ts";
 
 type Json = Record<string, any>;
 
@@ -45,32 +49,6 @@ let other: Awaited<ReturnType<typeof departmentWithStaff>>;
 let officerSession: Session;
 let inspectionId: string;
 let formA: string;
-
-async function publishedForm(schema: Json, version = 1, id = newId()) {
-  const now = Date.now();
-  if (version === 1) {
-    await t.db.insert(forms).values({
-      id,
-      kind: "checklist",
-      title: "检查表",
-      draftSchema: JSON.stringify(schema),
-      status: "published",
-      latestVersion: 1,
-      publishedVersion: 1,
-      createdAt: now,
-      updatedAt: now,
-    });
-  } else {
-    await t.db
-      .update(forms)
-      .set({ latestVersion: version, publishedVersion: version })
-      .where(eq(forms.id, id));
-  }
-  await t.db
-    .insert(formVersions)
-    .values({ formId: id, version, title: "检查表", schema: JSON.stringify(schema), publishedAt: now });
-  return id;
-}
 
 async function approvedInspection(itemIds: string[], status: InspectionStatus = "approved") {
   const id = newId();
@@ -149,8 +127,8 @@ beforeEach(async () => {
   staff = await departmentWithStaff(t, "scjg");
   other = await departmentWithStaff(t, "xf");
   officerSession = await t.login(staff.officerLogin);
-  formA = await publishedForm(FORM_A);
-  const formB = await publishedForm(FORM_B);
+  formA = await publishedChecklist(t, FORM_A);
+  const formB = await publishedChecklist(t, FORM_B);
   const a = await catalogItem(t, staff.departmentId, "SC-101", { checklistFormId: formA });
   const b = await catalogItem(t, staff.departmentId, "SC-102", { checklistFormId: formB });
   inspectionId = await approvedInspection([a, b]);
@@ -167,7 +145,11 @@ describe("GET /api/inspections/:id/checklist", () => {
     const generated = await t.db.select().from(auditLog).where(eq(auditLog.action, "checklist.generate"));
     expect(generated).toHaveLength(1);
 
-    await publishedForm({ elements: [{ type: "radiogroup", name: "changed", choices: ["x"] }] }, 2, formA);
+    await publishedChecklist(
+      t,
+      { elements: [{ type: "radiogroup", name: "changed", choices: ["x"] }] },
+      { id: formA, version: 2 },
+    );
     const again = await getChecklist();
     expect(again.res.status).toBe(200);
     expect(again.body.schema).toEqual(first.body.schema);
@@ -188,7 +170,11 @@ describe("GET /api/inspections/:id/checklist", () => {
   });
 
   it("uses the latest published version when generating", async () => {
-    await publishedForm({ elements: [{ type: "radiogroup", name: "v2point", choices: ["x"] }] }, 2, formA);
+    await publishedChecklist(
+      t,
+      { elements: [{ type: "radiogroup", name: "v2point", choices: ["x"] }] },
+      { id: formA, version: 2 },
+    );
     const { res, body } = await getChecklist();
     expect(res.status).toBe(200);
     expect(JSON.stringify(body.schema)).toContain("i1__v2point");

@@ -5,8 +5,6 @@ import {
   catalogItems,
   checklists,
   correctiveActions,
-  forms,
-  formVersions,
   inspectionDepartments,
   inspectionItems,
   inspectionOfficers,
@@ -16,7 +14,7 @@ import {
 import { newId } from "../src/lib/ids.ts";
 import { enterpriseCall, enterpriseSession, type EnterpriseSession } from "./enterprise-fixtures.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
-import { catalogItem, departmentWithStaff, enterprise } from "./inspection-fixtures.ts";
+import { catalogItem, departmentWithStaff, enterprise, publishedChecklist } from "./inspection-fixtures.ts";
 
 type Json = Record<string, any>;
 
@@ -48,26 +46,6 @@ let otherOfficer: Session;
 let itemId: string;
 let enterpriseId: string;
 let firm: EnterpriseSession;
-
-async function publishedForm(schema: Json) {
-  const id = newId();
-  const now = Date.now();
-  await t.db.insert(forms).values({
-    id,
-    kind: "checklist",
-    title: "检查表",
-    draftSchema: JSON.stringify(schema),
-    status: "published",
-    latestVersion: 1,
-    publishedVersion: 1,
-    createdAt: now,
-    updatedAt: now,
-  });
-  await t.db
-    .insert(formVersions)
-    .values({ formId: id, version: 1, title: "检查表", schema: JSON.stringify(schema), publishedAt: now });
-  return id;
-}
 
 async function approvedInspection(items = [itemId]) {
   const id = newId();
@@ -149,7 +127,9 @@ beforeEach(async () => {
   officer = await t.login(staff.officerLogin);
   head = await t.login(staff.head);
   otherOfficer = await t.login(other.officerLogin);
-  itemId = await catalogItem(t, staff.departmentId, "SC-201", { checklistFormId: await publishedForm(FORM) });
+  itemId = await catalogItem(t, staff.departmentId, "SC-201", {
+    checklistFormId: await publishedChecklist(t, FORM),
+  });
   enterpriseId = await enterprise(t, "济南整改测试有限公司");
   firm = await enterpriseSession(t, enterpriseId);
 });
@@ -392,7 +372,7 @@ describe("复查", () => {
     officer = await t.login(staff.officerLogin);
     head = await t.login(staff.head);
     itemId = await catalogItem(t, staff.departmentId, "SC-201", {
-      checklistFormId: await publishedForm(FORM),
+      checklistFormId: await publishedChecklist(t, FORM),
     });
     enterpriseId = await enterprise(t, "济南复查测试有限公司");
     const original = await approvedInspection();

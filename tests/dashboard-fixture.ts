@@ -1,8 +1,6 @@
 import { sql } from "drizzle-orm";
-import { fileURLToPath } from "node:url";
-import { seedForms } from "../src/bootstrap.ts";
 import { newId } from "../src/lib/ids.ts";
-import type { TestApp } from "./helpers.ts";
+import { seedDemoForms, type TestApp } from "./helpers.ts";
 
 /** Local (UTC+8) time in 2026: `at(3, 10)` is 10 March 09:00. */
 export const at = (month: number, day: number, hour = 9) =>
@@ -148,7 +146,7 @@ export const FILINGS: Record<string, Filing> = {
 };
 
 async function ensureEvaluationForm(t: TestApp) {
-  await seedForms(t.db, fileURLToPath(new URL("../forms", import.meta.url)));
+  await seedDemoForms(t);
 }
 
 /** Inserts the world directly (the dashboard tables fill through their triggers). */

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { assertPragmas, openDatabase } from "../src/db/client.ts";
 import { runMigrations } from "../src/db/migrate.ts";
 import { settings } from "../src/db/schema.ts";
+import { migratedTestDatabase } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lianma-db-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,5 +56,35 @@ describe("openDatabase (embedded file)", () => {
       assertPragmas(database.client, { synchronous: "FULL", busyTimeoutMs: 5000, wal: true }),
     ).rejects.toThrow(/foreign_keys/);
     database.close();
+  });
+});
+
+describe("the test helpers' migrated database", () => {
+  /** Every schema object, every row of every table (the drizzle journal too), in a stable order. */
+  async function contents(client: import("@libsql/client").Client) {
+    const objects = await client.execute(
+      "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex%' ORDER BY type, name",
+    );
+    const data: Record<string, unknown[]> = {};
+    for (const o of objects.rows.filter((r) => r.type === "table")) {
+      const rows = await client.execute(`SELECT * FROM "${String(o.name)}" ORDER BY 1`);
+      data[String(o.name)] = rows.rows.map((r) => Array.from(r));
+    }
+    return { objects: objects.rows.map((r) => Array.from(r)), data };
+  }
+
+  it("replays to exactly what the migrations leave, with foreign keys in force", async () => {
+    const migrated = await openDatabase({ url: ":memory:" });
+    await runMigrations(migrated.db);
+    const replayed = await migratedTestDatabase();
+    const want = await contents(migrated.client);
+    expect(want.objects.length).toBeGreaterThan(20);
+    expect(await contents(replayed.client)).toEqual(want);
+    await assertPragmas(replayed.client, { synchronous: "FULL", busyTimeoutMs: 5000, wal: false });
+    // Running the migrations again finds nothing to do: the journal came along.
+    await expect(runMigrations(replayed.db)).resolves.toBeUndefined();
+    expect(await contents(replayed.client)).toEqual(want);
+    migrated.close();
+    replayed.close();
   });
 });

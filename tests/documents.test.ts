@@ -2,20 +2,12 @@ import { and, eq } from "drizzle-orm";
 import { PNG as PngImage } from "pngjs";
 import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import {
-  auditLog,
-  checklists,
-  enterprises,
-  forms,
-  formVersions,
-  inspections,
-  officers,
-} from "../src/db/schema.ts";
+import { auditLog, checklists, enterprises, inspections, officers } from "../src/db/schema.ts";
 import { issuedDocuments } from "../src/db/schema-documents.ts";
 import { newId } from "../src/lib/ids.ts";
 import { enterpriseCall, enterpriseSession } from "./enterprise-fixtures.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
-import { catalogItem, departmentWithStaff, enterprise } from "./inspection-fixtures.ts";
+import { catalogItem, departmentWithStaff, enterprise, publishedChecklist } from "./inspection-fixtures.ts";
 import { pdfText } from "./pdf-text.ts";
 import { signInspectionCode } from "../src/inspections/code.ts";
 import { TEST_SECRET } from "./evaluation-fixtures.ts";
@@ -46,26 +38,6 @@ let officerSession: Session;
 let inspectionId: string;
 let enterpriseId: string;
 let credentialNos: string[];
-
-async function publishedForm(schema: Json) {
-  const id = newId();
-  const now = Date.now();
-  await t.db.insert(forms).values({
-    id,
-    kind: "checklist",
-    title: "检查表",
-    draftSchema: JSON.stringify(schema),
-    status: "published",
-    latestVersion: 1,
-    publishedVersion: 1,
-    createdAt: now,
-    updatedAt: now,
-  });
-  await t.db
-    .insert(formVersions)
-    .values({ formId: id, version: 1, title: "检查表", schema: JSON.stringify(schema), publishedAt: now });
-  return id;
-}
 
 async function approvedInspection(itemId: string, status: "filed" | "approved" = "approved") {
   const id = newId();
@@ -159,7 +131,7 @@ beforeEach(async () => {
   officerSession = await t.login(staff.officerLogin);
   enterpriseId = await enterprise(t, "济南泉城食品有限公司");
   const itemId = await catalogItem(t, staff.departmentId, "SC-101", {
-    checklistFormId: await publishedForm(FORM),
+    checklistFormId: await publishedChecklist(t, FORM),
   });
   inspectionId = await approvedInspection(itemId);
   credentialNos = [];

@@ -1,5 +1,3 @@
-import { fileURLToPath } from "node:url";
-import { seedForms } from "../src/bootstrap.ts";
 import {
   catalogItems,
   enterprises,
@@ -14,7 +12,7 @@ import {
 import { signInspectionCode } from "../src/inspections/code.ts";
 import { newId, randomToken } from "../src/lib/ids.ts";
 import { enterpriseCall, enterpriseSession, type EnterpriseSession } from "./enterprise-fixtures.ts";
-import type { TestApp } from "./helpers.ts";
+import { seedDemoForms, type TestApp } from "./helpers.ts";
 
 /** The secret tests/helpers.ts configures the app with. */
 export const TEST_SECRET = "test-secret-".padEnd(40, "x");
@@ -49,7 +47,7 @@ const today = (offsetDays = 0) => new Date(Date.now() + offsetDays * DAY).toISOS
 
 /** Two departments, an enterprise, officers (valid, valid, expired credential, helper) and an item. */
 export async function makeWorld(t: TestApp) {
-  await seedForms(t.db, fileURLToPath(new URL("../forms", import.meta.url)));
+  await seedDemoForms(t);
   const deptA = await t.department("SCJG", "济南市市场监督管理局");
   const deptB = await t.department("YJGL", "济南市应急管理局");
   const now = Date.now();

@@ -1,4 +1,6 @@
+import { fileURLToPath } from "node:url";
 import { createApp, type App } from "../src/app.ts";
+import { loadSeedForms, publishSeedForms, type SeedForm } from "../src/bootstrap.ts";
 import { openDatabase, type Database } from "../src/db/client.ts";
 import { runMigrations } from "../src/db/migrate.ts";
 import { departments, users, type Role } from "../src/db/schema.ts";
@@ -98,9 +100,69 @@ export async function makeTestApp(env: Record<string, string> = {}) {
   return { ...target, department, user, login, call };
 }
 
+/**
+ * The migrated database as one SQL script (schema in creation order, then the rows the migrations
+ * wrote, the drizzle journal included), made once per test file: replaying it costs a fraction of
+ * running the migrations for every test app. tests/database.test.ts checks a replayed database
+ * against a freshly migrated one.
+ */
+let migratedScript: Promise<string> | undefined;
+
+async function migratedDatabaseScript(): Promise<string> {
+  const template = await openDatabase({ url: ":memory:" });
+  try {
+    await runMigrations(template.db);
+    const objects = await template.client.execute(
+      "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
+    );
+    const order = ["table", "view", "index", "trigger"];
+    const rows = objects.rows.map((r) => ({
+      type: String(r.type),
+      name: String(r.name),
+      sql: String(r.sql),
+    }));
+    const schema = order.flatMap((type) => rows.filter((r) => r.type === type).map((r) => `${r.sql};`));
+    const data: string[] = [];
+    const tables = rows.filter((r) => r.type === "table").map((r) => r.name);
+    const sequence = await template.client.execute(
+      "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'",
+    );
+    if (sequence.rows.length) tables.push("sqlite_sequence");
+    for (const table of tables) {
+      const quoted = `"${table.replaceAll('"', '""')}"`;
+      const columns = await template.client.execute(`SELECT name FROM pragma_table_info('${table}')`);
+      const values = columns.rows
+        .map((c) => `quote("${String(c.name).replaceAll('"', '""')}")`)
+        .join(" || ',' || ");
+      const inserts = await template.client.execute(
+        `SELECT 'INSERT INTO ${quoted.replaceAll("'", "''")} VALUES(' || ${values} || ');' FROM ${quoted}`,
+      );
+      data.push(...inserts.rows.map((r) => String(r[0])));
+    }
+    // Rows go in table by table, not in foreign-key order; the pragma is back on before any test runs.
+    return [
+      "PRAGMA foreign_keys = OFF;",
+      "BEGIN;",
+      ...schema,
+      ...data,
+      "COMMIT;",
+      "PRAGMA foreign_keys = ON;",
+    ].join("\n");
+  } finally {
+    template.close();
+  }
+}
+
+/** A fresh in-memory database in the state the committed migrations leave it in. */
+export async function migratedTestDatabase(): Promise<Database> {
+  migratedScript ??= migratedDatabaseScript();
+  const database = await openDatabase({ url: ":memory:" });
+  await database.client.executeMultiple(await migratedScript);
+  return database;
+}
+
 async function nodeTestApp(env: Record<string, string>) {
-  const database: Database = await openDatabase({ url: ":memory:" });
-  await runMigrations(database.db);
+  const database = await migratedTestDatabase();
   const db = database.db;
   const rateLimiter = new MemoryRateLimiter();
   let remote = "127.0.0.1";
@@ -151,6 +213,17 @@ async function workerTestApp(env: Record<string, string>) {
 }
 
 export type TestApp = Awaited<ReturnType<typeof makeTestApp>>;
+
+let demoForms: Promise<SeedForm[]> | undefined;
+
+/**
+ * Publishes the forms in forms/ as the server's boot does (seedForms), checking them once per test
+ * file instead of once per test: survey-core loading them was most of a seeded test app's cost.
+ */
+export async function seedDemoForms(t: Pick<TestApp, "db">): Promise<string[]> {
+  demoForms ??= loadSeedForms(fileURLToPath(new URL("../forms", import.meta.url)));
+  return publishSeedForms(t.db, await demoForms);
+}
 
 export const SAMPLE_SCHEMA = {
   title: "满意度",

@@ -1,4 +1,5 @@
-import { catalogItems, departments, enterprises, officers } from "../src/db/schema.ts";
+import { eq } from "drizzle-orm";
+import { catalogItems, departments, enterprises, forms, formVersions, officers } from "../src/db/schema.ts";
 import { newId } from "../src/lib/ids.ts";
 import type { Session, TestApp } from "./helpers.ts";
 
@@ -9,7 +10,6 @@ const next = () => ++serial;
 export async function departmentWithStaff(t: TestApp, code: string, opts: { listed?: boolean } = {}) {
   const departmentId = await t.department(code, `${code}局`);
   if (opts.listed === false) {
-    const { eq } = await import("drizzle-orm");
     await t.db.update(departments).set({ listed: false }).where(eq(departments.id, departmentId));
   }
   await t.user(`${code}-head`, "dept_admin", departmentId);
@@ -79,6 +79,41 @@ export async function catalogItem(
     createdAt: now,
     updatedAt: now,
   });
+  return id;
+}
+
+/**
+ * A checklist form published as `version` (rows as the form routes leave them): version 1 creates the
+ * form, a later version of an existing `id` publishes over it.
+ */
+export async function publishedChecklist(
+  t: TestApp,
+  schema: Record<string, unknown>,
+  o: { id?: string; version?: number; title?: string } = {},
+) {
+  const { id = newId(), version = 1, title = "检查表" } = o;
+  const now = Date.now();
+  if (version === 1) {
+    await t.db.insert(forms).values({
+      id,
+      kind: "checklist",
+      title,
+      draftSchema: JSON.stringify(schema),
+      status: "published",
+      latestVersion: 1,
+      publishedVersion: 1,
+      createdAt: now,
+      updatedAt: now,
+    });
+  } else {
+    await t.db
+      .update(forms)
+      .set({ latestVersion: version, publishedVersion: version })
+      .where(eq(forms.id, id));
+  }
+  await t.db
+    .insert(formVersions)
+    .values({ formId: id, version, title, schema: JSON.stringify(schema), publishedAt: now });
   return id;
 }
 

@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { auditLog, catalogItems, forms, formVersions, plannedTasks } from "../src/db/schema.ts";
-import { newId } from "../src/lib/ids.ts";
+import { auditLog, catalogItems, plannedTasks } from "../src/db/schema.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
 import {
   catalogItem,
   consentToJoin,
   departmentWithStaff,
   enterprise,
+  publishedChecklist,
   window,
 } from "./inspection-fixtures.ts";
 
@@ -416,23 +416,10 @@ async function bases(...itemIds: string[]) {
 }
 
 /** A published checklist form with one check point titled `title`. */
-async function checklistForm(title: string) {
-  const id = newId();
-  const now = Date.now();
-  const schema = { elements: [{ type: "radiogroup", name: "q1", title, choices: ["y", "n"] }] };
-  await t.db.insert(forms).values({
-    id,
-    kind: "checklist",
-    title,
-    draftSchema: JSON.stringify(schema),
-    status: "published",
-    latestVersion: 1,
-    publishedVersion: 1,
-    createdAt: now,
-    updatedAt: now,
-  });
-  await t.db
-    .insert(formVersions)
-    .values({ formId: id, version: 1, title, schema: JSON.stringify(schema), publishedAt: now });
-  return id;
+function checklistForm(title: string) {
+  return publishedChecklist(
+    t,
+    { elements: [{ type: "radiogroup", name: "q1", title, choices: ["y", "n"] }] },
+    { title },
+  );
 }

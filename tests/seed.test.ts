@@ -1,9 +1,7 @@
 import { eq } from "drizzle-orm";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import { openDatabase, type Database } from "../src/db/client.ts";
@@ -136,24 +134,6 @@ describe("npm run seed:demo (seedDemo)", () => {
     expect(checklist.status).toBe(200);
     expect(((await checklist.json()) as { status: string }).status).toBe("submitted");
   });
-
-  it("runs as `npm run seed:demo` on DATABASE_URL, twice, printing the demo password once", async () => {
-    const run = () =>
-      promisify(execFile)(process.execPath, ["--import", "tsx", "src/seed/demo.ts"], {
-        env: {
-          ...process.env,
-          DATABASE_URL: `file:${join(dir, "cli.db")}`,
-          DEMO_PASSWORD: "Cli-demo-password",
-        },
-      });
-    const firstRun = await run();
-    expect(firstRun.stdout).toContain("200 enterprises");
-    expect(firstRun.stdout).toContain("password: Cli-demo-password");
-    expect(firstRun.stdout).toContain("sfj-supervisor");
-    const secondRun = await run();
-    expect(secondRun.stdout).toContain("new this run: 0 filings");
-    expect(secondRun.stdout).not.toContain("Cli-demo-password");
-  }, 90_000);
 });
 
 describe("seedDemo: enterprise portal access (issue 13)", () => {
