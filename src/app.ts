@@ -48,6 +48,7 @@ import { PLANNING_IMPORT_UPLOAD } from "./planning/import.ts";
 import { planningRoutes } from "./planning/routes.ts";
 import { isSubmission, publicRoutes, SUBMISSION_PATH, submitResponse } from "./responses/public-routes.ts";
 import { responseRoutes } from "./responses/routes.ts";
+import { PublicViewCache } from "./evaluations/public-view-cache.ts";
 import { publicSamplingRoutes } from "./sampling/public-routes.ts";
 import { samplingRoutes } from "./sampling/routes.ts";
 import { shareRoutes } from "./share/routes.ts";
@@ -58,7 +59,11 @@ const UPLOADS = [...DIRECTORY_UPLOADS, PLANNING_IMPORT_UPLOAD, EVIDENCE_UPLOAD, 
 
 /** Builds the whole application from its dependencies; Node and Workers entries differ only in deps. */
 export function createApp(appDeps: AppDeps) {
-  const deps: AppDeps = { ...appDeps, publishedForms: appDeps.publishedForms ?? new PublishedFormCache() };
+  const deps: AppDeps = {
+    ...appDeps,
+    publishedForms: appDeps.publishedForms ?? new PublishedFormCache(),
+    publicViews: appDeps.publicViews ?? new PublicViewCache(),
+  };
   const app = new OpenAPIHono<AppEnv>();
 
   // Outermost, so refusals of the checks below (413, 415, 403, …) carry the headers too. The Node

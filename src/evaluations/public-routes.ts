@@ -2,7 +2,16 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
-import { inspectionByCode, limitClient, limitInspection } from "./code-access.ts";
+import {
+  checkedRow,
+  codeInspectionId,
+  inspectionByCode,
+  limitClient,
+  limitInspection,
+} from "./code-access.ts";
+import { PublicViewCache, viewExpiry, withViewer } from "./public-view-cache.ts";
+import { eq } from "drizzle-orm";
+import { inspections, publicRevision } from "../db/schema.ts";
 import { publicInspectionView } from "./public-view.ts";
 import { SchemaText, stringifyWithSchema } from "../forms/published-cache.ts";
 import type { InspectionRow } from "../inspections/access.ts";
@@ -43,22 +52,51 @@ function viewerOf(c: Context<AppEnv>, enterpriseId: string) {
   return c.var.enterprise.id === enterpriseId ? ("enterprise" as const) : ("other_enterprise" as const);
 }
 
+type View = Awaited<ReturnType<typeof publicInspectionView>>;
+
+/** The database's public revision (migrations/0018_public_revision.sql); null if its row is missing. */
+const stampQuery = (c: Context<AppEnv>) =>
+  c.var.db.select({ n: publicRevision.n }).from(publicRevision).where(eq(publicRevision.id, 1)).limit(1);
+
 /**
- * The public page's data as JSON text: the facts read per request, the evaluation schema spliced in
- * as the bytes published (src/forms/published-cache.ts). The page route embeds the same text.
+ * The public page's data for a code: the inspection it opens (or the refusal) and the view as JSON
+ * text. Served from memory while nothing the view reads has changed and the clock has not reached a
+ * boundary of it (src/evaluations/public-view-cache.ts): then one primary-key read per request.
+ * The page route embeds the same text.
  */
-export async function inspectionPageData(c: Context<AppEnv>, row: InspectionRow) {
+export async function inspectionPageData(
+  c: Context<AppEnv>,
+  code: string,
+): Promise<{ row: InspectionRow; view: View; text: string }> {
   const { db, deps } = c.var;
-  const view = await publicInspectionView(
-    db,
-    row,
-    deps.config,
-    deps.now?.() ?? Date.now(),
-    deps.publishedForms,
-  );
+  const now = deps.now?.() ?? Date.now();
+  const cache = deps.publicViews as PublicViewCache<View> | undefined;
+  const id = codeInspectionId(code);
+  if (cache && id) {
+    const [current] = await stampQuery(c);
+    const hit = cache.get(id, current?.n ?? null, now);
+    if (hit) {
+      const row = checkedRow(c, code, hit.row);
+      return { row, view: hit.view, text: withViewer(hit.text, viewerOf(c, row.enterpriseId)) };
+    }
+  }
+  // The stamp is read in the same transaction as the row and before the view, so an entry is never
+  // older than its stamp: a write in between only makes the next request build it again.
+  const [stamps, rows] = id
+    ? await db.batch([stampQuery(c), db.select().from(inspections).where(eq(inspections.id, id)).limit(1)])
+    : [[], []];
+  const row = checkedRow(c, code, rows[0]);
+  const view = await publicInspectionView(db, row, deps.config, now, deps.publishedForms);
   const evaluation = view.evaluation as { schema?: unknown } | null;
   const schema = evaluation?.schema instanceof SchemaText ? evaluation.schema : null;
-  return { view, text: stringifyWithSchema({ ...view, viewer: viewerOf(c, row.enterpriseId) }, schema) };
+  const text = stringifyWithSchema(view, schema);
+  const stamp = stamps[0]?.n;
+  if (cache && id && stamp !== undefined) {
+    const { timeZone, inspections: rules } = deps.config;
+    const expiresAt = viewExpiry(row, now, timeZone, rules.evaluationWindowDays);
+    cache.set(id, { stamp, expiresAt, row, view, text });
+  }
+  return { row, view, text: withViewer(text, viewerOf(c, row.enterpriseId)) };
 }
 
 export function evaluationPublicRoutes() {
@@ -67,8 +105,7 @@ export function evaluationPublicRoutes() {
   app.openapi(getInspection, async (c) => {
     privateHeaders(c);
     await limitClient(c, "view");
-    const row = await inspectionByCode(c, c.req.valid("param").code);
-    const { text } = await inspectionPageData(c, row);
+    const { text } = await inspectionPageData(c, c.req.valid("param").code);
     c.header("Content-Type", "application/json");
     return c.body(text, 200) as never;
   });
