@@ -85,4 +85,24 @@ describe("public inspection view from memory", () => {
     expect(after.evaluation).toBeNull();
     expect(after.evaluationOpensAt).toBeNull();
   });
+
+  it("refuses a forged code of an inspection whose view is in memory", async () => {
+    const { code } = await makeInspection(t, w, { expiresAt: Date.now() + 60_000 });
+    expect((await enterpriseCall(t, null, "GET", `/api/public/inspections/${code}`)).status).toBe(200);
+    const [id, exp, sig] = code.split(".") as [string, string, string];
+    const forged = `${id}.${exp}.${sig.startsWith("A") ? "B" : "A"}${sig.slice(1)}`;
+    const refused = await enterpriseCall(t, null, "GET", `/api/public/inspections/${forged}`);
+    expect(refused.status).toBe(401);
+    expect((await refused.json()).error.code).toBe("invalid_code");
+  });
+
+  it.skipIf(WORKER_TARGET)("refuses a code that expired while its view is in memory", async () => {
+    const { code } = await makeInspection(t, w, { expiresAt: Date.now() + 60_000 });
+    expect((await enterpriseCall(t, null, "GET", `/api/public/inspections/${code}`)).status).toBe(200);
+    const now = Date.now();
+    vi.spyOn(Date, "now").mockReturnValue(now + 120_000);
+    const res = await enterpriseCall(t, null, "GET", `/api/public/inspections/${code}`);
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.code).toBe("expired_code");
+  });
 });

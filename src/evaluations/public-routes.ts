@@ -9,7 +9,8 @@ import {
   limitClient,
   limitInspection,
 } from "./code-access.ts";
-import { PublicViewCache, viewExpiry, withViewer } from "./public-view-cache.ts";
+import { type CachedView, PublicViewCache, viewExpiry, withViewer } from "./public-view-cache.ts";
+import type { Db } from "../db/client.ts";
 import { eq } from "drizzle-orm";
 import { inspections, publicRevision } from "../db/schema.ts";
 import { publicInspectionView } from "./public-view.ts";
@@ -53,50 +54,80 @@ function viewerOf(c: Context<AppEnv>, enterpriseId: string) {
 }
 
 type View = Awaited<ReturnType<typeof publicInspectionView>>;
+type Viewer = ReturnType<typeof viewerOf>;
 
-/** The database's public revision (migrations/0018_public_revision.sql); null if its row is missing. */
-const stampQuery = (c: Context<AppEnv>) =>
-  c.var.db.select({ n: publicRevision.n }).from(publicRevision).where(eq(publicRevision.id, 1)).limit(1);
+/** The database's public revision (migrations/0018_public_revision.sql); empty if its row is missing. */
+const stampQuery = (db: Db) =>
+  db.select({ n: publicRevision.n }).from(publicRevision).where(eq(publicRevision.id, 1)).limit(1);
+
+/** The stamp read of every request, built once per database (the query builder costs more than the read). */
+const preparedStamps = new WeakMap<Db, { all(): Promise<{ n: number }[]> }>();
+function readStamp(db: Db): Promise<{ n: number }[]> {
+  let prepared = preparedStamps.get(db);
+  if (!prepared) preparedStamps.set(db, (prepared = stampQuery(db).prepare()));
+  return prepared.all();
+}
 
 /**
- * The public page's data for a code: the inspection it opens (or the refusal) and the view as JSON
- * text. Served from memory while nothing the view reads has changed and the clock has not reached a
- * boundary of it (src/evaluations/public-view-cache.ts): then one primary-key read per request.
- * The page route embeds the same text.
+ * The public page's data for a code: the inspection it opens (or the refusal), the view, and the view
+ * as JSON text (`text`, with the viewer) and as bytes (`bytes()`, encoded once per viewer). Served from
+ * memory while nothing the view reads has changed and the clock has not reached a boundary of it
+ * (src/evaluations/public-view-cache.ts): then one primary-key read per request, and the signature of a
+ * code already verified against the same row is not computed again. The page route embeds the text.
  */
 export async function inspectionPageData(
   c: Context<AppEnv>,
   code: string,
-): Promise<{ row: InspectionRow; view: View; text: string }> {
+): Promise<{ row: InspectionRow; view: View; text: string; bytes: () => Uint8Array }> {
   const { db, deps } = c.var;
   const now = deps.now?.() ?? Date.now();
   const cache = deps.publicViews as PublicViewCache<View> | undefined;
   const id = codeInspectionId(code);
+  let entry: CachedView<View> | undefined;
   if (cache && id) {
-    const [current] = await stampQuery(c);
-    const hit = cache.get(id, current?.n ?? null, now);
-    if (hit) {
-      const row = checkedRow(c, code, hit.row);
-      return { row, view: hit.view, text: withViewer(hit.text, viewerOf(c, row.enterpriseId)) };
-    }
+    const [current] = await readStamp(db);
+    entry = cache.get(id, current?.n ?? null, now);
+    if (entry) checkedRow(c, code, entry.row, entry.verifiedCodes.has(code));
   }
-  // The stamp is read in the same transaction as the row and before the view, so an entry is never
-  // older than its stamp: a write in between only makes the next request build it again.
-  const [stamps, rows] = id
-    ? await db.batch([stampQuery(c), db.select().from(inspections).where(eq(inspections.id, id)).limit(1)])
-    : [[], []];
-  const row = checkedRow(c, code, rows[0]);
-  const view = await publicInspectionView(db, row, deps.config, now, deps.publishedForms);
-  const evaluation = view.evaluation as { schema?: unknown } | null;
-  const schema = evaluation?.schema instanceof SchemaText ? evaluation.schema : null;
-  const text = stringifyWithSchema(view, schema);
-  const stamp = stamps[0]?.n;
-  if (cache && id && stamp !== undefined) {
+  if (!entry) {
+    // The stamp is read in the same transaction as the row and before the view, so an entry is never
+    // older than its stamp: a write in between only makes the next request build it again.
+    const [stamps, rows] = id
+      ? await db.batch([stampQuery(db), db.select().from(inspections).where(eq(inspections.id, id)).limit(1)])
+      : [[], []];
+    const row = checkedRow(c, code, rows[0]);
+    const view = await publicInspectionView(db, row, deps.config, now, deps.publishedForms);
+    const evaluation = view.evaluation as { schema?: unknown } | null;
+    const schema = evaluation?.schema instanceof SchemaText ? evaluation.schema : null;
     const { timeZone, inspections: rules } = deps.config;
-    const expiresAt = viewExpiry(row, now, timeZone, rules.evaluationWindowDays);
-    cache.set(id, { stamp, expiresAt, row, view, text });
+    entry = {
+      stamp: stamps[0]?.n ?? NaN,
+      expiresAt: viewExpiry(row, now, timeZone, rules.evaluationWindowDays),
+      row,
+      view,
+      text: stringifyWithSchema(view, schema),
+      verifiedCodes: new Set(),
+      bytes: new Map(),
+    };
+    if (cache && id && stamps[0]) cache.set(id, entry);
   }
-  return { row, view, text: withViewer(text, viewerOf(c, row.enterpriseId)) };
+  rememberVerified(entry, code);
+  const hit = entry;
+  const viewer: Viewer = viewerOf(c, hit.row.enterpriseId);
+  const text = withViewer(hit.text, viewer);
+  const bytes = () => {
+    let b = hit.bytes.get(viewer);
+    if (!b) hit.bytes.set(viewer, (b = new TextEncoder().encode(text)));
+    return b;
+  };
+  return { row: hit.row, view: hit.view, text, bytes };
+}
+
+/** A code that passed checkedRow against the entry's row (bounded: a page has one or two codes). */
+function rememberVerified(entry: CachedView<View>, code: string) {
+  if (entry.verifiedCodes.has(code)) return;
+  if (entry.verifiedCodes.size >= 16) entry.verifiedCodes.clear();
+  entry.verifiedCodes.add(code);
 }
 
 export function evaluationPublicRoutes() {
@@ -105,9 +136,9 @@ export function evaluationPublicRoutes() {
   app.openapi(getInspection, async (c) => {
     privateHeaders(c);
     await limitClient(c, "view");
-    const { text } = await inspectionPageData(c, c.req.valid("param").code);
+    const { bytes } = await inspectionPageData(c, c.req.valid("param").code);
     c.header("Content-Type", "application/json");
-    return c.body(text, 200) as never;
+    return c.body(bytes() as Uint8Array<ArrayBuffer>, 200) as never;
   });
 
   app.openapi(evaluateRoute, async (c) => {

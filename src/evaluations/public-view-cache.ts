@@ -24,6 +24,10 @@ export interface CachedView<V> {
   view: V;
   /** The view as JSON, without the per-request `viewer`. */
   text: string;
+  /** Codes whose signature was verified against `row` (same secret and nonce: the same answer). */
+  verifiedCodes: Set<string>;
+  /** The JSON with each viewer, encoded once. */
+  bytes: Map<string, Uint8Array>;
 }
 
 const DAY_MS = 86_400_000;
