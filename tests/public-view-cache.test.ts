@@ -3,6 +3,7 @@
  * reads the page once so the entry exists, changes one thing the page shows — straight in the
  * database, as any write path or another Worker isolate would — and expects the next read to show it.
  */
+import { gunzipSync } from "node:zlib";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { inspections, officers } from "../src/db/schema.ts";
@@ -104,5 +105,20 @@ describe("public inspection view from memory", () => {
     const res = await enterpriseCall(t, null, "GET", `/api/public/inspections/${code}`);
     expect(res.status).toBe(401);
     expect((await res.json()).error.code).toBe("expired_code");
+  });
+});
+
+describe("the public inspection page on the wire", () => {
+  // On Workers the edge compresses; the Worker answers plain HTML (compressPages: false).
+  it.skipIf(WORKER_TARGET)("is gzipped for a client that takes gzip, with the facts inside", async () => {
+    const { code } = await makeInspection(t, w);
+    const res = await t.app.request(`/i/${code}`, { headers: { "Accept-Encoding": "gzip, br" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const raw = new Uint8Array(await res.arrayBuffer());
+    const html = gunzipSync(raw).toString("utf8");
+    expect(html).toContain('<span class="person-name">张明</span>');
+    expect(raw.byteLength).toBeLessThan(html.length / 2);
   });
 });
