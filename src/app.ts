@@ -47,6 +47,7 @@ import { planningRoutes } from "./planning/routes.ts";
 import { submissionLane } from "./responses/lane.ts";
 import { isSubmission, publicRoutes } from "./responses/public-routes.ts";
 import { responseRoutes } from "./responses/routes.ts";
+import { PublicViewCache } from "./evaluations/public-view-cache.ts";
 import { publicSamplingRoutes } from "./sampling/public-routes.ts";
 import { samplingRoutes } from "./sampling/routes.ts";
 import { shareRoutes } from "./share/routes.ts";
@@ -77,7 +78,11 @@ function toRequest(input: string | URL | Request, init?: RequestInit): Request {
 
 /** Builds the whole application from its dependencies; Node and Workers entries differ only in deps. */
 export function createApp(appDeps: AppDeps): App {
-  const deps: AppDeps = { ...appDeps, publishedForms: appDeps.publishedForms ?? new PublishedFormCache() };
+  const deps: AppDeps = {
+    ...appDeps,
+    publishedForms: appDeps.publishedForms ?? new PublishedFormCache(),
+    publicViews: appDeps.publicViews ?? new PublicViewCache(),
+  };
   const app = new OpenAPIHono<AppEnv>();
 
   for (const middleware of front(deps)) app.use("*", middleware);

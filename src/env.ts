@@ -149,6 +149,13 @@ export interface AppDeps {
    * file trusts its own invalidation; absent, createApp makes one that checks the live version per request.
    */
   publishedForms?: import("./forms/published-cache.ts").PublishedFormCache;
+  /**
+   * Whether the server gzips the public inspection page's HTML itself (default true). Workers say
+   * false: the edge compresses what they answer, and a body they encoded would be encoded twice.
+   */
+  compressPages?: boolean;
+  /** The public inspection view as ready text, checked against the public revision per request. */
+  publicViews?: import("./evaluations/public-view-cache.ts").PublicViewCache;
   /** Fan-out of alert changes to live pages (SSE); an in-memory bus per app when absent. */
   events?: EventBus;
   /**

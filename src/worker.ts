@@ -95,6 +95,7 @@ function build(env: WorkerEnv): Built {
     config,
     rateLimiter: new DbRateLimiter(db),
     validators: new ValidatorCache(settings.validatorCacheSize),
+    compressPages: false,
     // Set by Cloudflare's edge for every request; a client cannot forge it.
     remoteAddress: (c) => c.req.header("cf-connecting-ip"),
     assets: workerAssets(env.ASSETS),

@@ -619,3 +619,4 @@ export * from "./schema-documents.ts";
 export * from "./schema-actions.ts";
 export * from "./schema-cases.ts";
 export * from "./schema-reviews.ts";
+export * from "./schema-public-revision.ts";

@@ -35,8 +35,33 @@ export async function inspectionByCode(c: Context<AppEnv>, code: string): Promis
     .from(inspections)
     .where(eq(inspections.id, parsed.inspectionId))
     .limit(1);
+  return checkedRow(c, code, row);
+}
+
+/** The inspection id a code names, before any check (null when malformed). */
+export function codeInspectionId(code: string): string | null {
+  return parseInspectionCode(code)?.inspectionId ?? null;
+}
+
+/**
+ * The row a code opens, or the refusal, given the row read by the id inside the code (or a cached copy
+ * of it that is current, see src/evaluations/public-view-cache.ts).
+ */
+export function checkedRow(
+  c: Context<AppEnv>,
+  code: string,
+  row: InspectionRow | undefined,
+  /** This code's signature already verified against this very row: only its expiry is left to check. */
+  signatureVerified = false,
+): InspectionRow {
+  const parsed = parseInspectionCode(code);
+  if (!parsed) throw invalidCode();
   const now = c.var.deps.now?.() ?? Date.now();
-  const check = verifyInspectionCode(c.var.deps.config.secret, code, row?.codeNonce ?? NO_NONCE, now);
+  const check: { ok: true } | { ok: false; reason: string } = signatureVerified
+    ? parsed.exp * 1000 < now
+      ? { ok: false, reason: "expired" }
+      : { ok: true }
+    : verifyInspectionCode(c.var.deps.config.secret, code, row?.codeNonce ?? NO_NONCE, now);
   if (!row) throw invalidCode();
   if (!check.ok) {
     if (check.reason === "expired") throw new ApiError(401, "expired_code", "检查码已过期");

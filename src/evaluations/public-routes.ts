@@ -2,7 +2,17 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
-import { inspectionByCode, limitClient, limitInspection } from "./code-access.ts";
+import {
+  checkedRow,
+  codeInspectionId,
+  inspectionByCode,
+  limitClient,
+  limitInspection,
+} from "./code-access.ts";
+import { type CachedView, PublicViewCache, viewExpiry, withViewer } from "./public-view-cache.ts";
+import type { Db } from "../db/client.ts";
+import { eq } from "drizzle-orm";
+import { inspections, publicRevision } from "../db/schema.ts";
 import { publicInspectionView } from "./public-view.ts";
 import { SchemaText, stringifyWithSchema } from "../forms/published-cache.ts";
 import type { InspectionRow } from "../inspections/access.ts";
@@ -47,22 +57,81 @@ function viewerOf(c: Context<AppEnv>, enterpriseId: string) {
   return c.var.enterprise.id === enterpriseId ? ("enterprise" as const) : ("other_enterprise" as const);
 }
 
+type View = Awaited<ReturnType<typeof publicInspectionView>>;
+type Viewer = ReturnType<typeof viewerOf>;
+
+/** The database's public revision (migrations/0018_public_revision.sql); empty if its row is missing. */
+const stampQuery = (db: Db) =>
+  db.select({ n: publicRevision.n }).from(publicRevision).where(eq(publicRevision.id, 1)).limit(1);
+
+/** The stamp read of every request, built once per database (the query builder costs more than the read). */
+const preparedStamps = new WeakMap<Db, { all(): Promise<{ n: number }[]> }>();
+function readStamp(db: Db): Promise<{ n: number }[]> {
+  let prepared = preparedStamps.get(db);
+  if (!prepared) preparedStamps.set(db, (prepared = stampQuery(db).prepare()));
+  return prepared.all();
+}
+
 /**
- * The public page's data as JSON text: the facts read per request, the evaluation schema spliced in
- * as the bytes published (src/forms/published-cache.ts). The page route embeds the same text.
+ * The public page's data for a code: the inspection it opens (or the refusal), the view, and the view
+ * as JSON text (`text`, with the viewer) and as bytes (`bytes()`, encoded once per viewer). Served from
+ * memory while nothing the view reads has changed and the clock has not reached a boundary of it
+ * (src/evaluations/public-view-cache.ts): then one primary-key read per request, and the signature of a
+ * code already verified against the same row is not computed again. The page route embeds the text.
  */
-export async function inspectionPageData(c: Context<AppEnv>, row: InspectionRow) {
+export async function inspectionPageData(
+  c: Context<AppEnv>,
+  code: string,
+): Promise<{ row: InspectionRow; view: View; text: string; bytes: () => Uint8Array }> {
   const { db, deps } = c.var;
-  const view = await publicInspectionView(
-    db,
-    row,
-    deps.config,
-    deps.now?.() ?? Date.now(),
-    deps.publishedForms,
-  );
-  const evaluation = view.evaluation as { schema?: unknown } | null;
-  const schema = evaluation?.schema instanceof SchemaText ? evaluation.schema : null;
-  return { view, text: stringifyWithSchema({ ...view, viewer: viewerOf(c, row.enterpriseId) }, schema) };
+  const now = deps.now?.() ?? Date.now();
+  const cache = deps.publicViews as PublicViewCache<View> | undefined;
+  const id = codeInspectionId(code);
+  let entry: CachedView<View> | undefined;
+  if (cache && id) {
+    const [current] = await readStamp(db);
+    entry = cache.get(id, current?.n ?? null, now);
+    if (entry) checkedRow(c, code, entry.row, entry.verifiedCodes.has(code));
+  }
+  if (!entry) {
+    // The stamp is read in the same transaction as the row and before the view, so an entry is never
+    // older than its stamp: a write in between only makes the next request build it again.
+    const [stamps, rows] = id
+      ? await db.batch([stampQuery(db), db.select().from(inspections).where(eq(inspections.id, id)).limit(1)])
+      : [[], []];
+    const row = checkedRow(c, code, rows[0]);
+    const view = await publicInspectionView(db, row, deps.config, now, deps.publishedForms);
+    const evaluation = view.evaluation as { schema?: unknown } | null;
+    const schema = evaluation?.schema instanceof SchemaText ? evaluation.schema : null;
+    const { timeZone, inspections: rules } = deps.config;
+    entry = {
+      stamp: stamps[0]?.n ?? NaN,
+      expiresAt: viewExpiry(row, now, timeZone, rules.evaluationWindowDays),
+      row,
+      view,
+      text: stringifyWithSchema(view, schema),
+      verifiedCodes: new Set(),
+      bytes: new Map(),
+    };
+    if (cache && id && stamps[0]) cache.set(id, entry);
+  }
+  rememberVerified(entry, code);
+  const hit = entry;
+  const viewer: Viewer = viewerOf(c, hit.row.enterpriseId);
+  const text = withViewer(hit.text, viewer);
+  const bytes = () => {
+    let b = hit.bytes.get(viewer);
+    if (!b) hit.bytes.set(viewer, (b = new TextEncoder().encode(text)));
+    return b;
+  };
+  return { row: hit.row, view: hit.view, text, bytes };
+}
+
+/** A code that passed checkedRow against the entry's row (bounded: a page has one or two codes). */
+function rememberVerified(entry: CachedView<View>, code: string) {
+  if (entry.verifiedCodes.has(code)) return;
+  if (entry.verifiedCodes.size >= 16) entry.verifiedCodes.clear();
+  entry.verifiedCodes.add(code);
 }
 
 export function evaluationPublicRoutes() {
@@ -71,10 +140,9 @@ export function evaluationPublicRoutes() {
   app.openapi(getInspection, async (c) => {
     privateHeaders(c);
     await limitClient(c, "view");
-    const row = await inspectionByCode(c, c.req.valid("param").code);
-    const { text } = await inspectionPageData(c, row);
+    const { bytes } = await inspectionPageData(c, c.req.valid("param").code);
     c.header("Content-Type", "application/json");
-    return c.body(text, 200) as never;
+    return c.body(bytes() as Uint8Array<ArrayBuffer>, 200) as never;
   });
 
   app.openapi(evaluateRoute, async (c) => {

@@ -1,4 +1,4 @@
-import { filedItems } from "../inspections/filed-items.ts";
+import { filedItemsQuery, groupFiledItems } from "../inspections/filed-items.ts";
 import { and, asc, eq, gte, lt, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import {
@@ -106,7 +106,7 @@ export async function publicInspectionView(
   const year = Number(today.slice(0, 4));
   // One round trip for the page's reads (a read batch), not one per query: on an embedded database
   // each await is a hop to libSQL's thread, and the public page is read far more often than written.
-  const [firms, depts, people, done, counts] = await db.batch([
+  const [firms, depts, people, done, counts, filed] = await db.batch([
     db.select({ name: enterprises.name }).from(enterprises).where(eq(enterprises.id, row.enterpriseId)),
     db
       .select({ id: departments.id, name: departments.name })
@@ -131,10 +131,11 @@ export async function publicInspectionView(
       .orderBy(asc(inspectionOfficers.isHelper), asc(officers.name)),
     db.select({ id: evaluations.id }).from(evaluations).where(eq(evaluations.inspectionId, row.id)).limit(1),
     yearCountQuery(db, row.enterpriseId, year, tz),
+    filedItemsQuery(db, [row.id]),
   ]);
   const firm = firms[0];
   // The basis each item was filed under, not the catalog's current one (src/inspections/filed-items.ts).
-  const items = ((await filedItems(db, [row.id])).get(row.id) ?? []).map(({ code, name, legalBasis }) => ({
+  const items = (groupFiledItems(filed).get(row.id) ?? []).map(({ code, name, legalBasis }) => ({
     code,
     name,
     legalBasis,

@@ -23,7 +23,16 @@ export async function filedItems(db: Db, inspectionIds: string[]): Promise<Map<s
   for (let i = 0; i < inspectionIds.length; i += 500) {
     const chunk = inspectionIds.slice(i, i + 500);
     if (chunk.length === 0) continue;
-    const rows = await db.all<FiledItem & { inspectionId: string }>(sql`
+    groupFiledItems(await filedItemsQuery(db, chunk), map);
+  }
+  return map;
+}
+
+type FiledItemRow = FiledItem & { inspectionId: string };
+
+/** The query behind filedItems for at most 500 inspections, to run alone or inside a read batch. */
+export function filedItemsQuery(db: Db, inspectionIds: string[]) {
+  return db.all<FiledItemRow>(sql`
       SELECT ii.inspection_id AS inspectionId, ci.id, ci.code, ci.name, ii.department_id AS departmentId,
         coalesce(
           (SELECT json_extract(p.value, '$.lianmaLegalBasis')
@@ -35,13 +44,16 @@ export async function filedItems(db: Db, inspectionIds: string[]): Promise<Map<s
         FROM inspection_items ii
         JOIN catalog_items ci ON ci.id = ii.item_id
         JOIN inspections i ON i.id = ii.inspection_id
-       WHERE ii.inspection_id IN (${sql.join(chunk, sql`, `)})
+       WHERE ii.inspection_id IN (${sql.join(inspectionIds, sql`, `)})
        ORDER BY ci.code`);
-    for (const { inspectionId, ...item } of rows) {
-      const list = map.get(inspectionId) ?? [];
-      list.push(item);
-      map.set(inspectionId, list);
-    }
+}
+
+/** The rows of filedItemsQuery by inspection, in the query's order. */
+export function groupFiledItems(rows: FiledItemRow[], map = new Map<string, FiledItem[]>()) {
+  for (const { inspectionId, ...item } of rows) {
+    const list = map.get(inspectionId) ?? [];
+    list.push(item);
+    map.set(inspectionId, list);
   }
   return map;
 }

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
-import { inspectionByCode, limitClient } from "../evaluations/code-access.ts";
+import { limitClient } from "../evaluations/code-access.ts";
 import { renderInspectionPage } from "../evaluations/public-page.ts";
 import { inspectionPageData, privateHeaders } from "../evaluations/public-routes.ts";
 import { ApiError } from "../lib/errors.ts";
@@ -14,8 +14,7 @@ export async function inspectionPage(c: Context<AppEnv>, template: string): Prom
   privateHeaders(c);
   try {
     await limitClient(c, "view");
-    const row = await inspectionByCode(c, c.req.param("code") ?? "");
-    const { view, text } = await inspectionPageData(c, row);
+    const { view, text } = await inspectionPageData(c, c.req.param("code") ?? "");
     return renderInspectionPage(template, view, text, c.var.deps.config.timeZone);
   } catch (error) {
     if (error instanceof ApiError) return template;

@@ -60,6 +60,19 @@ export function withLicenseKey(html: string, key: string): string {
   return html.replace("</head>", `  <meta name="surveyjs-license-key" content="${escaped}" />\n  </head>`);
 }
 
+/**
+ * The public inspection page gzipped when the client takes it: ~34 kB of HTML (facts, inlined styles,
+ * the embedded data) is ~9 kB on the wire, a fifth of a second less on a Fast 3G phone (issue 17).
+ */
+function gzipped(c: Context<AppEnv>, html: string): Response | null {
+  if (c.var.deps.compressPages === false) return null;
+  if (!/\bgzip\b/i.test(c.req.header("accept-encoding") ?? "")) return null;
+  c.header("Content-Type", "text/html; charset=UTF-8");
+  c.header("Content-Encoding", "gzip");
+  c.header("Vary", "Accept-Encoding");
+  return c.body(new Blob([html]).stream().pipeThrough(new CompressionStream("gzip")));
+}
+
 /** Where each role starts: the page of its daily work, never one its role cannot open. */
 export function homeFor(role: Role): string {
   if (role === "admin") return "/admin/forms";
@@ -111,12 +124,12 @@ export function pageRoutes(manifest: () => Promise<AssetManifest>) {
         return c.redirect(`/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`);
       }
       const html = await template(c, file);
-      const body =
-        path === "/i/:code"
-          ? await inspectionPage(c, html)
-          : path === "/f/:id"
-            ? await runnerPage(c, html)
-            : html;
+      if (path === "/i/:code") {
+        const body = await inspectionPage(c, html);
+        c.header("Cache-Control", c.res.headers.get("Cache-Control") ?? "no-cache");
+        return gzipped(c, body) ?? c.html(body);
+      }
+      const body = path === "/f/:id" ? await runnerPage(c, html) : html;
       const licenseKey = c.var.deps.config.surveyjsLicenseKey;
       if (file === DESIGNER_PAGE && licenseKey) {
         // The key is this deployment's: the page that carries it is never stored by any cache.
