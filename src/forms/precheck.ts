@@ -26,7 +26,8 @@ import {
   settings,
 } from "survey-core";
 import type { SurveyModel } from "survey-core";
-import type { FieldError } from "./validation.ts";
+import { isPlainObject } from "./validation-types.ts";
+import type { FieldError } from "./validation-types.ts";
 
 /** What the pre-check expects under one data key. */
 type Plan =
@@ -100,12 +101,6 @@ function wrongType(path: string, value: unknown): PrecheckRefusal {
 }
 
 const SCALAR_TYPES = new Set(["text", "comment", "radiogroup", "dropdown", "boolean", "rating"]);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 const isScalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 

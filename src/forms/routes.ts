@@ -21,7 +21,7 @@ import {
   toSummary,
   VersionSchema,
 } from "./schemas.ts";
-import { findSchemaProblems } from "./validation.ts";
+import { findSchemaProblems } from "./schema-problems.ts";
 
 const editors = requireUser("admin", "dept_admin");
 const readers = requireUser("admin", "dept_admin", "supervisor");

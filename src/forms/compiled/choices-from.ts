@@ -14,23 +14,10 @@
 import { Helpers, ItemValue } from "survey-core";
 import type { Question } from "survey-core";
 import { Unsupported } from "./conditions.ts";
-import {
-  DEFER,
-  SELECT_KEYS,
-  assertDistinctChoices,
-  assertKeys,
-  choiceSetOf,
-  collectCore,
-  compileValidators,
-  isBlank,
-  isBlankText,
-  isEmptyContainer,
-  isPrimitive,
-  requiredMessage,
-} from "./questions.ts";
+import { DEFER, SELECT_KEYS, assertDistinctChoices, assertKeys, choiceSetOf, collectCore, compileValidators, isBlank, isBlankText, isEmptyContainer, isPrimitive, requiredMessage } from "./questions.ts";
 import type { Checker, CompileEnv } from "./questions.ts";
+import type { JsonObject } from "../validation-types.ts";
 
-type JsonObject = Record<string, unknown>;
 
 const SOURCE_TYPES = new Set(["radiogroup", "dropdown", "checkbox", "tagbox"]);
 const MODES = new Set(["all", "selected", "unselected"]);

@@ -1,6 +1,6 @@
 /**
  * Compiles a published SurveyJS form into a fast response validator that decides exactly as the
- * reference in src/forms/validation.ts (survey-core validate() + clearIncorrectValues(true) +
+ * reference in src/forms/reference-validator.ts (survey-core validate() + clearIncorrectValues(true) +
  * declared limits), without building a survey-core model per response.
  *
  * The compiler either refuses a form (it uses something not reproduced exactly; the caller then
@@ -12,31 +12,21 @@ import { Model, OneAnswerRequiredError, PanelModel, Question } from "survey-core
 import type { JsonError, PanelModelBase, SurveyModel } from "survey-core";
 import { SIMPLE_VALUE_TYPES, Unsupported, compileCondition } from "./conditions.ts";
 import type { Condition, Values } from "./conditions.ts";
-import {
-  assertKeys,
-  compileFile,
-  compileMatrix,
-  compileNoValue,
-  compilePlainQuestion,
-  compileSignature,
-  compileSlider,
-  compileSingleChoice,
-  isPlainObject,
-  questionFlags,
-} from "./questions.ts";
-import type { Checker, CompileEnv, CompiledQuestion, FieldError, Out, OwnTexts } from "./questions.ts";
+import { assertKeys, compileFile, compileMatrix, compileNoValue, compilePlainQuestion, compileSignature, compileSlider, compileSingleChoice, questionFlags } from "./questions.ts";
+import type { Checker, CompileEnv, CompiledQuestion, Out, OwnTexts } from "./questions.ts";
 import { compilePanelDynamic } from "./panels.ts";
 import { compileChoicesFromQuestion } from "./choices-from.ts";
 import { compileMatrixDropdown, compileMatrixDynamic, compileMultipleText } from "./matrices.ts";
 import { installLinearRegex } from "../linear-regex.ts";
+import { dedupe, isPlainObject } from "../validation-types.ts";
+import type { FieldError, JsonObject, ValidationResult } from "../validation-types.ts";
 
 // The regex validators this compiler calls are survey-core's objects: on the same linear engine as the reference's.
 installLinearRegex();
 
-type JsonObject = Record<string, unknown>;
 
-/** Outcome of validating one response (same shape as the reference's ValidationResult). */
-export type CompiledResult = { ok: true } | { ok: false; errors: FieldError[] };
+/** Outcome of validating one response: the reference's ValidationResult. */
+export type CompiledResult = ValidationResult;
 
 /** A compiled validator: a result, or `undefined` when the response must be decided by the reference. */
 export type CompiledValidator = (data: unknown) => CompiledResult | undefined;
@@ -393,16 +383,6 @@ function isUnnamedNoAnswer(error: JsonError): boolean {
   const at: unknown = error.jsonObj;
   const property = (error as JsonError & { propertyName?: string }).propertyName;
   return error.type === "requiredproperty" && property === "name" && isPlainObject(at) && NO_ANSWER_TYPES.has(String(at.type));
-}
-
-function dedupe(errors: FieldError[]): FieldError[] {
-  const seen = new Set<string>();
-  return errors.filter((e) => {
-    const key = `${e.name}\u0000${e.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /** survey-core's emptiness where it is plain; `undefined` for values whose emptiness depends on the question (spaces, rows, objects). */

@@ -11,21 +11,11 @@ import { Helpers, ItemValue } from "survey-core";
 import type { Question, QuestionMultipleTextModel } from "survey-core";
 import { SIMPLE_VALUE_TYPES, Unsupported, compileCondition } from "./conditions.ts";
 import type { Values, VariableResolver } from "./conditions.ts";
-import {
-  DEFER,
-  assertKeys,
-  checkChoicesJson,
-  compileComment,
-  compileMultiChoice,
-  compileSingleChoice,
-  compileText,
-  isBlank,
-  isPlainObject,
-  requiredMessage,
-} from "./questions.ts";
+import { DEFER, assertKeys, checkChoicesJson, compileComment, compileMultiChoice, compileSingleChoice, compileText, isBlank, requiredMessage } from "./questions.ts";
 import type { Checker, CompileEnv, Out, QuestionState } from "./questions.ts";
+import { isPlainObject } from "../validation-types.ts";
+import type { JsonObject } from "../validation-types.ts";
 
-type JsonObject = Record<string, unknown>;
 
 /** Column keys besides the cell question's own: "cellType" and "isUnique" belong to the column. */
 const COLUMN_KEYS = ["cellType", "isUnique", "choices", "inputType", "maxLength", "rows"];

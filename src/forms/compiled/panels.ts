@@ -17,10 +17,11 @@
 import { Question, settings } from "survey-core";
 import { SIMPLE_VALUE_TYPES, Unsupported } from "./conditions.ts";
 import type { Values, VariableResolver } from "./conditions.ts";
-import { DEFER, assertKeys, compilePlainQuestion, isBlank, isPlainObject, questionFlags } from "./questions.ts";
-import type { Checker, CompileEnv, CompiledQuestion, FieldError, Out } from "./questions.ts";
+import { DEFER, assertKeys, compilePlainQuestion, isBlank, questionFlags } from "./questions.ts";
+import type { Checker, CompileEnv, CompiledQuestion, Out } from "./questions.ts";
+import { isPlainObject } from "../validation-types.ts";
+import type { FieldError, JsonObject } from "../validation-types.ts";
 
-type JsonObject = Record<string, unknown>;
 
 const PANEL_DYNAMIC_KEYS = [
   "templateElements",

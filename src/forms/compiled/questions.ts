@@ -2,7 +2,7 @@
  * Per-question checkers of the compiled validator.
  *
  * Each checker reproduces, for one question, the three parts of the reference
- * (src/forms/validation.ts): (a) survey-core's errors when the question is visible and editable,
+ * (src/forms/reference-validator.ts): (a) survey-core's errors when the question is visible and editable,
  * (b) what `clearIncorrectValues(true)` would remove, (c) the declared limits. It does so only for
  * values in a *domain* it understands exactly — well-formed strings, numbers, choice values, rows —
  * and answers `DEFER` for anything else (a wrong type, an ambiguous loose match, an "other" answer),
@@ -27,12 +27,9 @@ import {
 import type { Question, SurveyModel, SurveyValidator } from "survey-core";
 import { Unsupported, compileCondition, compileEvaluator } from "./conditions.ts";
 import type { Evaluator, Values, VariableResolver } from "./conditions.ts";
+import { isPlainObject } from "../validation-types.ts";
+import type { FieldError, JsonObject } from "../validation-types.ts";
 
-/** One reason a response is invalid (same shape as the reference's FieldError). */
-export interface FieldError {
-  name: string;
-  message: string;
-}
 
 /** Messages of the reference's own checks, in the validator's locale. */
 export interface OwnTexts {
@@ -97,7 +94,6 @@ export interface CompileEnv {
   resolve: VariableResolver;
 }
 
-type JsonObject = Record<string, unknown>;
 
 /** Keys with no influence on validation (layout, texts, client behaviour). */
 const PRESENTATION_KEYS = [
@@ -139,12 +135,6 @@ export function assertKeys(json: JsonObject, extra: readonly string[]): void {
     if (!PRESENTATION_KEYS.includes(key) && !extra.includes(key))
       throw new Unsupported(`property "${key}" of ${String(json.type)} "${String(json.name)}"`);
   }
-}
-
-export function isPlainObject(value: unknown): value is JsonObject {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /**
