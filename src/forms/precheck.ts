@@ -96,7 +96,9 @@ function refuse(name: string, reason: PrecheckReason): PrecheckRefusal {
 }
 
 function wrongType(path: string, value: unknown): PrecheckRefusal {
-  const empty = Array.isArray(value) ? value.length === 0 : isPlainObject(value) && Object.keys(value).length === 0;
+  const empty = Array.isArray(value)
+    ? value.length === 0
+    : isPlainObject(value) && Object.keys(value).length === 0;
   return refuse(path, empty ? "empty_container" : "wrong_type");
 }
 
@@ -108,7 +110,9 @@ function choicesMax(q: QuestionCheckboxBase): number {
   const dynamic = q as unknown as { choicesFromQuestion?: string; choicesByUrl?: { url?: string } };
   if (dynamic.choicesFromQuestion || dynamic.choicesByUrl?.url) return UNKNOWN_CHOICES_MAX;
   const flags = q as unknown as Record<string, unknown>;
-  const specials = ["showOtherItem", "showNoneItem", "showRefuseItem", "showDontKnowItem"].filter((f) => flags[f]);
+  const specials = ["showOtherItem", "showNoneItem", "showRefuseItem", "showDontKnowItem"].filter(
+    (f) => flags[f],
+  );
   // A matrix cell without choices of its own takes the matrix's: not known from the template question.
   if (q.choices.length === 0) return UNKNOWN_CHOICES_MAX;
   return q.choices.length + specials.length;
@@ -124,8 +128,10 @@ function planOf(q: Question): Plan {
     if (q instanceof QuestionMatrixDynamicModel) return { kind: "rowList", max: q.maxRowCount, row };
     return { kind: "rowsByName", rows: new Set(q.rows.map((r) => String(r.value))), row };
   }
-  if (q instanceof QuestionMatrixModel) return { kind: "matrix", rows: new Set(q.rows.map((r) => String(r.value))) };
-  if (q instanceof QuestionMultipleTextModel) return { kind: "items", keys: new Set(q.items.map((i) => i.name)) };
+  if (q instanceof QuestionMatrixModel)
+    return { kind: "matrix", rows: new Set(q.rows.map((r) => String(r.value))) };
+  if (q instanceof QuestionMultipleTextModel)
+    return { kind: "items", keys: new Set(q.items.map((i) => i.name)) };
   if (q instanceof QuestionCheckboxModel || q instanceof QuestionRankingModel || type === "tagbox")
     return { kind: "choices", max: choicesMax(q as QuestionCheckboxBase) };
   if (type === "imagepicker")
@@ -152,7 +158,8 @@ export function answerPlan(model: SurveyModel): Level {
   const root = levelOf(model.getAllQuestions(false, false, false));
   for (const calc of model.calculatedValues) root.free.add(calc.name);
   for (const [key, plan] of root.fields)
-    if (plan.kind === "rowsByName" || plan.kind === "rowList") root.free.add(key + settings.matrix.totalsSuffix);
+    if (plan.kind === "rowsByName" || plan.kind === "rowList")
+      root.free.add(key + settings.matrix.totalsSuffix);
   return root;
 }
 
