@@ -24,8 +24,9 @@ import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { compileResponseValidator } from "../src/forms/compiled/index.ts";
 import { DELIBERATE, precheckAnswers } from "../src/forms/precheck.ts";
-import { createResponseValidator, ownMessages, planOf } from "../src/forms/validation.ts";
-import type { ValidationResult } from "../src/forms/validation.ts";
+import { createResponseValidator, ownMessages } from "../src/forms/reference-validator.ts";
+import { planOf } from "../src/forms/validator-cache.ts";
+import type { ValidationResult } from "../src/forms/validation-types.ts";
 import { failingNames, loadDiffForms, randomResponse, seededRng } from "../tests/validator-fuzz.ts";
 import type { DiffForm } from "../tests/validator-fuzz.ts";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { hashPassword } from "./auth/password.ts";
 import { runBatch, type Db } from "./db/client.ts";
 import { auditLog, forms, formVersions, settings, users, FORM_KINDS, type FormKind } from "./db/schema.ts";
-import { findSchemaProblems } from "./forms/validation.ts";
+import { findSchemaProblems } from "./forms/schema-problems.ts";
 import { newId, randomToken } from "./lib/ids.ts";
 
 /** The signing secret: APP_SECRET when given, else one generated once and kept in the database. */

@@ -1,7 +1,8 @@
 import type { EventBus } from "./alerts/events.ts";
 import type { Db, SynchronousLevel } from "./db/client.ts";
 import type { Role } from "./db/schema.ts";
-import type { SchemaLimits, ValidatorCache } from "./forms/validation.ts";
+import type { SchemaLimits } from "./forms/schema-problems.ts";
+import type { ValidatorCache } from "./forms/validator-cache.ts";
 import type { RateLimiter } from "./lib/rate-limit.ts";
 import { z } from "zod";
 import { assertTimeZone } from "./lib/time.ts";

@@ -7,7 +7,7 @@ import { createApp, type App } from "./app.ts";
 import * as schema from "./db/schema.ts";
 import { smsGatewayWarnings } from "./enterprise/sms.ts";
 import { configFromEnv, workerSettings } from "./env.ts";
-import { ValidatorCache } from "./forms/validation.ts";
+import { ValidatorCache } from "./forms/validator-cache.ts";
 import { PollingAlertBus } from "./workers/alert-poller.ts";
 import { workerAssets, type AssetsBinding } from "./workers/assets.ts";
 import { DbRateLimiter } from "./workers/db-rate-limiter.ts";

@@ -9,7 +9,8 @@ import {
 import { summarizeChecklist, failedItemCodes } from "../src/checklists/summary.ts";
 import { nonCheckpointQuestions } from "../src/checklists/item-form.ts";
 import { CHECKPOINT_JSON } from "../client/lib/checkpoint-type.ts";
-import { createResponseValidator, findSchemaProblems } from "../src/forms/validation.ts";
+import { createResponseValidator } from "../src/forms/reference-validator.ts";
+import { findSchemaProblems } from "../src/forms/schema-problems.ts";
 
 type Json = Record<string, any>;
 

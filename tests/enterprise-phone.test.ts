@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { enterpriseLoginCodes, enterprises } from "../src/db/schema.ts";
 import { creditCodeCheckChar } from "../src/directory/uscc.ts";
-import { normalizePhone, phoneProblem } from "../src/enterprise/phone.ts";
+import { normalizePhone, phoneProblem } from "../src/lib/phone.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
 
 let t: TestApp;

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { Serializer } from "survey-core";
 import { describe, expect, it } from "vitest";
-import { answerLines } from "../src/evaluations/answers.ts";
-import { negativeAnswers, satisfactionScore } from "../src/evaluations/negative.ts";
-import { findSchemaProblems } from "../src/forms/validation.ts";
+import { answerLines } from "../src/forms/answer-lines.ts";
+import { negativeAnswers, satisfactionScore } from "../src/forms/negative.ts";
+import { findSchemaProblems } from "../src/forms/schema-problems.ts";
 import { NEGATIVE, POSITIVE } from "./evaluation-fixtures.ts";
 
 const seed = JSON.parse(

@@ -6,7 +6,7 @@ import { createApp } from "../src/app.ts";
 import { configFromEnv } from "../src/env.ts";
 import { enterprises } from "../src/db/schema.ts";
 import { PublishedFormCache } from "../src/forms/published-cache.ts";
-import { ValidatorCache } from "../src/forms/validation.ts";
+import { ValidatorCache } from "../src/forms/validator-cache.ts";
 import { MemoryRateLimiter } from "../src/lib/rate-limit.ts";
 import { nodeAssets } from "../src/node/assets.ts";
 import { DAY, makeInspection, makeWorld, type World } from "./evaluation-fixtures.ts";

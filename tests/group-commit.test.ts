@@ -5,7 +5,7 @@ import { createApp } from "../src/app.ts";
 import { openDatabase, type Database } from "../src/db/client.ts";
 import { runMigrations } from "../src/db/migrate.ts";
 import { configFromEnv } from "../src/env.ts";
-import { ValidatorCache } from "../src/forms/validation.ts";
+import { ValidatorCache } from "../src/forms/validator-cache.ts";
 import { MemoryRateLimiter } from "../src/lib/rate-limit.ts";
 import { nodeAssets } from "../src/node/assets.ts";
 import {

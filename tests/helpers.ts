@@ -5,7 +5,7 @@ import { openDatabase, type Database } from "../src/db/client.ts";
 import { runMigrations } from "../src/db/migrate.ts";
 import { departments, users, type Role } from "../src/db/schema.ts";
 import { configFromEnv } from "../src/env.ts";
-import { ValidatorCache } from "../src/forms/validation.ts";
+import { ValidatorCache } from "../src/forms/validator-cache.ts";
 import { newId } from "../src/lib/ids.ts";
 import { MemoryRateLimiter, type RateLimiter } from "../src/lib/rate-limit.ts";
 import { appendTextFile } from "../src/node/append-file.ts";

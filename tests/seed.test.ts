@@ -19,7 +19,7 @@ import {
 } from "../src/db/schema.ts";
 import { isValidCreditCode } from "../src/directory/uscc.ts";
 import { configFromEnv } from "../src/env.ts";
-import { ValidatorCache } from "../src/forms/validation.ts";
+import { ValidatorCache } from "../src/forms/validator-cache.ts";
 import { MemoryRateLimiter } from "../src/lib/rate-limit.ts";
 import { nodeAssets } from "../src/node/assets.ts";
 import { seedDemo, type DemoReport } from "../src/seed/demo.ts";

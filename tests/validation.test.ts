@@ -4,12 +4,10 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Model, Question } from "survey-core";
 import { describe, expect, it } from "vitest";
-import {
-  createResponseValidator,
-  findSchemaProblems,
-  ValidatorCache,
-  type ValidationResult,
-} from "../src/forms/validation.ts";
+import { createResponseValidator } from "../src/forms/reference-validator.ts";
+import { findSchemaProblems } from "../src/forms/schema-problems.ts";
+import type { ValidationResult } from "../src/forms/validation-types.ts";
+import { ValidatorCache } from "../src/forms/validator-cache.ts";
 
 /** Names of the fields a result rejects, for compact assertions. */
 function rejected(result: ValidationResult): string[] {

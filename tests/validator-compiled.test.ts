@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { compileResponseValidator } from "../src/forms/compiled/index.ts";
 import type { CompiledValidator } from "../src/forms/compiled/index.ts";
-import { createResponseValidator, ownMessages, ValidatorCache } from "../src/forms/validation.ts";
+import { createResponseValidator, ownMessages } from "../src/forms/reference-validator.ts";
+import { ValidatorCache } from "../src/forms/validator-cache.ts";
 import { makeTestApp } from "./helpers.ts";
 import { failingNames } from "./validator-fuzz.ts";
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { compileResponseValidator } from "../src/forms/compiled/index.ts";
 import { DELIBERATE, precheckAnswers } from "../src/forms/precheck.ts";
-import { createResponseValidator, ownMessages, planOf } from "../src/forms/validation.ts";
+import { createResponseValidator, ownMessages } from "../src/forms/reference-validator.ts";
+import { planOf } from "../src/forms/validator-cache.ts";
 import { failingNames, loadDiffForms, randomResponse, seededRng } from "./validator-fuzz.ts";
 
 /**

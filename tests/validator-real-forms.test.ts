@@ -1,11 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { compileResponseValidator } from "../src/forms/compiled/index.ts";
-import {
-  createResponseValidator,
-  findSchemaProblems,
-  ownMessages,
-  ValidatorCache,
-} from "../src/forms/validation.ts";
+import { createResponseValidator, ownMessages } from "../src/forms/reference-validator.ts";
+import { findSchemaProblems } from "../src/forms/schema-problems.ts";
+import { ValidatorCache } from "../src/forms/validator-cache.ts";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
 import { failingNames, loadDiffForms } from "./validator-fuzz.ts";
 

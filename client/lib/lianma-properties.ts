@@ -8,7 +8,7 @@ export const EVALUATION_CATEGORY = "评价";
  * Registers lianma's own SurveyJS properties, so they load, survive `toJSON()` and show in the
  * designer: `negative` on a choice (a negative answer raises an alert), `negativeValues` on rating and
  * boolean questions, and `lianmaScore` on the question that gives the overall satisfaction score.
- * Shared by the server (src/evaluations/negative.ts) and the Creator bundle; safe to call twice.
+ * Shared by the server (src/forms/negative.ts) and the Creator bundle; safe to call twice.
  */
 export function registerLianmaProperties(): void {
   registerCheckpointProperties();

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import type { AlertKind } from "../db/schema.ts";
-import type { NegativeAnswer } from "../evaluations/negative.ts";
+import type { NegativeAnswer } from "../forms/negative.ts";
 
 export const ALERT_CREATED_TOPIC = "alert.created";
 const SUMMARY_MAX = 1000;

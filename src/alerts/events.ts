@@ -1,4 +1,3 @@
-import type { AppDeps } from "../env.ts";
 import { logError } from "../lib/log.ts";
 
 /** In-process publish/subscribe; Node keeps it in memory, Workers will plug in a shared channel. */
@@ -38,10 +37,14 @@ export class MemoryEventBus implements EventBus {
   }
 }
 
-const fallbacks = new WeakMap<AppDeps, EventBus>();
+// The deps object only as far as the bus goes: env.ts's AppDeps names EventBus, so importing AppDeps
+// here would make the two modules import each other.
+type WithEvents = { events?: EventBus };
+
+const fallbacks = new WeakMap<WithEvents, EventBus>();
 
 /** The app's event bus: `deps.events`, or one in-memory bus per app when none was given. */
-export function eventsOf(deps: AppDeps): EventBus {
+export function eventsOf(deps: WithEvents): EventBus {
   if (deps.events) return deps.events;
   let bus = fallbacks.get(deps);
   if (!bus) fallbacks.set(deps, (bus = new MemoryEventBus()));

@@ -17,9 +17,9 @@ import {
   officers,
   users,
 } from "../db/schema.ts";
-import { answerLines } from "../evaluations/answers.ts";
+import { answerLines } from "../forms/answer-lines.ts";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
-import type { NegativeAnswer } from "../evaluations/negative.ts";
+import type { NegativeAnswer } from "../forms/negative.ts";
 import { STATUS_LABELS, TYPE_LABELS } from "../inspections/labels.ts";
 import { ALERT_KIND_LABELS, ALERT_STATUS_LABELS } from "./labels.ts";
 import { ApiError } from "../lib/errors.ts";

@@ -1,5 +1,5 @@
 import { Model, type SurveyModel } from "survey-core";
-import type { FieldError } from "../forms/validation.ts";
+import type { FieldError } from "../forms/validation-types.ts";
 import { canonicalJson } from "../lib/ids.ts";
 
 type Json = Record<string, unknown>;

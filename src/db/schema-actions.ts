@@ -1,9 +1,7 @@
 /** Corrective actions and the enterprise's evidence (issue 15, R16). Re-exported by schema.ts. */
 import { sql } from "drizzle-orm";
 import { blob, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-
-// schema.ts re-exports this module, so its `millis` is not yet initialised when this one is evaluated.
-const millis = (name: string) => integer(name, { mode: "number" });
+import { millis } from "./schema-core.ts";
 
 /**
  * open → evidence_submitted → accepted | returned (→ open again); open/returned → reinspection (a 复查

@@ -1,8 +1,7 @@
 /** Supervision cases (督办, issue 16). Re-exported by schema.ts; SQL in migrations/0012_cases.sql. */
 import { sql } from "drizzle-orm";
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-// Foreign keys are referenced lazily (inside functions): schema.ts re-exports this module, a cycle.
-import { departments, users } from "./schema.ts";
+import { departments, users } from "./schema-core.ts";
 
 const millis = (name: string) => integer(name, { mode: "number" });
 

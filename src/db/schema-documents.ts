@@ -1,9 +1,6 @@
 /** Official documents issued as PDF (issue 17). Re-exported by schema.ts. */
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { inspections, users } from "./schema.ts";
-
-// schema.ts re-exports this module, so its `millis` is not yet initialised when this one is evaluated.
-const millis = (name: string) => integer(name, { mode: "number" });
+import { inspections, millis, users } from "./schema-core.ts";
 
 /** 行政检查通知书 (once approved) and 现场检查笔录 / 检查结果告知书 (once registered). */
 export const DOCUMENT_KINDS = ["notice", "record"] as const;

@@ -1,6 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-// Foreign keys are referenced lazily (inside functions): schema.ts re-exports this module, a cycle.
-import { enterprises, users } from "./schema.ts";
+import { enterprises, users } from "./schema-core.ts";
 
 const millis = (name: string) => integer(name, { mode: "number" });
 

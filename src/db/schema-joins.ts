@@ -1,10 +1,7 @@
 /** Join requests (R18: a department acts only in its own name). Re-exported by schema.ts. */
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { departments, inspections, users } from "./schema.ts";
-
-// schema.ts re-exports this module, so its `millis` is not yet initialised when this one is evaluated.
-const millis = (name: string) => integer(name, { mode: "number" });
+import { departments, inspections, millis, users } from "./schema-core.ts";
 
 /** join: asked for by the joining department; filing / merge: named in a joint filing or a merge. */
 export const JOIN_ORIGINS = ["join", "filing", "merge"] as const;

@@ -1,9 +1,6 @@
 /** planning tables (issue 4: joint inspections, 进一次门、查多项事). Re-exported by schema.ts. */
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { catalogItems, departments, enterprises, inspections, users } from "./schema.ts";
-
-// schema.ts re-exports this module, so its `millis` is not yet initialised when this one is evaluated.
-const millis = (name: string) => integer(name, { mode: "number" });
+import { catalogItems, departments, enterprises, inspections, millis, users } from "./schema-core.ts";
 
 /** The kinds of planned work a department enters: 日常 / 双随机 / 专项. */
 export const PLANNED_KINDS = ["routine", "random", "campaign"] as const;

@@ -1,7 +1,6 @@
 /** 案卷评查 (case-file review, issue 16). Re-exported by schema.ts; SQL in migrations/0013_case_file_review.sql. */
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-// Foreign keys are referenced lazily (inside functions): schema.ts re-exports this module, a cycle.
-import { departments, forms, inspections, users } from "./schema.ts";
+import { departments, forms, inspections, users } from "./schema-core.ts";
 
 const millis = (name: string) => integer(name, { mode: "number" });
 

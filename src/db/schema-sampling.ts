@@ -1,7 +1,6 @@
 /** 双随机 sampling tables (issue 4, R10). Re-exported by schema.ts. */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-// Foreign keys are referenced lazily (inside functions): schema.ts re-exports this module, a cycle.
-import { departments, enterprises, inspections, officers, users } from "./schema.ts";
+import { departments, enterprises, inspections, officers, users } from "./schema-core.ts";
 
 const millis = (name: string) => integer(name, { mode: "number" });
 

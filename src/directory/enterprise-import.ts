@@ -3,7 +3,7 @@
  * already exist, and stores the result only when nothing was refused (all or nothing per file).
  */
 import type { CREDIT_GRADES, RISK_LEVELS } from "../db/schema.ts";
-import { normalizePhone, phoneProblem } from "../enterprise/phone.ts";
+import { normalizePhone, phoneProblem } from "../lib/phone.ts";
 import { ENTERPRISE_LIMITS } from "./schemas.ts";
 import { mapHeader, type TableRow } from "./table-file.ts";
 import { creditCodeProblem, normalizeCreditCode } from "./uscc.ts";

@@ -24,7 +24,7 @@ import { contains, decodeCursor, encodeCursor } from "./search.ts";
 import { boundedRefusals, CSV_TYPE, readTable, tableImportRequest, XLSX_TYPE } from "./table-file.ts";
 import { onUniqueViolation } from "./unique.ts";
 import { creditCodeProblem, normalizeCreditCode } from "./uscc.ts";
-import { normalizePhone, phoneProblem } from "../enterprise/phone.ts";
+import { normalizePhone, phoneProblem } from "../lib/phone.ts";
 
 /** The import takes the file itself as its body (see DIRECTORY_UPLOADS in app.ts), up to 10 MB. */
 export const ENTERPRISE_IMPORT_UPLOAD: UploadRoute = {

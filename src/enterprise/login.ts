@@ -10,7 +10,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import type { LimitKey } from "../lib/rate-limit.ts";
 import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
-import { maskPhone } from "./phone.ts";
+import { maskPhone } from "../lib/phone.ts";
 import { EnterpriseSessionSchema } from "./schemas.ts";
 import { enterpriseActor, newEnterpriseSession } from "./session.ts";
 import { appendSmsLine, CODE_TTL_MS, loginCodeText, smsAvailable, smsOutboxStatement } from "./sms.ts";

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import type { AppDeps } from "../env.ts";
 import { newId } from "../lib/ids.ts";
-import { maskPhone } from "./phone.ts";
+import { maskPhone } from "../lib/phone.ts";
 
 /** Outbox topic of sign-in codes: delivered to SMS_WEBHOOK_URL, never to the alert webhook. */
 export const SMS_TOPIC = "sms.code";

@@ -11,7 +11,7 @@ import type { InspectionRow } from "../inspections/access.ts";
 import { ApiError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { localDateTime } from "../lib/time.ts";
-import { negativeAnswers, satisfactionScore, type NegativeAnswer } from "./negative.ts";
+import { negativeAnswers, satisfactionScore, type NegativeAnswer } from "../forms/negative.ts";
 import { liveEvaluationForm } from "./public-view.ts";
 import { evaluationState } from "./window.ts";
 import { questionTitle } from "../forms/question-title.ts";

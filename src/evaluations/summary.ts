@@ -1,4 +1,4 @@
-import type { NegativeAnswer } from "./negative.ts";
+import type { NegativeAnswer } from "../forms/negative.ts";
 import { localDate } from "../lib/time.ts";
 
 /** Fewest evaluations a month must hold before a department sees anything of it (R9 anonymity). */

@@ -26,6 +26,7 @@ export async function loadForm(c: Context<AppEnv>, id: string, mode: "read" | "w
   const user = currentUser(c);
   const [form] = await c.var.db.select().from(forms).where(eq(forms.id, id)).limit(1);
   if (!form || !canRead(user, form)) throw notFound("表单");
-  if (mode === "write" && !canWrite(user, form)) throw new ApiError(403, "forbidden", "只读权限，不能修改此表单");
+  if (mode === "write" && !canWrite(user, form))
+    throw new ApiError(403, "forbidden", "只读权限，不能修改此表单");
   return form;
 }

@@ -54,7 +54,7 @@ function escapeAt(pattern: string, i: number, inClass: boolean): { text: string;
 export function translatePattern(pattern: string): Translation {
   let out = "";
   let inClass = false;
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const c = pattern[i]!;
     if (c === "\\") {
       const escape = escapeAt(pattern, i + 1, inClass);

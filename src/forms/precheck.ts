@@ -26,7 +26,8 @@ import {
   settings,
 } from "survey-core";
 import type { SurveyModel } from "survey-core";
-import type { FieldError } from "./validation.ts";
+import { isPlainObject } from "./validation-types.ts";
+import type { FieldError } from "./validation-types.ts";
 
 /** What the pre-check expects under one data key. */
 type Plan =
@@ -95,17 +96,13 @@ function refuse(name: string, reason: PrecheckReason): PrecheckRefusal {
 }
 
 function wrongType(path: string, value: unknown): PrecheckRefusal {
-  const empty = Array.isArray(value) ? value.length === 0 : isPlainObject(value) && Object.keys(value).length === 0;
+  const empty = Array.isArray(value)
+    ? value.length === 0
+    : isPlainObject(value) && Object.keys(value).length === 0;
   return refuse(path, empty ? "empty_container" : "wrong_type");
 }
 
 const SCALAR_TYPES = new Set(["text", "comment", "radiogroup", "dropdown", "boolean", "rating"]);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 const isScalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 
@@ -113,7 +110,9 @@ function choicesMax(q: QuestionCheckboxBase): number {
   const dynamic = q as unknown as { choicesFromQuestion?: string; choicesByUrl?: { url?: string } };
   if (dynamic.choicesFromQuestion || dynamic.choicesByUrl?.url) return UNKNOWN_CHOICES_MAX;
   const flags = q as unknown as Record<string, unknown>;
-  const specials = ["showOtherItem", "showNoneItem", "showRefuseItem", "showDontKnowItem"].filter((f) => flags[f]);
+  const specials = ["showOtherItem", "showNoneItem", "showRefuseItem", "showDontKnowItem"].filter(
+    (f) => flags[f],
+  );
   // A matrix cell without choices of its own takes the matrix's: not known from the template question.
   if (q.choices.length === 0) return UNKNOWN_CHOICES_MAX;
   return q.choices.length + specials.length;
@@ -129,8 +128,10 @@ function planOf(q: Question): Plan {
     if (q instanceof QuestionMatrixDynamicModel) return { kind: "rowList", max: q.maxRowCount, row };
     return { kind: "rowsByName", rows: new Set(q.rows.map((r) => String(r.value))), row };
   }
-  if (q instanceof QuestionMatrixModel) return { kind: "matrix", rows: new Set(q.rows.map((r) => String(r.value))) };
-  if (q instanceof QuestionMultipleTextModel) return { kind: "items", keys: new Set(q.items.map((i) => i.name)) };
+  if (q instanceof QuestionMatrixModel)
+    return { kind: "matrix", rows: new Set(q.rows.map((r) => String(r.value))) };
+  if (q instanceof QuestionMultipleTextModel)
+    return { kind: "items", keys: new Set(q.items.map((i) => i.name)) };
   if (q instanceof QuestionCheckboxModel || q instanceof QuestionRankingModel || type === "tagbox")
     return { kind: "choices", max: choicesMax(q as QuestionCheckboxBase) };
   if (type === "imagepicker")
@@ -157,7 +158,8 @@ export function answerPlan(model: SurveyModel): Level {
   const root = levelOf(model.getAllQuestions(false, false, false));
   for (const calc of model.calculatedValues) root.free.add(calc.name);
   for (const [key, plan] of root.fields)
-    if (plan.kind === "rowsByName" || plan.kind === "rowList") root.free.add(key + settings.matrix.totalsSuffix);
+    if (plan.kind === "rowsByName" || plan.kind === "rowList")
+      root.free.add(key + settings.matrix.totalsSuffix);
   return root;
 }
 

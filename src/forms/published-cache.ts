@@ -57,7 +57,8 @@ export class PublishedFormCache {
       if (this.options.trustLocal) this.remember(formId, null, generation);
       return null;
     }
-    const entry = this.byVersion.get(`${formId}\n${row.version}`) ?? (await this.load(db, formId, row.kind, row.version));
+    const entry =
+      this.byVersion.get(`${formId}\n${row.version}`) ?? (await this.load(db, formId, row.kind, row.version));
     if (this.options.trustLocal && entry) this.remember(formId, entry, generation);
     return entry && (kind === undefined || entry.kind === kind) ? entry : null;
   }
@@ -93,7 +94,8 @@ export class PublishedFormCache {
   private remember(formId: string, entry: PublishedForm | null, generation: number) {
     if ((this.generations.get(formId) ?? 0) !== generation) return;
     const max = this.options.maxEntries ?? 500;
-    if (this.byForm.size >= max && !this.byForm.has(formId)) this.byForm.delete(this.byForm.keys().next().value!);
+    if (this.byForm.size >= max && !this.byForm.has(formId))
+      this.byForm.delete(this.byForm.keys().next().value!);
     this.byForm.set(formId, entry);
   }
 }

@@ -44,7 +44,8 @@ function textOf(value: unknown): string {
   if (typeof value === "string") return value.trim();
   if (value && typeof value === "object") {
     const texts = value as Record<string, unknown>;
-    for (const key of ["default", "zh-cn", "en"]) if (typeof texts[key] === "string") return (texts[key] as string).trim();
+    for (const key of ["default", "zh-cn", "en"])
+      if (typeof texts[key] === "string") return (texts[key] as string).trim();
   }
   return "";
 }

@@ -21,7 +21,7 @@ import {
   toSummary,
   VersionSchema,
 } from "./schemas.ts";
-import { findSchemaProblems } from "./validation.ts";
+import { findSchemaProblems } from "./schema-problems.ts";
 
 const editors = requireUser("admin", "dept_admin");
 const readers = requireUser("admin", "dept_admin", "supervisor");
@@ -34,7 +34,10 @@ const listForms = createRoute({
   tags: ["forms"],
   middleware: [readers] as const,
   request: { query: z.object({ kind: FormKindSchema.optional(), status: FormStatusSchema.optional() }) },
-  responses: { 200: jsonResponse("表单列表", z.object({ items: z.array(FormSummarySchema) })), ...errors(401, 403) },
+  responses: {
+    200: jsonResponse("表单列表", z.object({ items: z.array(FormSummarySchema) })),
+    ...errors(401, 403),
+  },
 });
 
 const createForm = createRoute({
@@ -164,7 +167,12 @@ async function responseCounts(c: Context<AppEnv>, ids: string[]): Promise<Map<st
 function assertSchemaUsable(c: Context<AppEnv>, schema: unknown) {
   const problems = findSchemaProblems(schema, c.var.deps.config.formLimits);
   if (problems.length) {
-    throw new ApiError(422, "invalid_schema", `表单定义有 ${problems.length} 处问题：${problems[0]!.message}`, problems);
+    throw new ApiError(
+      422,
+      "invalid_schema",
+      `表单定义有 ${problems.length} 处问题：${problems[0]!.message}`,
+      problems,
+    );
   }
 }
 
@@ -222,7 +230,10 @@ export function formRoutes() {
       .where(and(kind ? eq(forms.kind, kind) : undefined, status ? eq(forms.status, status) : undefined))
       .orderBy(desc(forms.updatedAt));
     const visible = rows.filter((f) => canRead(user, f));
-    const counts = await responseCounts(c, visible.map((f) => f.id));
+    const counts = await responseCounts(
+      c,
+      visible.map((f) => f.id),
+    );
     return c.json({ items: visible.map((f) => toSummary(f, counts.get(f.id) ?? 0)) }, 200);
   });
 
@@ -307,9 +318,14 @@ export function formRoutes() {
     const user = currentUser(c);
     try {
       await runBatch(c.var.db, [
-        c.var.db
-          .insert(formVersions)
-          .values({ formId: form.id, version, title: form.title, schema: form.draftSchema, publishedAt: now, publishedBy: user.id }),
+        c.var.db.insert(formVersions).values({
+          formId: form.id,
+          version,
+          title: form.title,
+          schema: form.draftSchema,
+          publishedAt: now,
+          publishedBy: user.id,
+        }),
         c.var.db
           .update(forms)
           .set({ latestVersion: version, publishedVersion: version, status: "published", updatedAt: now })
@@ -318,7 +334,10 @@ export function formRoutes() {
           action: "form.publish",
           targetType: "form",
           targetId: form.id,
-          detail: { before: { publishedVersion: form.publishedVersion }, after: { publishedVersion: version } },
+          detail: {
+            before: { publishedVersion: form.publishedVersion },
+            after: { publishedVersion: version },
+          },
         }),
       ]);
     } catch (err) {
@@ -377,7 +396,11 @@ export function formRoutes() {
       .where(eq(responses.formId, form.id))
       .groupBy(responses.version);
     const counts = new Map(perVersion.map((r) => [r.version, r.n]));
-    const items = rows.map((r) => ({ ...r, publishedAt: iso(r.publishedAt)!, responseCount: counts.get(r.version) ?? 0 }));
+    const items = rows.map((r) => ({
+      ...r,
+      publishedAt: iso(r.publishedAt)!,
+      responseCount: counts.get(r.version) ?? 0,
+    }));
     return c.json({ items }, 200);
   });
 
@@ -389,7 +412,10 @@ export function formRoutes() {
       .from(formVersions)
       .where(and(eq(formVersions.formId, form.id), eq(formVersions.version, n)));
     if (!row) throw notFound("版本");
-    return c.json({ version: row.version, schema: JSON.parse(row.schema), publishedAt: iso(row.publishedAt)! }, 200);
+    return c.json(
+      { version: row.version, schema: JSON.parse(row.schema), publishedAt: iso(row.publishedAt)! },
+      200,
+    );
   });
 
   return app;
@@ -406,4 +432,3 @@ export function hasQuestions(schema: ElementLists & { pages?: ElementLists[] }):
     [c?.elements, c?.questions].some((list) => Array.isArray(list) && list.length > 0);
   return nonEmpty(schema) || (Array.isArray(schema.pages) && schema.pages.some(nonEmpty));
 }
-

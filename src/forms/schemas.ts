@@ -23,9 +23,10 @@ export const FormSummarySchema = z
   })
   .openapi("FormSummary");
 
-export const FormSchema = FormSummarySchema.extend({ description: z.string(), schema: SurveySchemaJson }).openapi(
-  "Form",
-);
+export const FormSchema = FormSummarySchema.extend({
+  description: z.string(),
+  schema: SurveySchemaJson,
+}).openapi("Form");
 
 export const VersionSchema = z
   .object({ version: z.number().int(), schema: SurveySchemaJson, publishedAt: z.string() })

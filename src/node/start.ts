@@ -12,7 +12,7 @@ import { openDatabase } from "../db/client.ts";
 import { probeWrite, writeFailure } from "../db/health.ts";
 import { runMigrations } from "../db/migrate.ts";
 import { configFromEnv, nodeSettings, startupWarnings } from "../env.ts";
-import { ValidatorCache } from "../forms/validation.ts";
+import { ValidatorCache } from "../forms/validator-cache.ts";
 import { log, setLogSink } from "../lib/log.ts";
 import { MemoryRateLimiter } from "../lib/rate-limit.ts";
 import { smsGatewayWarnings } from "../enterprise/sms.ts";

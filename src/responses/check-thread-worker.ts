@@ -1,6 +1,6 @@
 /** The check thread's body (see check-thread.ts): answers each message's checks in order. */
 import type { MessagePort } from "node:worker_threads";
-import type { ValidatorCache } from "../forms/validation.ts";
+import type { ValidatorCache } from "../forms/validator-cache.ts";
 import { checkResponse } from "./checks.ts";
 import type { FromThread, ToThread, WireCheck, WireChecked } from "./check-thread.ts";
 

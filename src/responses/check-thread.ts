@@ -13,7 +13,7 @@
  * Without it every check runs on the event loop (src/node/start.ts).
  */
 import { Worker } from "node:worker_threads";
-import type { ValidatorCache, ValidatorCacheStats } from "../forms/validation.ts";
+import type { ValidatorCache, ValidatorCacheStats } from "../forms/validator-cache.ts";
 import { logError } from "../lib/log.ts";
 import {
   checkResponse,

@@ -5,7 +5,8 @@
  * Node server, on a thread of its own beside the event loop (check-thread.ts), which then parses
  * the request's JSON text itself.
  */
-import type { ValidationResult, ValidatorCache, ValidatorCacheStats } from "../forms/validation.ts";
+import type { ValidationResult } from "../forms/validation-types.ts";
+import type { ValidatorCache, ValidatorCacheStats } from "../forms/validator-cache.ts";
 import { canonicalJson, sha256Hex } from "../lib/ids.ts";
 
 /** One submission to check. */

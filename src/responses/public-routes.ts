@@ -7,7 +7,7 @@ import { forms, formVersions, responses } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { questionTitle } from "../forms/question-title.ts";
 import { SurveySchemaJson } from "../forms/schemas.ts";
-import type { FieldError } from "../forms/validation.ts";
+import type { FieldError } from "../forms/validation-types.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
 import type { LimitKey } from "../lib/rate-limit.ts";
 import { errors, jsonBody, jsonResponse, newRouter, parseRequest } from "../lib/router.ts";

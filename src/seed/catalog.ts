@@ -1,7 +1,7 @@
 import { inArray } from "drizzle-orm";
 import { runBatch, type Db } from "../db/client.ts";
 import { catalogItems, forms, formVersions } from "../db/schema.ts";
-import { findSchemaProblems } from "../forms/validation.ts";
+import { findSchemaProblems } from "../forms/schema-problems.ts";
 import { checklistSchema, ITEMS } from "./catalog-data.ts";
 import { demoId } from "./random.ts";
 

@@ -6,7 +6,7 @@ import { checklistFacts } from "../checklists/store.ts";
 import { failedItemCodes, summarizeChecklist } from "../checklists/summary.ts";
 import { runBatch, type Db } from "../db/client.ts";
 import { alerts, checklists, forms, formVersions, type inspections } from "../db/schema.ts";
-import { negativeAnswers, satisfactionScore } from "../evaluations/negative.ts";
+import { negativeAnswers, satisfactionScore } from "../forms/negative.ts";
 import { localDateTime } from "../lib/time.ts";
 import type { PlannedFiling } from "./filings.ts";
 import { demoId } from "./random.ts";

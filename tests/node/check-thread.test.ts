@@ -4,7 +4,7 @@
  * compiled and fallback forms alike, in batches, when its cache evicts a schema, and after it dies.
  */
 import { afterEach, expect, it } from "vitest";
-import { ValidatorCache } from "../../src/forms/validation.ts";
+import { ValidatorCache } from "../../src/forms/validator-cache.ts";
 import { CheckThread } from "../../src/responses/check-thread.ts";
 import { checkResponse, type CheckRequest } from "../../src/responses/checks.ts";
 import { SAMPLE_SCHEMA } from "../helpers.ts";

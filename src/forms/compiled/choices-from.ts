@@ -29,8 +29,7 @@ import {
   requiredMessage,
 } from "./questions.ts";
 import type { Checker, CompileEnv } from "./questions.ts";
-
-type JsonObject = Record<string, unknown>;
+import type { JsonObject } from "../validation-types.ts";
 
 const SOURCE_TYPES = new Set(["radiogroup", "dropdown", "checkbox", "tagbox"]);
 const MODES = new Set(["all", "selected", "unselected"]);
@@ -50,7 +49,13 @@ interface SpecialItems {
 
 function hasSpecialItems(q: Question): boolean {
   const s = q as unknown as SpecialItems;
-  return !!(s.showOtherItem || s.showNoneItem || s.showRefuseItem || s.showDontKnowItem || s.showSelectAllItem);
+  return !!(
+    s.showOtherItem ||
+    s.showNoneItem ||
+    s.showRefuseItem ||
+    s.showDontKnowItem ||
+    s.showSelectAllItem
+  );
 }
 
 /** The source question, provided survey-core's copy of its choices is its static choice list. */
@@ -60,7 +65,13 @@ function sourceOf(name: unknown, q: Question, env: CompileEnv): Question {
   if (!source || source === q || source.name !== name || !SOURCE_TYPES.has(source.getType()))
     throw new Unsupported(`choicesFromQuestion "${name}"`);
   const s = source as unknown as SpecialItems;
-  if (hasSpecialItems(source) || s.choicesFromQuestion || s.choicesVisibleIf || s.choicesEnableIf || s.choicesByUrl?.url)
+  if (
+    hasSpecialItems(source) ||
+    s.choicesFromQuestion ||
+    s.choicesVisibleIf ||
+    s.choicesEnableIf ||
+    s.choicesByUrl?.url
+  )
     throw new Unsupported(`choicesFromQuestion "${name}" with special or dynamic choices`);
   if (source.parentQuestion) throw new Unsupported(`choicesFromQuestion "${name}" inside a question`);
   return source;
@@ -68,7 +79,13 @@ function sourceOf(name: unknown, q: Question, env: CompileEnv): Question {
 
 /** `radiogroup`/`dropdown` with `choicesFromQuestion`: allowed values follow the source's answer. */
 export function compileChoicesFromQuestion(json: JsonObject, q: Question, env: CompileEnv): Checker {
-  assertKeys(json, [...SELECT_KEYS.filter((k) => k !== "choices"), "placeholder", "autocomplete", "choicesFromQuestion", "choicesFromQuestionMode"]);
+  assertKeys(json, [
+    ...SELECT_KEYS.filter((k) => k !== "choices"),
+    "placeholder",
+    "autocomplete",
+    "choicesFromQuestion",
+    "choicesFromQuestionMode",
+  ]);
   if (hasSpecialItems(q) || (q as unknown as SpecialItems).hideIfChoicesEmpty)
     throw new Unsupported(`choicesFromQuestion with special items "${q.name}"`);
   const mode = json.choicesFromQuestionMode ?? "all";
@@ -80,9 +97,12 @@ export function compileChoicesFromQuestion(json: JsonObject, q: Question, env: C
   // The source's checkbox compares answers with survey-core's default (case-insensitive) equality.
   for (let i = 0; i < items.length; i++)
     for (let j = i + 1; j < items.length; j++)
-      if (Helpers.isTwoValueEquals(items[i].value, items[j].value)) throw new Unsupported("source choices equal ignoring case");
+      if (Helpers.isTwoValueEquals(items[i].value, items[j].value))
+        throw new Unsupported("source choices equal ignoring case");
   const special = choiceSetOf(q).special;
-  if (items.some((item) => special.some((sv) => Helpers.isTwoValueEquals(sv, item.value, false, true, false))))
+  if (
+    items.some((item) => special.some((sv) => Helpers.isTwoValueEquals(sv, item.value, false, true, false)))
+  )
     throw new Unsupported("source choice equal to an other/none value");
   const validators = compileValidators(json, q, env);
   const reqMessage = requiredMessage(q);
@@ -108,7 +128,11 @@ export function compileChoicesFromQuestion(json: JsonObject, q: Question, env: C
         cleared = mode !== "all" && selected.has(value) !== (mode === "selected");
       } else {
         // A loose match might be kept by survey-core (or be an other/none answer): its call.
-        if (ItemValue.getItemByValue(items, value) || special.some((sv) => Helpers.isTwoValueEquals(sv, value))) return DEFER;
+        if (
+          ItemValue.getItemByValue(items, value) ||
+          special.some((sv) => Helpers.isTwoValueEquals(sv, value))
+        )
+          return DEFER;
         cleared = true;
       }
       if (cleared) {

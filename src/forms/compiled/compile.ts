@@ -1,6 +1,6 @@
 /**
  * Compiles a published SurveyJS form into a fast response validator that decides exactly as the
- * reference in src/forms/validation.ts (survey-core validate() + clearIncorrectValues(true) +
+ * reference in src/forms/reference-validator.ts (survey-core validate() + clearIncorrectValues(true) +
  * declared limits), without building a survey-core model per response.
  *
  * The compiler either refuses a form (it uses something not reproduced exactly; the caller then
@@ -21,22 +21,21 @@ import {
   compileSignature,
   compileSlider,
   compileSingleChoice,
-  isPlainObject,
   questionFlags,
 } from "./questions.ts";
-import type { Checker, CompileEnv, CompiledQuestion, FieldError, Out, OwnTexts } from "./questions.ts";
+import type { Checker, CompileEnv, CompiledQuestion, Out, OwnTexts } from "./questions.ts";
 import { compilePanelDynamic } from "./panels.ts";
 import { compileChoicesFromQuestion } from "./choices-from.ts";
 import { compileMatrixDropdown, compileMatrixDynamic, compileMultipleText } from "./matrices.ts";
 import { installLinearRegex } from "../linear-regex.ts";
+import { dedupe, isPlainObject } from "../validation-types.ts";
+import type { FieldError, JsonObject, ValidationResult } from "../validation-types.ts";
 
 // The regex validators this compiler calls are survey-core's objects: on the same linear engine as the reference's.
 installLinearRegex();
 
-type JsonObject = Record<string, unknown>;
-
-/** Outcome of validating one response (same shape as the reference's ValidationResult). */
-export type CompiledResult = { ok: true } | { ok: false; errors: FieldError[] };
+/** Outcome of validating one response: the reference's ValidationResult. */
+export type CompiledResult = ValidationResult;
 
 /** A compiled validator: a result, or `undefined` when the response must be decided by the reference. */
 export type CompiledValidator = (data: unknown) => CompiledResult | undefined;
@@ -144,8 +143,50 @@ const SURVEY_KEYS = [
 /** A page's or panel's own required check ("answer at least one question"), as survey-core's validateRequired. */
 const CONTAINER_REQUIRED_KEYS = ["isRequired", "requiredIf", "requiredErrorText"];
 
-const PAGE_KEYS = [...CONTAINER_REQUIRED_KEYS, "timeLimit", "maxTimeToFinish", "name", "title", "description", "elements", "questions", "visible", "visibleIf", "enableIf", "readOnly", "navigationTitle", "navigationDescription", "questionTitleLocation", "maxWidth", "questionsOrder"];
-const PANEL_KEYS = [...CONTAINER_REQUIRED_KEYS, "type", "name", "title", "description", "elements", "visible", "visibleIf", "enableIf", "readOnly", "state", "startWithNewLine", "indent", "width", "minWidth", "maxWidth", "questionStartIndex", "showNumber", "showQuestionNumbers", "innerIndent", "questionTitleLocation", "titleLocation", "showPanelBorder"];
+const PAGE_KEYS = [
+  ...CONTAINER_REQUIRED_KEYS,
+  "timeLimit",
+  "maxTimeToFinish",
+  "name",
+  "title",
+  "description",
+  "elements",
+  "questions",
+  "visible",
+  "visibleIf",
+  "enableIf",
+  "readOnly",
+  "navigationTitle",
+  "navigationDescription",
+  "questionTitleLocation",
+  "maxWidth",
+  "questionsOrder",
+];
+const PANEL_KEYS = [
+  ...CONTAINER_REQUIRED_KEYS,
+  "type",
+  "name",
+  "title",
+  "description",
+  "elements",
+  "visible",
+  "visibleIf",
+  "enableIf",
+  "readOnly",
+  "state",
+  "startWithNewLine",
+  "indent",
+  "width",
+  "minWidth",
+  "maxWidth",
+  "questionStartIndex",
+  "showNumber",
+  "showQuestionNumbers",
+  "innerIndent",
+  "questionTitleLocation",
+  "titleLocation",
+  "showPanelBorder",
+];
 
 /** A required page or panel: at least one of its visible questions must be answered. */
 export interface ContainerCheck {
@@ -167,7 +208,11 @@ function flag(condition: Condition | undefined, staticValue: boolean): (values: 
   return condition ?? (() => staticValue);
 }
 
-function combine(parent: ContainerState, visible: (v: Values) => boolean, readOnly: (v: Values) => boolean): ContainerState {
+function combine(
+  parent: ContainerState,
+  visible: (v: Values) => boolean,
+  readOnly: (v: Values) => boolean,
+): ContainerState {
   return {
     visible: (values) => parent.visible(values) && visible(values),
     readOnly: (values) => parent.readOnly(values) || readOnly(values),
@@ -211,14 +256,22 @@ class FormCompiler {
     if (/[.[\]{}]|-unwrapped$/i.test(variable)) throw new Unsupported(`expression variable {${variable}}`);
     const lower = variable.toLowerCase();
     const q = this.byLowerName.get(lower);
-    if (!q && !this.schemaNames.has(lower) && !BUILT_IN_VARIABLES.has(lower) && allowFree && /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(variable)) {
+    if (
+      !q &&
+      !this.schemaNames.has(lower) &&
+      !BUILT_IN_VARIABLES.has(lower) &&
+      allowFree &&
+      /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(variable)
+    ) {
       // A response that sends such a key is left to the reference (survey-core's expressions would read it).
       this.freeVariables.add(lower);
       return variable;
     }
-    if (!q || !SIMPLE_VALUE_TYPES.has(q.getType())) throw new Unsupported(`expression variable {${variable}}`);
+    if (!q || !SIMPLE_VALUE_TYPES.has(q.getType()))
+      throw new Unsupported(`expression variable {${variable}}`);
     const s = q as unknown as { showOtherItem?: boolean; showCommentArea?: boolean };
-    if (s.showOtherItem || s.showCommentArea) throw new Unsupported(`expression variable {${variable}} with "other"`);
+    if (s.showOtherItem || s.showCommentArea)
+      throw new Unsupported(`expression variable {${variable}} with "other"`);
     // survey-core may clear such an answer while loading the response; expressions would see that.
     if ((q as unknown as { choicesFromQuestion?: string }).choicesFromQuestion)
       throw new Unsupported(`expression variable {${variable}} with choicesFromQuestion`);
@@ -238,9 +291,11 @@ class FormCompiler {
       if (pages.length !== this.model.pages.length) throw new Unsupported("pages");
       pages.forEach((pageJson: unknown, i) => {
         if (!isPlainObject(pageJson)) throw new Unsupported("page");
-        for (const key of Object.keys(pageJson)) if (!PAGE_KEYS.includes(key)) throw new Unsupported(`page property ${key}`);
+        for (const key of Object.keys(pageJson))
+          if (!PAGE_KEYS.includes(key)) throw new Unsupported(`page property ${key}`);
         for (const key of ["visible", "readOnly"])
-          if (pageJson[key] !== undefined && typeof pageJson[key] !== "boolean") throw new Unsupported(`page ${key}`);
+          if (pageJson[key] !== undefined && typeof pageJson[key] !== "boolean")
+            throw new Unsupported(`page ${key}`);
         const page = this.model.pages[i];
         this.compileContainer(pageJson, page, page === startPage ? hidden : root);
       });
@@ -258,7 +313,8 @@ class FormCompiler {
     const enabled = compileCondition(json.enableIf, this.env.resolve);
     const staticReadOnly = json.readOnly === true;
     const readOnly = enabled ? (values: Values) => !enabled(values) : () => staticReadOnly;
-    if (json.elements !== undefined && json.questions !== undefined) throw new Unsupported("elements and questions");
+    if (json.elements !== undefined && json.questions !== undefined)
+      throw new Unsupported("elements and questions");
     const state = combine(parent, visible, readOnly);
     const first = this.questions.length;
     this.compileElements(json.elements ?? json.questions, container, state);
@@ -279,8 +335,13 @@ class FormCompiler {
     list.forEach((json: unknown, i) => {
       const element = container.elements[i];
       // Panels and html elements may be unnamed: survey-core then names the panel itself.
-      if (!isPlainObject(json) || (json.name !== undefined && element.name !== json.name)) throw new Unsupported("element");
-      if (json.name === undefined && !(element instanceof PanelModel) && !NO_ANSWER_TYPES.has(String(json.type)))
+      if (!isPlainObject(json) || (json.name !== undefined && element.name !== json.name))
+        throw new Unsupported("element");
+      if (
+        json.name === undefined &&
+        !(element instanceof PanelModel) &&
+        !NO_ANSWER_TYPES.has(String(json.type))
+      )
         throw new Unsupported("element without a name");
       if (element instanceof PanelModel && json.type === "panel") {
         assertKeys(json, PANEL_KEYS);
@@ -296,7 +357,8 @@ class FormCompiler {
   private compileQuestion(json: JsonObject, q: Question, parent: ContainerState): void {
     if (q.getValueName() !== q.name || json.valueName !== undefined) throw new Unsupported("valueName");
     const noAnswer = NO_ANSWER_TYPES.has(q.getType());
-    if ((!q.name && !noAnswer) || q.name.endsWith("-Comment") || q.name === "__proto__") throw new Unsupported("question name");
+    if ((!q.name && !noAnswer) || q.name.endsWith("-Comment") || q.name === "__proto__")
+      throw new Unsupported("question name");
     const own = questionFlags(json, q, this.env.resolve);
     this.questions.push({
       name: q.name,
@@ -308,7 +370,9 @@ class FormCompiler {
   }
 
   private checkerFor(json: JsonObject, q: Question): Checker {
-    const env = ["matrix", "matrixdynamic", "matrixdropdown", "paneldynamic", "multipletext"].includes(q.getType())
+    const env = ["matrix", "matrixdynamic", "matrixdropdown", "paneldynamic", "multipletext"].includes(
+      q.getType(),
+    )
       ? this.nestedEnv
       : this.env;
     const type = q.getType();
@@ -340,9 +404,25 @@ class FormCompiler {
         return compileNoValue(json, ["html"]);
       case "expression":
         // Its value is computed by survey-core; conditions cannot reference it (see resolve).
-        return compileNoValue(json, ["expression", "displayStyle", "currency", "precision", "format", "maximumFractionDigits", "minimumFractionDigits", "useGrouping"]);
+        return compileNoValue(json, [
+          "expression",
+          "displayStyle",
+          "currency",
+          "precision",
+          "format",
+          "maximumFractionDigits",
+          "minimumFractionDigits",
+          "useGrouping",
+        ]);
       case "image":
-        return compileNoValue(json, ["imageLink", "imageHeight", "imageWidth", "contentMode", "imageFit", "altText"]);
+        return compileNoValue(json, [
+          "imageLink",
+          "imageHeight",
+          "imageWidth",
+          "contentMode",
+          "imageFit",
+          "altText",
+        ]);
       default:
         throw new Unsupported(`question type ${q.getType()}`);
     }
@@ -374,7 +454,13 @@ function collectNames(node: unknown, out: Set<string>): void {
 }
 
 /** Question types whose default creates rows or panels of their own: their defaults are not ignored here. */
-const DEFAULT_SHAPES_ROWS = new Set(["paneldynamic", "matrixdynamic", "matrixdropdown", "multipletext", "matrix"]);
+const DEFAULT_SHAPES_ROWS = new Set([
+  "paneldynamic",
+  "matrixdynamic",
+  "matrixdropdown",
+  "multipletext",
+  "matrix",
+]);
 
 /**
  * survey-core applies a root question's `defaultValue` while loading the form, and the reference
@@ -392,17 +478,12 @@ const NO_ANSWER_TYPES = new Set(["html", "image"]);
 function isUnnamedNoAnswer(error: JsonError): boolean {
   const at: unknown = error.jsonObj;
   const property = (error as JsonError & { propertyName?: string }).propertyName;
-  return error.type === "requiredproperty" && property === "name" && isPlainObject(at) && NO_ANSWER_TYPES.has(String(at.type));
-}
-
-function dedupe(errors: FieldError[]): FieldError[] {
-  const seen = new Set<string>();
-  return errors.filter((e) => {
-    const key = `${e.name}\u0000${e.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return (
+    error.type === "requiredproperty" &&
+    property === "name" &&
+    isPlainObject(at) &&
+    NO_ANSWER_TYPES.has(String(at.type))
+  );
 }
 
 /** survey-core's emptiness where it is plain; `undefined` for values whose emptiness depends on the question (spaces, rows, objects). */
@@ -410,7 +491,12 @@ function isAnswered(value: unknown): boolean | undefined {
   if (value === undefined || value === null || value === "") return false;
   if (typeof value === "string") return value.trim() ? true : undefined;
   if (typeof value === "number" || typeof value === "boolean") return true;
-  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" || typeof v === "number")) return true;
+  if (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((v) => typeof v === "string" || typeof v === "number")
+  )
+    return true;
   return undefined;
 }
 
@@ -480,18 +566,21 @@ export function compileResponseValidator(schema: unknown, locale: string, texts:
     // Unknown properties are ignored by survey-core (and refused by the key lists below where they matter).
     if (model.jsonErrors?.some((e) => e.type !== "unknownproperty" && !isUnnamedNoAnswer(e)))
       return { ok: false, reason: "schema has JSON errors" };
-    if (model.isDisplayMode || model.calculatedValues.length) return { ok: false, reason: "survey mode or calculated values" };
+    if (model.isDisplayMode || model.calculatedValues.length)
+      return { ok: false, reason: "survey mode or calculated values" };
     // An expression question sets its value while the response loads, and that change would run triggers.
     if (model.triggers.length && model.getAllQuestions().some((q) => q.getType() === "expression"))
       return { ok: false, reason: "triggers beside expression questions" };
     const compiler = new FormCompiler(model, locale, texts, schema);
     compiler.compileSurvey(schema);
     // The template model stays alive: validators and scales belong to it (only read, never changed).
-    return { ok: true, validate: makeValidator(compiler.questions, compiler.containers, compiler.freeVariables, texts) };
+    return {
+      ok: true,
+      validate: makeValidator(compiler.questions, compiler.containers, compiler.freeVariables, texts),
+    };
   } catch (error) {
     model?.dispose();
     if (error instanceof Unsupported) return { ok: false, reason: error.message };
     return { ok: false, reason: `compiler error: ${(error as Error).message}` };
   }
 }
-

@@ -49,7 +49,16 @@ const PURE_FUNCTIONS = new Set([
 ]);
 
 /** Question types whose data value survey-core exposes to expressions as is (within the compiled value domain). */
-export const SIMPLE_VALUE_TYPES = new Set(["text", "comment", "radiogroup", "dropdown", "checkbox", "tagbox", "boolean", "rating"]);
+export const SIMPLE_VALUE_TYPES = new Set([
+  "text",
+  "comment",
+  "radiogroup",
+  "dropdown",
+  "checkbox",
+  "tagbox",
+  "boolean",
+  "rating",
+]);
 
 /**
  * Resolves expression variables to root question names. Returns the declared name for a variable,
@@ -81,7 +90,8 @@ function checkExpression(expression: string, resolve: VariableResolver): Checked
     if (!CLOCK_FREE_FUNCTIONS.has(fn)) clockFree = false;
   }
   const names = new Map<string, string>();
-  for (const variable of new ConditionRunner(expression).getVariables()) names.set(variable, resolve(variable));
+  for (const variable of new ConditionRunner(expression).getVariables())
+    names.set(variable, resolve(variable));
   return { names, clockFree };
 }
 
@@ -209,7 +219,9 @@ export function compileCondition(expression: unknown, resolve: VariableResolver)
     const runner = new ConditionRunner(expression);
     if (runner.isAsync) throw new Unsupported(`async expression ${expression}`);
     const run = (values: Values) => runner.runValues(pick(values));
-    return clockFree ? { run: memoized([...names.entries()], run), memoized: true } : { run, memoized: false };
+    return clockFree
+      ? { run: memoized([...names.entries()], run), memoized: true }
+      : { run, memoized: false };
   });
 }
 

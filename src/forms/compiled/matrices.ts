@@ -20,12 +20,11 @@ import {
   compileSingleChoice,
   compileText,
   isBlank,
-  isPlainObject,
   requiredMessage,
 } from "./questions.ts";
 import type { Checker, CompileEnv, Out, QuestionState } from "./questions.ts";
-
-type JsonObject = Record<string, unknown>;
+import { isPlainObject } from "../validation-types.ts";
+import type { JsonObject } from "../validation-types.ts";
 
 /** Column keys besides the cell question's own: "cellType" and "isUnique" belong to the column. */
 const COLUMN_KEYS = ["cellType", "isUnique", "choices", "inputType", "maxLength", "rows"];
@@ -85,19 +84,31 @@ interface CompiledColumn {
  * `{row.x}` for a column x with a simple value; root variables are accepted only when nothing in
  * the row can shadow them. Validators and value expressions get root variables only.
  */
-function cellResolvers(columns: ColumnInternals[], env: CompileEnv): { conditions: VariableResolver; root: VariableResolver } {
+function cellResolvers(
+  columns: ColumnInternals[],
+  env: CompileEnv,
+): { conditions: VariableResolver; root: VariableResolver } {
   const byLower = new Map(columns.map((c) => [c.name.toLowerCase(), c]));
   const root = (variable: string): string => {
     const lower = variable.toLowerCase();
-    if (byLower.has(lower) || ROW_CONTEXT_NAMES.has(lower)) throw new Unsupported(`expression variable {${variable}} in a matrix cell`);
+    if (byLower.has(lower) || ROW_CONTEXT_NAMES.has(lower))
+      throw new Unsupported(`expression variable {${variable}} in a matrix cell`);
     return env.resolve(variable);
   };
   const conditions = (variable: string): string => {
     if (!variable.startsWith(ROW_PREFIX)) return root(variable);
     const name = variable.slice(ROW_PREFIX.length);
     const column = byLower.get(name.toLowerCase());
-    const tq = column?.templateQuestion as (Question & { showOtherItem?: boolean; showCommentArea?: boolean }) | undefined;
-    if (!column || !tq || column.name !== name || !SIMPLE_VALUE_TYPES.has(tq.getType()) || tq.showOtherItem || tq.showCommentArea)
+    const tq = column?.templateQuestion as
+      (Question & { showOtherItem?: boolean; showCommentArea?: boolean }) | undefined;
+    if (
+      !column ||
+      !tq ||
+      column.name !== name ||
+      !SIMPLE_VALUE_TYPES.has(tq.getType()) ||
+      tq.showOtherItem ||
+      tq.showCommentArea
+    )
       throw new Unsupported(`expression variable {${variable}}`);
     return ROW_PREFIX + column.name;
   };
@@ -110,7 +121,10 @@ function cellResolvers(columns: ColumnInternals[], env: CompileEnv): { condition
  * choices) always shows the matrix's choices when the matrix has any (setQuestionProperties).
  */
 function cellChoices(column: ColumnInternals, matrix: CellMatrixInternals): ItemValue[] {
-  const own = column.cellType === "default" && matrix.hasChoices() ? [] : (column.templateQuestion as unknown as { choices: ItemValue[] }).choices;
+  const own =
+    column.cellType === "default" && matrix.hasChoices()
+      ? []
+      : (column.templateQuestion as unknown as { choices: ItemValue[] }).choices;
   return own.length ? own : matrix.choices;
 }
 
@@ -171,12 +185,17 @@ function compileColumns(json: JsonObject, q: Question, env: CompileEnv): Compile
     if (!isPlainObject(colJson) || colJson.name !== column.name) throw new Unsupported("column");
     return compileColumn(colJson, column, m, env, resolvers);
   });
-  if (new Set(columns.map((c) => c.name.toLowerCase())).size !== columns.length) throw new Unsupported("duplicate columns");
+  if (new Set(columns.map((c) => c.name.toLowerCase())).size !== columns.length)
+    throw new Unsupported("duplicate columns");
   return columns;
 }
 
 /** A non-empty row object of known columns with JSON values and no texts survey-core would trim. */
-function isPlainRow(row: unknown, byName: Map<string, CompiledColumn>, allowEmpty: boolean): row is JsonObject {
+function isPlainRow(
+  row: unknown,
+  byName: Map<string, CompiledColumn>,
+  allowEmpty: boolean,
+): row is JsonObject {
   if (!isPlainObject(row) || (!allowEmpty && isBlank(row))) return false;
   for (const [key, cell] of Object.entries(row)) {
     if (!byName.has(key) || cell === undefined) return false;
@@ -212,7 +231,13 @@ function hasDuplicates(columns: CompiledColumn[], rows: JsonObject[]): boolean {
  * on top of the response's. Returns `DEFER` when a cell is outside its domain or would be cleared
  * (the reference names only the first removed value under a question, in the data's key order).
  */
-function checkRow(columns: CompiledColumn[], row: JsonObject, rowPath: string, active: boolean, out: Out): boolean {
+function checkRow(
+  columns: CompiledColumn[],
+  row: JsonObject,
+  rowPath: string,
+  active: boolean,
+  out: Out,
+): boolean {
   // A fresh object per row: compiled conditions remember their result per values object.
   const values = Object.create(out.values) as Values;
   for (const column of columns) values[ROW_PREFIX + column.name] = row[column.name];
@@ -227,7 +252,17 @@ function checkRow(columns: CompiledColumn[], row: JsonObject, rowPath: string, a
   return true;
 }
 
-const MATRIX_CELL_KEYS = ["columns", "cellType", "choices", "columnMinWidth", "horizontalScroll", "alternateRows", "showHeader", "verticalAlign", "columnColCount"];
+const MATRIX_CELL_KEYS = [
+  "columns",
+  "cellType",
+  "choices",
+  "columnMinWidth",
+  "horizontalScroll",
+  "alternateRows",
+  "showHeader",
+  "verticalAlign",
+  "columnColCount",
+];
 
 interface DynamicInternals {
   minRowCount: number;
@@ -242,8 +277,23 @@ interface DynamicInternals {
  * and are left to it.
  */
 export function compileMatrixDynamic(json: JsonObject, q: Question, env: CompileEnv): Checker {
-  assertKeys(json, [...MATRIX_CELL_KEYS, "rowCount", "minRowCount", "maxRowCount", "addRowText", "removeRowText", "allowAddRows", "allowRemoveRows", "confirmDelete", "confirmDeleteText", "noRowsText", "hideColumnsIfEmpty", "emptyRowsText"]);
-  if (json.cellType !== undefined && json.cellType !== "text" && json.cellType !== "dropdown") throw new Unsupported("matrix cellType");
+  assertKeys(json, [
+    ...MATRIX_CELL_KEYS,
+    "rowCount",
+    "minRowCount",
+    "maxRowCount",
+    "addRowText",
+    "removeRowText",
+    "allowAddRows",
+    "allowRemoveRows",
+    "confirmDelete",
+    "confirmDeleteText",
+    "noRowsText",
+    "hideColumnsIfEmpty",
+    "emptyRowsText",
+  ]);
+  if (json.cellType !== undefined && json.cellType !== "text" && json.cellType !== "dropdown")
+    throw new Unsupported("matrix cellType");
   const columns = compileColumns(json, q, env);
   const byName = new Map(columns.map((c) => [c.name, c]));
   const d = q as unknown as DynamicInternals;
@@ -252,7 +302,10 @@ export function compileMatrixDynamic(json: JsonObject, q: Question, env: Compile
   // A missing value gets rowCount empty rows from survey-core; they can only fail on cells that check empty values.
   const rowCount = d.rowCount;
   const emptyOk =
-    !json.isRequired && !json.requiredIf && d.minRowCount === 0 && (rowCount === 0 || !columns.some((c) => c.checksEmpty));
+    !json.isRequired &&
+    !json.requiredIf &&
+    d.minRowCount === 0 &&
+    (rowCount === 0 || !columns.some((c) => c.checksEmpty));
 
   return (value, path, state, out) => {
     // Sent as null or [], survey-core keeps the empty value; only without default rows is that the same as missing.
@@ -261,7 +314,8 @@ export function compileMatrixDynamic(json: JsonObject, q: Question, env: Compile
     for (const row of value) if (!isPlainRow(row, byName, false)) return DEFER;
     const rows = value as JsonObject[];
     if (hasDuplicates(columns, rows)) return DEFER;
-    for (let i = 0; i < rows.length; i++) if (!checkRow(columns, rows[i], `${path}[${i}]`, state.active, out)) return DEFER;
+    for (let i = 0; i < rows.length; i++)
+      if (!checkRow(columns, rows[i], `${path}[${i}]`, state.active, out)) return DEFER;
     return true;
   };
 }
@@ -284,7 +338,8 @@ export function compileMatrixDropdown(json: JsonObject, q: Question, env: Compil
     rowKeys.push(row.value);
   }
   const rowSet = new Set(rowKeys);
-  if (rowSet.size !== rowKeys.length || rowKeys.includes("__proto__")) throw new Unsupported("duplicate matrix rows");
+  if (rowSet.size !== rowKeys.length || rowKeys.includes("__proto__"))
+    throw new Unsupported("duplicate matrix rows");
   const columns = compileColumns(json, q, env);
   const byName = new Map(columns.map((c) => [c.name, c]));
   const noRow: JsonObject = {};
@@ -293,18 +348,47 @@ export function compileMatrixDropdown(json: JsonObject, q: Question, env: Compil
   return (value, path, state, out) => {
     if (value !== undefined && value !== null && !isPlainObject(value)) return DEFER;
     const sent = (value ?? noRow) as JsonObject;
-    for (const [key, row] of Object.entries(sent)) if (!rowSet.has(key) || !isPlainRow(row, byName, true)) return DEFER;
+    for (const [key, row] of Object.entries(sent))
+      if (!rowSet.has(key) || !isPlainRow(row, byName, true)) return DEFER;
     if (hasDuplicates(columns, Object.values(sent) as JsonObject[])) return DEFER;
     // Required means some cell is answered: survey-core's isEmpty() over the whole object.
     if (state.required && Helpers.isValueEmpty(value)) out.core.push({ name: path, message: reqMessage });
     for (const key of rowKeys)
-      if (!checkRow(columns, (sent[key] as JsonObject | undefined) ?? noRow, `${path}.${key}`, state.active, out)) return DEFER;
+      if (
+        !checkRow(
+          columns,
+          (sent[key] as JsonObject | undefined) ?? noRow,
+          `${path}.${key}`,
+          state.active,
+          out,
+        )
+      )
+        return DEFER;
     return true;
   };
 }
 
-const MULTIPLE_TEXT_KEYS = ["items", "colCount", "itemSize", "inputSize", "itemTitleWidth", "itemErrorLocation"];
-const ITEM_KEYS = ["name", "title", "isRequired", "placeholder", "inputType", "maxLength", "inputSize", "requiredErrorText", "validators", "minValueExpression", "maxValueExpression"];
+const MULTIPLE_TEXT_KEYS = [
+  "items",
+  "colCount",
+  "itemSize",
+  "inputSize",
+  "itemTitleWidth",
+  "itemErrorLocation",
+];
+const ITEM_KEYS = [
+  "name",
+  "title",
+  "isRequired",
+  "placeholder",
+  "inputType",
+  "maxLength",
+  "inputSize",
+  "requiredErrorText",
+  "validators",
+  "minValueExpression",
+  "maxValueExpression",
+];
 
 /**
  * `multipletext`: an object of item texts, each item checked as the text question survey-core
@@ -315,12 +399,17 @@ export function compileMultipleText(json: JsonObject, q: Question, env: CompileE
   if (json.validators !== undefined) throw new Unsupported("multipletext validators");
   const itemJsons = json.items;
   const items = (q as QuestionMultipleTextModel).items;
-  if (!Array.isArray(itemJsons) || itemJsons.length !== items.length) throw new Unsupported("multipletext items");
+  if (!Array.isArray(itemJsons) || itemJsons.length !== items.length)
+    throw new Unsupported("multipletext items");
   const compiled = items.map((item, i) => {
     const itemJson: unknown = itemJsons[i];
-    if (!isPlainObject(itemJson) || itemJson.name !== item.name || item.name === "__proto__") throw new Unsupported("multipletext item");
-    for (const key of Object.keys(itemJson)) if (!ITEM_KEYS.includes(key)) throw new Unsupported(`multipletext item property ${key}`);
-    for (const key of ["isRequired"]) if (itemJson[key] !== undefined && typeof itemJson[key] !== "boolean") throw new Unsupported(`non-boolean ${key}`);
+    if (!isPlainObject(itemJson) || itemJson.name !== item.name || item.name === "__proto__")
+      throw new Unsupported("multipletext item");
+    for (const key of Object.keys(itemJson))
+      if (!ITEM_KEYS.includes(key)) throw new Unsupported(`multipletext item property ${key}`);
+    for (const key of ["isRequired"])
+      if (itemJson[key] !== undefined && typeof itemJson[key] !== "boolean")
+        throw new Unsupported(`non-boolean ${key}`);
     return { name: item.name, required: item.isRequired, check: compileText(itemJson, item.editor, env) };
   });
   const names = new Set(compiled.map((c) => c.name));

@@ -17,10 +17,10 @@
 import { Question, settings } from "survey-core";
 import { SIMPLE_VALUE_TYPES, Unsupported } from "./conditions.ts";
 import type { Values, VariableResolver } from "./conditions.ts";
-import { DEFER, assertKeys, compilePlainQuestion, isBlank, isPlainObject, questionFlags } from "./questions.ts";
-import type { Checker, CompileEnv, CompiledQuestion, FieldError, Out } from "./questions.ts";
-
-type JsonObject = Record<string, unknown>;
+import { DEFER, assertKeys, compilePlainQuestion, isBlank, questionFlags } from "./questions.ts";
+import type { Checker, CompileEnv, CompiledQuestion, Out } from "./questions.ts";
+import { isPlainObject } from "../validation-types.ts";
+import type { FieldError, JsonObject } from "../validation-types.ts";
 
 const PANEL_DYNAMIC_KEYS = [
   "templateElements",
@@ -86,9 +86,11 @@ function panelResolver(byLowerName: Map<string, Question>, root: VariableResolve
     if (lower === vars.panelIndex.toLowerCase()) return INDEX_KEY;
     if (lower.startsWith(prefix)) {
       const q = byLowerName.get(lower.slice(prefix.length));
-      if (!q || !SIMPLE_VALUE_TYPES.has(q.getType())) throw new Unsupported(`expression variable {${variable}}`);
+      if (!q || !SIMPLE_VALUE_TYPES.has(q.getType()))
+        throw new Unsupported(`expression variable {${variable}}`);
       const s = q as unknown as { showOtherItem?: boolean; showCommentArea?: boolean };
-      if (s.showOtherItem || s.showCommentArea) throw new Unsupported(`expression variable {${variable}} with "other"`);
+      if (s.showOtherItem || s.showCommentArea)
+        throw new Unsupported(`expression variable {${variable}} with "other"`);
       return PANEL_KEY + q.name;
     }
     return root(variable);
@@ -97,7 +99,8 @@ function panelResolver(byLowerName: Map<string, Question>, root: VariableResolve
 
 function innerChecker(json: JsonObject, q: Question, env: CompileEnv): Checker {
   // A bound computed in a panel would differ between the live question and the template the reference's limits read.
-  if (json.minValueExpression || json.maxValueExpression) throw new Unsupported("min/maxValueExpression in a dynamic panel");
+  if (json.minValueExpression || json.maxValueExpression)
+    throw new Unsupported("min/maxValueExpression in a dynamic panel");
   const checker = compilePlainQuestion(json, q, env);
   if (!checker) throw new Unsupported(`question type ${q.getType()} in a dynamic panel`);
   return checker;
@@ -114,7 +117,8 @@ function compileInner(json: unknown, q: Question, env: CompileEnv): CompiledQues
 /** `paneldynamic`: an array of panel objects, each checked question by question. */
 export function compilePanelDynamic(json: JsonObject, q: Question, env: CompileEnv): Checker {
   assertKeys(json, PANEL_DYNAMIC_KEYS);
-  if (json.isRequired || json.requiredIf || json.validators !== undefined) throw new Unsupported("required or validated dynamic panel");
+  if (json.isRequired || json.requiredIf || json.validators !== undefined)
+    throw new Unsupported("required or validated dynamic panel");
   const pd = q as unknown as PanelDynamicInternals;
   const template = pd.template;
   const list = json.templateElements;
@@ -193,7 +197,10 @@ function keyOf(pd: PanelDynamicInternals, byLowerName: Map<string, Question>): P
   if (!q) return undefined;
   const type = q.getType();
   // A number input's range limit is skipped where survey-core reported an error; the key error would count.
-  const plain = type === "text" ? (q as unknown as { inputType: string }).inputType !== "number" : ["comment", "radiogroup", "dropdown"].includes(type);
+  const plain =
+    type === "text"
+      ? (q as unknown as { inputType: string }).inputType !== "number"
+      : ["comment", "radiogroup", "dropdown"].includes(type);
   if (!plain || byLowerName.get(q.name.toLowerCase()) !== q) throw new Unsupported(`keyName ${pd.keyName}`);
   return { name: q.name, message: pd.keyDuplicationError };
 }
@@ -204,7 +211,8 @@ function checkKeys(panels: JsonObject[], path: string, key: PanelKey, out: Out):
   for (let i = 0; i < panels.length; i++) {
     const value = panels[i][key.name];
     if (isBlank(value) || (typeof value === "string" && value.trim() === "")) continue;
-    if (seen.some((v) => v == value)) out.core.push({ name: `${path}[${i}].${key.name}`, message: key.message });
+    if (seen.some((v) => v == value))
+      out.core.push({ name: `${path}[${i}].${key.name}`, message: key.message });
     else seen.push(value);
   }
 }

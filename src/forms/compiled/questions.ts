@@ -2,7 +2,7 @@
  * Per-question checkers of the compiled validator.
  *
  * Each checker reproduces, for one question, the three parts of the reference
- * (src/forms/validation.ts): (a) survey-core's errors when the question is visible and editable,
+ * (src/forms/reference-validator.ts): (a) survey-core's errors when the question is visible and editable,
  * (b) what `clearIncorrectValues(true)` would remove, (c) the declared limits. It does so only for
  * values in a *domain* it understands exactly — well-formed strings, numbers, choice values, rows —
  * and answers `DEFER` for anything else (a wrong type, an ambiguous loose match, an "other" answer),
@@ -27,12 +27,8 @@ import {
 import type { Question, SurveyModel, SurveyValidator } from "survey-core";
 import { Unsupported, compileCondition, compileEvaluator } from "./conditions.ts";
 import type { Evaluator, Values, VariableResolver } from "./conditions.ts";
-
-/** One reason a response is invalid (same shape as the reference's FieldError). */
-export interface FieldError {
-  name: string;
-  message: string;
-}
+import { isPlainObject } from "../validation-types.ts";
+import type { FieldError, JsonObject } from "../validation-types.ts";
 
 /** Messages of the reference's own checks, in the validator's locale. */
 export interface OwnTexts {
@@ -75,7 +71,11 @@ export interface CompiledQuestion extends QuestionFlags {
 }
 
 /** The question's visibleIf, enableIf and requiredIf compiled, else its static visible, readOnly and isRequired. */
-export function questionFlags(json: Record<string, unknown>, q: Question, resolve: VariableResolver): QuestionFlags {
+export function questionFlags(
+  json: Record<string, unknown>,
+  q: Question,
+  resolve: VariableResolver,
+): QuestionFlags {
   const visibleIf = compileCondition(json.visibleIf, resolve);
   const enableIf = compileCondition(json.enableIf, resolve);
   const requiredIf = compileCondition(json.requiredIf, resolve);
@@ -96,8 +96,6 @@ export interface CompileEnv {
   texts: OwnTexts;
   resolve: VariableResolver;
 }
-
-type JsonObject = Record<string, unknown>;
 
 /** Keys with no influence on validation (layout, texts, client behaviour). */
 const PRESENTATION_KEYS = [
@@ -134,17 +132,12 @@ const PRESENTATION_KEYS = [
 export function assertKeys(json: JsonObject, extra: readonly string[]): void {
   // survey-core converts other JSON types for these; only plain booleans are read here.
   for (const key of ["visible", "readOnly", "isRequired"])
-    if (json[key] !== undefined && typeof json[key] !== "boolean") throw new Unsupported(`non-boolean ${key}`);
+    if (json[key] !== undefined && typeof json[key] !== "boolean")
+      throw new Unsupported(`non-boolean ${key}`);
   for (const key of Object.keys(json)) {
     if (!PRESENTATION_KEYS.includes(key) && !extra.includes(key))
       throw new Unsupported(`property "${key}" of ${String(json.type)} "${String(json.name)}"`);
   }
-}
-
-export function isPlainObject(value: unknown): value is JsonObject {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /**
@@ -261,8 +254,38 @@ export function collectCore(
 // Text and comment
 // ---------------------------------------------------------------------------------------------
 
-const TEXT_INPUT_TYPES = new Set(["text", "email", "tel", "url", "password", "search", "number", "date", "datetime-local", "color", "month", "week", "time", "range"]);
-const TEXT_KEYS = ["maskType", "maskSettings", "inputType", "maxLength", "min", "max", "minValueExpression", "maxValueExpression", "minErrorText", "maxErrorText", "size", "inputSize", "autocomplete", "textUpdateMode"];
+const TEXT_INPUT_TYPES = new Set([
+  "text",
+  "email",
+  "tel",
+  "url",
+  "password",
+  "search",
+  "number",
+  "date",
+  "datetime-local",
+  "color",
+  "month",
+  "week",
+  "time",
+  "range",
+]);
+const TEXT_KEYS = [
+  "maskType",
+  "maskSettings",
+  "inputType",
+  "maxLength",
+  "min",
+  "max",
+  "minValueExpression",
+  "maxValueExpression",
+  "minErrorText",
+  "maxErrorText",
+  "size",
+  "inputSize",
+  "autocomplete",
+  "textUpdateMode",
+];
 
 interface TextInternals {
   isDateInputType: boolean;
@@ -276,7 +299,12 @@ interface TextInternals {
 }
 
 /** The bound survey-core's setRenderedMinMax would compute: the expression result or the static property. */
-function boundOf(t: TextInternals, evaluator: Evaluator | undefined, staticValue: unknown, isMax: boolean): (values: Values) => unknown {
+function boundOf(
+  t: TextInternals,
+  evaluator: Evaluator | undefined,
+  staticValue: unknown,
+  isMax: boolean,
+): (values: Values) => unknown {
   if (!evaluator) return () => staticValue;
   return (values) => {
     let val = evaluator(values);
@@ -286,7 +314,12 @@ function boundOf(t: TextInternals, evaluator: Evaluator | undefined, staticValue
 }
 
 /** `text` questions (and text cells): strings, or finite numbers for inputType number. */
-export function compileText(json: JsonObject, q: Question, env: CompileEnv, extraKeys: readonly string[] = []): Checker {
+export function compileText(
+  json: JsonObject,
+  q: Question,
+  env: CompileEnv,
+  extraKeys: readonly string[] = [],
+): Checker {
   assertKeys(json, [...TEXT_KEYS, ...extraKeys]);
   if (!(q instanceof QuestionTextModel)) throw new Unsupported("text model");
   const inputType = q.inputType;
@@ -295,7 +328,8 @@ export function compileText(json: JsonObject, q: Question, env: CompileEnv, extr
   const masked = !!q.maskType && q.maskType !== "none";
   const t = q as unknown as TextInternals;
   const isMinMax = inputType === "number" || inputType === "range" || t.isDateInputType;
-  const hasBounds = json.min !== undefined || json.max !== undefined || json.minValueExpression || json.maxValueExpression;
+  const hasBounds =
+    json.min !== undefined || json.max !== undefined || json.minValueExpression || json.maxValueExpression;
   if (hasBounds && !isMinMax) throw new Unsupported("min/max on a non-number text");
   const minOf = boundOf(t, compileEvaluator(json.minValueExpression, env.resolve), t.renderedMin, false);
   const maxOf = boundOf(t, compileEvaluator(json.maxValueExpression, env.resolve), t.renderedMax, true);
@@ -304,13 +338,18 @@ export function compileText(json: JsonObject, q: Question, env: CompileEnv, extr
   const maxLength = Helpers.getMaxLength(q.maxLength, env.model.maxTextLength);
   const checkEmail = inputType === "email" && !q.validators.some((v) => v.getType() === "emailvalidator");
   const emailMessage = getLocaleString("invalidEmail", env.locale);
-  const emailRe = /^(([^<>()[\]\\.,;:\s@"]+(\.[^<>()[\]\\.,;:\s@"]+)*)|(".+"))@(([^<>()=[\]\\.,;:\s@"]+\.)+[^<>()=[\]\\.,;:\s@"]{2,})$/i;
+  const emailRe =
+    /^(([^<>()[\]\\.,;:\s@"]+(\.[^<>()[\]\\.,;:\s@"]+)*)|(".+"))@(([^<>()=[\]\\.,;:\s@"]+\.)+[^<>()=[\]\\.,;:\s@"]{2,})$/i;
   const isNumber = inputType === "number" || inputType === "range";
 
   return (value, path, state, out) => {
     const empty = isBlank(value);
     if (isEmptyContainer(value)) return DEFER;
-    if (!empty && !(isNumber ? typeof value === "number" && Number.isFinite(value) : typeof value === "string")) return DEFER;
+    if (
+      !empty &&
+      !(isNumber ? typeof value === "number" && Number.isFinite(value) : typeof value === "string")
+    )
+      return DEFER;
     if (masked && !empty) return DEFER;
     let coreReported = false;
     // Bounds matter only for a value that is present (expressions such as today() are not free).
@@ -338,7 +377,14 @@ export function compileText(json: JsonObject, q: Question, env: CompileEnv, extr
   };
 }
 
-function checkNumberRange(n: number, minValue: unknown, maxValue: unknown, path: string, locale: string, out: Out): void {
+function checkNumberRange(
+  n: number,
+  minValue: unknown,
+  maxValue: unknown,
+  path: string,
+  locale: string,
+  out: Out,
+): void {
   const min = Number(minValue);
   const max = Number(maxValue);
   if (!Helpers.isValueEmpty(minValue) && Number.isFinite(min) && n < min)
@@ -348,11 +394,27 @@ function checkNumberRange(n: number, minValue: unknown, maxValue: unknown, path:
 }
 
 /** `comment` questions (and comment cells): strings. */
-export function compileComment(json: JsonObject, q: Question, env: CompileEnv, extraKeys: readonly string[] = []): Checker {
-  assertKeys(json, ["maxLength", "rows", "autoGrow", "allowResize", "acceptCarriageReturn", "textUpdateMode", ...extraKeys]);
+export function compileComment(
+  json: JsonObject,
+  q: Question,
+  env: CompileEnv,
+  extraKeys: readonly string[] = [],
+): Checker {
+  assertKeys(json, [
+    "maxLength",
+    "rows",
+    "autoGrow",
+    "allowResize",
+    "acceptCarriageReturn",
+    "textUpdateMode",
+    ...extraKeys,
+  ]);
   const validators = compileValidators(json, q, env);
   const reqMessage = requiredMessage(q);
-  const maxLength = Helpers.getMaxLength((q as unknown as { maxLength: number }).maxLength, env.model.maxTextLength);
+  const maxLength = Helpers.getMaxLength(
+    (q as unknown as { maxLength: number }).maxLength,
+    env.model.maxTextLength,
+  );
   return (value, path, state, out) => {
     const empty = isBlank(value);
     if (isEmptyContainer(value)) return DEFER;
@@ -386,7 +448,8 @@ export function checkChoicesJson(list: unknown): void {
     if (isPrimitive(item)) continue;
     if (!isPlainObject(item)) throw new Unsupported("choice item");
     for (const key of Object.keys(item))
-      if (!CHOICE_ITEM_KEYS.includes(key) && isKnownItemProperty(key)) throw new Unsupported(`choice property ${key}`);
+      if (!CHOICE_ITEM_KEYS.includes(key) && isKnownItemProperty(key))
+        throw new Unsupported(`choice property ${key}`);
     if (!isPrimitive(item.value)) throw new Unsupported("choice value");
   }
 }
@@ -415,13 +478,17 @@ interface SelectInternals {
 export function choiceSetOf(q: Question, choices?: ItemValue[]): ChoiceSet {
   const s = q as unknown as SelectInternals;
   const items = [...(choices ?? s.choices)];
-  const special: unknown[] = [s.otherItem.value, s.noneItem.value, s.refuseItem?.value, s.dontKnowItem?.value].filter(
-    (v) => v !== undefined,
-  );
+  const special: unknown[] = [
+    s.otherItem.value,
+    s.noneItem.value,
+    s.refuseItem?.value,
+    s.dontKnowItem?.value,
+  ].filter((v) => v !== undefined);
   const strict = new Set<unknown>();
   for (const item of items) {
     // A regular choice that collides (loosely) with a special item is ambiguous: leave it to survey-core.
-    if (!special.some((sv) => Helpers.isTwoValueEquals(sv, item.value, false, true, false))) strict.add(item.value);
+    if (!special.some((sv) => Helpers.isTwoValueEquals(sv, item.value, false, true, false)))
+      strict.add(item.value);
   }
   return { items, strict, special, hasOther: s.showOtherItem };
 }
@@ -475,7 +542,12 @@ export function assertDistinctChoices(set: ChoiceSet): void {
  * Choices known only at run time (loaded lazily by the page, filtered by `choicesVisibleIf`): the form
  * compiles, and every non-empty answer to such a question is left to the reference.
  */
-const RUNTIME_CHOICE_KEYS = ["choicesLazyLoadEnabled", "choicesLazyLoadPageSize", "choicesVisibleIf", "choicesByUrl"];
+const RUNTIME_CHOICE_KEYS = [
+  "choicesLazyLoadEnabled",
+  "choicesLazyLoadPageSize",
+  "choicesVisibleIf",
+  "choicesByUrl",
+];
 
 function hasRuntimeChoices(json: JsonObject): boolean {
   // choicesByUrl never reaches the network on the server (withoutRemoteChoices): survey-core keeps any value.
@@ -506,7 +578,8 @@ export function compileSingleChoice(
   const { set, validators, reqMessage } = compileChoiceQuestion(json, q, env, choices);
   const runtimeChoices = hasRuntimeChoices(json);
   // With storeOthersAsComment: false the "other" text is the value itself, kept and validated as sent.
-  const othersAsValue = set.hasOther && !(q as unknown as { getStoreOthersAsComment(): boolean }).getStoreOthersAsComment();
+  const othersAsValue =
+    set.hasOther && !(q as unknown as { getStoreOthersAsComment(): boolean }).getStoreOthersAsComment();
   return (value, path, state, out) => {
     const empty = isBlank(value);
     if (isEmptyContainer(value)) return DEFER;
@@ -535,7 +608,15 @@ export function compileMultiChoice(
   extraKeys: readonly string[] = [],
   choices?: ItemValue[],
 ): Checker {
-  assertKeys(json, [...SELECT_KEYS, ...RUNTIME_CHOICE_KEYS, "minSelectedChoices", "maxSelectedChoices", "hideSelectedItems", "closeOnSelect", ...extraKeys]);
+  assertKeys(json, [
+    ...SELECT_KEYS,
+    ...RUNTIME_CHOICE_KEYS,
+    "minSelectedChoices",
+    "maxSelectedChoices",
+    "hideSelectedItems",
+    "closeOnSelect",
+    ...extraKeys,
+  ]);
   const { set, validators, reqMessage } = compileChoiceQuestion(json, q, env, choices);
   const runtimeChoices = hasRuntimeChoices(json);
   const c = q as unknown as CheckboxInternals;
@@ -563,7 +644,8 @@ export function compileMultiChoice(
       coreReported = collectCore(path, errors, validators, value, out);
     }
     if (empty) return true;
-    if (max > 0 && count > max) out.limits.push({ name: path, message: coreMessage("maxSelectError", env.locale, max) });
+    if (max > 0 && count > max)
+      out.limits.push({ name: path, message: coreMessage("maxSelectError", env.locale, max) });
     if (!coreReported && min >= 1 && count < min)
       out.limits.push({ name: path, message: coreMessage("minSelectError", env.locale, min) });
     return true;
@@ -584,7 +666,8 @@ export function compileBoolean(json: JsonObject, q: Question, env: CompileEnv): 
   assertKeys(json, ["labelTrue", "labelFalse", "valueTrue", "valueFalse", "renderAs", "swapOrder"]);
   const b = q as unknown as BooleanInternals;
   const allowed = [b.getValueTrue(), b.getValueFalse()];
-  if (!allowed.every((v) => typeof v === "boolean" || isPrimitive(v))) throw new Unsupported("boolean values");
+  if (!allowed.every((v) => typeof v === "boolean" || isPrimitive(v)))
+    throw new Unsupported("boolean values");
   const validators = compileValidators(json, q, env);
   const reqMessage = requiredMessage(q);
   return (value, path, state, out) => {
@@ -672,7 +755,16 @@ export function compileFile(json: JsonObject, q: Question, env: CompileEnv): Che
 
 /** `signaturepad`: a non-empty string (a data URL or an uploaded file's URL). */
 export function compileSignature(json: JsonObject, q: Question): Checker {
-  assertKeys(json, ["dataFormat", "penColor", "backgroundColor", "signatureWidth", "signatureHeight", "allowClear", "showPlaceholder", "placeholderReadOnly"]);
+  assertKeys(json, [
+    "dataFormat",
+    "penColor",
+    "backgroundColor",
+    "signatureWidth",
+    "signatureHeight",
+    "allowClear",
+    "showPlaceholder",
+    "placeholderReadOnly",
+  ]);
   if (json.validators !== undefined) throw new Unsupported("signature validators");
   const reqMessage = requiredMessage(q);
   return (value, path, state, out) => {
@@ -685,7 +777,25 @@ export function compileSignature(json: JsonObject, q: Question): Checker {
 }
 
 /** Questions without a value of their own (html, image, expression): any value sent for them goes to survey-core. */
-const SLIDER_KEYS = ["min", "max", "step", "sliderType", "segmentCount", "labelCount", "showLabels", "customLabels", "labelFormat", "tooltipFormat", "tooltipVisibilityPG", "allowDragRange", "minRangeLength", "maxRangeLength", "autoGenerate", "allowSwap", "allowClear"];
+const SLIDER_KEYS = [
+  "min",
+  "max",
+  "step",
+  "sliderType",
+  "segmentCount",
+  "labelCount",
+  "showLabels",
+  "customLabels",
+  "labelFormat",
+  "tooltipFormat",
+  "tooltipVisibilityPG",
+  "allowDragRange",
+  "minRangeLength",
+  "maxRangeLength",
+  "autoGenerate",
+  "allowSwap",
+  "allowClear",
+];
 
 /**
  * `slider`: only an absent or empty answer is decided here (required, validators); every value is
@@ -704,10 +814,10 @@ export function compileSlider(json: JsonObject, q: Question, env: CompileEnv): C
 
 export function compileNoValue(json: JsonObject, extraKeys: readonly string[]): Checker {
   assertKeys(json, extraKeys);
-  if (json.isRequired || json.requiredIf || json.validators) throw new Unsupported("required display element");
+  if (json.isRequired || json.requiredIf || json.validators)
+    throw new Unsupported("required display element");
   return (value) => value === undefined;
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Matrices
@@ -721,7 +831,18 @@ interface MatrixInternals {
 
 /** Single-choice `matrix`: an object mapping row values to column values. */
 export function compileMatrix(json: JsonObject, q: Question, env: CompileEnv): Checker {
-  assertKeys(json, ["rows", "columns", "isAllRowRequired", "eachRowRequired", "columnMinWidth", "rowTitleWidth", "alternateRows", "showHeader", "columnsLocation", "verticalAlign"]);
+  assertKeys(json, [
+    "rows",
+    "columns",
+    "isAllRowRequired",
+    "eachRowRequired",
+    "columnMinWidth",
+    "rowTitleWidth",
+    "alternateRows",
+    "showHeader",
+    "columnsLocation",
+    "verticalAlign",
+  ]);
   checkChoicesJson(json.rows);
   checkChoicesJson(json.columns);
   if (json.validators !== undefined) throw new Unsupported("matrix validators");
@@ -732,7 +853,12 @@ export function compileMatrix(json: JsonObject, q: Question, env: CompileEnv): C
     rowKeys.add(row.value);
   }
   if (rowKeys.size !== m.rows.length) throw new Unsupported("duplicate matrix rows");
-  const columnSet: ChoiceSet = { items: [...m.columns], strict: new Set(m.columns.map((c) => c.value)), special: [], hasOther: false };
+  const columnSet: ChoiceSet = {
+    items: [...m.columns],
+    strict: new Set(m.columns.map((c) => c.value)),
+    special: [],
+    hasOther: false,
+  };
   assertDistinctChoices(columnSet);
   const reqMessage = requiredMessage(q);
   const allRowsMessage = getLocaleString("requiredInAllRowsError", env.locale);

@@ -11,11 +11,6 @@
  * and, checked first, every answer has a JSON shape its question can hold (survey-core keeps any).
  */
 import {
-  Base,
-  ConditionsParser,
-  ExpressionErrorType,
-  FunctionFactory,
-  FunctionOperand,
   Helpers,
   ItemValue,
   Model,
@@ -34,34 +29,20 @@ import {
   QuestionRankingModel,
   QuestionRatingModel,
   QuestionTextModel,
-  RegexValidator,
-  Serializer,
   getLocaleString,
   settings,
 } from "survey-core";
-import type { IExpressionError, JsonError, Operand, SurveyError, SurveyModel } from "survey-core";
+import type { SurveyError, SurveyModel } from "survey-core";
 // Registers the "zh-cn" strings used for survey-core's own error messages.
 import "survey-core/i18n/simplified-chinese";
-import { compileResponseValidator } from "./compiled/index.ts";
-import { installLinearRegex, linearRegexProblem } from "./linear-regex.ts";
-import { answerPlan, precheckAnswers, type AnswerPlan } from "./precheck.ts";
-import { Lru } from "../lib/lru.ts";
+import { installLinearRegex } from "./linear-regex.ts";
+import { dedupe, isPlainObject, joinKey } from "./validation-types.ts";
+import type { FieldError, JsonObject, ValidationResult } from "./validation-types.ts";
 
 // Form authors' regexes run on a linear-time engine in every survey-core model of this process.
 installLinearRegex();
 
-/** One reason a response is invalid. `name` is a field path: a question name, `pd[0].q`, `matrix.row.col`; `""` means the whole response. */
-export interface FieldError {
-  name: string;
-  message: string;
-}
-
-/** Outcome of validating one response. */
-export type ValidationResult = { ok: true } | { ok: false; errors: FieldError[] };
-
-type JsonObject = Record<string, unknown>;
-
-const DEFAULT_LOCALE = "zh-cn";
+export const DEFAULT_LOCALE = "zh-cn";
 /** Deeper data cannot come from any form and would only risk stack exhaustion in recursive code. */
 const MAX_DATA_DEPTH = 64;
 
@@ -81,11 +62,13 @@ const OWN_MESSAGES = {
   },
   en: {
     notObject: "The submitted data must be a JSON object",
-    notJson: "The data contains a value that is not JSON (only strings, numbers, booleans, null, arrays and objects)",
+    notJson:
+      "The data contains a value that is not JSON (only strings, numbers, booleans, null, arrays and objects)",
     tooDeep: "The data is nested too deeply",
     forbiddenKey: "The data contains the forbidden key __proto__",
     unknownField: "The form has no such field",
-    invalidValue: "The value is not allowed by the form (for example not one of the choices, rows or columns)",
+    invalidValue:
+      "The value is not allowed by the form (for example not one of the choices, rows or columns)",
     ratingOutOfRange: "The rating is outside the allowed scale",
     booleanInvalid: "The value is not one of this yes/no question's values",
     wrongType: "The answer's type does not fit this question",
@@ -104,16 +87,6 @@ export function ownMessages(locale: string): OwnMessages {
 /** survey-core's own localized string (e.g. "textMaxLength") with `{0}` filled in, so (c) reads like (a). */
 function coreMessage(name: string, locale: string, arg: unknown): string {
   return getLocaleString(name, locale).replace("{0}", String(arg));
-}
-
-function isPlainObject(value: unknown): value is JsonObject {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function joinKey(prefix: string, key: string): string {
-  return prefix ? `${prefix}.${key}` : key;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,7 +169,8 @@ function fieldSpecOf(q: Question): FieldSpec {
   if (q.getType() === "expression") return { question: q, kind: "computed" };
   if (q instanceof QuestionPanelDynamicModel)
     return { question: q, kind: "arrayOfScopes", child: scopeOfQuestions(q.template.questions) };
-  if (q instanceof QuestionMatrixDynamicModel) return { question: q, kind: "arrayOfScopes", child: matrixRowScope(q) };
+  if (q instanceof QuestionMatrixDynamicModel)
+    return { question: q, kind: "arrayOfScopes", child: matrixRowScope(q) };
   if (q instanceof QuestionMatrixDropdownModelBase)
     return { question: q, kind: "objectOfScopes", child: matrixRowScope(q) };
   if (q instanceof QuestionMultipleTextModel) {
@@ -263,8 +237,10 @@ function collectQuestionErrors(q: Question, path: string, out: CoreErrors): void
     });
   } else if (q instanceof QuestionMatrixDropdownModelBase) {
     for (const row of q.visibleRows) {
-      const rowPath = q instanceof QuestionMatrixDynamicModel ? `${path}[${row.getIndex()}]` : `${path}.${row.rowName}`;
-      for (const cell of row.cells) collectQuestionErrors(cell.question, `${rowPath}.${cell.question.name}`, out);
+      const rowPath =
+        q instanceof QuestionMatrixDynamicModel ? `${path}[${row.getIndex()}]` : `${path}.${row.rowName}`;
+      for (const cell of row.cells)
+        collectQuestionErrors(cell.question, `${rowPath}.${cell.question.name}`, out);
       if (row.hasPanel) collectContainerErrors(row.detailPanel, rowPath, out);
     }
   } else if (q instanceof QuestionMultipleTextModel) {
@@ -281,7 +257,12 @@ function collectQuestionErrors(q: Question, path: string, out: CoreErrors): void
  * Extra content in `kept` is survey-core adding (defaults, "other" comments), not removing, and
  * empty values are never stored by survey-core, so dropping them is not a correction either.
  */
-function firstLoss(sent: unknown, kept: unknown, specs: FieldSpec[] | undefined, path: string): string | null {
+function firstLoss(
+  sent: unknown,
+  kept: unknown,
+  specs: FieldSpec[] | undefined,
+  path: string,
+): string | null {
   if (Helpers.isValueEmpty(sent)) return null;
   // A computed value (expression question or column) must be what survey-core computed from the answers.
   if (specs?.some((s) => s.kind === "computed")) return sameComputed(sent, kept) ? null : path;
@@ -326,8 +307,13 @@ function firstLoss(sent: unknown, kept: unknown, specs: FieldSpec[] | undefined,
  * cells) and keeps it as sent in others (root, panels, multipletext): a conversion, not a loss.
  */
 function isNumberConversion(sent: unknown, kept: unknown, specs: FieldSpec[] | undefined): boolean {
-  if (typeof sent !== "string" || typeof kept !== "number" || !sent.trim() || Number(sent) !== kept) return false;
-  return !!specs?.some((s) => s.question instanceof QuestionTextModel && (s.question.inputType === "number" || s.question.inputType === "range"));
+  if (typeof sent !== "string" || typeof kept !== "number" || !sent.trim() || Number(sent) !== kept)
+    return false;
+  return !!specs?.some(
+    (s) =>
+      s.question instanceof QuestionTextModel &&
+      (s.question.inputType === "number" || s.question.inputType === "range"),
+  );
 }
 
 /** A client's copy of a computed value matches survey-core's result (numbers sent as strings, 12 vs "12", count as equal). */
@@ -359,7 +345,8 @@ function removalErrors(sent: JsonObject, kept: JsonObject, root: Scope, msg: Own
     const value = sent[key];
     if (root.calculatedKeys.has(key) || root.fields.get(key)?.some((s) => s.kind === "computed")) {
       // What the form computes is never taken from the client (docs/VALIDATION.md, "Computed values").
-      if (!Helpers.isValueEmpty(value) && !sameComputed(value, kept[key])) errors.push({ name: key, message: msg.computedMismatch });
+      if (!Helpers.isValueEmpty(value) && !sameComputed(value, kept[key]))
+        errors.push({ name: key, message: msg.computedMismatch });
       continue;
     }
     if (root.computedKeys.has(key)) continue;
@@ -419,7 +406,9 @@ function checkFieldLimits(spec: FieldSpec, value: unknown, path: string, ctx: Li
       return;
     case "arrayOfScopes":
       if (child && Array.isArray(value))
-        value.forEach((item, i) => isPlainObject(item) && checkScopeLimits(item, child, `${path}[${i}]`, ctx));
+        value.forEach(
+          (item, i) => isPlainObject(item) && checkScopeLimits(item, child, `${path}[${i}]`, ctx),
+        );
       return;
     case "objectOfScopes":
       if (child && isPlainObject(value))
@@ -463,7 +452,13 @@ function hasExpectedShape(spec: FieldSpec, value: unknown): boolean {
  * Answers whose JSON shape no form can produce, found before survey-core is given the data: it would
  * keep them (or log each one to the console, value included) instead of refusing them.
  */
-function shapeErrors(obj: JsonObject, scope: Scope, prefix: string, msg: OwnMessages, out: FieldError[]): void {
+function shapeErrors(
+  obj: JsonObject,
+  scope: Scope,
+  prefix: string,
+  msg: OwnMessages,
+  out: FieldError[],
+): void {
   for (const [key, value] of Object.entries(obj)) {
     if (Helpers.isValueEmpty(value)) continue;
     const path = joinKey(prefix, key);
@@ -490,7 +485,8 @@ function checkValueLimits(q: Question, value: unknown, path: string, ctx: LimitC
   const coreReported = ctx.core.paths.has(path) || ctx.core.questions.has(q);
   if (q instanceof QuestionTextModel) {
     if (q.isTextInput) checkTextLength(q.maxLength, value, add, ctx);
-    if (!coreReported && (q.inputType === "number" || q.inputType === "range")) checkNumberRange(q, value, add, ctx);
+    if (!coreReported && (q.inputType === "number" || q.inputType === "range"))
+      checkNumberRange(q, value, add, ctx);
   } else if (q instanceof QuestionCommentModel) {
     checkTextLength(q.maxLength, value, add, ctx);
   } else if (q instanceof QuestionCheckboxModel) {
@@ -499,14 +495,16 @@ function checkValueLimits(q: Question, value: unknown, path: string, ctx: LimitC
     if (!ItemValue.getItemByValue(q.visibleRateValues, value)) add(ctx.msg.ratingOutOfRange);
   } else if (q instanceof QuestionBooleanModel) {
     const allowed = [q.getValueTrue(), q.getValueFalse()];
-    if (!allowed.some((v) => Helpers.isTwoValueEquals(v, value, false, true, false))) add(ctx.msg.booleanInvalid);
+    if (!allowed.some((v) => Helpers.isTwoValueEquals(v, value, false, true, false)))
+      add(ctx.msg.booleanInvalid);
   }
 }
 
 function checkTextLength(ownMax: number, value: unknown, add: (m: string) => void, ctx: LimitContext): void {
   // Same rule as survey-core's input maxlength: the question's own limit, else the survey's maxTextLength.
   const max = Helpers.getMaxLength(ownMax, ctx.model.maxTextLength);
-  if (max && typeof value === "string" && value.length > max) add(coreMessage("textMaxLength", ctx.locale, max));
+  if (max && typeof value === "string" && value.length > max)
+    add(coreMessage("textMaxLength", ctx.locale, max));
 }
 
 function checkCommentLength(value: unknown, path: string, ctx: LimitContext): void {
@@ -515,13 +513,20 @@ function checkCommentLength(value: unknown, path: string, ctx: LimitContext): vo
     ctx.errors.push({ name: path, message: coreMessage("textMaxLength", ctx.locale, max) });
 }
 
-function checkNumberRange(q: QuestionTextModel, value: unknown, add: (m: string) => void, ctx: LimitContext): void {
+function checkNumberRange(
+  q: QuestionTextModel,
+  value: unknown,
+  add: (m: string) => void,
+  ctx: LimitContext,
+): void {
   const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : NaN;
   if (!Number.isFinite(n)) return;
   const min = Number(q.renderedMin);
   const max = Number(q.renderedMax);
-  if (!Helpers.isValueEmpty(q.renderedMin) && Number.isFinite(min) && n < min) add(coreMessage("minError", ctx.locale, min));
-  if (!Helpers.isValueEmpty(q.renderedMax) && Number.isFinite(max) && n > max) add(coreMessage("maxError", ctx.locale, max));
+  if (!Helpers.isValueEmpty(q.renderedMin) && Number.isFinite(min) && n < min)
+    add(coreMessage("minError", ctx.locale, min));
+  if (!Helpers.isValueEmpty(q.renderedMax) && Number.isFinite(max) && n > max)
+    add(coreMessage("maxError", ctx.locale, max));
 }
 
 function checkSelectedCount(
@@ -545,7 +550,7 @@ function checkSelectedCount(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Compiled validator
+// Headless models
 // ---------------------------------------------------------------------------------------------
 
 type ChoicesRequestHook = typeof settings.web.onBeforeRequestChoices;
@@ -557,7 +562,7 @@ type ChoicesRequestHook = typeof settings.web.onBeforeRequestChoices;
  * The request is aborted before it starts; such questions then have no loaded choices, which
  * survey-core treats as "any value allowed" (as it does while choices are loading).
  */
-function withoutRemoteChoices<T>(run: () => T): T {
+export function withoutRemoteChoices<T>(run: () => T): T {
   const web = settings.web;
   const previous: ChoicesRequestHook = web.onBeforeRequestChoices;
   web.onBeforeRequestChoices = (_sender, options) => {
@@ -583,7 +588,7 @@ function withoutRemoteChoices<T>(run: () => T): T {
  * matrix cell keeps its "other" state across data changes. No reset reproduced a fresh model for
  * every input, and the reference is a fresh model given the response.
  */
-class FormInstance {
+export class FormInstance {
   readonly model: SurveyModel;
   readonly root: Scope;
 
@@ -619,16 +624,6 @@ class FormInstance {
 
     return dedupe([...core.errors, ...removed, ...limits.errors]);
   }
-}
-
-function dedupe(errors: FieldError[]): FieldError[] {
-  const seen = new Set<string>();
-  return errors.filter((e) => {
-    const key = `${e.name}\u0000${e.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /**
@@ -671,524 +666,4 @@ export function createResponseValidator(
     }
     return errors.length ? { ok: false, errors } : { ok: true };
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Schema problems
-// ---------------------------------------------------------------------------------------------
-
-/** A reason a form schema cannot be saved. `path` points into the schema JSON, e.g. `pages[0].elements[2].visibleIf`. */
-export interface SchemaProblem {
-  path: string;
-  message: string;
-}
-
-/** JSON keys that hold element lists in the survey, pages, panels, dynamic panels and matrix detail panels. */
-const ELEMENT_LIST_KEYS = ["pages", "elements", "questions", "templateElements", "detailElements"];
-
-/**
- * survey-core silently skips malformed element lists (losing questions without a trace) and throws
- * on a non-string name, so the element structure is checked on the raw JSON first.
- */
-function checkElementLists(node: unknown, path: string, problems: SchemaProblem[]): void {
-  if (Array.isArray(node)) {
-    node.forEach((item, i) => checkElementLists(item, `${path}[${i}]`, problems));
-    return;
-  }
-  if (!isPlainObject(node)) return;
-  // Elsewhere the same keys mean other things: a trigger's or a template's `questions` lists names.
-  if (!holdsElements(path)) {
-    for (const [key, value] of Object.entries(node)) checkElementLists(value, joinKey(path, key), problems);
-    return;
-  }
-  for (const key of ELEMENT_LIST_KEYS) {
-    if (node[key] === undefined) continue;
-    const list = node[key];
-    const listPath = joinKey(path, key);
-    if (!Array.isArray(list)) {
-      problems.push({ path: listPath, message: `${key} 必须是数组` });
-      continue;
-    }
-    list.forEach((item, i) => {
-      const itemPath = `${listPath}[${i}]`;
-      if (!isPlainObject(item)) problems.push({ path: itemPath, message: "每一项都必须是 JSON 对象" });
-      else if (item.name !== undefined && typeof item.name !== "string")
-        problems.push({ path: `${itemPath}.name`, message: "name 必须是字符串" });
-      else if (item.type !== undefined && typeof item.type !== "string")
-        problems.push({ path: `${itemPath}.type`, message: "type 必须是字符串" });
-    });
-  }
-  for (const [key, value] of Object.entries(node)) checkElementLists(value, joinKey(path, key), problems);
-}
-
-/** The survey itself, its pages and its elements (anything reached through an element list) hold element lists. */
-function holdsElements(path: string): boolean {
-  return path === "" || /(?:^|\.)(?:pages|elements|questions|templateElements|detailElements)\[\d+\]$/.test(path);
-}
-
-/** Identity map from every object in the schema JSON to its path, to locate survey-core's JSON errors. */
-function indexJsonPaths(node: unknown, path: string, out: Map<unknown, string>): void {
-  if (Array.isArray(node)) {
-    out.set(node, path);
-    node.forEach((item, i) => indexJsonPaths(item, `${path}[${i}]`, out));
-  } else if (isPlainObject(node)) {
-    out.set(node, path);
-    for (const [key, value] of Object.entries(node)) indexJsonPaths(value, joinKey(path, key), out);
-  }
-}
-
-/** Element types, names and other required properties survey-core could not load. */
-function checkJsonErrors(model: SurveyModel, schema: JsonObject): SchemaProblem[] {
-  const jsonPaths = new Map<unknown, string>();
-  indexJsonPaths(schema, "", jsonPaths);
-  const problems: SchemaProblem[] = [];
-  const errors: JsonError[] = model.jsonErrors ?? [];
-  for (const error of errors) {
-    const at: unknown = error.jsonObj;
-    const path = jsonPaths.get(at) ?? "";
-    if (error.type === "missingtypeproperty") {
-      problems.push({ path, message: "缺少 type（题型）" });
-    } else if (error.type === "incorrecttypeproperty") {
-      const type = isPlainObject(at) ? at.type : undefined;
-      problems.push({ path, message: `未知的题型 "${String(type)}"` });
-    } else if (error.type === "requiredproperty") {
-      const property = (error as JsonError & { propertyName?: string }).propertyName ?? "";
-      // An html or image element holds no answer: survey-core runs the form without its name.
-      if (property === "name" && isPlainObject(at) && NO_ANSWER_TYPES.has(String(at.type))) continue;
-      problems.push({ path: joinKey(path, property), message: `缺少必填属性 ${property}` });
-    }
-  }
-  return problems;
-}
-
-/**
- * Identity map from every survey-core object loaded from the schema to its JSON path. survey-core's
- * property metadata says which JSON key (or its alternative name) each object came from; only keys
- * present in the JSON are followed, so computed collections (like the survey's `questions`) are not.
- */
-function indexModelPaths(obj: Base, json: unknown, path: string, out: Map<Base, string>): void {
-  if (out.has(obj)) return;
-  out.set(obj, path);
-  if (!isPlainObject(json)) return;
-  const props = obj.getType() === "survey" ? [] : Serializer.getPropertiesByObj(obj);
-  for (const prop of props) {
-    if (prop.isExpression) continue;
-    const key = [prop.name, prop.alternativeName].find((k) => !!k && Object.hasOwn(json, k));
-    if (!key) continue;
-    const value: unknown = (obj as unknown as Record<string, unknown>)[prop.name];
-    const jsonValue = json[key];
-    if (value instanceof Base) {
-      indexModelPaths(value, jsonValue, joinKey(path, key), out);
-    } else if (Array.isArray(value)) {
-      value.forEach((item: unknown, i) => {
-        const jsonItem = Array.isArray(jsonValue) ? jsonValue[i] : undefined;
-        if (item instanceof Base) indexModelPaths(item, jsonItem, `${joinKey(path, key)}[${i}]`, out);
-      });
-    }
-  }
-}
-
-/** The survey object itself needs care: its `questions` property lists all questions, and a schema without `pages` puts its root `elements` on a page survey-core creates. */
-function indexSurveyPaths(model: SurveyModel, schema: JsonObject): Map<Base, string> {
-  const out = new Map<Base, string>();
-  out.set(model, "");
-  for (const prop of Serializer.getPropertiesByObj(model)) {
-    if (prop.isExpression || prop.name === "questions" || prop.name === "pages") continue;
-    const value: unknown = (model as unknown as Record<string, unknown>)[prop.name];
-    const jsonValue = schema[prop.name];
-    if (!Array.isArray(value) || !Array.isArray(jsonValue)) continue;
-    value.forEach((item: unknown, i) => {
-      if (item instanceof Base) indexModelPaths(item, jsonValue[i], `${prop.name}[${i}]`, out);
-    });
-  }
-  const jsonPages = schema.pages;
-  if (Array.isArray(jsonPages)) {
-    model.pages.forEach((page, i) => indexModelPaths(page, jsonPages[i], `pages[${i}]`, out));
-  } else if (model.pages.length > 0) {
-    indexModelPaths(model.pages[0], schema, "", out);
-  }
-  return out;
-}
-
-function expressionProblem(expression: string, error: IExpressionError): string | null {
-  if (error.errorType === ExpressionErrorType.SyntaxError) return `表达式无法解析：${expression}`;
-  if (error.errorType === ExpressionErrorType.UnknownFunction)
-    return `表达式调用了未注册的函数 ${error.functionName}()：${expression}`;
-  return null;
-}
-
-/** Syntax errors and calls to functions that survey-core's FunctionFactory does not know. */
-function expressionErrors(expression: string): IExpressionError[] {
-  const operand: Operand | undefined = new ConditionsParser().parseExpression(expression);
-  if (!operand) return [{ errorType: ExpressionErrorType.SyntaxError }];
-  const operands: Operand[] = [];
-  operand.addOperandsToList(operands);
-  const errors: IExpressionError[] = [];
-  for (const op of operands) {
-    if (op instanceof FunctionOperand && !FunctionFactory.Instance.hasFunction(op.functionName))
-      errors.push({ errorType: ExpressionErrorType.UnknownFunction, functionName: op.functionName });
-  }
-  return errors;
-}
-
-/** What a published form may cost each submission (issue 14, item 3); configured in src/env.ts. */
-export interface SchemaLimits {
-  /** Largest schema JSON, in bytes (UTF-8). */
-  maxBytes: number;
-  /** Most expressions (conditions, calculated values, expression validators, value expressions…). */
-  maxExpressions: number;
-  /** Deepest expression, in levels of its parse tree (`a and b and c` is three). */
-  maxExpressionDepth: number;
-}
-
-/** Levels of an expression's parse tree, walked without recursion: a chain of 10,000 `or` is 10,000 deep. */
-function operandDepth(root: Operand): number {
-  let deepest = 0;
-  const seen = new Set<unknown>();
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length) {
-    const [node, depth] = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    if (Array.isArray(node)) {
-      for (const item of node) stack.push([item, depth]);
-      continue;
-    }
-    if (typeof node !== "object" || node === null) continue;
-    deepest = Math.max(deepest, depth);
-    for (const value of Object.values(node)) {
-      if (Array.isArray(value) || (typeof value === "object" && value !== null && "getType" in value))
-        stack.push([value, depth + 1]);
-    }
-  }
-  return deepest;
-}
-
-interface ExpressionStats {
-  count: number;
-  deepest: { depth: number; path: string; expression: string };
-}
-
-function checkExpressions(model: SurveyModel, paths: Map<Base, string>, stats?: ExpressionStats): SchemaProblem[] {
-  const problems: SchemaProblem[] = [];
-  const seen = new Set<string>();
-  const report = (obj: Base, propertyName: string, expression: string, errors: IExpressionError[]): void => {
-    const path = joinKey(paths.get(obj) ?? obj.getType(), propertyName);
-    for (const error of errors) {
-      const message = expressionProblem(expression, error);
-      const key = `${path}\u0000${message}`;
-      if (!message || seen.has(key)) continue;
-      seen.add(key);
-      problems.push({ path, message });
-    }
-  };
-  // Every expression property of every object loaded from the schema, found through its metadata...
-  for (const obj of paths.keys()) {
-    for (const prop of Serializer.getPropertiesByObj(obj)) {
-      if (!prop.isExpression) continue;
-      const expression: unknown = (obj as unknown as Record<string, unknown>)[prop.name];
-      if (typeof expression !== "string" || !expression.trim()) continue;
-      report(obj, prop.name, expression, expressionErrors(expression));
-      if (stats) {
-        stats.count++;
-        const operand = new ConditionsParser().parseExpression(expression);
-        const depth = operand ? operandDepth(operand) : 0;
-        if (depth > stats.deepest.depth)
-          stats.deepest = { depth, path: joinKey(paths.get(obj) ?? obj.getType(), prop.name), expression };
-      }
-    }
-  }
-  // ...and survey-core's own expression check as a backstop for objects the walk did not reach.
-  for (const result of model.validateExpressions({ functions: true, variables: false, semantics: false })) {
-    const expression: unknown = (result.obj as unknown as Record<string, unknown>)[result.propertyName];
-    report(result.obj, result.propertyName, String(expression ?? ""), result.errors);
-  }
-  return problems;
-}
-
-interface NamedItem {
-  name: string;
-  /** The object whose JSON path locates the name. */
-  at: Base;
-}
-
-/** Elements that hold no answer, so their names (optional for survey-core) cannot collide with data. */
-const NO_ANSWER_TYPES = new Set(["html", "image"]);
-
-function holdsAnswer(at: Base): boolean {
-  return !NO_ANSWER_TYPES.has(at.getType());
-}
-
-/** Question names share a namespace per data level; expressions look names up case-insensitively. */
-function checkNames(model: SurveyModel, paths: Map<Base, string>): SchemaProblem[] {
-  const problems: SchemaProblem[] = [];
-  const checkLevel = (all: NamedItem[]): void => {
-    const byName = new Map<string, NamedItem>();
-    // Elements without an answer collide with nothing; only names of answers must be unique.
-    const items = all.filter((item) => holdsAnswer(item.at));
-    for (const item of items) {
-      if (!item.name) continue; // reported by survey-core as a missing required property
-      const key = item.name.toLowerCase();
-      const first = byName.get(key);
-      if (!first) {
-        byName.set(key, item);
-        continue;
-      }
-      const firstPath = paths.get(first.at);
-      problems.push({
-        path: joinKey(paths.get(item.at) ?? "", "name"),
-        message: `名称 "${item.name}" 重复（与 ${firstPath ? `${firstPath} 的 ` : ""}"${first.name}"）`,
-      });
-    }
-  };
-  const questions = model.getAllQuestions(false, false, false);
-  checkLevel(questions.map((q) => ({ name: q.name, at: q })));
-  const visit = (q: Question): void => {
-    if (q instanceof QuestionPanelDynamicModel) {
-      checkLevel(q.template.questions.map((t) => ({ name: t.name, at: t })));
-      q.template.questions.forEach(visit);
-    } else if (q instanceof QuestionMatrixDropdownModelBase) {
-      // Columns and detail-panel questions share the row object.
-      const detail = q.detailPanel.questions;
-      checkLevel([...q.columns.map((c) => ({ name: c.name, at: c })), ...detail.map((d) => ({ name: d.name, at: d }))]);
-      detail.forEach(visit);
-    } else if (q instanceof QuestionMultipleTextModel) {
-      checkLevel(q.items.map((item) => ({ name: item.name, at: item })));
-    }
-  };
-  questions.forEach(visit);
-  return problems;
-}
-
-/** Regex validators whose pattern cannot run on the server's linear-time engine (src/forms/linear-regex.ts). */
-function checkRegexes(paths: Map<Base, string>): SchemaProblem[] {
-  const problems: SchemaProblem[] = [];
-  for (const owner of paths.keys()) {
-    const validators: unknown = (owner as unknown as { validators?: unknown }).validators;
-    if (!Array.isArray(validators)) continue;
-    const name = String((owner as unknown as { name?: unknown }).name ?? "");
-    validators.forEach((validator: unknown, i) => {
-      if (!(validator instanceof RegexValidator) || !validator.regex) return;
-      const problem = linearRegexProblem(String(validator.regex), validator.caseInsensitive ? "i" : "");
-      if (!problem) return;
-      const path = joinKey(paths.get(validator) ?? `${paths.get(owner) ?? ""}.validators[${i}]`, "regex");
-      problems.push({ path, message: `题目 "${name}" 的正则表达式 ${String(validator.regex)} 不能在服务器上安全执行：${problem}` });
-    });
-  }
-  return problems;
-}
-
-function checkLimits(limits: SchemaLimits, stats: ExpressionStats): SchemaProblem[] {
-  const problems: SchemaProblem[] = [];
-  if (stats.count > limits.maxExpressions)
-    problems.push({
-      path: "",
-      message: `表单中的表达式过多：${stats.count} 个，上限 ${limits.maxExpressions} 个（显示/启用/必填条件、计算值、表达式校验等）`,
-    });
-  const { depth, path, expression } = stats.deepest;
-  if (depth > limits.maxExpressionDepth)
-    problems.push({
-      path,
-      message: `表达式嵌套过深：${depth} 层，上限 ${limits.maxExpressionDepth} 层：${expression.slice(0, 80)}${expression.length > 80 ? "…" : ""}`,
-    });
-  return problems;
-}
-
-/** UTF-8 bytes of the schema's JSON text. */
-function schemaBytes(schema: unknown): number {
-  return new TextEncoder().encode(JSON.stringify(schema)).length;
-}
-
-/** A schema survey-core loads in design mode may still throw once conditions run; every response would then fail. */
-function checkRuns(schema: JsonObject): SchemaProblem[] {
-  let instance: FormInstance | undefined;
-  try {
-    instance = new FormInstance(schema, DEFAULT_LOCALE);
-    instance.validate({}, DEFAULT_LOCALE, OWN_MESSAGES.zh);
-    return [];
-  } catch (error) {
-    return [{ path: "", message: `survey-core 运行此表单时出错：${(error as Error).message}` }];
-  } finally {
-    instance?.model.dispose();
-  }
-}
-
-/**
- * Problems that make a form schema unsavable: not a JSON object, malformed element lists, element
- * types or required properties survey-core cannot load, duplicate question names (per data level,
- * case-insensitive), and expressions that fail to parse or call a function not registered in
- * survey-core's FunctionFactory, and regex validators the server's linear-time engine cannot run.
- * With `limits` (forms saved and published by administrators), also a schema too large, with too
- * many expressions or one nested too deep. Structural problems are reported alone, since later
- * paths would not line up with the JSON.
- *
- * @returns An empty array when the schema is fine.
- */
-export function findSchemaProblems(schema: unknown, limits?: SchemaLimits): SchemaProblem[] {
-  if (!isPlainObject(schema)) return [{ path: "", message: "表单定义必须是 JSON 对象" }];
-  if (limits) {
-    // Before survey-core loads it: loading and a trial run cost time in proportion to the size.
-    const bytes = schemaBytes(schema);
-    if (bytes > limits.maxBytes)
-      return [
-        {
-          path: "",
-          message: `表单定义过大：${Math.ceil(bytes / 1024)} KB，上限 ${Math.floor(limits.maxBytes / 1024)} KB`,
-        },
-      ];
-  }
-  const structural: SchemaProblem[] = [];
-  checkElementLists(schema, "", structural);
-  if (structural.length) return structural;
-
-  return withoutRemoteChoices(() => {
-    const model = new Model();
-    try {
-      // Design mode loads the structure without running conditions and expressions.
-      model.setDesignMode(true);
-      model.fromJSON(schema);
-      const loadProblems = checkJsonErrors(model, schema);
-      if (loadProblems.length) return loadProblems;
-      const paths = indexSurveyPaths(model, schema);
-      const stats: ExpressionStats = { count: 0, deepest: { depth: 0, path: "", expression: "" } };
-      const problems = [...checkNames(model, paths), ...checkExpressions(model, paths, stats), ...checkRegexes(paths)];
-      if (limits) problems.push(...checkLimits(limits, stats));
-      if (!problems.length) problems.push(...checkRuns(schema));
-      return problems;
-    } catch (error) {
-      return [{ path: "", message: `survey-core 无法加载此表单：${(error as Error).message}` }];
-    } finally {
-      model.dispose();
-    }
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cache
-// ---------------------------------------------------------------------------------------------
-
-/** Counters of a ValidatorCache, for the metrics endpoint. */
-export interface ValidatorCacheStats {
-  /** Validators currently cached. */
-  size: number;
-  capacity: number;
-  /** Cached form versions validated by the compiled fast path / by the survey-core reference. */
-  compiled: number;
-  fallback: number;
-  hits: number;
-  misses: number;
-  /** Keys of cached form versions the compiler refused, with the reason. */
-  fallbackForms: string[];
-  /** Responses of compiled forms that the fast path left to the reference (values outside its exact domain). */
-  deferredResponses: number;
-  /** Responses decided by the fast path. */
-  compiledResponses: number;
-}
-
-interface CacheEntry {
-  validate: (data: unknown) => ValidationResult;
-  /** Why the compiler refused this form; undefined when it compiled. */
-  refused?: string;
-}
-
-/** The pre-check's plan of a form version, read from a survey-core model of it. */
-export function planOf(schema: unknown): AnswerPlan {
-  if (!isPlainObject(schema)) throw new TypeError("A form schema must be a JSON object");
-  return withoutRemoteChoices(() => {
-    const model = new Model(structuredClone(schema));
-    try {
-      return answerPlan(model);
-    } finally {
-      model.dispose();
-    }
-  });
-}
-
-/**
- * A small LRU cache of validators keyed by e.g. `${formId}:${version}`. Each form version is
- * compiled once into the fast validator of src/forms/compiled/ when the compiler supports it, and
- * falls back to the survey-core reference (`createResponseValidator`) otherwise; a compiled
- * validator still hands single responses outside its exact domain to the reference.
- */
-export class ValidatorCache {
-  private readonly entries: Lru<string, CacheEntry>;
-  private hits = 0;
-  private misses = 0;
-  private deferred = 0;
-  private fast = 0;
-
-  /** @param maxEntries How many compiled form versions to keep (at least 1). */
-  constructor(maxEntries: number) {
-    this.entries = new Lru(maxEntries);
-  }
-
-  /**
-   * Returns the validator for `key`, compiling `schema()` on a miss. A key must always name the
-   * same schema (published versions are immutable); the least recently used entry is evicted.
-   */
-  get(key: string, schema: () => unknown): (data: unknown) => ValidationResult {
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.hits++;
-      return hit.validate;
-    }
-    this.misses++;
-    const entry = this.build(schema());
-    this.entries.set(key, entry);
-    return entry.validate;
-  }
-
-  /** Whether `key` is cached (without counting or touching it). */
-  has(key: string): boolean {
-    return this.entries.has(key);
-  }
-
-  private build(schema: unknown): CacheEntry {
-    const reference = createResponseValidator(schema);
-    const plan = planOf(schema);
-    // Before either validator: what no form can hold is refused at the cost of one pass over it.
-    const precheck = (data: unknown): ValidationResult | undefined => {
-      const found = precheckAnswers(plan, data);
-      return found ? { ok: false, errors: [found.error] } : undefined;
-    };
-    // The compiler reads one survey-core model of the form: no choicesByUrl request from it either.
-    const outcome = withoutRemoteChoices(() => compileResponseValidator(schema, DEFAULT_LOCALE, ownMessages(DEFAULT_LOCALE)));
-    if (!outcome.ok) return { validate: (data) => precheck(data) ?? reference(data), refused: outcome.reason };
-    const compiled = outcome.validate;
-    return {
-      validate: (data) => {
-        const refused = precheck(data);
-        if (refused) return refused;
-        const result = compiled(data);
-        if (result) {
-          this.fast++;
-          return result;
-        }
-        this.deferred++;
-        return reference(data);
-      },
-    };
-  }
-
-  /** Number of cached validators. */
-  get size(): number {
-    return this.entries.size;
-  }
-
-  /** Cache and fast-path counters (see ValidatorCacheStats). */
-  stats(): ValidatorCacheStats {
-    const fallbackForms: string[] = [];
-    for (const [key, entry] of this.entries.entries()) if (entry.refused !== undefined) fallbackForms.push(`${key}: ${entry.refused}`);
-    return {
-      size: this.entries.size,
-      capacity: this.entries.max,
-      compiled: this.entries.size - fallbackForms.length,
-      fallback: fallbackForms.length,
-      hits: this.hits,
-      misses: this.misses,
-      fallbackForms,
-      deferredResponses: this.deferred,
-      compiledResponses: this.fast,
-    };
-  }
 }
