@@ -44,8 +44,7 @@ const createForm = createRoute({
   method: "post",
   path: "/",
   summary: "新建表单",
-  description:
-    "系统管理员、部门管理员。表单定义不合格 → 422 `invalid_schema`，同修改。",
+  description: "系统管理员、部门管理员。表单定义不合格 → 422 `invalid_schema`，同修改。",
   tags: ["forms"],
   middleware: [editors] as const,
   request: jsonBody(
@@ -95,8 +94,7 @@ const publishForm = createRoute({
   method: "post",
   path: "/{id}/publish",
   summary: "发布表单（草稿成为不可变的版本 N）",
-  description:
-    "草稿（定义和标题）与最新版本相同 → 409 `unchanged`；422 `invalid_schema` 同修改。",
+  description: "草稿（定义和标题）与最新版本相同 → 409 `unchanged`；422 `invalid_schema` 同修改。",
   tags: ["forms"],
   middleware: [editors] as const,
   request: { params: FormIdParam },
