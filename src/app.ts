@@ -9,7 +9,7 @@ import { authRoutes } from "./auth/routes.ts";
 import { csrfProtection, loadSession } from "./auth/session.ts";
 import { checklistRoutes } from "./checklists/routes.ts";
 import { catalogRoutes } from "./catalog/routes.ts";
-import { enterpriseActionRoutes } from "./actions/enterprise-routes.ts";
+import { enterpriseActionRoutes } from "./enterprise/action-routes.ts";
 import { EVIDENCE_UPLOAD } from "./actions/evidence.ts";
 import { reinspectionRoutes } from "./actions/reinspection.ts";
 import { actionRoutes } from "./actions/routes.ts";

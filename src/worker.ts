@@ -5,7 +5,7 @@ import { sweepUnregisteredVisits } from "./alerts/sweep.ts";
 import { sweepOverdueActions } from "./actions/overdue-sweep.ts";
 import { createApp, type App } from "./app.ts";
 import * as schema from "./db/schema.ts";
-import { smsGatewayWarnings } from "./enterprise/sms.ts";
+import { smsGatewayWarnings } from "./alerts/sms.ts";
 import { configFromEnv, workerSettings } from "./env.ts";
 import { ValidatorCache } from "./forms/validator-cache.ts";
 import { PollingAlertBus } from "./workers/alert-poller.ts";

@@ -48,7 +48,7 @@ describe.skipIf(WORKER_TARGET)("SMS_GATEWAY=file", () => {
   });
 
   it("is unavailable without a file system (Workers): 503", async () => {
-    const { smsAvailable, smsGatewayWarnings } = await import("../src/enterprise/sms.ts");
+    const { smsAvailable, smsGatewayWarnings } = await import("../src/alerts/sms.ts");
     const config = configFromEnv({ SMS_GATEWAY: "file" }, "x".repeat(40));
     expect(smsAvailable({ config } as never)).toBe(false);
     expect(smsGatewayWarnings({ config })[0]).toMatch(/not available on Workers/);

@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import {
   csvStream,
   exportColumns,
-  formatTime,
-  neutraliseCell,
   xlsxStream,
   type ExportRow,
   type ExportVersion,
 } from "../src/responses/export.ts";
+import { neutraliseCell } from "../src/lib/cells.ts";
+import { localDateTimeSeconds } from "../src/lib/time.ts";
 
 const SHANGHAI = { timeZone: "Asia/Shanghai" };
 const NEW_YEAR_UTC = Date.parse("2026-01-01T00:00:00Z");
@@ -199,16 +199,20 @@ describe("neutraliseCell", () => {
   });
 });
 
-describe("formatTime", () => {
+describe("localDateTimeSeconds", () => {
   it("formats in the given zone, 24h", () => {
-    expect(formatTime(NEW_YEAR_UTC, "Asia/Shanghai")).toBe("2026-01-01 08:00:00");
-    expect(formatTime(NEW_YEAR_UTC, "America/New_York")).toBe("2025-12-31 19:00:00");
-    expect(formatTime(Date.parse("2026-11-26T00:30:00Z"), "Asia/Shanghai")).toBe("2026-11-26 08:30:00");
-    expect(formatTime(Date.parse("2026-03-01T16:05:09Z"), "Asia/Shanghai")).toBe("2026-03-02 00:05:09");
+    expect(localDateTimeSeconds(NEW_YEAR_UTC, "Asia/Shanghai")).toBe("2026-01-01 08:00:00");
+    expect(localDateTimeSeconds(NEW_YEAR_UTC, "America/New_York")).toBe("2025-12-31 19:00:00");
+    expect(localDateTimeSeconds(Date.parse("2026-11-26T00:30:00Z"), "Asia/Shanghai")).toBe(
+      "2026-11-26 08:30:00",
+    );
+    expect(localDateTimeSeconds(Date.parse("2026-03-01T16:05:09Z"), "Asia/Shanghai")).toBe(
+      "2026-03-02 00:05:09",
+    );
   });
 
   it("rejects an unknown zone", () => {
-    expect(() => formatTime(0, "Mars/Olympus")).toThrow(RangeError);
+    expect(() => localDateTimeSeconds(0, "Mars/Olympus")).toThrow(RangeError);
     expect(() => csvStream(fromArray([]), [V1], { timeZone: "Mars/Olympus" })).toThrow(RangeError);
   });
 });

@@ -18,15 +18,9 @@ import { WORKER_TARGET } from "./worker/target.ts";
 
 /** "from → to: why it is not yet turned around". */
 const KNOWN_BACK_EDGES: Record<string, string> = {
-  "db -> audit": "db/backup.ts verifies the audit chain of the copy it made",
-  "db -> bootstrap": "db/migrate-cli.ts, an entry point, bootstraps the first admin",
   "auth -> audit": "auth/routes.ts writes the audit lines of logins; audit/routes.ts needs auth/session.ts",
-  "auth -> directory": "auth/routes.ts reuses directory/schemas.ts's user and password schemas",
-  "audit -> responses": "audit/export.ts reuses responses/export.ts's CSV writer",
   "inspections -> actions": "inspections/routes.ts and visit-routes.ts close corrective actions",
   "actions -> checklists": "actions read checklist summaries, photos and metadata",
-  "actions -> enterprise": "actions/enterprise-routes.ts uses the enterprise session",
-  "alerts -> enterprise": "alerts/outbox.ts delivers SMS through enterprise/sms.ts",
 };
 
 const SRC = resolve(import.meta.dirname, "../src");

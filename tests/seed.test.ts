@@ -106,7 +106,7 @@ describe("npm run seed:demo (seedDemo)", () => {
     }
     const app = createApp({
       db: database.db,
-      config: configFromEnv({}, "seed-test-secret-".padEnd(40, "x")),
+      config: configFromEnv({ ACCESS_LOG: "0" }, "seed-test-secret-".padEnd(40, "x")),
       rateLimiter: new MemoryRateLimiter(),
       validators: new ValidatorCache(20),
       remoteAddress: () => "127.0.0.1",
@@ -145,7 +145,7 @@ describe("seedDemo: enterprise portal access (issue 13)", () => {
     expect(second.enterpriseAccess.sms?.phone).toMatch(/^1[3-9]\d{9}$/);
     const app = createApp({
       db: database.db,
-      config: configFromEnv({}, "seed-test-secret-".padEnd(40, "x")),
+      config: configFromEnv({ ACCESS_LOG: "0" }, "seed-test-secret-".padEnd(40, "x")),
       rateLimiter: new MemoryRateLimiter(),
       validators: new ValidatorCache(20),
       remoteAddress: () => "127.0.0.1",

@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 import type { Db } from "../db/client.ts";
 import { outbox } from "../db/schema.ts";
 import type { AppConfig } from "../env.ts";
-import { CODE_TTL_MS, redactedSmsPayload, SMS_TOPIC } from "../enterprise/sms.ts";
+import { CODE_TTL_MS, redactedSmsPayload, SMS_TOPIC } from "./sms.ts";
 import { logError } from "../lib/log.ts";
 
 export type FetchFn = (url: string, init: RequestInit) => Promise<Response>;

@@ -1,5 +1,6 @@
 /** The audit log as a spreadsheet (CSV with a BOM for Excel, or XLSX), cells neutralised (SECURITY.md #14). */
-import { formatTime, neutraliseCell } from "../responses/export.ts";
+import { neutraliseCell } from "../lib/cells.ts";
+import { localDateTimeSeconds } from "../lib/time.ts";
 import type { AuditLine } from "./read.ts";
 
 const HEADER = [
@@ -25,7 +26,7 @@ const json = (v: unknown) =>
 function cells(l: AuditLine, timeZone: string): (string | number)[] {
   return [
     l.id,
-    formatTime(Date.parse(l.at), timeZone),
+    localDateTimeSeconds(Date.parse(l.at), timeZone),
     l.actor.name,
     l.actor.roleLabel,
     l.actionLabel,

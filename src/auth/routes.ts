@@ -8,7 +8,7 @@ import { reserveLogin } from "./login-limit.ts";
 import { dummyHash, verifyPassword } from "./password.ts";
 import { endSession, requireUser, startSession } from "./session.ts";
 import { findUserByLogin } from "./username.ts";
-import { passwordField, UserSchema } from "../directory/schemas.ts";
+import { passwordField, UserSchema } from "./schemas.ts";
 import { hashPassword } from "./password.ts";
 import { auditInsert } from "../audit/audit.ts";
 import { runBatch } from "../db/client.ts";

@@ -3,7 +3,7 @@ import type { Db } from "../db/client.ts";
 import { localDate } from "../lib/time.ts";
 import { CONCLUSION_LABELS } from "../cases/rules.ts";
 import { CASE_CONCLUSIONS } from "../db/schema.ts";
-import { neutraliseCell } from "../responses/export.ts";
+import { neutraliseCell } from "../lib/cells.ts";
 import { actionFigures, type ActionFigures } from "./actions.ts";
 import { caseFigures, type CaseFigures } from "./cases.ts";
 import { conductFigures, type ConductFigures } from "./conduct.ts";

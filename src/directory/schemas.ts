@@ -1,17 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { CREDIT_GRADES, OFFICER_STATUSES, RISK_LEVELS, ROLES } from "../db/schema.ts";
-
-export const RoleSchema = z.enum(ROLES);
-
-export const UserSchema = z
-  .object({
-    id: z.string(),
-    username: z.string(),
-    displayName: z.string(),
-    role: RoleSchema,
-    departmentId: z.string().nullable(),
-  })
-  .openapi("User");
+import { CREDIT_GRADES, OFFICER_STATUSES, RISK_LEVELS } from "../db/schema.ts";
+import { UserSchema } from "../auth/schemas.ts";
 
 export const UserDetailSchema = UserSchema.extend({ disabled: z.boolean(), createdAt: z.string() }).openapi(
   "UserDetail",
@@ -27,11 +16,6 @@ export const DepartmentSchema = z
     district: z.string(),
   })
   .openapi("Department");
-
-export const usernameField = z
-  .string()
-  .regex(/^[A-Za-z0-9_.-]{2,64}$/, "用户名只能包含字母、数字、下划线、点和连字符（2–64 位）");
-export const passwordField = z.string().min(10, "密码至少 10 位").max(256);
 
 export const IdParam = z.object({ id: z.string().min(1).max(64) });
 

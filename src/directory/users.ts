@@ -10,7 +10,8 @@ import type { AppEnv, SessionUser } from "../env.ts";
 import { ApiError, forbidden, notFound } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { errors, iso, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
-import { IdParam, passwordField, RoleSchema, UserDetailSchema, usernameField } from "./schemas.ts";
+import { passwordField, RoleSchema, usernameField } from "../auth/schemas.ts";
+import { IdParam, UserDetailSchema } from "./schemas.ts";
 import { usernameTaken } from "../auth/username.ts";
 
 const listUsers = createRoute({

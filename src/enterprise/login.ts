@@ -13,7 +13,13 @@ import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
 import { maskPhone } from "../lib/phone.ts";
 import { EnterpriseSessionSchema } from "./schemas.ts";
 import { enterpriseActor, newEnterpriseSession } from "./session.ts";
-import { appendSmsLine, CODE_TTL_MS, loginCodeText, smsAvailable, smsOutboxStatement } from "./sms.ts";
+import {
+  appendSmsLine,
+  CODE_TTL_MS,
+  loginCodeText,
+  smsAvailable,
+  smsOutboxStatement,
+} from "../alerts/sms.ts";
 import { logError } from "../lib/log.ts";
 
 /** Wrong answers allowed per code; the code is locked after them (ask for a new one). */

@@ -138,3 +138,82 @@ export function parseLocalDateTime(text: string, timeZone: string): number | nul
   if (Number.isNaN(asUtc)) return null;
   return asUtc - zoneOffsetMs(asUtc - zoneOffsetMs(asUtc, timeZone), timeZone);
 }
+
+// "YYYY-MM-DD HH:mm:ss" for exports, where a whole column of times is written at once.
+
+interface ExportParts {
+  date: string;
+  hour: string;
+  minute: string;
+  second: string;
+}
+
+function exportParts(format: Intl.DateTimeFormat, epochMs: number): ExportParts {
+  const parts: ExportParts = { date: "", hour: "", minute: "", second: "" };
+  let year = "";
+  let month = "";
+  let day = "";
+  for (const part of format.formatToParts(epochMs)) {
+    if (part.type === "year") year = part.value;
+    else if (part.type === "month") month = part.value;
+    else if (part.type === "day") day = part.value;
+    else if (part.type === "hour") parts.hour = part.value;
+    else if (part.type === "minute") parts.minute = part.value;
+    else if (part.type === "second") parts.second = part.value;
+  }
+  parts.date = `${year.padStart(4, "0")}-${month}-${day}`;
+  return parts;
+}
+
+/**
+ * Builds a formatter for one export; constructing Intl.DateTimeFormat is the expensive part, so callers make
+ * one per export. Throws RangeError for an unknown zone, which lets the route fail before streaming starts.
+ */
+export function secondsFormatter(timeZone: string): (epochMs: number) => string {
+  const format = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
+  // formatToParts costs a large share of a CSV row; rows come sorted by time, so consecutive rows often
+  // share a UTC minute. Zone offsets only change on whole minutes, so the minute's prefix can be reused.
+  let cachedMinute = Number.NaN;
+  let cachedPrefix = "";
+  return (epochMs) => {
+    // formatToParts throws on dates outside the ECMAScript range; one bad row must not abort the download
+    if (!Number.isFinite(epochMs) || Math.abs(epochMs) > 8.64e15) return "";
+    const minute = Math.floor(epochMs / 60_000);
+    if (minute !== cachedMinute) {
+      const start = exportParts(format, minute * 60_000);
+      if (start.second !== "00") {
+        // Historical offsets with seconds (LMT) do not align local and UTC minutes: format exactly
+        const exact = exportParts(format, epochMs);
+        return `${exact.date} ${exact.hour}:${exact.minute}:${exact.second}`;
+      }
+      cachedMinute = minute;
+      cachedPrefix = `${start.date} ${start.hour}:${start.minute}:`;
+    }
+    const second = Math.floor(epochMs / 1000) - minute * 60;
+    return cachedPrefix + (second < 10 ? `0${second}` : String(second));
+  };
+}
+
+const formatterCache = new Map<string, (epochMs: number) => string>();
+
+/**
+ * Formats epoch milliseconds as "YYYY-MM-DD HH:mm:ss" (24h) in the given IANA time zone.
+ * Throws RangeError for an unknown zone.
+ */
+export function localDateTimeSeconds(epochMs: number, timeZone: string): string {
+  let format = formatterCache.get(timeZone);
+  if (!format) {
+    format = secondsFormatter(timeZone);
+    formatterCache.set(timeZone, format);
+  }
+  return format(epochMs);
+}

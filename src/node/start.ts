@@ -15,7 +15,7 @@ import { configFromEnv, nodeSettings, startupWarnings } from "../env.ts";
 import { ValidatorCache } from "../forms/validator-cache.ts";
 import { log, setLogSink } from "../lib/log.ts";
 import { MemoryRateLimiter } from "../lib/rate-limit.ts";
-import { smsGatewayWarnings } from "../enterprise/sms.ts";
+import { smsGatewayWarnings } from "../alerts/sms.ts";
 import { appendTextFile } from "./append-file.ts";
 import { nodeAssets } from "./assets.ts";
 import { requestListener } from "./listener.ts";

@@ -1,5 +1,5 @@
 /**
- * `npm run db:backup -- <dest.db>` and `npm run db:restore -- <backup.db> [--force]` (src/db/backup.ts).
+ * `npm run db:backup -- <dest.db>` and `npm run db:restore -- <backup.db> [--force]` (src/ops/backup.ts).
  *
  * The database is `--url <file:…>`, else LIBSQL_URL, else DATABASE_URL, else the Node server's
  * `file:./data/lianma.db` (the same order as db:export). Only an embedded file can be backed up this
@@ -7,7 +7,7 @@
  * and the state of its audit chain; exits 1 on any failure, 2 on bad usage.
  */
 import { pathToFileURL } from "node:url";
-import { redact } from "./export-import.ts";
+import { redact } from "../db/export-import.ts";
 import { backupDatabase, restoreDatabase, type CopyReport } from "./backup.ts";
 
 const USAGE =

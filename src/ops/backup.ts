@@ -16,8 +16,8 @@ import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { drizzle } from "drizzle-orm/libsql";
 import { verifyAuditChain, type ChainReport } from "../audit/chain.ts";
-import { userTables } from "./export-import.ts";
-import * as schema from "./schema.ts";
+import { userTables } from "../db/export-import.ts";
+import * as schema from "../db/schema.ts";
 
 export interface CopyReport {
   /** Rows per table of the copy. */

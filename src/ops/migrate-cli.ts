@@ -7,9 +7,9 @@
 //   npm run db:migrate -- --url <url>   --no-bootstrap               explicit target; migrations only
 import { fileURLToPath } from "node:url";
 import { ensureAdmin, seedForms } from "../bootstrap.ts";
-import { openDatabase } from "./client.ts";
-import { redact } from "./export-import.ts";
-import { runMigrations } from "./migrate.ts";
+import { openDatabase } from "../db/client.ts";
+import { redact } from "../db/export-import.ts";
+import { runMigrations } from "../db/migrate.ts";
 
 const args = process.argv.slice(2);
 const flag = args.indexOf("--url");

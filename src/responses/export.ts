@@ -9,6 +9,8 @@
  * tight loop over precomputed closures, which keeps 100k-row exports well above 20k rows/s.
  */
 import { PassThrough } from "node:stream";
+import { neutraliseCell } from "../lib/cells.ts";
+import { secondsFormatter } from "../lib/time.ts";
 
 /** One published version of a form. */
 export interface ExportVersion {
@@ -103,7 +105,6 @@ const SPECIAL_ITEMS: ReadonlyArray<readonly [readonly string[], string, string, 
 /** Excel rejects longer cell text as corrupt content. */
 const XLSX_MAX_CELL_CHARS = 32767;
 const DATA_URL = /^data:[\w.+-]+\/[\w.+-]+(?:;[^,;]*)*;base64,/i;
-const FORMULA_TRIGGER = /^[=+\-@\t\r]/;
 const CSV_NEEDS_QUOTES = /[",\r\n]/;
 const CSV_CHUNK_CHARS = 64 * 1024;
 const XLSX_CHUNK_BYTES = 64 * 1024;
@@ -111,15 +112,7 @@ const XLSX_CHUNK_BYTES = 64 * 1024;
 const XLSX_ROWS_PER_BATCH = 200;
 
 // ---------------------------------------------------------------------------------------------------------
-// Cell safety
-
-/**
- * Neutralises spreadsheet formula injection (CSV/XLSX "DDE" attacks): text starting with = + - @ TAB or CR
- * could be evaluated by Excel/WPS, so it gets a leading single quote, which spreadsheets show as text.
- */
-export function neutraliseCell(value: string): string {
-  return FORMULA_TRIGGER.test(value) ? `'${value}` : value;
-}
+// Cell rendering
 
 function isRecord(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -142,86 +135,6 @@ function renderRaw(value: unknown): Cell {
   if (typeof value === "boolean") return value ? "是" : "否";
   if (typeof value === "object") return JSON.stringify(value, jsonReplacer);
   return String(value);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Time
-
-interface LocalTime {
-  date: string;
-  hour: string;
-  minute: string;
-  second: string;
-}
-
-function localParts(format: Intl.DateTimeFormat, epochMs: number): LocalTime {
-  const parts: LocalTime = { date: "", hour: "", minute: "", second: "" };
-  let year = "";
-  let month = "";
-  let day = "";
-  for (const part of format.formatToParts(epochMs)) {
-    if (part.type === "year") year = part.value;
-    else if (part.type === "month") month = part.value;
-    else if (part.type === "day") day = part.value;
-    else if (part.type === "hour") parts.hour = part.value;
-    else if (part.type === "minute") parts.minute = part.value;
-    else if (part.type === "second") parts.second = part.value;
-  }
-  parts.date = `${year.padStart(4, "0")}-${month}-${day}`;
-  return parts;
-}
-
-/**
- * Builds a formatter for one export; constructing Intl.DateTimeFormat is the expensive part, so callers make
- * one per export. Throws RangeError for an unknown zone, which lets the route fail before streaming starts.
- */
-function createTimeFormatter(timeZone: string): (epochMs: number) => string {
-  const format = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  });
-  // formatToParts costs a large share of a CSV row; rows come sorted by time, so consecutive rows often
-  // share a UTC minute. Zone offsets only change on whole minutes, so the minute's prefix can be reused.
-  let cachedMinute = Number.NaN;
-  let cachedPrefix = "";
-  return (epochMs) => {
-    // formatToParts throws on dates outside the ECMAScript range; one bad row must not abort the download
-    if (!Number.isFinite(epochMs) || Math.abs(epochMs) > 8.64e15) return "";
-    const minute = Math.floor(epochMs / 60_000);
-    if (minute !== cachedMinute) {
-      const start = localParts(format, minute * 60_000);
-      if (start.second !== "00") {
-        // Historical offsets with seconds (LMT) do not align local and UTC minutes: format exactly
-        const exact = localParts(format, epochMs);
-        return `${exact.date} ${exact.hour}:${exact.minute}:${exact.second}`;
-      }
-      cachedMinute = minute;
-      cachedPrefix = `${start.date} ${start.hour}:${start.minute}:`;
-    }
-    const second = Math.floor(epochMs / 1000) - minute * 60;
-    return cachedPrefix + (second < 10 ? `0${second}` : String(second));
-  };
-}
-
-const formatterCache = new Map<string, (epochMs: number) => string>();
-
-/**
- * Formats epoch milliseconds as "YYYY-MM-DD HH:mm:ss" (24h) in the given IANA time zone.
- * Throws RangeError for an unknown zone.
- */
-export function formatTime(epochMs: number, timeZone: string): string {
-  let format = formatterCache.get(timeZone);
-  if (!format) {
-    format = createTimeFormatter(timeZone);
-    formatterCache.set(timeZone, format);
-  }
-  return format(epochMs);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -522,7 +435,7 @@ function compileRenderer(columns: ColumnSpec[], positions: Map<string, number>):
 
 function createPlan(versions: ExportVersion[], opts: ExportOptions): ExportPlan {
   const locale = opts.locale ?? DEFAULT_LOCALE;
-  const formatTimeOf = createTimeFormatter(opts.timeZone);
+  const formatTimeOf = secondsFormatter(opts.timeZone);
   const ordered = newestFirst(versions);
   const perVersion = ordered.map((version) => versionColumns(version, locale));
   const columns = unionColumns(perVersion);

@@ -1,5 +1,5 @@
 /**
- * `npm run db:backup` / `npm run db:restore` (src/db/backup-cli.ts) against the real server's file: an
+ * `npm run db:backup` / `npm run db:restore` (src/ops/backup-cli.ts) against the real server's file: an
  * online backup while submissions keep arriving is a consistent snapshot, and a backup of the stopped
  * server restores to a fresh file equal to the original in every table, row by row.
  */
@@ -39,7 +39,7 @@ afterAll(async () => {
 /** Runs `npm run db:<command> -- <args>` as a user would (tsx entry, the env's DATABASE_URL). */
 function cli(command: "backup" | "restore", args: string[], databaseUrl: string) {
   return new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/db/backup-cli.ts", command, ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/ops/backup-cli.ts", command, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: databaseUrl },
     });

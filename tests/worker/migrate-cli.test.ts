@@ -21,7 +21,7 @@ describe("npm run db:migrate with LIBSQL_URL", () => {
       LIBSQL_AUTH_TOKEN: "tok",
       DATABASE_URL: "file:/nonexistent/x.db",
     };
-    const cli = ["--import", "tsx", "src/db/migrate-cli.ts"];
+    const cli = ["--import", "tsx", "src/ops/migrate-cli.ts"];
     const first = await run(process.execPath, cli, { env });
     expect(first.stdout).toMatch(/migrations applied to http:\/\/127\.0\.0\.1/);
     expect(first.stdout).toMatch(/administrator "admin" created with password: \S+/);
