@@ -5,7 +5,7 @@ import { CASE_ATTACHMENT_UPLOAD, caseRoutes } from "./cases/routes.ts";
 import { reviewRoutes } from "./reviews/routes.ts";
 import { sealAuditAfterWrites } from "./audit/audit.ts";
 import { auditRoutes } from "./audit/routes.ts";
-import { authRoutes } from "./auth/routes.ts";
+import { authRoutes } from "./account/routes.ts";
 import { csrfProtection, loadSession } from "./auth/session.ts";
 import { checklistRoutes } from "./checklists/routes.ts";
 import { catalogRoutes } from "./catalog/routes.ts";

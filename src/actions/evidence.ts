@@ -2,7 +2,7 @@
  * The enterprise's evidence files: images with the checklist photos' own check, PDF and office
  * documents by their magic bytes. The declared type must be what the bytes are; names are the server's.
  */
-import { sniffImageType } from "../checklists/photos.ts";
+import { sniffImageType } from "../lib/image-type.ts";
 import type { UploadRoute } from "../lib/security.ts";
 
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";

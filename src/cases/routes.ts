@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { createHash } from "node:crypto";
 import { auditInsert } from "../audit/audit.ts";
 import { currentUser, requireUser } from "../auth/session.ts";
-import { sniffImageType } from "../checklists/photos.ts";
+import { sniffImageType } from "../lib/image-type.ts";
 import { caseAttachments, caseSources, CASE_CONCLUSIONS, CASE_LEVELS } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError, notFound } from "../lib/errors.ts";

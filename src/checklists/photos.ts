@@ -11,25 +11,13 @@ import { ApiError, notFound } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { errors, jsonResponse, newRouter } from "../lib/router.ts";
 import { mediaType, PHOTO_UPLOAD } from "../lib/security.ts";
+import { sniffImageType } from "../lib/image-type.ts";
 import { photoUrl } from "./answers.ts";
 import { deviceTimeEntry, skewed, type DeviceClock } from "./device-times.ts";
 
 const anyone = requireUser();
 const MAX_PHOTOS_PER_INSPECTION = 200;
 const EXTENSIONS: Record<string, string> = { "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp" };
-
-/**
- * The image type the bytes themselves say, from their signature (magic bytes); null for anything else,
- * so an HTML or SVG file sent as image/jpeg is recognised as what it is not.
- */
-export function sniffImageType(bytes: Uint8Array): "image/jpeg" | "image/png" | "image/webp" | null {
-  const starts = (sig: number[], at = 0) =>
-    bytes.length >= at + sig.length && sig.every((b, i) => bytes[at + i] === b);
-  if (starts([0xff, 0xd8, 0xff])) return "image/jpeg";
-  if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "image/png";
-  if (starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8)) return "image/webp";
-  return null;
-}
 
 const PhotoParams = InspectionIdParam.extend({ photoId: z.string().min(1).max(64) });
 const PhotoRef = z.object({ id: z.string(), url: z.string() });

@@ -20,7 +20,7 @@ import {
   InspectionSummary,
   ReasonBody,
 } from "./schemas.ts";
-import { CloseBody, noOpenActions, openActionCount, releaseReinspectionActions } from "../actions/close.ts";
+import { CloseBody, noOpenActions, openActionCount, releaseReinspectionActions } from "./close.ts";
 import { transitionStatements } from "./state.ts";
 import { detail, summaries } from "./views.ts";
 

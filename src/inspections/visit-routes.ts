@@ -13,7 +13,7 @@ import { isOnInspection, loadInspection } from "./access.ts";
 import { InspectionDetail, InspectionIdParam, ReasonBody } from "./schemas.ts";
 import { transitionStatements } from "./state.ts";
 import { detail } from "./views.ts";
-import { releaseReinspectionActions } from "../actions/close.ts";
+import { releaseReinspectionActions } from "./close.ts";
 
 const ArriveBody = z
   .object({

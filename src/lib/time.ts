@@ -170,16 +170,7 @@ function exportParts(format: Intl.DateTimeFormat, epochMs: number): ExportParts 
  * one per export. Throws RangeError for an unknown zone, which lets the route fail before streaming starts.
  */
 export function secondsFormatter(timeZone: string): (epochMs: number) => string {
-  const format = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  });
+  const format = partsFormat(timeZone);
   // formatToParts costs a large share of a CSV row; rows come sorted by time, so consecutive rows often
   // share a UTC minute. Zone offsets only change on whole minutes, so the minute's prefix can be reused.
   let cachedMinute = Number.NaN;

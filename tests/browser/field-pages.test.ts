@@ -294,19 +294,7 @@ describe.skipIf(chromiumMissing)("field pages on a phone", () => {
   });
 
   it("a save that landed while its answer was lost is this phone's own: no merge is offered", async () => {
-    const { server, browser } = demo;
-    const device = await browser.newContext(phone);
-    const page = await device.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    await login(page, server.baseUrl, "scjg-officer1", DEMO_PASSWORD, "/admin/inspections");
-    const { items } = await apiAs<{ items: { id: string; status: string }[] }>(
-      device,
-      server.baseUrl,
-      "GET",
-      "/api/inspections?status=in_progress",
-    );
-    const id = items.find((i) => i.status === "in_progress")!.id;
+    const { server, device, page, id, errors } = await officerOnPhone(demo);
     await page.goto(`${server.baseUrl}/admin/inspections/${id}/checklist`);
     await page.locator(".sd-question").first().waitFor();
     // The first save reaches the server and is stored, but its answer never reaches the page.
@@ -337,19 +325,7 @@ describe.skipIf(chromiumMissing)("field pages on a phone", () => {
   });
 
   it("offline photo: kept on the phone across a reload, uploaded once before the answers and the submit", async () => {
-    const { server, browser } = demo;
-    const device = await browser.newContext(phone);
-    const page = await device.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    await login(page, server.baseUrl, "scjg-officer1", DEMO_PASSWORD, "/admin/inspections");
-    const { items } = await apiAs<{ items: { id: string; status: string }[] }>(
-      device,
-      server.baseUrl,
-      "GET",
-      "/api/inspections?status=in_progress",
-    );
-    const id = items.find((i) => i.status === "in_progress")!.id;
+    const { server, device, page, id, errors } = await officerOnPhone(demo);
     await page.goto(`${server.baseUrl}/admin/inspections/${id}/checklist`);
     await page.locator(".sd-question").first().waitFor();
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
@@ -483,4 +459,22 @@ async function answerPage(page: Page) {
   if ((await told.count()) > 0 && (await page.locator('.sd-question[data-name="photos"]').count()) > 0)
     await told.locator(".sd-boolean__thumb-text, .sd-boolean__label", { hasText: "已告知" }).first().click();
   for (const canvas of await page.locator(".sd-question canvas").all()) await sign(page, canvas);
+}
+
+/** The demo officer signed in on a phone, and the id of the inspection in progress; page errors collected. */
+async function officerOnPhone(demo: ReturnType<typeof demoServerAndBrowser>) {
+  const { server, browser } = demo;
+  const device = await browser.newContext(phone);
+  const page = await device.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await login(page, server.baseUrl, "scjg-officer1", DEMO_PASSWORD, "/admin/inspections");
+  const { items } = await apiAs<{ items: { id: string; status: string }[] }>(
+    device,
+    server.baseUrl,
+    "GET",
+    "/api/inspections?status=in_progress",
+  );
+  const id = items.find((i) => i.status === "in_progress")!.id;
+  return { server, device, page, id, errors };
 }

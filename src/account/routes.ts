@@ -1,15 +1,17 @@
+// The account routes: sign in and out, who am I, change one's own password. Each writes its audit line, so
+// they sit above audit/, while the session guard they share with every route stays in auth/.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, ne } from "drizzle-orm";
 import { users } from "../db/schema.ts";
 import { audit } from "../audit/audit.ts";
 import { ApiError } from "../lib/errors.ts";
 import { errors, jsonBody, jsonResponse, newRouter } from "../lib/router.ts";
-import { reserveLogin } from "./login-limit.ts";
-import { dummyHash, verifyPassword } from "./password.ts";
-import { endSession, requireUser, startSession } from "./session.ts";
-import { findUserByLogin } from "./username.ts";
-import { passwordField, UserSchema } from "./schemas.ts";
-import { hashPassword } from "./password.ts";
+import { reserveLogin } from "../auth/login-limit.ts";
+import { dummyHash, verifyPassword } from "../auth/password.ts";
+import { endSession, requireUser, startSession } from "../auth/session.ts";
+import { findUserByLogin } from "../auth/username.ts";
+import { passwordField, UserSchema } from "../auth/schemas.ts";
+import { hashPassword } from "../auth/password.ts";
 import { auditInsert } from "../audit/audit.ts";
 import { runBatch } from "../db/client.ts";
 import { sessions } from "../db/schema.ts";
