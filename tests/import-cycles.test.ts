@@ -7,20 +7,12 @@
  *  - feature folders (src/<folder>/, or a top-level file like env.ts, as one node): value imports only.
  *    env.ts's AppDeps names the service type of every feature by design (it is the composition root's
  *    type), so counting type-only imports would make env a hub of every feature.
- * KNOWN_BACK_EDGES are the feature edges that still run against the direction (see
- * docs/ARCHITECTURE.md); the graph without them must have no cycle, and every entry must still exist,
- * so the list only shrinks.
+ * Neither graph may hold a cycle (the direction is in docs/ARCHITECTURE.md).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 import { WORKER_TARGET } from "./worker/target.ts";
-
-/** "from → to: why it is not yet turned around". */
-const KNOWN_BACK_EDGES: Record<string, string> = {
-  "actions -> checklists":
-    "actions/create.ts reads the failed points of a checklist (checklists/summary.ts) and pages.ts its page properties, while the checklist submit writes the actions in its batch",
-};
 
 const SRC = resolve(import.meta.dirname, "../src");
 const IMPORT = /^\s*(?:import|export)\s+(type\s+)?(?:([^;]*?)\s+from\s+)?["']([^"']+)["']/gms;
@@ -147,14 +139,8 @@ describe.skipIf(WORKER_TARGET)("import cycles in src/", () => {
     .filter((e) => !e.typeOnly && featureOf(e.from) !== featureOf(e.to))
     .map((e): [string, string, string] => [featureOf(e.from), featureOf(e.to), `${e.from} -> ${e.to}`]);
 
-  it("feature folders depend on each other one way, apart from the known back edges", () => {
-    const forward = featureEdges.filter(([a, b]) => !(`${a} -> ${b}` in KNOWN_BACK_EDGES));
-    const found = cycles(graphOf(forward.map(([a, b]) => [a, b])));
-    expect(describeCycles(found, forward)).toEqual([]);
-  });
-
-  it("every known back edge still exists (remove it from the list once it is turned around)", () => {
-    const present = new Set(featureEdges.map(([a, b]) => `${a} -> ${b}`));
-    expect(Object.keys(KNOWN_BACK_EDGES).filter((e) => !present.has(e))).toEqual([]);
+  it("feature folders depend on each other one way", () => {
+    const found = cycles(graphOf(featureEdges.map(([a, b]) => [a, b])));
+    expect(describeCycles(found, featureEdges)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
  * 复查 (issue 15): an officer files a re-inspection of corrective actions of one inspection. It goes
  * through the one filing use case, exempt from the duplicate window and the yearly cap, linked to the
  * original; its checklist holds only the re-inspected points (checklists/generate.ts), and its submit
- * settles them (actions/create.ts).
+ * settles them (checklists/findings.ts).
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { inArray, sql } from "drizzle-orm";

@@ -25,7 +25,7 @@ import {
 } from "./store.ts";
 import { failedItemCodes, summarizeChecklist } from "./summary.ts";
 import { visitTimeProblems } from "./times.ts";
-import { submitActionStatements } from "../actions/create.ts";
+import { submitActionStatements } from "./findings.ts";
 import { deviceTimeEntry, skewed, type DeviceClock, type DeviceTime } from "./device-times.ts";
 import { questionTitle } from "../forms/question-title.ts";
 

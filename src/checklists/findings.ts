@@ -7,7 +7,7 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { auditInsert } from "../audit/audit.ts";
-import { checkpointPages } from "./pages.ts";
+import { checkpointPages } from "./finding-pages.ts";
 import type { Db } from "../db/client.ts";
 import {
   catalogItems,
@@ -19,9 +19,9 @@ import {
 import type { AppEnv } from "../env.ts";
 import type { InspectionRow } from "../inspections/access.ts";
 import { newId } from "../lib/ids.ts";
-import { checklistPoints, type PointOutcome } from "../checklists/summary.ts";
-import { firstViolation, type EarlierInspection } from "./first-violation.ts";
-import { onTime } from "./overdue.ts";
+import { checklistPoints, type PointOutcome } from "./summary.ts";
+import { firstViolation, type EarlierInspection } from "../actions/first-violation.ts";
+import { onTime } from "../actions/overdue.ts";
 
 type Json = Record<string, unknown>;
 type ActionRow = typeof correctiveActions.$inferSelect;

@@ -1,4 +1,4 @@
-import { PAGE_PROPS } from "../checklists/metadata.ts";
+import { PAGE_PROPS } from "./metadata.ts";
 
 type Json = Record<string, unknown>;
 
