@@ -682,3 +682,15 @@ describe("GET /api/metrics", () => {
     }
   });
 });
+
+describe("compiled validator: lianma's own properties", () => {
+  it("compiles the evaluation form with its `negative` choice marks registered, as the server runs it", async () => {
+    // The server registers lianma's properties when it loads (src/forms/negative.ts); a registered
+    // item property the compiler did not know made it hand every evaluation to survey-core.
+    await import("../src/forms/negative.ts");
+    const { readFileSync } = await import("node:fs");
+    const file = JSON.parse(readFileSync("forms/inspection-evaluation.json", "utf8")) as { schema: unknown };
+    const outcome = compileResponseValidator(file.schema, "zh-cn", ownMessages("zh-cn"));
+    expect(outcome.ok ? "compiled" : outcome.reason).toBe("compiled");
+  });
+});

@@ -433,7 +433,11 @@ export function compileComment(
 // Choice questions
 // ---------------------------------------------------------------------------------------------
 
-const CHOICE_ITEM_KEYS = ["value", "text"];
+/**
+ * Item keys that cannot change what an answer may be: the value and its text, and lianma's own
+ * `negative` mark (a negative answer raises an alert after it is stored; client/lib/lianma-properties.ts).
+ */
+const CHOICE_ITEM_KEYS = ["value", "text", "negative"];
 
 /** Properties survey-core knows on choice items; unknown ones are ignored by survey-core and so harmless. */
 function isKnownItemProperty(key: string): boolean {
