@@ -241,15 +241,7 @@ describe.skipIf(chromiumMissing)("field pages on a phone", () => {
     );
     const id = items.find((i) => i.status === "in_progress")!.id;
     const checklist = `${server.baseUrl}/admin/inspections/${id}/checklist`;
-    await page.goto(checklist);
-    await page.locator(".sd-question").first().waitFor();
-    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-    // Once controlled by the worker, the page and its checklist are cached on this load.
-    await page.reload();
-    await page.locator(".sd-question").first().waitFor();
-    await expect
-      .poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller)), poll)
-      .toBe(true);
+    await openUnderWorker(page, checklist);
 
     await device.setOffline(true);
     const place = page.locator('.sd-question[data-name="inspection_place"] input');
@@ -326,14 +318,7 @@ describe.skipIf(chromiumMissing)("field pages on a phone", () => {
 
   it("offline photo: kept on the phone across a reload, uploaded once before the answers and the submit", async () => {
     const { server, device, page, id, errors } = await officerOnPhone(demo);
-    await page.goto(`${server.baseUrl}/admin/inspections/${id}/checklist`);
-    await page.locator(".sd-question").first().waitFor();
-    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-    await page.reload();
-    await page.locator(".sd-question").first().waitFor();
-    await expect
-      .poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller)), poll)
-      .toBe(true);
+    await openUnderWorker(page, `${server.baseUrl}/admin/inspections/${id}/checklist`);
 
     // Offline from here: every page answered, the photo taken on the closing page.
     await device.setOffline(true);
@@ -477,4 +462,14 @@ async function officerOnPhone(demo: ReturnType<typeof demoServerAndBrowser>) {
   );
   const id = items.find((i) => i.status === "in_progress")!.id;
   return { server, device, page, id, errors };
+}
+
+/** Opens the checklist and reloads it once the service worker controls the page, so that this load is cached. */
+async function openUnderWorker(page: import("playwright-core").Page, url: string) {
+  await page.goto(url);
+  await page.locator(".sd-question").first().waitFor();
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.reload();
+  await page.locator(".sd-question").first().waitFor();
+  await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller)), poll).toBe(true);
 }
