@@ -79,12 +79,21 @@ async function approvedInspection(items = [itemId]) {
 
 const shanghaiClock = (ms: number) => new Date(ms + 8 * HOUR).toISOString().slice(0, 16);
 
-/** Answers of a checklist: each point's result by key, failures with a requirement and deadline. */
-function answers(results: Record<string, "pass" | "fail" | "na">, deadline = "2099-12-31", prefix = "i1__") {
+/**
+ * Answers of a checklist: each point's result by key, failures with a requirement and deadline. The
+ * visit ends at `end`; a late filing (a 复查 filed after its start) needs a visit that ended before it
+ * was filed, or a minute turning between filing and submit makes the end time later than the filing.
+ */
+function answers(
+  results: Record<string, "pass" | "fail" | "na">,
+  deadline = "2099-12-31",
+  prefix = "i1__",
+  end = Date.now(),
+) {
   const data: Json = {
     inspection_place: "车间",
-    start_time: shanghaiClock(Date.now() - 30 * 60_000),
-    end_time: shanghaiClock(Date.now()),
+    start_time: shanghaiClock(end - 30 * 60_000),
+    end_time: shanghaiClock(end),
     rights_notified: true,
     officer_signature_1: PNG,
     officer_signature_2: PNG,
@@ -391,6 +400,7 @@ describe("复查", () => {
     });
     expect([409, 422]).toContain(ordinary.status);
 
+    const visitEnded = Date.now();
     const filed = await t.call(officer, "POST", "/api/reinspections", body([license!.id, records!.id]));
     expect(filed.status).toBe(201);
     const { id } = (await filed.json()) as Json;
@@ -407,7 +417,7 @@ describe("复查", () => {
     expect(points).toContain("原整改要求：整改：license");
 
     const res = await t.call(officer, "POST", `/api/inspections/${id}/checklist/submit`, {
-      data: answers({ license: "pass", records: "fail" }, "2099-06-30"),
+      data: answers({ license: "pass", records: "fail" }, "2099-06-30", "i1__", visitEnded),
     });
     expect(res.status).toBe(200);
     const settled = await t.db
@@ -428,6 +438,7 @@ describe("复查", () => {
     const original = await approvedInspection();
     await submit(original, answers({ license: "pass", records: "fail" }));
     const [records] = await actionsOf(original);
+    const visitEnded = Date.now();
     const filed = await t.call(officer, "POST", "/api/reinspections", body([records!.id]));
     const { id } = (await filed.json()) as Json;
     await t.call(head, "POST", `/api/inspections/${id}/approve`);
@@ -438,7 +449,7 @@ describe("复查", () => {
     expect(page).toContain("i1__records");
     expect(page).not.toContain("i1__license");
     const res = await t.call(officer, "POST", `/api/inspections/${id}/checklist/submit`, {
-      data: answers({ records: "pass" }),
+      data: answers({ records: "pass" }, undefined, "i1__", visitEnded),
     });
     expect(res.status).toBe(200);
     const [after] = await t.db.select().from(correctiveActions).where(eq(correctiveActions.id, records!.id));
