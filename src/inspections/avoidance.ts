@@ -216,7 +216,7 @@ export function avoidanceRoutes() {
       .where(and(eq(avoidanceRequests.id, requestId), eq(avoidanceRequests.inspectionId, row.id)))
       .limit(1);
     if (!request) throw notFound("回避申请");
-    if (request.request.status !== "pending") throw new ApiError(409, "already_answered", "该回避申请已答复");
+    if (request.request.status !== "pending") throw alreadyAnswered();
     if (!beforeVisit(row, now)) throw visitStarted();
     const officerId = request.request.officerId;
     let replacementId: string | null = null;
@@ -227,12 +227,16 @@ export function avoidanceRoutes() {
         request.departmentId,
         c.var.deps.config.timeZone,
       );
-      if (!candidates.some((o) => o.id === body.replacementOfficerId))
+      if (!candidates.some((o) => o.id === body.replacementOfficerId)) {
+        // A racing answer may have swapped an officer in between this read and the request's: then
+        // the request being answered is the reason, not the replacement.
+        if (!(await isPending(db, requestId))) throw alreadyAnswered();
         throw new ApiError(
           422,
           "invalid_replacement",
           "替换人员须为同一部门、执法证在检查期间有效且未参加本次检查的执法人员",
         );
+      }
       replacementId = body.replacementOfficerId;
     }
     const status = body.decision === "replace" ? "replaced" : "refused";
@@ -287,6 +291,17 @@ export function avoidanceRoutes() {
   });
 
   return app;
+}
+
+const alreadyAnswered = () => new ApiError(409, "already_answered", "该回避申请已答复");
+
+async function isPending(db: Db, requestId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ status: avoidanceRequests.status })
+    .from(avoidanceRequests)
+    .where(eq(avoidanceRequests.id, requestId))
+    .limit(1);
+  return row?.status === "pending";
 }
 
 /** Officers of an inspection (for the enterprise's request form): ids and names. */
