@@ -7,6 +7,7 @@ import { byId, h, pathSegment, replaceChildren } from "./lib/dom";
 import { adminPage } from "./lib/layout";
 import { localDateTime, ZONE_LABEL } from "./lib/local-time";
 import {
+  cachePhotos,
   deletePhoto,
   forgetPhotosExcept,
   loadLocal,
@@ -17,6 +18,7 @@ import {
   placeholderId,
   registerOfflineWorker,
   replacePhoto,
+  serverPhotoUrls,
   storeLocal,
   storePhoto,
   type LocalChecklist,
@@ -153,6 +155,7 @@ async function takePhoto(question: string, file: File): Promise<{ file: File; co
     try {
       const url = await sendPhoto(photo);
       if (kept) await deletePhoto(photo.clientId);
+      cachePhotos([url]);
       return { file: stored, content: url };
     } catch (error) {
       if (error instanceof PhotoRefused || !kept) {
@@ -250,6 +253,7 @@ function syncer(survey: SurveyModel, local: LocalChecklist) {
           notice("error", "照片未能上传", h("p", {}, `「${photo.name}」：${error.message}`));
         }
         if (url) await storePhoto({ ...photo, url });
+        if (url) cachePhotos([url]);
       }
       await rewrite(replacePhoto(local.data, clientId, url));
       await deletePhoto(clientId);
@@ -553,6 +557,7 @@ async function start() {
   handleUploads(survey);
   if (Object.keys(local.data).length > 0) survey.data = local.data;
   void forgetPhotosExcept(inspectionId, pendingPhotoIds(local.data));
+  cachePhotos(serverPhotoUrls(local.data));
   message.hidden = true;
 
   if (view.status === "submitted") {

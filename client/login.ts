@@ -2,6 +2,7 @@ import { api, ApiError, errorMessage } from "./lib/api";
 import { byId, showMessage } from "./lib/dom";
 import { safeNext } from "./lib/next";
 import { addSkipLink } from "./lib/nav";
+import { clearSessionCaches } from "./lib/session-caches";
 
 addSkipLink();
 
@@ -27,6 +28,8 @@ form.addEventListener("submit", async (event) => {
       body: { username: username.value.trim(), password: password.value },
       noLoginRedirect: true,
     });
+    // A session that ended without 退出 (expired, or ended by an administrator) left its data behind.
+    await clearSessionCaches();
     location.assign(target);
   } catch (error) {
     const text =

@@ -1,6 +1,7 @@
 import { api, errorMessage, setCsrfToken } from "./api";
 import { byId } from "./dom";
 import { addSkipLink, buildTopbar, showNotForRole, staffPage } from "./nav";
+import { clearSessionCaches } from "./session-caches";
 import type { User } from "./types";
 
 /**
@@ -15,6 +16,8 @@ export async function adminPage(): Promise<User> {
     } catch (error) {
       console.warn("logout failed:", errorMessage(error));
     }
+    // After the logout, so no answer still on its way can refill them with this session's data.
+    await clearSessionCaches();
     location.assign("/login");
   });
   const me = await api<{ user: User; csrfToken: string }>("/api/auth/me");

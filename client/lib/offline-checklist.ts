@@ -3,6 +3,7 @@
 // order (photos, then the answers, then the submission) when the network returns. A photo waiting for
 // the network is a blob here; the answer names it by a placeholder the server never sees.
 import { openDB, type IDBPDatabase } from "idb";
+import { PHOTO_PATH } from "./session-caches";
 
 export interface LocalChecklist {
   inspectionId: string;
@@ -134,4 +135,34 @@ export function registerOfflineWorker(): void {
   navigator.serviceWorker.register("/build/sw.js", { scope: "/admin/" }).catch(() => {
     // Without it the page still works online; nothing to tell the officer.
   });
+}
+
+/** The server photos the answers name (the photo route's URLs), each once. */
+export function serverPhotoUrls(data: Record<string, unknown>): string[] {
+  const urls = new Set<string>();
+  for (const value of Object.values(data)) {
+    if (!Array.isArray(value)) continue;
+    for (const entry of value) {
+      const content = (entry as { content?: unknown } | null)?.content;
+      if (typeof content === "string" && PHOTO_PATH.test(content)) urls.add(content);
+    }
+  }
+  return [...urls];
+}
+
+/**
+ * Has the service worker cache these server photos now, while online (Workbox's CACHE_URLS message,
+ * answered through the worker's photo route): a photo on a page the officer has not reached yet still
+ * shows after an offline reload.
+ */
+export function cachePhotos(urls: string[]): void {
+  if (urls.length === 0 || !navigator.onLine || !("serviceWorker" in navigator)) return;
+  const urlsToCache = urls.map((url) => new URL(url, location.origin).href);
+  navigator.serviceWorker.ready
+    .then((registration) =>
+      registration.active?.postMessage({ type: "CACHE_URLS", payload: { urlsToCache } }),
+    )
+    .catch(() => {
+      // Without the worker the photos show online as before; nothing to tell the officer.
+    });
 }
