@@ -1,7 +1,8 @@
 // Issue 17 on a 390 px phone: a checklist photo already on the server shows after an offline reload.
 // The service worker keeps the photo route's 200 answers cache first in a cache of their own (a photo
 // id's bytes never change); the page warms it for every photo its answers name when opened online, so
-// a photo on a page not yet shown is there too; error answers are not kept; 退出 empties the cache.
+// a photo on a page not yet shown is there too; error answers are not kept; 退出 and a new login empty
+// the cache.
 // Its own demo server: the upload would otherwise change what field-pages.test.ts counts.
 import { join } from "node:path";
 import type { CDPSession, Page } from "playwright-core";
@@ -24,7 +25,7 @@ const shot = (page: Page, name: string) =>
 describe.skipIf(chromiumMissing)("server photos offline on a phone", () => {
   const demo = demoServerAndBrowser(DEMO_PASSWORD);
 
-  it("an uploaded photo shows after an offline reload; error answers are not kept; 退出 empties the cache", async () => {
+  it("an uploaded photo shows after an offline reload; error answers are not kept; 退出 and a new login empty the cache", async () => {
     const { server, browser } = demo;
     const device = await browser.newContext(phone);
     const page = await device.newPage();
@@ -112,8 +113,22 @@ describe.skipIf(chromiumMissing)("server photos offline on a phone", () => {
     expect(missing).toBe(404);
     expect(await cachedPhotos(page)).toEqual([photoUrl]);
 
+    // A session that ended without 退出 (expired): the next login empties the caches first.
+    const checklistCached = () =>
+      page.evaluate(async (path) => {
+        const keys = await (await caches.open("lianma-data")).keys();
+        return keys.some((request) => new URL(request.url).pathname === path);
+      }, `/api/inspections/${id}/checklist`);
+    expect(await checklistCached()).toBe(true);
+    await login(page, server.baseUrl, "scjg-officer1", DEMO_PASSWORD, "/admin/inspections");
+    expect(await cacheNames(page)).not.toContain("lianma-photos");
+    expect(await checklistCached()).toBe(false);
+
     // 退出 empties the photo and data caches: the next person on the phone reads none of it.
-    expect(await cacheNames(page)).toEqual(expect.arrayContaining(["lianma-photos", "lianma-data"]));
+    await page.goto(checklist);
+    await page.locator(".sd-question").first().waitFor();
+    await expect.poll(() => cachedPhotos(page), poll).toEqual([photoUrl]);
+    expect(await checklistCached()).toBe(true);
     const logout = page.locator("#logout");
     if (!(await logout.isVisible())) await page.locator(".menu-button").click();
     await logout.click();
