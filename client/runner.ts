@@ -9,6 +9,7 @@ import { clearFill, type FillState, loadFill, newSubmissionId, saveFill } from "
 import { localSchema, makeSurveySafe } from "./lib/survey-safety";
 import type { PublicForm } from "./lib/types";
 import { addSkipLink } from "./lib/nav";
+import { firstQuestionsBlock, focusInBlock, readFirstAnswers, restoreFocus } from "./lib/first-questions";
 import { tappableRatings } from "./lib/tappable-ratings";
 
 addSkipLink();
@@ -223,8 +224,10 @@ async function start() {
   const stored = loadFill(formId);
   const fill: FillState =
     stored && stored.version === form.version
-      ? stored
+      ? { ...stored, data: answersFor(survey, stored.data) }
       : { id: newSubmissionId(), version: form.version, data: stored ? answersFor(survey, stored.data) : {} };
+  const first = firstQuestionsBlock(formId);
+  if (first) takeAnswers(fill.data, first);
   if (Object.keys(fill.data).length > 0) survey.data = fill.data;
   saveFill(formId, fill);
 
@@ -239,7 +242,49 @@ async function start() {
   });
 
   message.hidden = true;
+  if (!first) {
+    renderSurvey(survey, host);
+    return;
+  }
+  // SurveyJS draws out of sight where the block stands, then takes its place in one step once the
+  // block's questions are drawn, with whatever was typed meanwhile and the focus where it was.
+  host.classList.add("lm-behind");
   renderSurvey(survey, host);
+  await drawn(host, [...readFirstAnswers(first).keys()]);
+  const answers = takeAnswers({}, first);
+  for (const name of readFirstAnswers(first).keys()) {
+    const value = answers[name];
+    if (JSON.stringify(value) !== JSON.stringify(survey.getValue(name))) survey.setValue(name, value);
+  }
+  const focus = focusInBlock(first);
+  first.remove();
+  host.classList.remove("lm-behind");
+  if (focus) restoreFocus(host, focus);
+}
+
+/** Puts the block's answers into `data` (an emptied question removes its answer). */
+function takeAnswers(data: Record<string, unknown>, block: HTMLElement): Record<string, unknown> {
+  for (const [name, value] of readFirstAnswers(block)) {
+    if (value === undefined) delete data[name];
+    else data[name] = value;
+  }
+  return data;
+}
+
+/** Resolves once SurveyJS has drawn each named question (lazy rendering draws them over frames). */
+function drawn(root: HTMLElement, names: string[]): Promise<void> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const check = () => {
+      const shown = new Set(
+        Array.from(root.querySelectorAll<HTMLElement>(".sd-question[data-name]"), (q) => q.dataset.name),
+      );
+      // A question SurveyJS never draws (hidden by a later rule) must not keep the block forever.
+      if (names.every((n) => shown.has(n)) || performance.now() - started > 3000) resolve();
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
 }
 
 start().catch((error) => showMessage(message, errorMessage(error)));

@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import { basename, dirname, join, parse, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { firstQuestionsCss } from "./first-questions-css.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const clientDir = join(root, "client");
@@ -97,6 +98,15 @@ for (const [from, to] of stylesheets) {
   const name = hashed(to, body);
   await writeFile(join(outDir, name), body);
   manifest[`/build/${to}`] = `/build/${name}`;
+}
+// SurveyJS's narrow-screen rules for the first questions /f/:id serves as HTML (first-questions-css.mjs).
+{
+  const body = firstQuestionsCss(
+    await readFile(require.resolve("survey-core/survey-core.fontless.min.css"), "utf8"),
+  );
+  const name = hashed("first-questions.css", body);
+  await writeFile(join(outDir, name), body);
+  manifest["/build/first-questions.css"] = `/build/${name}`;
 }
 // The pages' own stylesheets get hashed copies too, so a repeat visit revalidates only the HTML.
 await mkdir(join(outDir, "css"), { recursive: true });

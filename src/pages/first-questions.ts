@@ -1,0 +1,247 @@
+/**
+ * The first questions of a published form as HTML the browser can answer before SurveyJS arrives
+ * (issue 17: on a slow phone the SurveyJS chunk and its model cost seconds before anything could be
+ * answered). The markup carries SurveyJS's own classes, so its stylesheet draws it as SurveyJS will;
+ * client/runner.ts hands what was typed here to the SurveyJS model and swaps this block for it.
+ *
+ * Invariant: only what SurveyJS would show identically, and only what cannot change while SurveyJS
+ * is absent. The block is the longest run of the first page's questions that are plain (no
+ * condition, no text placeholder, a type and properties listed below); it stops before the first
+ * question that is not, and a survey whose settings change the first page's look or order gets no
+ * block at all. Answers typed here are checked like any others when the form is submitted.
+ */
+import { Model, type Question } from "survey-core";
+import { isPlainObject } from "../forms/validation-types.ts";
+
+/** At most this many questions: enough to start answering while the rest loads. */
+const MAX_QUESTIONS = 12;
+
+/** Survey settings that leave the first page's questions, their order and their look as plain. */
+const SURVEY_KEYS = new Set([
+  "title",
+  "description",
+  "pages",
+  "locale",
+  "showQuestionNumbers",
+  "completedHtml",
+  "completedHtmlOnCondition",
+  "completedBeforeHtml",
+  "loadingHtml",
+  "checkErrorsMode",
+  "textUpdateMode",
+  "showCompletedPage",
+  "navigateToUrl",
+  "navigateToUrlOnCondition",
+  "pageNextText",
+  "pagePrevText",
+  "completeText",
+  "showPrevButton",
+  "clearInvisibleValues",
+  "focusFirstQuestionAutomatic",
+]);
+const PAGE_KEYS = new Set(["name", "title", "description", "elements", "navigationTitle"]);
+const COMMON_KEYS = ["type", "name", "title", "description", "isRequired", "requiredErrorText", "validators"];
+const QUESTION_KEYS: Record<string, Set<string>> = {
+  text: new Set([...COMMON_KEYS, "inputType", "maxLength", "placeholder", "autocomplete", "defaultValue"]),
+  comment: new Set([...COMMON_KEYS, "maxLength", "placeholder", "rows", "defaultValue"]),
+  radiogroup: new Set([...COMMON_KEYS, "choices", "colCount", "defaultValue"]),
+  checkbox: new Set([...COMMON_KEYS, "choices", "colCount", "defaultValue"]),
+};
+/** Text input types whose value SurveyJS keeps as the input's own string. */
+const INPUT_TYPES = new Set(["text", "tel", "email", "url", "date"]);
+
+type Json = Record<string, unknown>;
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** A plain text: a string with no `{placeholder}` that SurveyJS would fill in. */
+const plainText = (value: unknown) =>
+  value === undefined || (typeof value === "string" && !value.includes("{"));
+
+function plainChoices(choices: unknown): boolean {
+  if (!Array.isArray(choices) || choices.length === 0 || choices.length > 50) return false;
+  return choices.every((item) => {
+    if (typeof item === "string") return !item.includes("{");
+    if (typeof item === "number") return true;
+    if (!isPlainObject(item)) return false;
+    if (Object.keys(item).some((k) => k !== "value" && k !== "text")) return false;
+    return (typeof item.value === "string" || typeof item.value === "number") && plainText(item.text);
+  });
+}
+
+function plainQuestion(element: unknown): boolean {
+  if (!isPlainObject(element) || typeof element.type !== "string" || typeof element.name !== "string")
+    return false;
+  const keys = QUESTION_KEYS[element.type];
+  if (!keys || Object.keys(element).some((k) => !keys.has(k))) return false;
+  if (!plainText(element.title) || !plainText(element.description) || !plainText(element.placeholder))
+    return false;
+  if (
+    element.type === "text" &&
+    element.inputType !== undefined &&
+    !INPUT_TYPES.has(String(element.inputType))
+  )
+    return false;
+  if (element.colCount !== undefined && element.colCount !== 1) return false;
+  if (element.type === "radiogroup" || element.type === "checkbox") return plainChoices(element.choices);
+  return true;
+}
+
+/** The first page's leading plain questions, or null when the survey's settings rule the block out. */
+function plainLead(schema: Json): Json[] | null {
+  if (Object.keys(schema).some((k) => !SURVEY_KEYS.has(k))) return null;
+  if (!plainText(schema.title) || !plainText(schema.description)) return null;
+  const pages = schema.pages;
+  if (!Array.isArray(pages) || !isPlainObject(pages[0])) return null;
+  const page = pages[0];
+  if (Object.keys(page).some((k) => !PAGE_KEYS.has(k))) return null;
+  if (!plainText(page.title) || !plainText(page.description) || !Array.isArray(page.elements)) return null;
+  const lead: Json[] = [];
+  for (const element of page.elements) {
+    if (lead.length === MAX_QUESTIONS || !plainQuestion(element)) break;
+    lead.push(element as Json);
+  }
+  return lead.length > 0 ? lead : null;
+}
+
+const viewer = (text: string, multiline = true) =>
+  `<span class="sv-string-viewer${multiline ? " sv-string-viewer--multiline" : ""}">${escapeHtml(text)}</span>`;
+
+function titleHtml(q: Question, id: string): string {
+  const required = q.isRequired
+    ? `<span>&nbsp;</span><span aria-hidden="true" class="sd-question__required-text">${escapeHtml(q.requiredText)}</span>`
+    : "";
+  const no = q.no
+    ? `<span aria-hidden="true" class="sd-element__num" style="position: static">${escapeHtml(q.no)}</span><span>&nbsp;</span>`
+    : "";
+  const cls = `sd-title sd-element__title sd-question__title${q.isRequired ? " sd-question__title--required" : ""}`;
+  const description = q.description
+    ? `<div id="${id}-desc" class="sd-description sd-question__description">${viewer(q.description)}</div>`
+    : "";
+  return (
+    `<div class="sd-question__header sd-element__header sd-question__header--location-top sd-element__header--location-top">` +
+    `<div id="${id}-title" class="${cls}">${no}${viewer(q.processedTitle)}${required}</div>${description}</div>`
+  );
+}
+
+function aria(q: Question, id: string): string {
+  return (
+    `aria-required="${q.isRequired}" aria-labelledby="${id}-title"` +
+    (q.description ? ` aria-describedby="${id}-desc"` : "")
+  );
+}
+
+function textHtml(q: Question, json: Json, id: string): string {
+  const value = typeof q.value === "string" ? q.value : "";
+  const maxLength = typeof json.maxLength === "number" && json.maxLength > 0 ? json.maxLength : 0;
+  const counter = maxLength
+    ? `<div class="sd-remaining-character-counter">${[...value].length}/${maxLength}</div>`
+    : "";
+  const attrs =
+    `id="${id}-input" ${aria(q, id)} placeholder="${escapeHtml(String(json.placeholder ?? ""))}"` +
+    (maxLength ? ` maxlength="${maxLength}"` : "");
+  if (json.type === "comment") {
+    const rows = typeof json.rows === "number" && json.rows > 0 ? Math.min(json.rows, 30) : 4;
+    return (
+      `<div role="presentation" class="sd-comment__content sd-question__content">` +
+      `<textarea ${attrs} rows="${rows}" cols="50" class="sd-input sd-comment" style="resize: both">${escapeHtml(value)}</textarea>${counter}</div>`
+    );
+  }
+  const type = INPUT_TYPES.has(String(json.inputType)) ? String(json.inputType) : "text";
+  const counterClass = maxLength ? " sd-text__character-counter sd-text__character-counter--big" : "";
+  const extra =
+    (type === "date" ? ` max="2999-12-31"` : "") +
+    (typeof json.autocomplete === "string" ? ` autocomplete="${escapeHtml(json.autocomplete)}"` : "");
+  return (
+    `<div role="presentation" class="sd-text__content sd-question__content">` +
+    `<input type="${type}" ${attrs}${extra} value="${escapeHtml(value)}" class="sd-input sd-text${counterClass}" />${counter}</div>`
+  );
+}
+
+/** SurveyJS's check mark, once per block; each checkbox uses it as SurveyJS's own do. */
+const CHECK_SYMBOL =
+  '<svg style="display: none"><symbol id="lm-icon-check" viewBox="0 0 16 16"><path d="M14.0275 5.0275L6.5275 12.5275C6.3775 12.6775 6.1875 12.7475 5.9975 12.7475C5.8075 12.7475 5.6175 12.6775 5.4675 12.5275L2.4675 9.5275C2.1775 9.2375 2.1775 8.7575 2.4675 8.4675C2.7575 8.1775 3.2375 8.1775 3.5275 8.4675L5.9975 10.9375L12.9675 3.9675C13.2575 3.6775 13.7375 3.6775 14.0275 3.9675C14.3175 4.2575 14.3175 4.7375 14.0275 5.0275Z"></path></symbol></svg>';
+const CHECK_ICON = '<svg class="sd-item__svg sd-checkbox__svg"><use href="#lm-icon-check"></use></svg>';
+
+function choicesHtml(q: Question, json: Json, id: string): string {
+  const kind = json.type === "checkbox" ? "checkbox" : "radio";
+  const chosen = (Array.isArray(q.value) ? q.value : [q.value]).map((v) => JSON.stringify(v));
+  const items = (json.choices as unknown[]).map((raw, i) => {
+    const value = isPlainObject(raw) ? raw.value : raw;
+    const text = isPlainObject(raw) && typeof raw.text === "string" ? raw.text : String(value);
+    const checked = chosen.includes(JSON.stringify(value));
+    // The value is the choice's JSON, so a number answer stays a number (client/lib/first-questions.ts).
+    return (
+      `<div role="presentation" class="sd-item sd-${kind} sd-selectbase__item sv-q-col-1 sd-item--allowhover sd-${kind}--allowhover">` +
+      `<label class="sd-selectbase__label"><input type="${kind}" name="${id}" id="${id}-${i}" value="${escapeHtml(JSON.stringify(value))}"` +
+      `${checked ? " checked" : ""} class="sd-visuallyhidden sd-item__control sd-${kind}__control" />` +
+      `<span class="sd-item__decorator sd-${kind}__decorator">${kind === "checkbox" ? CHECK_ICON : ""}</span>` +
+      `<span class="sd-item__control-label">${viewer(text, false)}</span></label></div>`
+    );
+  });
+  const role =
+    kind === "radio" ? `role="radiogroup" ${aria(q, id)}` : `role="group" aria-labelledby="${id}-title"`;
+  return (
+    `<div role="presentation" class="sd-element__content sd-question__content">` +
+    `<fieldset ${role} class="sd-selectbase">${items.join("")}</fieldset></div>`
+  );
+}
+
+function questionHtml(q: Question, json: Json, index: number): string {
+  const id = `lm-q${index + 1}`;
+  const small = json.type === "text" || json.type === "comment" ? " sd-row__question--small" : "";
+  const body =
+    json.type === "text" || json.type === "comment" ? textHtml(q, json, id) : choicesHtml(q, json, id);
+  return (
+    `<div class="sd-row sd-clearfix sd-page__row"><div class="lm-first__cell">` +
+    `<div data-name="${escapeHtml(q.name)}" data-type="${json.type}" class="sd-element--with-frame sd-element sd-question sd-row__question sd-question--title-top${small}">` +
+    `${titleHtml(q, id)}${body}</div></div></div>`
+  );
+}
+
+/**
+ * The block for a form's schema, or null when its first question is not plain. Builds a survey-core
+ * model once (the caller keeps the result per published version) for what SurveyJS computes:
+ * numbers, required marks, default values, titles falling back to names.
+ */
+export function firstQuestionsHtml(schemaJson: string, formId: string, version: number): string | null {
+  let schema: unknown;
+  try {
+    schema = JSON.parse(schemaJson);
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(schema)) return null;
+  const lead = plainLead(schema);
+  if (!lead) return null;
+  const model = new Model(schema);
+  try {
+    const page = model.visiblePages[0];
+    if (!page || page !== model.pages[0]) return null;
+    const questions = lead.map((json) => model.getQuestionByName(String(json.name)));
+    if (questions.some((q, i) => !q || !q.isVisible || page.elements[i] !== q)) return null;
+    const header =
+      model.title && model.showTitle
+        ? `<div class="sd-title sd-container-modern__title"><div class="sd-header__text"><div class="sd-title">${viewer(model.title, false)}</div>` +
+          (model.description ? `<div class="sd-description">${viewer(model.description)}</div>` : "") +
+          `</div></div>`
+        : "";
+    const pageHeader =
+      (page.title ? `<div class="sd-title sd-page__title">${viewer(page.title)}</div>` : "") +
+      (page.description
+        ? `<div class="sd-description sd-page__description">${viewer(page.description)}</div>`
+        : "");
+    const rows = questions.map((q, i) => questionHtml(q!, lead[i]!, i)).join("");
+    return (
+      `<div id="first-questions" class="sd-root-modern sd-root-modern--full-container lm-first" data-form-id="${escapeHtml(formId)}" data-version="${version}">` +
+      (lead.some((q) => q.type === "checkbox") ? CHECK_SYMBOL : "") +
+      `<div class="sd-root-modern__wrapper"><div class="sd-container-modern">${header}` +
+      `<div class="sd-body sd-body--static"><div class="sd-page sd-body__page${pageHeader ? "" : " sd-page__empty-header"}">` +
+      `${pageHeader}${rows}</div>` +
+      `<p class="lm-first__rest" role="status">表单其余部分正在加载…</p>` +
+      `</div></div></div></div>`
+    );
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,155 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { firstQuestionsCss } from "../scripts/first-questions-css.mjs";
+import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
+
+let t: TestApp;
+let admin: Session;
+
+async function publish(schema: Record<string, unknown>) {
+  const res = await t.call(admin, "POST", "/api/forms", { title: "问卷", kind: "survey", schema });
+  expect(res.status).toBe(201);
+  const id = (await res.json()).form.id as string;
+  expect((await t.call(admin, "POST", `/api/forms/${id}/publish`)).status).toBe(201);
+  return id;
+}
+
+/** The block of first questions in /f/:id, or null when the page has none. */
+async function block(id: string): Promise<string | null> {
+  const html = await (await t.app.request(`/f/${id}`)).text();
+  const start = html.indexOf('<div id="first-questions"');
+  if (start < 0) return null;
+  return html.slice(start, html.indexOf('<div class="message', start));
+}
+
+const names = (html: string) => [...html.matchAll(/data-name="([^"]*)"/g)].map((m) => m[1]);
+const page = (elements: unknown[], survey: Record<string, unknown> = {}) => ({
+  ...survey,
+  pages: [{ name: "p1", elements }],
+});
+const text = (name: string, extra: Record<string, unknown> = {}) => ({
+  type: "text",
+  name,
+  title: name,
+  ...extra,
+});
+
+describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
+  beforeEach(async () => {
+    t = await makeTestApp();
+    await t.user("admin", "admin");
+    admin = await t.login("admin");
+  });
+
+  it("renders the first page's leading plain questions and stops at the first conditional one", async () => {
+    const id = await publish(
+      page([
+        text("company", { isRequired: true, maxLength: 60, description: "营业执照上的名称" }),
+        { type: "radiogroup", name: "score", choices: [{ value: 5, text: "满意" }, "不满意"] },
+        { type: "comment", name: "why", visibleIf: "{score} = '不满意'" },
+        text("after"),
+      ]),
+    );
+    const html = (await block(id))!;
+    expect(html).not.toBeNull();
+    expect(names(html)).toEqual(["company", "score"]);
+    expect(html).toContain('data-version="1"');
+    expect(html).toContain('class="sd-question__required-text">*</span>');
+    expect(html).toContain('maxlength="60"');
+    expect(html).toContain("营业执照上的名称");
+    // A choice's value is its JSON: the number 5 stays a number, the text a text.
+    expect(html).toContain('value="5"');
+    expect(html).toContain('value="&#34;不满意&#34;"');
+  });
+
+  it("shows SurveyJS's numbers and the form's default answers", async () => {
+    const id = await publish(
+      page(
+        [
+          text("place", { defaultValue: "历下区经十路 1 号" }),
+          { type: "checkbox", name: "kinds", choices: ["食品", "药品", "特种设备"], defaultValue: ["药品"] },
+        ],
+        { showQuestionNumbers: "on" },
+      ),
+    );
+    const html = (await block(id))!;
+    expect(html).toContain('class="sd-element__num" style="position: static">1.</span>');
+    expect(html).toContain('class="sd-element__num" style="position: static">2.</span>');
+    expect(html).toContain('value="历下区经十路 1 号"');
+    expect(html).toMatch(/value="&#34;药品&#34;" checked/);
+    expect(html).not.toMatch(/value="&#34;食品&#34;" checked/);
+  });
+
+  it("writes a form's text as text, never as markup", async () => {
+    const id = await publish(
+      page(
+        [text("x", { title: '<img src=x onerror="alert(1)">', placeholder: '"><script>alert(1)</script>' })],
+        {
+          title: "</div><script>alert(2)</script>",
+        },
+      ),
+    );
+    const html = (await block(id))!;
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain("<script");
+    expect(html).toContain("&#60;img src=x onerror=&#34;alert(1)&#34;&#62;");
+  });
+
+  it("has no block when SurveyJS would show the first page otherwise or not at all", async () => {
+    const cases: Record<string, Record<string, unknown>> = {
+      "a start page": page([text("a")], { firstPageIsStarted: true }),
+      "random question order": page([text("a"), text("b")], { questionsOrder: "random" }),
+      "a conditional first question": page([text("a", { visibleIf: "{b} notempty" }), text("b")]),
+      "a placeholder in the title": page([text("a", { title: "{b} 的联系人" }), text("b")]),
+      "a type drawn only by SurveyJS": page([{ type: "boolean", name: "ok" }, text("b")]),
+      "a number input": page([text("n", { inputType: "number" })]),
+      "a conditional choice": page([
+        { type: "radiogroup", name: "r", choices: [{ value: 1, visibleIf: "{x} = 1" }] },
+      ]),
+      "a page shown by a condition": {
+        pages: [
+          { name: "p1", visibleIf: "{x} = 1", elements: [text("a")] },
+          { name: "p2", elements: [text("x")] },
+        ],
+      },
+    };
+    for (const [label, schema] of Object.entries(cases)) {
+      expect(await block(await publish(schema)), label).toBeNull();
+    }
+  });
+
+  it("follows the live version and leaves a stopped form's page bare", async () => {
+    const id = await publish(page([text("a")]));
+    expect(names((await block(id))!)).toEqual(["a"]);
+    await t.call(admin, "PUT", `/api/forms/${id}`, { schema: page([text("b"), text("c")]) });
+    await t.call(admin, "POST", `/api/forms/${id}/publish`);
+    const second = (await block(id))!;
+    expect(names(second)).toEqual(["b", "c"]);
+    expect(second).toContain('data-version="2"');
+    await t.call(admin, "POST", `/api/forms/${id}/unpublish`);
+    expect(await block(id)).toBeNull();
+  });
+});
+
+describe("first-questions.css: SurveyJS's narrow-screen rules for the block", () => {
+  it("puts the block's class where SurveyJS's script would put its narrow-screen classes", () => {
+    const css = firstQuestionsCss(
+      [
+        ".sd-root-modern--mobile .sd-page{padding:0}",
+        ".sd-root-modern.sd-root-modern--mobile .sd-element__num{float:none}",
+        ".sd-question--mobile>.sd-question__content{min-width:auto}",
+        ".sd-question.sd-question--mobile .sd-x,.sd-other{color:red}",
+        ".sd-question:not(.sd-question--mobile) .sd-table{display:table}",
+        ".sd-page{padding:8px}",
+        "@media (max-width:600px){.sd-root-modern--mobile .sd-y{margin:0}}",
+      ].join(""),
+    );
+    const rules = css.split("\n").filter((l) => l.includes("{") && !l.startsWith("@media"));
+    expect(rules).toEqual([
+      ".lm-first .sd-page{padding:0}",
+      ".lm-first.sd-root-modern .sd-element__num{float:none}",
+      ".lm-first .sd-question>.sd-question__content{min-width:auto}",
+      ".lm-first .sd-question .sd-x{color:red}",
+    ]);
+    expect(css).toContain("@media (max-width:599.98px){");
+  });
+});
