@@ -59,6 +59,10 @@ const common = {
 const pages = await build({ ...common, entryPoints: entries.filter((f) => !isDesigner(f)), splitting: true });
 const designer = await build({ ...common, entryPoints: entries.filter(isDesigner) });
 
+// Pages whose dynamic imports always load, started later so that what the server drew is answered
+// first (client/runner.ts): their chunks are preloaded all the same.
+const PRELOAD_DYNAMIC = new Set(["runner"]);
+
 /** "/build/runner.js" (what the HTML writes) → "/build/runner-HASH.js" (what is served immutable). */
 const manifest = {};
 const outputs = { ...pages.metafile.outputs, ...designer.metafile.outputs };
@@ -66,7 +70,7 @@ for (const [file, info] of Object.entries(outputs)) {
   if (!info.entryPoint) continue;
   const name = parse(info.entryPoint).name;
   manifest[`/build/${name}${parse(file).ext}`] = `/${relative(publicDir, join(root, file))}`;
-  const chunks = staticImports(file);
+  const chunks = staticImports(file, new Set(), PRELOAD_DYNAMIC.has(name));
   // The chunks a page's script imports, for <link rel=modulepreload>: without it the browser finds
   // them only after the script arrives, one more round trip (562 ms on Fast 3G, issue 17). Largest
   // first, so the SurveyJS chunk starts before the small ones take the connections.
@@ -78,12 +82,16 @@ for (const [file, info] of Object.entries(outputs)) {
   }
 }
 
-/** Every chunk `file` imports statically, directly or through another chunk (not dynamic imports). */
-function staticImports(file, seen = new Set()) {
+/**
+ * Every chunk `file` imports statically, directly or through another chunk; with `dynamic`, the
+ * chunks of its dynamic imports too (for a page that always loads them, only later).
+ */
+function staticImports(file, seen = new Set(), dynamic = false) {
   for (const imported of outputs[file].imports) {
-    if (imported.kind !== "import-statement" || seen.has(imported.path)) continue;
+    const wanted = imported.kind === "import-statement" || (dynamic && imported.kind === "dynamic-import");
+    if (!wanted || seen.has(imported.path)) continue;
     seen.add(imported.path);
-    staticImports(imported.path, seen);
+    staticImports(imported.path, seen, dynamic);
   }
   return [...seen];
 }

@@ -129,15 +129,20 @@ export function pageRoutes(manifest: () => Promise<AssetManifest>) {
         c.header("Cache-Control", c.res.headers.get("Cache-Control") ?? "no-cache");
         return gzipped(c, body) ?? c.html(body);
       }
-      const body = path === "/f/:id" ? await runnerPage(c, html) : html;
+      if (path === "/f/:id") {
+        // The form's JSON and first questions make this page tens of kB: compressed, as /i's.
+        const body = await runnerPage(c, html);
+        c.header("Cache-Control", c.res.headers.get("Cache-Control") ?? "no-cache");
+        return gzipped(c, body) ?? c.html(body);
+      }
       const licenseKey = c.var.deps.config.surveyjsLicenseKey;
       if (file === DESIGNER_PAGE && licenseKey) {
         // The key is this deployment's: the page that carries it is never stored by any cache.
         c.header("Cache-Control", "no-store");
-        return c.html(withLicenseKey(body, licenseKey));
+        return c.html(withLicenseKey(html, licenseKey));
       }
       c.header("Cache-Control", c.res.headers.get("Cache-Control") ?? "no-cache");
-      return c.html(body);
+      return c.html(html);
     });
   }
   return app;

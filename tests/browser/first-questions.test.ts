@@ -30,8 +30,8 @@ const schema = {
   ],
 };
 
-/** The SurveyJS runner script (not runner-first): held back to stand for a slow link. */
-const RUNNER = /\/build\/runner-[A-Z0-9]+\.js$/;
+/** The runner's SurveyJS part (client/runner/survey.ts): held back to stand for a slow link. */
+const RUNNER = /\/build\/chunks\/survey-[A-Z0-9]+\.js$/;
 
 describe.skipIf(chromiumMissing)("/f/:id answerable before SurveyJS arrives", () => {
   let server: RunningServer;

@@ -66,10 +66,18 @@ describe.skipIf(chromiumMissing)("form lifecycle in a real browser", () => {
     await page.click(".svc-toolbox__item--icon-radiogroup");
     await expect.poll(() => page.locator(".svc-question__content").count(), poll).toBe(2);
     const titleEditor = page.locator(".svc-designer-header .sd-title .sv-string-editor").first();
-    await titleEditor.click();
-    await page.keyboard.press("ControlOrMeta+A");
-    await page.keyboard.insertText(title);
-    await expect.poll(() => titleEditor.innerText(), poll).toBe(title);
+    // On a loaded machine the first click can land before the editor takes the focus: type again
+    // (select all, replace) until the title reads as typed.
+    await expect
+      .poll(async () => {
+        if ((await titleEditor.innerText()) !== title) {
+          await titleEditor.click();
+          await page.keyboard.press("ControlOrMeta+A");
+          await page.keyboard.insertText(title);
+        }
+        return titleEditor.innerText();
+      }, poll)
+      .toBe(title);
     await page.keyboard.press("Enter");
     await expect.poll(() => page.locator("#save-state").innerText(), poll).toBe("有未保存的修改");
     await shot(page, "03-editor-designed");
