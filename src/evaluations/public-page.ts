@@ -48,8 +48,9 @@ function items(view: View): string {
 /**
  * The public inspection page (R8) with its facts in the HTML: who inspects, the items and their
  * basis, the yearly count and the rights show at first paint on a slow phone, before any script.
- * The page's script takes the same data from the embedded JSON (no second request) and loads
- * SurveyJS only when the enterprise starts evaluating.
+ * The page's script takes the same data from the embedded JSON (no second request), except the
+ * evaluation questionnaire: it asks the API for that, with SurveyJS, only when the enterprise starts
+ * evaluating.
  */
 export function renderInspectionPage(
   template: string,
