@@ -392,15 +392,23 @@ function embedded(): PublicInspection | null {
 
 async function start() {
   let view: PublicInspection;
+  const inHtml = embedded();
   try {
-    view = embedded() ?? (await api<PublicInspection>(apiPath, { noLoginRedirect: true }));
+    view = inHtml ?? (await api<PublicInspection>(apiPath, { noLoginRedirect: true }));
   } catch (error) {
     showLoadProblem(error);
     return;
   }
   message.hidden = true;
-  document.title = `检查公示 · ${view.enterprise.name} · 亮码`;
-  renderFacts(view);
+  if (inHtml) {
+    // The server wrote the facts into the HTML: drawing them again would only cost a slow phone a
+    // second layout, possibly before its first paint. What only the script draws is drawn here.
+    renderDocumentLinks(view);
+    renderResults(view);
+  } else {
+    document.title = `检查公示 · ${view.enterprise.name} · 亮码`;
+    renderFacts(view);
+  }
   renderEvaluation(view);
 }
 

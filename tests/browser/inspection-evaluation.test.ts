@@ -123,8 +123,21 @@ describe.skipIf(chromiumMissing)("/i/:code: the questionnaire loads when evaluat
       if (new URL(request.url()).pathname.startsWith("/api/public/inspections/"))
         questionnaireRequests.push(request.method());
     });
+    // Any officer's entry the script takes out again (the facts came drawn in the HTML).
+    await page.addInitScript(() => {
+      const w = window as unknown as { redrawn: number };
+      w.redrawn = 0;
+      new MutationObserver((records) => {
+        for (const r of records)
+          for (const n of r.removedNodes)
+            if (n instanceof Element && (n.matches(".person-name") || n.querySelector(".person-name")))
+              w.redrawn++;
+      }).observe(document, { childList: true, subtree: true });
+    });
     await page.goto(`${server.baseUrl}${path}`);
     await page.locator("#start-evaluation").waitFor({ state: "visible" });
+    expect(await page.evaluate(() => (window as unknown as { redrawn: number }).redrawn)).toBe(0);
+    expect(await page.locator("#documents").innerText()).toContain("行政检查通知书");
     // Showing the page asked nothing more: its data came with the HTML.
     expect(questionnaireRequests).toEqual([]);
 
