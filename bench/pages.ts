@@ -3,7 +3,7 @@
  * Fast 3G (1.44 Mbit/s down, 675 kbit/s up, 562 ms RTT, through CDP Network.emulateNetworkConditions)
  * and a 4× CPU slowdown (Emulation.setCPUThrottlingRate), against the bundled server (dist/server.mjs)
  * on a fresh database. Measures, from navigation start:
- *   /i/:code  first contentful paint, and the moment the officers' names are visible;
+ *   /i/:code  first contentful paint, and when the officers' names are painted (Element Timing);
  *   /f/:id    ready to answer (the first question's input visible), first visit and repeat visit;
  * and the JS and CSS bytes each load moved over the wire (encoded, i.e. compressed, bytes), and the
  * page's HTML both on the wire and decoded.
@@ -77,8 +77,20 @@ async function measure(page: Page, url: string, ready: string) {
   });
   await page.goto(url, { waitUntil: "commit" });
   await page.locator(ready).first().waitFor({ state: "visible", timeout: 60_000 });
-  const readyMs = await page.evaluate(() => performance.now());
+  const polledMs = await page.evaluate(() => performance.now());
   await page.waitForLoadState("load");
+  // When the page marks the element (elementtiming), the browser's own paint time of it, not the
+  // moment this process's polling saw it: on a busy machine the polling adds a second or more.
+  const paintedMs = (await page.evaluate(`new Promise((resolve) => {
+    setTimeout(() => resolve(null), 2000);
+    new PerformanceObserver((list) => {
+      const times = list.getEntries()
+        .filter((e) => e.element && e.element.matches(${JSON.stringify(ready)}))
+        .map((e) => e.renderTime || e.loadTime);
+      if (times.length) resolve(Math.min(...times));
+    }).observe({ type: "element", buffered: true });
+  })`)) as number | null;
+  const readyMs = paintedMs ?? polledMs;
   const fcpMs = await page.evaluate(
     () => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN,
   );
@@ -156,7 +168,7 @@ async function main() {
         "/i/:code",
         `${server.url}/i/${code}`,
         ".person-name",
-        "officers' names visible",
+        "officers' names painted",
         [`FCP ≤ ${GOALS.fcp} ms, names ≤ ${GOALS.names} ms`, ""],
         false,
       );
