@@ -32,8 +32,9 @@ interface PublicInspection {
   rights: { title: string; text: string }[];
   yearCount: { year: number; count: number };
   checklist: { items: ChecklistResultItem[]; submittedAt: string | null } | null;
+  /** In the page's HTML without `schema`: the page asks the API for it when evaluating starts. */
   evaluation:
-    | { formId: string; version: number; schema: Record<string, unknown>; closesAt: string }
+    | { formId: string; version: number; schema?: Record<string, unknown>; closesAt: string }
     | { submitted: true }
     | null;
   evaluationOpensAt: string | null;
@@ -297,37 +298,79 @@ function renderEvaluation(view: PublicInspection) {
     return;
   }
   note.textContent = `评价直接报送司法局行政执法监督机构，实施检查的部门只能看到汇总统计。请如实填写（${formatTime(evaluation.closesAt)} 前）。`;
-  // SurveyJS (≈1.4 MB) is fetched only now: the facts above never wait for it.
+  // SurveyJS (≈1.4 MB) and the questionnaire are fetched only now: the facts above never wait for them.
   const begin = h(
     "button",
     { type: "button", className: "primary big-action", id: "start-evaluation" },
     "开始评价",
   );
-  begin.addEventListener("click", () => {
-    begin.disabled = true;
-    begin.textContent = "正在打开评价表…";
-    // Its stylesheet too: the facts above must not wait for it on a slow link.
-    const style = h("link", { rel: "stylesheet", href: "/build/survey-core.min.css" });
-    document.head.append(style);
-    import("./lib/survey-kit")
-      .then(({ Model, localSchema, makeSurveySafe, renderSurvey, tappableRatings }) => {
-        begin.remove();
-        const survey = new Model(localSchema(evaluation.schema));
-        makeSurveySafe(survey);
-        tappableRatings(survey);
-        survey.locale = "zh-cn";
-        // The page shows its own thank-you (thanks()); SurveyJS's completed page would be a second one.
-        survey.showCompletedPage = false;
-        survey.onComplete.add((sender) => void submit(sender, evaluation.version));
-        renderSurvey(survey, host);
-        host.scrollIntoView({ block: "start" });
-      })
-      .catch(() => {
-        begin.disabled = false;
-        begin.textContent = "开始评价（加载失败，点此重试）";
-      });
-  });
+  begin.addEventListener("click", () => void openEvaluation(begin));
   note.after(h("p", {}, begin));
+}
+
+type OpenEvaluation = { formId: string; version: number; schema: Record<string, unknown>; closesAt: string };
+
+/**
+ * The questionnaire is not in the page's HTML (it is needed only from here on): the public inspection
+ * API answers it, from memory, together with the evaluation's current state.
+ */
+async function questionnaire(): Promise<OpenEvaluation | "submitted" | "closed"> {
+  const view = await api<PublicInspection>(apiPath, { noLoginRedirect: true });
+  const evaluation = view.evaluation;
+  if (evaluation && "submitted" in evaluation) return "submitted";
+  return evaluation?.schema ? { ...evaluation, schema: evaluation.schema } : "closed";
+}
+
+async function openEvaluation(begin: HTMLButtonElement) {
+  begin.disabled = true;
+  begin.textContent = "正在打开评价表…";
+  statusBox.hidden = true;
+  host.dataset.questionnaire = "loading";
+  // Its stylesheet too: the facts above must not wait for it on a slow link.
+  if (!document.querySelector('link[href="/build/survey-core.min.css"]'))
+    document.head.append(h("link", { rel: "stylesheet", href: "/build/survey-core.min.css" }));
+  let kit: typeof import("./lib/survey-kit");
+  let evaluation: Awaited<ReturnType<typeof questionnaire>>;
+  try {
+    [kit, evaluation] = await Promise.all([import("./lib/survey-kit"), questionnaire()]);
+  } catch (error) {
+    host.dataset.questionnaire = "failed";
+    begin.disabled = false;
+    begin.textContent = "开始评价";
+    const why =
+      error instanceof ApiError && error.status !== 0 ? error.message : "网络连接失败，请检查网络后重试。";
+    notice(
+      statusBox,
+      "error",
+      "评价表未能打开",
+      h("p", {}, why),
+      h("p", { className: "muted small" }, "上面的检查信息不受影响。"),
+      h(
+        "div",
+        { className: "actions" },
+        button("重试", () => void openEvaluation(begin)),
+      ),
+    );
+    return;
+  }
+  host.dataset.questionnaire = "ready";
+  begin.remove();
+  if (evaluation === "submitted") return thanks(true);
+  if (evaluation === "closed") {
+    byId("evaluation-note").textContent = "本次检查的评价期已结束。";
+    return;
+  }
+  const { Model, localSchema, makeSurveySafe, renderSurvey, tappableRatings } = kit;
+  const survey = new Model(localSchema(evaluation.schema));
+  makeSurveySafe(survey);
+  tappableRatings(survey);
+  survey.locale = "zh-cn";
+  // The page shows its own thank-you (thanks()); SurveyJS's completed page would be a second one.
+  survey.showCompletedPage = false;
+  const version = evaluation.version;
+  survey.onComplete.add((sender) => void submit(sender, version));
+  renderSurvey(survey, host);
+  host.scrollIntoView({ block: "start" });
 }
 
 /** Item 15: the evaluation sits after the facts, a long scroll on a phone; say at the top that it is open. */
@@ -349,15 +392,23 @@ function embedded(): PublicInspection | null {
 
 async function start() {
   let view: PublicInspection;
+  const inHtml = embedded();
   try {
-    view = embedded() ?? (await api<PublicInspection>(apiPath, { noLoginRedirect: true }));
+    view = inHtml ?? (await api<PublicInspection>(apiPath, { noLoginRedirect: true }));
   } catch (error) {
     showLoadProblem(error);
     return;
   }
   message.hidden = true;
-  document.title = `检查公示 · ${view.enterprise.name} · 亮码`;
-  renderFacts(view);
+  if (inHtml) {
+    // The server wrote the facts into the HTML: drawing them again would only cost a slow phone a
+    // second layout, possibly before its first paint. What only the script draws is drawn here.
+    renderDocumentLinks(view);
+    renderResults(view);
+  } else {
+    document.title = `检查公示 · ${view.enterprise.name} · 亮码`;
+    renderFacts(view);
+  }
   renderEvaluation(view);
 }
 

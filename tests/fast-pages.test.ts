@@ -42,7 +42,8 @@ describe("GET /i/:code (the facts in the HTML)", () => {
     ])
       expect(facts).toContain(text);
     expect(facts).toMatch(/含本次）共<strong>1<\/strong>次/);
-    // The embedded data is exactly what the API answers, so the script needs no second request.
+    // The embedded data is what the API answers (no questionnaire here: the evaluation is not open),
+    // so the script needs no second request to show the page.
     const embedded = JSON.parse(
       html.match(/<script type="application\/json" id="page-data">(.*?)<\/script>/s)![1]!,
     );
@@ -81,7 +82,30 @@ describe("GET /i/:code (the facts in the HTML)", () => {
     const html = await res.text();
     const embedded = JSON.parse(html.match(/id="page-data">(.*?)<\/script>/s)![1]!);
     expect(embedded.viewer).toBe("enterprise");
-    expect(embedded.evaluation.schema.pages).toBeTruthy();
+    expect(embedded.evaluation.version).toBeGreaterThan(0);
+    expect(embedded.evaluation.closesAt).toBeTruthy();
+  });
+
+  it("leaves the evaluation questionnaire out of the HTML; the API the page asks when evaluating starts has it", async () => {
+    const { code } = await makeInspection(t, w, {
+      status: "registered",
+      plannedStart: Date.now() - 3_600_000,
+    });
+    // Twice: the first request builds the cached view, the second is served from it.
+    for (let round = 0; round < 2; round++) {
+      const html = await (await enterpriseCall(t, w.enterprise, "GET", `/i/${code}`)).text();
+      const api = await (
+        await enterpriseCall(t, w.enterprise, "GET", `/api/public/inspections/${code}`)
+      ).json();
+      const { schema, ...meta } = api.evaluation;
+      expect(schema.pages.length).toBeGreaterThan(0);
+      const embedded = JSON.parse(html.match(/id="page-data">(.*?)<\/script>/s)![1]!);
+      expect(embedded).toEqual({ ...api, evaluation: meta });
+      for (const question of schema.pages.flatMap((p: { elements: { name: string }[] }) => p.elements))
+        expect(html).not.toContain(`"${question.name}"`);
+      // The facts shown before evaluating are still in the HTML.
+      for (const text of ["张明", "SC-001", "第一百一十条", "核验身份"]) expect(html).toContain(text);
+    }
   });
 });
 

@@ -20,6 +20,7 @@ function fill(html: string, id: string, inner: string): string {
 
 const when = (iso: string | null, tz: string) => (iso ? localDateTime(Date.parse(iso), tz) : "—");
 
+/** `elementtiming`: the page-load benchmark (bench/pages.ts) reads when the browser painted the names. */
 function officers(view: View): string {
   return view.officers
     .map((o) => {
@@ -31,7 +32,7 @@ function officers(view: View): string {
       const credential = o.isHelper
         ? ""
         : `<div>执法证号：<span class="credential">${esc(o.credentialNo ?? "—")}</span></div>`;
-      return `<li><div class="person-head"><span class="person-name">${esc(o.name)}</span>${badge}</div><div class="muted small">${esc(o.department)}</div>${credential}</li>`;
+      return `<li><div class="person-head"><span class="person-name" elementtiming="officer-name">${esc(o.name)}</span>${badge}</div><div class="muted small">${esc(o.department)}</div>${credential}</li>`;
     })
     .join("");
 }
@@ -48,8 +49,9 @@ function items(view: View): string {
 /**
  * The public inspection page (R8) with its facts in the HTML: who inspects, the items and their
  * basis, the yearly count and the rights show at first paint on a slow phone, before any script.
- * The page's script takes the same data from the embedded JSON (no second request) and loads
- * SurveyJS only when the enterprise starts evaluating.
+ * The page's script takes the same data from the embedded JSON (no second request), except the
+ * evaluation questionnaire: it asks the API for that, with SurveyJS, only when the enterprise starts
+ * evaluating.
  */
 export function renderInspectionPage(
   template: string,

@@ -77,12 +77,19 @@ function readStamp(db: Db): Promise<{ n: number }[]> {
  * as JSON text (`text`, with the viewer) and as bytes (`bytes()`, encoded once per viewer). Served from
  * memory while nothing the view reads has changed and the clock has not reached a boundary of it
  * (src/evaluations/public-view-cache.ts): then one primary-key read per request, and the signature of a
- * code already verified against the same row is not computed again. The page route embeds the text.
+ * code already verified against the same row is not computed again. The page route embeds `pageText`,
+ * the same without the evaluation questionnaire.
  */
 export async function inspectionPageData(
   c: Context<AppEnv>,
   code: string,
-): Promise<{ row: InspectionRow; view: View; text: string; bytes: () => Uint8Array }> {
+): Promise<{
+  row: InspectionRow;
+  view: View;
+  text: string;
+  pageText: () => string;
+  bytes: () => Uint8Array;
+}> {
   const { db, deps } = c.var;
   const now = deps.now?.() ?? Date.now();
   const cache = deps.publicViews as PublicViewCache<View> | undefined;
@@ -124,7 +131,21 @@ export async function inspectionPageData(
     if (!b) hit.bytes.set(viewer, (b = new TextEncoder().encode(text)));
     return b;
   };
-  return { row: hit.row, view: hit.view, text, bytes };
+  const pageText = () =>
+    withViewer((hit.pageText ??= JSON.stringify(withoutQuestionnaire(hit.view))), viewer);
+  return { row: hit.row, view: hit.view, text, pageText, bytes };
+}
+
+/**
+ * The view as the page's HTML embeds it: the evaluation questionnaire (a few kB the page needs only
+ * once the enterprise starts evaluating) is left out; the page then asks this route's API for it,
+ * alongside SurveyJS. Everything shown before that stays in.
+ */
+function withoutQuestionnaire(view: View): View {
+  const evaluation = view.evaluation;
+  if (!evaluation || !("schema" in evaluation)) return view;
+  const { schema: _schema, ...rest } = evaluation;
+  return { ...view, evaluation: rest as typeof evaluation };
 }
 
 /** A code that passed checkedRow against the entry's row (bounded: a page has one or two codes). */

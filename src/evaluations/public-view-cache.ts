@@ -24,6 +24,8 @@ export interface CachedView<V> {
   view: V;
   /** The view as JSON, without the per-request `viewer`. */
   text: string;
+  /** The same without the evaluation questionnaire: what the `/i/:code` HTML embeds (built when first asked). */
+  pageText?: string;
   /** Codes whose signature was verified against `row` (same secret and nonce: the same answer). */
   verifiedCodes: Set<string>;
   /** The JSON with each viewer, encoded once. */

@@ -14,8 +14,8 @@ export async function inspectionPage(c: Context<AppEnv>, template: string): Prom
   privateHeaders(c);
   try {
     await limitClient(c, "view");
-    const { view, text } = await inspectionPageData(c, c.req.param("code") ?? "");
-    return renderInspectionPage(template, view, text, c.var.deps.config.timeZone);
+    const { view, pageText } = await inspectionPageData(c, c.req.param("code") ?? "");
+    return renderInspectionPage(template, view, pageText(), c.var.deps.config.timeZone);
   } catch (error) {
     if (error instanceof ApiError) return template;
     throw error;
