@@ -11,6 +11,7 @@
  * block at all. Answers typed here are checked like any others when the form is submitted.
  */
 import { Model, type Question } from "survey-core";
+import { withoutRemoteChoices } from "../forms/reference-validator.ts";
 import { isPlainObject } from "../forms/validation-types.ts";
 
 /** At most this many questions: enough to start answering while the rest loads. */
@@ -214,7 +215,11 @@ export function firstQuestionsHtml(schemaJson: string, formId: string, version: 
   if (!isPlainObject(schema)) return null;
   const lead = plainLead(schema);
   if (!lead) return null;
-  const model = new Model(schema);
+  // Other pages may load choices from a URL: a model built here must never send that request.
+  return withoutRemoteChoices(() => render(new Model(schema), lead, formId, version));
+}
+
+function render(model: Model, lead: Json[], formId: string, version: number): string | null {
   try {
     const page = model.visiblePages[0];
     if (!page || page !== model.pages[0]) return null;
