@@ -1,7 +1,14 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { chromiumMissing, launchBrowser, screenshotDir, startServer, type RunningServer } from "./harness";
+import {
+  adminApi,
+  chromiumMissing,
+  launchBrowser,
+  screenshotDir,
+  startServer,
+  type RunningServer,
+} from "./harness";
 
 const poll = { timeout: 15_000, interval: 100 };
 
@@ -36,37 +43,18 @@ const RUNNER = /\/build\/chunks\/survey-[A-Z0-9]+\.js$/;
 describe.skipIf(chromiumMissing)("/f/:id answerable before SurveyJS arrives", () => {
   let server: RunningServer;
   let browser: Browser;
-  let admin: BrowserContext;
-  let headers: Record<string, string>;
+  let admin: Awaited<ReturnType<typeof adminApi>>;
 
   beforeAll(async () => {
     server = await startServer();
     browser = await launchBrowser();
-    admin = await browser.newContext();
-    const login = await admin.request.post(`${server.baseUrl}/api/auth/login`, {
-      data: { username: server.username, password: server.password },
-    });
-    expect(login.status()).toBe(200);
-    headers = { "X-CSRF-Token": ((await login.json()) as { csrfToken: string }).csrfToken };
+    admin = await adminApi(browser, server);
   });
 
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
   });
-
-  async function publishedForm(): Promise<string> {
-    const created = await admin.request.post(`${server.baseUrl}/api/forms`, {
-      headers,
-      data: { title: schema.title, kind: "survey", schema },
-    });
-    expect(created.status()).toBe(201);
-    const id = ((await created.json()) as { form: { id: string } }).form.id;
-    expect(
-      (await admin.request.post(`${server.baseUrl}/api/forms/${id}/publish`, { headers })).status(),
-    ).toBe(201);
-    return id;
-  }
 
   /** A phone whose SurveyJS script arrives only when `release()` is called. */
   async function slowPhone() {
@@ -89,7 +77,7 @@ describe.skipIf(chromiumMissing)("/f/:id answerable before SurveyJS arrives", ()
   const block = (page: Page) => page.locator("#first-questions");
 
   it("takes answers typed before SurveyJS, keeps them over a reload, and hands them over with the focus", async () => {
-    const formId = await publishedForm();
+    const formId = await admin.publish(schema.title, schema);
     const { context, release } = await slowPhone();
     const page = await context.newPage();
     const problems: string[] = [];
@@ -133,9 +121,7 @@ describe.skipIf(chromiumMissing)("/f/:id answerable before SurveyJS arrives", ()
     await page.locator(".sd-navigation__complete-btn").click();
     await expect.poll(() => page.locator("#status").innerText(), poll).toContain("提交成功");
 
-    const list = await admin.request.get(`${server.baseUrl}/api/forms/${formId}/responses`);
-    const items = ((await list.json()) as { items: { data: Record<string, unknown> }[] }).items;
-    expect(items.map((i) => i.data)).toEqual([
+    expect((await admin.responses(formId)).map((i) => i.data)).toEqual([
       { company: "历下区示范企业有限公司", score: 1, why: "等待时间长" },
     ]);
     expect(problems).toEqual([]);
@@ -146,12 +132,7 @@ describe.skipIf(chromiumMissing)("/f/:id answerable before SurveyJS arrives", ()
     const conditional = structuredClone(schema);
     conditional.pages[0]!.elements = [conditional.pages[0]!.elements[2]!, conditional.pages[0]!.elements[3]!];
     conditional.pages[0]!.elements[0]!.visibleIf = "{note} notempty";
-    const created = await admin.request.post(`${server.baseUrl}/api/forms`, {
-      headers,
-      data: { title: "条件开头", kind: "survey", schema: conditional },
-    });
-    const id = ((await created.json()) as { form: { id: string } }).form.id;
-    await admin.request.post(`${server.baseUrl}/api/forms/${id}/publish`, { headers });
+    const id = await admin.publish("条件开头", conditional);
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/f/${id}`);

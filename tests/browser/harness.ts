@@ -307,3 +307,35 @@ export async function apiAs<T>(
   if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
   return (await response.json()) as T;
 }
+
+/** The server's administrator over the API, for tests that publish surveys and read their responses. */
+export async function adminApi(browser: Browser, server: RunningServer) {
+  const context = await browser.newContext();
+  const login = await context.request.post(`${server.baseUrl}/api/auth/login`, {
+    data: { username: server.username, password: server.password },
+  });
+  if (login.status() !== 200) throw new Error(`admin login: ${login.status()} ${await login.text()}`);
+  const call = <T>(method: string, path: string, body?: unknown) =>
+    apiAs<T>(context, server.baseUrl, method, path, body);
+  return {
+    call,
+    /** Creates a survey, publishes it and gives its id. */
+    async publish(title: string, schema: unknown): Promise<string> {
+      const { form } = await call<{ form: { id: string } }>("POST", "/api/forms", {
+        title,
+        kind: "survey",
+        schema,
+      });
+      await call("POST", `/api/forms/${form.id}/publish`);
+      return form.id;
+    },
+    /** The stored responses of a form, newest first. */
+    async responses(formId: string) {
+      const list = await call<{ items: { id: string; version: number; data: Record<string, unknown> }[] }>(
+        "GET",
+        `/api/forms/${formId}/responses`,
+      );
+      return list.items;
+    },
+  };
+}

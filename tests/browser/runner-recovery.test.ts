@@ -1,7 +1,14 @@
-import type { Browser, BrowserContext, Request } from "playwright-core";
+import type { Browser, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { chromiumMissing, launchBrowser, screenshotDir, startServer, type RunningServer } from "./harness";
+import {
+  adminApi,
+  chromiumMissing,
+  launchBrowser,
+  screenshotDir,
+  startServer,
+  type RunningServer,
+} from "./harness";
 
 const poll = { timeout: 15_000, interval: 100 };
 
@@ -21,18 +28,12 @@ const schemaV1 = {
 describe.skipIf(chromiumMissing)("public runner recovery", () => {
   let server: RunningServer;
   let browser: Browser;
-  let admin: BrowserContext;
-  let headers: Record<string, string>;
+  let admin: Awaited<ReturnType<typeof adminApi>>;
 
   beforeAll(async () => {
     server = await startServer();
     browser = await launchBrowser();
-    admin = await browser.newContext();
-    const login = await admin.request.post(`${server.baseUrl}/api/auth/login`, {
-      data: { username: server.username, password: server.password },
-    });
-    expect(login.status()).toBe(200);
-    headers = { "X-CSRF-Token": ((await login.json()) as { csrfToken: string }).csrfToken };
+    admin = await adminApi(browser, server);
   });
 
   afterAll(async () => {
@@ -40,26 +41,8 @@ describe.skipIf(chromiumMissing)("public runner recovery", () => {
     await server?.stop();
   });
 
-  async function publishedForm(): Promise<string> {
-    const created = await admin.request.post(`${server.baseUrl}/api/forms`, {
-      headers,
-      data: { title: schemaV1.title, kind: "survey", schema: schemaV1 },
-    });
-    expect(created.status()).toBe(201);
-    const id = ((await created.json()) as { form: { id: string } }).form.id;
-    expect(
-      (await admin.request.post(`${server.baseUrl}/api/forms/${id}/publish`, { headers })).status(),
-    ).toBe(201);
-    return id;
-  }
-
-  async function responses(formId: string) {
-    const list = await admin.request.get(`${server.baseUrl}/api/forms/${formId}/responses`);
-    expect(list.status()).toBe(200);
-    return (
-      (await list.json()) as { items: { id: string; version: number; data: Record<string, unknown> }[] }
-    ).items;
-  }
+  const publishedForm = () => admin.publish(schemaV1.title, schemaV1);
+  const responses = (formId: string) => admin.responses(formId);
 
   async function phone() {
     const context = await browser.newContext({
@@ -111,14 +94,8 @@ describe.skipIf(chromiumMissing)("public runner recovery", () => {
     // Meanwhile the administrator publishes version 2.
     const v2 = structuredClone(schemaV1);
     v2.pages[0].elements.push({ type: "text", name: "contact", title: "联系人" });
-    const put = await admin.request.put(`${server.baseUrl}/api/forms/${formId}`, {
-      headers,
-      data: { schema: v2 },
-    });
-    expect(put.status()).toBe(200);
-    expect(
-      (await admin.request.post(`${server.baseUrl}/api/forms/${formId}/publish`, { headers })).status(),
-    ).toBe(201);
+    await admin.call("PUT", `/api/forms/${formId}`, { schema: v2 });
+    await admin.call("POST", `/api/forms/${formId}/publish`);
 
     await page.locator(".sd-navigation__complete-btn").click();
     await expect.poll(() => page.locator("#status").innerText(), poll).toContain("提交成功");
@@ -185,14 +162,7 @@ describe.skipIf(chromiumMissing)("public runner recovery", () => {
       isRequired: i === 29,
       choices: ["合格", "不合格"],
     }));
-    const created = await admin.request.post(`${server.baseUrl}/api/forms`, {
-      headers,
-      data: { title: "长表单", kind: "survey", schema: { pages: [{ name: "p", elements }] } },
-    });
-    const id = ((await created.json()) as { form: { id: string } }).form.id;
-    expect(
-      (await admin.request.post(`${server.baseUrl}/api/forms/${id}/publish`, { headers })).status(),
-    ).toBe(201);
+    const id = await admin.publish("长表单", { pages: [{ name: "p", elements }] });
     const context = await phone();
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/f/${id}`);
@@ -210,11 +180,12 @@ describe.skipIf(chromiumMissing)("public runner recovery", () => {
   });
 
   it("tells the visitor when the form is not open", async () => {
-    const created = await admin.request.post(`${server.baseUrl}/api/forms`, {
-      headers,
-      data: { title: "未发布", kind: "survey", schema: schemaV1 },
+    const { form } = await admin.call<{ form: { id: string } }>("POST", "/api/forms", {
+      title: "未发布",
+      kind: "survey",
+      schema: schemaV1,
     });
-    const id = ((await created.json()) as { form: { id: string } }).form.id;
+    const id = form.id;
     const context = await phone();
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/f/${id}`);
