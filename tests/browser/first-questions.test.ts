@@ -5,6 +5,7 @@ import {
   adminApi,
   chromiumMissing,
   launchBrowser,
+  PHONE,
   screenshotDir,
   startServer,
   type RunningServer,
@@ -58,12 +59,7 @@ describe.skipIf(chromiumMissing)("/f/:id answerable before SurveyJS arrives", ()
 
   /** A phone whose SurveyJS script arrives only when `release()` is called. */
   async function slowPhone() {
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-    });
+    const context = await browser.newContext(PHONE);
     context.setDefaultTimeout(20_000);
     let release!: () => void;
     const arrived = new Promise<void>((resolve) => (release = resolve));

@@ -308,6 +308,16 @@ export async function apiAs<T>(
   return (await response.json()) as T;
 }
 
+/** A phone as the officers' and enterprises' pages are tested on: 390×844, touch, Chinese, China time. */
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: "zh-CN",
+  timezoneId: "Asia/Shanghai",
+};
+
 /** The server's administrator over the API, for tests that publish surveys and read their responses. */
 export async function adminApi(browser: Browser, server: RunningServer) {
   const context = await browser.newContext();

@@ -14,6 +14,7 @@ import {
   fillEvaluation,
   launchBrowser,
   login,
+  PHONE,
   screenshotDir,
   seedDemoDatabase,
   startServer,
@@ -23,14 +24,7 @@ import {
 
 const poll = { timeout: 20_000, interval: 100 };
 const DEMO_PASSWORD = "Evaluate-demo-password";
-const phone = {
-  viewport: { width: 390, height: 844 },
-  isMobile: true,
-  hasTouch: true,
-  deviceScaleFactor: 2,
-  locale: "zh-CN",
-  timezoneId: "Asia/Shanghai",
-};
+const phone = PHONE;
 const shot = (page: Page, name: string, fullPage = false) =>
   page.screenshot({ path: join(screenshotDir, `evaluate-${name}.png`), fullPage });
 

@@ -8,17 +8,11 @@ import { join } from "node:path";
 import type { CDPSession, Page } from "playwright-core";
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
-import { apiAs, chromiumMissing, demoServerAndBrowser, login, screenshotDir } from "./harness";
+import { apiAs, chromiumMissing, demoServerAndBrowser, login, PHONE, screenshotDir } from "./harness";
 
 const DEMO_PASSWORD = "Offline-photos-password";
 const poll = { timeout: 20_000, interval: 100 };
-const phone = {
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: "zh-CN",
-};
+const phone = PHONE;
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(screenshotDir, `offline-photos-${name}.png`) });
 
