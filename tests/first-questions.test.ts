@@ -94,6 +94,14 @@ describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
     expect(html).toContain("&#60;img src=x onerror=&#34;alert(1)&#34;&#62;");
   });
 
+  it("writes a property survey-core keeps as the author typed it (isRequired as a text) as text", async () => {
+    const id = await publish(page([text("x", { isRequired: '"><img src=x onerror="alert(1)">' })]));
+    const html = (await block(id))!;
+    expect(html).not.toContain("<img");
+    // SurveyJS reads any non-empty text as required: so does the block.
+    expect(html).toContain('aria-required="true"');
+  });
+
   it("has no block when SurveyJS would show the first page otherwise or not at all", async () => {
     const cases: Record<string, Record<string, unknown>> = {
       "a start page": page([text("a")], { firstPageIsStarted: true }),

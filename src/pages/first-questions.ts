@@ -126,8 +126,9 @@ function titleHtml(q: Question, id: string): string {
 }
 
 function aria(q: Question, id: string): string {
+  // survey-core keeps a non-boolean isRequired as the author wrote it (any text): never write it raw.
   return (
-    `aria-required="${q.isRequired}" aria-labelledby="${id}-title"` +
+    `aria-required="${q.isRequired ? "true" : "false"}" aria-labelledby="${id}-title"` +
     (q.description ? ` aria-describedby="${id}-desc"` : "")
   );
 }
