@@ -102,6 +102,28 @@ describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
     expect(html).toContain('aria-required="true"');
   });
 
+  it("draws choices as survey-core reads them: 'value|text' is a value and a text", async () => {
+    const id = await publish(
+      page([
+        {
+          type: "radiogroup",
+          name: "r",
+          choices: ["1|满意", { value: "2|不满意" }, { value: "3", text: "" }],
+        },
+      ]),
+    );
+    const html = (await block(id))!;
+    const items = [...html.matchAll(/value="([^"]*)"[^>]*>.*?sv-string-viewer">([^<]*)</g)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    expect(items).toEqual([
+      ["&#34;1&#34;", "满意"],
+      ["&#34;2&#34;", "不满意"],
+      ["&#34;3&#34;", "3"],
+    ]);
+  });
+
   it("has no block when SurveyJS would show the first page otherwise or not at all", async () => {
     const cases: Record<string, Record<string, unknown>> = {
       "a start page": page([text("a")], { firstPageIsStarted: true }),

@@ -10,7 +10,7 @@
  * question that is not, and a survey whose settings change the first page's look or order gets no
  * block at all. Answers typed here are checked like any others when the form is submitted.
  */
-import { Model, type Question } from "survey-core";
+import { Model, type Question, type QuestionSelectBase } from "survey-core";
 import { withoutRemoteChoices } from "../forms/reference-validator.ts";
 import { isPlainObject } from "../forms/validation-types.ts";
 
@@ -66,6 +66,8 @@ function plainChoices(choices: unknown): boolean {
     if (typeof item === "number") return true;
     if (!isPlainObject(item)) return false;
     if (Object.keys(item).some((k) => k !== "value" && k !== "text")) return false;
+    // Without a text SurveyJS shows the value, with its placeholders filled in.
+    if (item.text === undefined && typeof item.value === "string" && item.value.includes("{")) return false;
     return (typeof item.value === "string" || typeof item.value === "number") && plainText(item.text);
   });
 }
@@ -168,9 +170,11 @@ const CHECK_ICON = '<svg class="sd-item__svg sd-checkbox__svg"><use href="#lm-ic
 function choicesHtml(q: Question, json: Json, id: string): string {
   const kind = json.type === "checkbox" ? "checkbox" : "radio";
   const chosen = (Array.isArray(q.value) ? q.value : [q.value]).map((v) => JSON.stringify(v));
-  const items = (json.choices as unknown[]).map((raw, i) => {
-    const value = isPlainObject(raw) ? raw.value : raw;
-    const text = isPlainObject(raw) && typeof raw.text === "string" ? raw.text : String(value);
+  // survey-core's own reading of the choices: "1|满意" is the value "1" with the text 满意, and an
+  // empty text shows the value. The answer typed here must be one of SurveyJS's values.
+  const items = (q as QuestionSelectBase).choices.map((item, i) => {
+    const value: unknown = item.value;
+    const text = item.text;
     const checked = chosen.includes(JSON.stringify(value));
     // The value is the choice's JSON, so a number answer stays a number (client/lib/first-questions.ts).
     return (
