@@ -124,6 +124,24 @@ describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
     ]);
   });
 
+  it("takes a text's maximum length and a comment's rows as survey-core reads them", async () => {
+    const id = await publish(
+      page([
+        text("a", { maxLength: "5", defaultValue: "𠮷" }),
+        { type: "comment", name: "c", rows: "2" },
+        text("d", { inputType: "date", maxLength: 10 }),
+      ]),
+    );
+    const html = (await block(id))!;
+    expect(names(html)).toEqual(["a", "c", "d"]);
+    expect(html).toContain('maxlength="5"');
+    // SurveyJS and the maxlength attribute count UTF-16 units: 𠮷 is two.
+    expect(html).toContain('class="sd-remaining-character-counter">2/5</div>');
+    expect(html).toContain('rows="2"');
+    // SurveyJS counts characters only in inputs that take text, never in a date.
+    expect(html.match(/sd-remaining-character-counter/g)).toHaveLength(1);
+  });
+
   it("has no block when SurveyJS would show the first page otherwise or not at all", async () => {
     const cases: Record<string, Record<string, unknown>> = {
       "a start page": page([text("a")], { firstPageIsStarted: true }),

@@ -62,12 +62,12 @@ export function writeFirstAnswers(block: HTMLElement, data: Record<string, unkno
   }
 }
 
-/** SurveyJS's "n/max" under a text with a maximum length. */
+/** SurveyJS's "n/max" under a text with a maximum length, in UTF-16 units as SurveyJS counts. */
 export function updateCounter(question: HTMLElement): void {
   const input = question.querySelector<HTMLInputElement | HTMLTextAreaElement>("input, textarea");
   const counter = question.querySelector(".sd-remaining-character-counter");
   if (!input || !counter || input.maxLength <= 0) return;
-  counter.textContent = `${[...input.value].length}/${input.maxLength}`;
+  counter.textContent = `${input.value.length}/${input.maxLength}`;
 }
 
 /** Where the focus is in the block, to put it back in SurveyJS's copy of the same question. */

@@ -10,7 +10,13 @@
  * question that is not, and a survey whose settings change the first page's look or order gets no
  * block at all. Answers typed here are checked like any others when the form is submitted.
  */
-import { Model, type Question, type QuestionSelectBase } from "survey-core";
+import {
+  Model,
+  type Question,
+  type QuestionCommentModel,
+  type QuestionSelectBase,
+  type QuestionTextBase,
+} from "survey-core";
 import { withoutRemoteChoices } from "../forms/reference-validator.ts";
 import { isPlainObject } from "../forms/validation-types.ts";
 
@@ -137,15 +143,19 @@ function aria(q: Question, id: string): string {
 
 function textHtml(q: Question, json: Json, id: string): string {
   const value = typeof q.value === "string" ? q.value : "";
-  const maxLength = typeof json.maxLength === "number" && json.maxLength > 0 ? json.maxLength : 0;
+  // survey-core's reading: "60" is 60, and a date has none. Counted in UTF-16 units, as SurveyJS and
+  // the maxlength attribute count (a rare character such as 𠮷 is two).
+  const max = Number((q as QuestionTextBase).getMaxLength());
+  const maxLength = Number.isInteger(max) && max > 0 ? max : 0;
   const counter = maxLength
-    ? `<div class="sd-remaining-character-counter">${[...value].length}/${maxLength}</div>`
+    ? `<div class="sd-remaining-character-counter">${value.length}/${maxLength}</div>`
     : "";
   const attrs =
     `id="${id}-input" ${aria(q, id)} placeholder="${escapeHtml(String(json.placeholder ?? ""))}"` +
     (maxLength ? ` maxlength="${maxLength}"` : "");
   if (json.type === "comment") {
-    const rows = typeof json.rows === "number" && json.rows > 0 ? Math.min(json.rows, 30) : 4;
+    const set = Number((q as QuestionCommentModel).rows);
+    const rows = Number.isInteger(set) && set > 0 ? Math.min(set, 30) : 4;
     return (
       `<div role="presentation" class="sd-comment__content sd-question__content">` +
       `<textarea ${attrs} rows="${rows}" cols="50" class="sd-input sd-comment" style="resize: both">${escapeHtml(value)}</textarea>${counter}</div>`
