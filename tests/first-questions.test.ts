@@ -142,6 +142,37 @@ describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
     expect(html.match(/sd-remaining-character-counter/g)).toHaveLength(1);
   });
 
+  it("stops before a question whose default answer the block could not show as SurveyJS keeps it", async () => {
+    // The hand-over writes the block's answer over SurveyJS's: a default it could not show would be lost.
+    const cases: Record<string, unknown> = {
+      "a number for a text": text("q", { defaultValue: 5 }),
+      "an object for a text": text("q", { defaultValue: { a: 1 } }),
+      "a line break in an input": text("q", { defaultValue: "第一行\n第二行" }),
+      "an impossible date": text("q", { inputType: "date", defaultValue: "2026-02-30" }),
+      "a value not among the choices": { type: "radiogroup", name: "q", choices: ["是"], defaultValue: "否" },
+      "a checked value not among the choices": {
+        type: "checkbox",
+        name: "q",
+        choices: ["甲", "乙"],
+        defaultValue: ["甲", "丙"],
+      },
+    };
+    for (const [label, question] of Object.entries(cases)) {
+      const html = (await block(await publish(page([text("first"), question]))))!;
+      expect(names(html), label).toEqual(["first"]);
+    }
+    const shown = (await block(
+      await publish(
+        page([
+          text("day", { inputType: "date", defaultValue: "2026-02-28" }),
+          { type: "radiogroup", name: "n", choices: [1, 2], defaultValue: 2 },
+          { type: "checkbox", name: "k", choices: ["甲", "乙"], defaultValue: ["乙", "甲"] },
+        ]),
+      ),
+    ))!;
+    expect(names(shown)).toEqual(["day", "n", "k"]);
+  });
+
   it("has no block when SurveyJS would show the first page otherwise or not at all", async () => {
     const cases: Record<string, Record<string, unknown>> = {
       "a start page": page([text("a")], { firstPageIsStarted: true }),

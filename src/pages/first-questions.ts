@@ -234,12 +234,43 @@ export function firstQuestionsHtml(schemaJson: string, formId: string, version: 
   return withoutRemoteChoices(() => render(new Model(schema), lead, formId, version));
 }
 
-function render(model: Model, lead: Json[], formId: string, version: number): string | null {
+/** A date input keeps only a real calendar day; anything else it empties. */
+const isDate = (text: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(text) &&
+  !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) &&
+  new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
+
+/**
+ * Whether the block shows the question's default answer exactly as SurveyJS keeps it. The hand-over
+ * writes the block's answer over SurveyJS's, so a default the block cannot show (a number for a
+ * text, a value no choice has, what an input strips) would be lost or changed.
+ */
+function showsDefault(q: Question, json: Json): boolean {
+  if (q.isEmpty()) return true;
+  const value: unknown = q.value;
+  if (json.type === "comment") return typeof value === "string" && !value.includes("\r");
+  if (json.type === "text") {
+    // Inputs drop line breaks; email and url inputs trim; a date input keeps only a date.
+    if (typeof value !== "string" || /[\r\n]/.test(value)) return false;
+    if (json.inputType === "date") return isDate(value);
+    return json.inputType !== "email" && json.inputType !== "url" ? true : value === value.trim();
+  }
+  const values = new Set((q as QuestionSelectBase).choices.map((item) => JSON.stringify(item.value)));
+  const chosen = json.type === "checkbox" ? value : [value];
+  return Array.isArray(chosen) && chosen.every((v) => values.has(JSON.stringify(v)));
+}
+
+function render(model: Model, all: Json[], formId: string, version: number): string | null {
   try {
     const page = model.visiblePages[0];
     if (!page || page !== model.pages[0]) return null;
-    const questions = lead.map((json) => model.getQuestionByName(String(json.name)));
-    if (questions.some((q, i) => !q || !q.isVisible || page.elements[i] !== q)) return null;
+    const found = all.map((json) => model.getQuestionByName(String(json.name)));
+    if (found.some((q, i) => !q || !q.isVisible || page.elements[i] !== q)) return null;
+    let count = 0;
+    while (count < all.length && showsDefault(found[count]!, all[count]!)) count++;
+    if (count === 0) return null;
+    const lead = all.slice(0, count);
+    const questions = found.slice(0, count);
     const header =
       model.title && model.showTitle
         ? `<div class="sd-title sd-container-modern__title"><div class="sd-header__text"><div class="sd-title">${viewer(model.title, false)}</div>` +
