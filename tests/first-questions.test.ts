@@ -173,6 +173,11 @@ describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
     expect(names(shown)).toEqual(["day", "n", "k"]);
   });
 
+  it("keeps a comment's default that starts with a line break (the HTML parser drops one)", async () => {
+    const id = await publish(page([{ type: "comment", name: "c", defaultValue: "\n第二行" }]));
+    expect(await block(id)).toMatch(/>\n\n第二行<\/textarea>/);
+  });
+
   it("has no block when SurveyJS would show the first page otherwise or not at all", async () => {
     const cases: Record<string, Record<string, unknown>> = {
       "a start page": page([text("a")], { firstPageIsStarted: true }),

@@ -158,7 +158,8 @@ function textHtml(q: Question, json: Json, id: string): string {
     const rows = Number.isInteger(set) && set > 0 ? Math.min(set, 30) : 4;
     return (
       `<div role="presentation" class="sd-comment__content sd-question__content">` +
-      `<textarea ${attrs} rows="${rows}" cols="50" class="sd-input sd-comment" style="resize: both">${escapeHtml(value)}</textarea>${counter}</div>`
+      // The parser drops one line break right after <textarea>: this one, never the answer's own.
+      `<textarea ${attrs} rows="${rows}" cols="50" class="sd-input sd-comment" style="resize: both">\n${escapeHtml(value)}</textarea>${counter}</div>`
     );
   }
   const type = INPUT_TYPES.has(String(json.inputType)) ? String(json.inputType) : "text";
