@@ -43,6 +43,25 @@ export function readFirstAnswers(block: HTMLElement): Map<string, unknown> {
   return new Map(questions(block).map((q) => [q.dataset.name!, answerOf(q)]));
 }
 
+/**
+ * The questions answered before this script ran: those whose controls no longer match the page's
+ * HTML. A default the server drew is not an answer the respondent gave.
+ */
+export function changedInBlock(block: HTMLElement): Set<string> {
+  const changed = new Set<string>();
+  for (const question of questions(block)) {
+    const controls = question.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input, textarea");
+    for (const control of controls) {
+      const moved =
+        control instanceof HTMLInputElement && (control.type === "radio" || control.type === "checkbox")
+          ? control.checked !== control.defaultChecked
+          : control.value !== control.defaultValue;
+      if (moved) changed.add(question.dataset.name!);
+    }
+  }
+  return changed;
+}
+
 /** Shows stored answers in the block (a reload of a fill in progress). */
 export function writeFirstAnswers(block: HTMLElement, data: Record<string, unknown>): void {
   for (const question of questions(block)) {
