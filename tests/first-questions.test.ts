@@ -1,4 +1,6 @@
+import { Model } from "survey-core";
 import { beforeEach, describe, expect, it } from "vitest";
+import { fillSurvey } from "../client/lib/survey-fill.ts";
 import { firstQuestionsCss } from "../scripts/first-questions-css.mjs";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
 
@@ -211,6 +213,40 @@ describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
     expect(second).toContain('data-version="2"');
     await t.call(admin, "POST", `/api/forms/${id}/unpublish`);
     expect(await block(id)).toBeNull();
+  });
+});
+
+describe("the runner's fill handed to SurveyJS (client/lib/survey-fill.ts)", () => {
+  const schema = {
+    pages: [
+      {
+        name: "p1",
+        elements: [
+          { type: "text", name: "company" },
+          { type: "radiogroup", name: "open", choices: ["是", "否"], defaultValue: "是" },
+        ],
+      },
+      { name: "p2", elements: [{ type: "text", name: "district", defaultValue: "历下区" }] },
+    ],
+  };
+  const fill = (data: Record<string, unknown>, whole?: boolean) => ({ id: "f", version: 1, data, whole });
+
+  it("keeps every other question's default when only the first questions were answered", () => {
+    // What the page's first questions took before SurveyJS arrived names only those questions.
+    const taken = fill({ company: "示范企业" });
+    const survey = new Model(schema);
+    fillSurvey(survey, taken);
+    expect(survey.data).toEqual({ company: "示范企业", open: "是", district: "历下区" });
+    expect(taken).toMatchObject({ data: survey.data, whole: true });
+    survey.dispose();
+  });
+
+  it("keeps a default the respondent cleared cleared, once SurveyJS has held the fill", () => {
+    const held = fill({ company: "示范企业", open: "否" }, true);
+    const survey = new Model(schema);
+    fillSurvey(survey, held);
+    expect(survey.data).toEqual({ company: "示范企业", open: "否" });
+    survey.dispose();
   });
 });
 
