@@ -175,6 +175,23 @@ describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
     expect(names(shown)).toEqual(["day", "n", "k"]);
   });
 
+  it("stops before a question whose answer another question of the form also holds", async () => {
+    // A later question with the same data key (its valueName) can give it a value the block never
+    // shows; the hand-over would write the block's empty answer over it.
+    const id = await publish({
+      pages: [
+        { name: "p1", elements: [text("first"), text("shared")] },
+        {
+          name: "p2",
+          elements: [
+            { type: "checkbox", name: "b", valueName: "shared", choices: ["甲"], defaultValue: ["甲"] },
+          ],
+        },
+      ],
+    });
+    expect(names((await block(id))!)).toEqual(["first"]);
+  });
+
   it("keeps a comment's default that starts with a line break (the HTML parser drops one)", async () => {
     const id = await publish(page([{ type: "comment", name: "c", defaultValue: "\n第二行" }]));
     expect(await block(id)).toMatch(/>\n\n第二行<\/textarea>/);

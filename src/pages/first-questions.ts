@@ -267,8 +267,18 @@ function render(model: Model, all: Json[], formId: string, version: number): str
     if (!page || page !== model.pages[0]) return null;
     const found = all.map((json) => model.getQuestionByName(String(json.name)));
     if (found.some((q, i) => !q || !q.isVisible || page.elements[i] !== q)) return null;
+    // A data key another question also holds (through its valueName) can get a
+    // value the block never shows, which the hand-over would erase.
+    const keys = new Map<string, number>();
+    for (const q of model.getAllQuestions())
+      keys.set(q.getValueName(), (keys.get(q.getValueName()) ?? 0) + 1);
     let count = 0;
-    while (count < all.length && showsDefault(found[count]!, all[count]!)) count++;
+    while (
+      count < all.length &&
+      keys.get(found[count]!.getValueName()) === 1 &&
+      showsDefault(found[count]!, all[count]!)
+    )
+      count++;
     if (count === 0) return null;
     const lead = all.slice(0, count);
     const questions = found.slice(0, count);
