@@ -7,8 +7,9 @@
  * Invariant: only what SurveyJS would show identically, and only what cannot change while SurveyJS
  * is absent. The block is the longest run of the first page's questions that are plain (no
  * condition, no text placeholder, a type and properties listed below); it stops before the first
- * question that is not, and a survey whose settings change the first page's look or order gets no
- * block at all. Answers typed here are checked like any others when the form is submitted.
+ * question that is not, or whose default answer it cannot show as SurveyJS keeps it, or whose data
+ * key another question shares; a survey whose settings change the first page's look or order gets
+ * no block at all. Answers typed here are checked like any others when the form is submitted.
  */
 import {
   Model,
