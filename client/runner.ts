@@ -7,6 +7,7 @@
  * building the model are long tasks on a slow phone, and the block must take input before they run.
  */
 import {
+  changedInBlock,
   firstQuestionsBlock,
   readFirstAnswers,
   updateCounter,
@@ -28,11 +29,13 @@ function keepBlockAnswers(block: HTMLElement) {
     stored && stored.version === version
       ? stored
       : { id: newSubmissionId(), version, data: { ...stored?.data } };
-  // What was typed before this script ran stays; stored answers fill the questions left empty.
-  const typed = readFirstAnswers(block);
+  // What was typed before this script ran stays. Stored answers fill the other questions, over the
+  // defaults the server drew, as SurveyJS puts a fill's data over its defaults: a reload must show
+  // the answer the respondent chose instead of a question's default.
+  const typed = changedInBlock(block);
   writeFirstAnswers(
     block,
-    Object.fromEntries(Object.entries(fill.data).filter(([name]) => typed.get(name) === undefined)),
+    Object.fromEntries(Object.entries(fill.data).filter(([name]) => !typed.has(name))),
   );
   const keep = () => {
     for (const [name, value] of readFirstAnswers(block)) {

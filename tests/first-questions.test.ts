@@ -1,4 +1,6 @@
+import { Model } from "survey-core";
 import { beforeEach, describe, expect, it } from "vitest";
+import { fillSurvey } from "../client/lib/survey-fill.ts";
 import { firstQuestionsCss } from "../scripts/first-questions-css.mjs";
 import { makeTestApp, type Session, type TestApp } from "./helpers.ts";
 
@@ -94,6 +96,107 @@ describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
     expect(html).toContain("&#60;img src=x onerror=&#34;alert(1)&#34;&#62;");
   });
 
+  it("writes a property survey-core keeps as the author typed it (isRequired as a text) as text", async () => {
+    const id = await publish(page([text("x", { isRequired: '"><img src=x onerror="alert(1)">' })]));
+    const html = (await block(id))!;
+    expect(html).not.toContain("<img");
+    // SurveyJS reads any non-empty text as required: so does the block.
+    expect(html).toContain('aria-required="true"');
+  });
+
+  it("draws choices as survey-core reads them: 'value|text' is a value and a text", async () => {
+    const id = await publish(
+      page([
+        {
+          type: "radiogroup",
+          name: "r",
+          choices: ["1|满意", { value: "2|不满意" }, { value: "3", text: "" }],
+        },
+      ]),
+    );
+    const html = (await block(id))!;
+    const items = [...html.matchAll(/value="([^"]*)"[^>]*>.*?sv-string-viewer">([^<]*)</g)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    expect(items).toEqual([
+      ["&#34;1&#34;", "满意"],
+      ["&#34;2&#34;", "不满意"],
+      ["&#34;3&#34;", "3"],
+    ]);
+  });
+
+  it("takes a text's maximum length and a comment's rows as survey-core reads them", async () => {
+    const id = await publish(
+      page([
+        text("a", { maxLength: "5", defaultValue: "𠮷" }),
+        { type: "comment", name: "c", rows: "2" },
+        text("d", { inputType: "date", maxLength: 10 }),
+      ]),
+    );
+    const html = (await block(id))!;
+    expect(names(html)).toEqual(["a", "c", "d"]);
+    expect(html).toContain('maxlength="5"');
+    // SurveyJS and the maxlength attribute count UTF-16 units: 𠮷 is two.
+    expect(html).toContain('class="sd-remaining-character-counter">2/5</div>');
+    expect(html).toContain('rows="2"');
+    // SurveyJS counts characters only in inputs that take text, never in a date.
+    expect(html.match(/sd-remaining-character-counter/g)).toHaveLength(1);
+  });
+
+  it("stops before a question whose default answer the block could not show as SurveyJS keeps it", async () => {
+    // The hand-over writes the block's answer over SurveyJS's: a default it could not show would be lost.
+    const cases: Record<string, unknown> = {
+      "a number for a text": text("q", { defaultValue: 5 }),
+      "an object for a text": text("q", { defaultValue: { a: 1 } }),
+      "a line break in an input": text("q", { defaultValue: "第一行\n第二行" }),
+      "an impossible date": text("q", { inputType: "date", defaultValue: "2026-02-30" }),
+      "a value not among the choices": { type: "radiogroup", name: "q", choices: ["是"], defaultValue: "否" },
+      "a checked value not among the choices": {
+        type: "checkbox",
+        name: "q",
+        choices: ["甲", "乙"],
+        defaultValue: ["甲", "丙"],
+      },
+    };
+    for (const [label, question] of Object.entries(cases)) {
+      const html = (await block(await publish(page([text("first"), question]))))!;
+      expect(names(html), label).toEqual(["first"]);
+    }
+    const shown = (await block(
+      await publish(
+        page([
+          text("day", { inputType: "date", defaultValue: "2026-02-28" }),
+          { type: "radiogroup", name: "n", choices: [1, 2], defaultValue: 2 },
+          { type: "checkbox", name: "k", choices: ["甲", "乙"], defaultValue: ["乙", "甲"] },
+        ]),
+      ),
+    ))!;
+    expect(names(shown)).toEqual(["day", "n", "k"]);
+  });
+
+  it("stops before a question whose answer another question of the form also holds", async () => {
+    // A later question with the same data key (its valueName) can give it a value the block never
+    // shows; the hand-over would write the block's empty answer over it.
+    const id = await publish({
+      pages: [
+        { name: "p1", elements: [text("first"), text("shared")] },
+        {
+          name: "p2",
+          elements: [
+            { type: "checkbox", name: "b", valueName: "shared", choices: ["甲"], defaultValue: ["甲"] },
+          ],
+        },
+      ],
+    });
+    expect(names((await block(id))!)).toEqual(["first"]);
+  });
+
+  it("keeps a comment's default that starts with a line break (the HTML parser drops one)", async () => {
+    const id = await publish(page([{ type: "comment", name: "c", defaultValue: "\n第二行" }]));
+    expect(await block(id)).toMatch(/>\n\n第二行<\/textarea>/);
+  });
+
   it("has no block when SurveyJS would show the first page otherwise or not at all", async () => {
     const cases: Record<string, Record<string, unknown>> = {
       "a start page": page([text("a")], { firstPageIsStarted: true }),
@@ -127,6 +230,40 @@ describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
     expect(second).toContain('data-version="2"');
     await t.call(admin, "POST", `/api/forms/${id}/unpublish`);
     expect(await block(id)).toBeNull();
+  });
+});
+
+describe("the runner's fill handed to SurveyJS (client/lib/survey-fill.ts)", () => {
+  const schema = {
+    pages: [
+      {
+        name: "p1",
+        elements: [
+          { type: "text", name: "company" },
+          { type: "radiogroup", name: "open", choices: ["是", "否"], defaultValue: "是" },
+        ],
+      },
+      { name: "p2", elements: [{ type: "text", name: "district", defaultValue: "历下区" }] },
+    ],
+  };
+  const fill = (data: Record<string, unknown>, whole?: boolean) => ({ id: "f", version: 1, data, whole });
+
+  it("keeps every other question's default when only the first questions were answered", () => {
+    // What the page's first questions took before SurveyJS arrived names only those questions.
+    const taken = fill({ company: "示范企业" });
+    const survey = new Model(schema);
+    fillSurvey(survey, taken);
+    expect(survey.data).toEqual({ company: "示范企业", open: "是", district: "历下区" });
+    expect(taken).toMatchObject({ data: survey.data, whole: true });
+    survey.dispose();
+  });
+
+  it("keeps a default the respondent cleared cleared, once SurveyJS has held the fill", () => {
+    const held = fill({ company: "示范企业", open: "否" }, true);
+    const survey = new Model(schema);
+    fillSurvey(survey, held);
+    expect(survey.data).toEqual({ company: "示范企业", open: "否" });
+    survey.dispose();
   });
 });
 

@@ -3,6 +3,8 @@ export interface FillState {
   id: string;
   version: number;
   data: Record<string, unknown>;
+  /** SurveyJS has held this fill: `data` is every answer, its defaults included (lib/survey-fill.ts). */
+  whole?: boolean;
 }
 
 /** RFC 4122 v4 UUID. `crypto.randomUUID` exists only in secure contexts (https, localhost). */
@@ -23,7 +25,7 @@ export function loadFill(formId: string): FillState | null {
     if (!raw) return null;
     const parsed = JSON.parse(raw) as FillState;
     if (typeof parsed?.id !== "string" || typeof parsed.version !== "number") return null;
-    return { id: parsed.id, version: parsed.version, data: parsed.data ?? {} };
+    return { id: parsed.id, version: parsed.version, data: parsed.data ?? {}, whole: parsed.whole === true };
   } catch {
     return null;
   }

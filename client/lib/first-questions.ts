@@ -43,6 +43,25 @@ export function readFirstAnswers(block: HTMLElement): Map<string, unknown> {
   return new Map(questions(block).map((q) => [q.dataset.name!, answerOf(q)]));
 }
 
+/**
+ * The questions answered before this script ran: those whose controls no longer match the page's
+ * HTML. A default the server drew is not an answer the respondent gave.
+ */
+export function changedInBlock(block: HTMLElement): Set<string> {
+  const changed = new Set<string>();
+  for (const question of questions(block)) {
+    const controls = question.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input, textarea");
+    for (const control of controls) {
+      const moved =
+        control instanceof HTMLInputElement && (control.type === "radio" || control.type === "checkbox")
+          ? control.checked !== control.defaultChecked
+          : control.value !== control.defaultValue;
+      if (moved) changed.add(question.dataset.name!);
+    }
+  }
+  return changed;
+}
+
 /** Shows stored answers in the block (a reload of a fill in progress). */
 export function writeFirstAnswers(block: HTMLElement, data: Record<string, unknown>): void {
   for (const question of questions(block)) {
@@ -62,12 +81,12 @@ export function writeFirstAnswers(block: HTMLElement, data: Record<string, unkno
   }
 }
 
-/** SurveyJS's "n/max" under a text with a maximum length. */
+/** SurveyJS's "n/max" under a text with a maximum length, in UTF-16 units as SurveyJS counts. */
 export function updateCounter(question: HTMLElement): void {
   const input = question.querySelector<HTMLInputElement | HTMLTextAreaElement>("input, textarea");
   const counter = question.querySelector(".sd-remaining-character-counter");
   if (!input || !counter || input.maxLength <= 0) return;
-  counter.textContent = `${[...input.value].length}/${input.maxLength}`;
+  counter.textContent = `${input.value.length}/${input.maxLength}`;
 }
 
 /** Where the focus is in the block, to put it back in SurveyJS's copy of the same question. */

@@ -6,6 +6,7 @@ import { sanitizeHtml } from "../lib/sanitize";
 import { api, ApiError, errorMessage } from "../lib/api";
 import { byId, h, pathSegment, replaceChildren, showMessage } from "../lib/dom";
 import { clearFill, type FillState, loadFill, newSubmissionId, saveFill } from "../lib/fill-state";
+import { fillSurvey } from "../lib/survey-fill";
 import { localSchema, makeSurveySafe } from "../lib/survey-safety";
 import type { PublicForm } from "../lib/types";
 import { firstQuestionsBlock, focusInBlock, readFirstAnswers, restoreFocus } from "../lib/first-questions";
@@ -232,7 +233,7 @@ async function start() {
       : { id: newSubmissionId(), version: form.version, data: stored ? answersFor(survey, stored.data) : {} };
   const first = firstQuestionsBlock(formId);
   if (first) takeAnswers(fill.data, first);
-  if (Object.keys(fill.data).length > 0) survey.data = fill.data;
+  fillSurvey(survey, fill);
   saveFill(formId, fill);
 
   survey.onValueChanged.add((sender) => {

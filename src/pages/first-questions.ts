@@ -7,10 +7,17 @@
  * Invariant: only what SurveyJS would show identically, and only what cannot change while SurveyJS
  * is absent. The block is the longest run of the first page's questions that are plain (no
  * condition, no text placeholder, a type and properties listed below); it stops before the first
- * question that is not, and a survey whose settings change the first page's look or order gets no
- * block at all. Answers typed here are checked like any others when the form is submitted.
+ * question that is not, or whose default answer it cannot show as SurveyJS keeps it, or whose data
+ * key another question shares; a survey whose settings change the first page's look or order gets
+ * no block at all. Answers typed here are checked like any others when the form is submitted.
  */
-import { Model, type Question } from "survey-core";
+import {
+  Model,
+  type Question,
+  type QuestionCommentModel,
+  type QuestionSelectBase,
+  type QuestionTextBase,
+} from "survey-core";
 import { withoutRemoteChoices } from "../forms/reference-validator.ts";
 import { isPlainObject } from "../forms/validation-types.ts";
 
@@ -66,6 +73,8 @@ function plainChoices(choices: unknown): boolean {
     if (typeof item === "number") return true;
     if (!isPlainObject(item)) return false;
     if (Object.keys(item).some((k) => k !== "value" && k !== "text")) return false;
+    // Without a text SurveyJS shows the value, with its placeholders filled in.
+    if (item.text === undefined && typeof item.value === "string" && item.value.includes("{")) return false;
     return (typeof item.value === "string" || typeof item.value === "number") && plainText(item.text);
   });
 }
@@ -126,26 +135,32 @@ function titleHtml(q: Question, id: string): string {
 }
 
 function aria(q: Question, id: string): string {
+  // survey-core keeps a non-boolean isRequired as the author wrote it (any text): never write it raw.
   return (
-    `aria-required="${q.isRequired}" aria-labelledby="${id}-title"` +
+    `aria-required="${q.isRequired ? "true" : "false"}" aria-labelledby="${id}-title"` +
     (q.description ? ` aria-describedby="${id}-desc"` : "")
   );
 }
 
 function textHtml(q: Question, json: Json, id: string): string {
   const value = typeof q.value === "string" ? q.value : "";
-  const maxLength = typeof json.maxLength === "number" && json.maxLength > 0 ? json.maxLength : 0;
+  // survey-core's reading: "60" is 60, and a date has none. Counted in UTF-16 units, as SurveyJS and
+  // the maxlength attribute count (a rare character such as 𠮷 is two).
+  const max = Number((q as QuestionTextBase).getMaxLength());
+  const maxLength = Number.isInteger(max) && max > 0 ? max : 0;
   const counter = maxLength
-    ? `<div class="sd-remaining-character-counter">${[...value].length}/${maxLength}</div>`
+    ? `<div class="sd-remaining-character-counter">${value.length}/${maxLength}</div>`
     : "";
   const attrs =
     `id="${id}-input" ${aria(q, id)} placeholder="${escapeHtml(String(json.placeholder ?? ""))}"` +
     (maxLength ? ` maxlength="${maxLength}"` : "");
   if (json.type === "comment") {
-    const rows = typeof json.rows === "number" && json.rows > 0 ? Math.min(json.rows, 30) : 4;
+    const set = Number((q as QuestionCommentModel).rows);
+    const rows = Number.isInteger(set) && set > 0 ? Math.min(set, 30) : 4;
     return (
       `<div role="presentation" class="sd-comment__content sd-question__content">` +
-      `<textarea ${attrs} rows="${rows}" cols="50" class="sd-input sd-comment" style="resize: both">${escapeHtml(value)}</textarea>${counter}</div>`
+      // The parser drops one line break right after <textarea>: this one, never the answer's own.
+      `<textarea ${attrs} rows="${rows}" cols="50" class="sd-input sd-comment" style="resize: both">\n${escapeHtml(value)}</textarea>${counter}</div>`
     );
   }
   const type = INPUT_TYPES.has(String(json.inputType)) ? String(json.inputType) : "text";
@@ -167,9 +182,11 @@ const CHECK_ICON = '<svg class="sd-item__svg sd-checkbox__svg"><use href="#lm-ic
 function choicesHtml(q: Question, json: Json, id: string): string {
   const kind = json.type === "checkbox" ? "checkbox" : "radio";
   const chosen = (Array.isArray(q.value) ? q.value : [q.value]).map((v) => JSON.stringify(v));
-  const items = (json.choices as unknown[]).map((raw, i) => {
-    const value = isPlainObject(raw) ? raw.value : raw;
-    const text = isPlainObject(raw) && typeof raw.text === "string" ? raw.text : String(value);
+  // survey-core's own reading of the choices: "1|满意" is the value "1" with the text 满意, and an
+  // empty text shows the value. The answer typed here must be one of SurveyJS's values.
+  const items = (q as QuestionSelectBase).choices.map((item, i) => {
+    const value: unknown = item.value;
+    const text = item.text;
     const checked = chosen.includes(JSON.stringify(value));
     // The value is the choice's JSON, so a number answer stays a number (client/lib/first-questions.ts).
     return (
@@ -219,12 +236,53 @@ export function firstQuestionsHtml(schemaJson: string, formId: string, version: 
   return withoutRemoteChoices(() => render(new Model(schema), lead, formId, version));
 }
 
-function render(model: Model, lead: Json[], formId: string, version: number): string | null {
+/** A date input keeps only a real calendar day; anything else it empties. */
+const isDate = (text: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(text) &&
+  !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) &&
+  new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
+
+/**
+ * Whether the block shows the question's default answer exactly as SurveyJS keeps it. The hand-over
+ * writes the block's answer over SurveyJS's, so a default the block cannot show (a number for a
+ * text, a value no choice has, what an input strips) would be lost or changed.
+ */
+function showsDefault(q: Question, json: Json): boolean {
+  if (q.isEmpty()) return true;
+  const value: unknown = q.value;
+  if (json.type === "comment") return typeof value === "string" && !value.includes("\r");
+  if (json.type === "text") {
+    // Inputs drop line breaks; email and url inputs trim; a date input keeps only a date.
+    if (typeof value !== "string" || /[\r\n]/.test(value)) return false;
+    if (json.inputType === "date") return isDate(value);
+    return json.inputType !== "email" && json.inputType !== "url" ? true : value === value.trim();
+  }
+  const values = new Set((q as QuestionSelectBase).choices.map((item) => JSON.stringify(item.value)));
+  const chosen = json.type === "checkbox" ? value : [value];
+  return Array.isArray(chosen) && chosen.every((v) => values.has(JSON.stringify(v)));
+}
+
+function render(model: Model, all: Json[], formId: string, version: number): string | null {
   try {
     const page = model.visiblePages[0];
     if (!page || page !== model.pages[0]) return null;
-    const questions = lead.map((json) => model.getQuestionByName(String(json.name)));
-    if (questions.some((q, i) => !q || !q.isVisible || page.elements[i] !== q)) return null;
+    const found = all.map((json) => model.getQuestionByName(String(json.name)));
+    if (found.some((q, i) => !q || !q.isVisible || page.elements[i] !== q)) return null;
+    // A data key another question also holds (through its valueName) can get a
+    // value the block never shows, which the hand-over would erase.
+    const keys = new Map<string, number>();
+    for (const q of model.getAllQuestions())
+      keys.set(q.getValueName(), (keys.get(q.getValueName()) ?? 0) + 1);
+    let count = 0;
+    while (
+      count < all.length &&
+      keys.get(found[count]!.getValueName()) === 1 &&
+      showsDefault(found[count]!, all[count]!)
+    )
+      count++;
+    if (count === 0) return null;
+    const lead = all.slice(0, count);
+    const questions = found.slice(0, count);
     const header =
       model.title && model.showTitle
         ? `<div class="sd-title sd-container-modern__title"><div class="sd-header__text"><div class="sd-title">${viewer(model.title, false)}</div>` +

@@ -124,6 +124,56 @@ describe.skipIf(chromiumMissing)("/f/:id answerable before SurveyJS arrives", ()
     await context.close();
   });
 
+  it("a reload shows the answer chosen over a question's default, not the default again", async () => {
+    const created = await admin.request.post(`${server.baseUrl}/api/forms`, {
+      headers,
+      data: {
+        title: "默认答案",
+        kind: "survey",
+        schema: {
+          pages: [
+            {
+              name: "p1",
+              elements: [
+                {
+                  type: "radiogroup",
+                  name: "open",
+                  title: "是否营业",
+                  choices: ["是", "否"],
+                  defaultValue: "是",
+                },
+                { type: "text", name: "district", title: "所在区", defaultValue: "历下区" },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    const id = ((await created.json()) as { form: { id: string } }).form.id;
+    await admin.request.post(`${server.baseUrl}/api/forms/${id}/publish`, { headers });
+    const { context, release } = await slowPhone();
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/f/${id}`, { waitUntil: "commit" });
+    await block(page).getByText("否", { exact: true }).click();
+    await block(page).locator("input.sd-input").fill("市中区");
+    await page.reload({ waitUntil: "commit" });
+    await expect
+      .poll(() => block(page).locator('input[type="radio"]:checked').getAttribute("value"), poll)
+      .toBe('"否"');
+    await expect.poll(() => block(page).locator("input.sd-input").inputValue(), poll).toBe("市中区");
+    release();
+    await expect.poll(() => block(page).count(), poll).toBe(0);
+    expect(await page.locator('#survey .sd-question[data-name="district"] input').inputValue()).toBe(
+      "市中区",
+    );
+    expect(
+      await page
+        .locator('#survey .sd-question[data-name="open"] input:checked')
+        .evaluate((i) => (i as HTMLInputElement).value),
+    ).toBe("否");
+    await context.close();
+  });
+
   it("without the block (a form whose first question has a condition) the page works as before", async () => {
     const conditional = structuredClone(schema);
     conditional.pages[0]!.elements = [conditional.pages[0]!.elements[2]!, conditional.pages[0]!.elements[3]!];
