@@ -33,9 +33,12 @@ function keepBlockAnswers(block: HTMLElement) {
   // defaults the server drew, as SurveyJS puts a fill's data over its defaults: a reload must show
   // the answer the respondent chose instead of a question's default.
   const typed = changedInBlock(block);
+  // A fill SurveyJS has held names every answer: a question it leaves out has none, even where the
+  // server drew a default (the respondent cleared it).
+  const names = fill.whole ? [...readFirstAnswers(block).keys()] : Object.keys(fill.data);
   writeFirstAnswers(
     block,
-    Object.fromEntries(Object.entries(fill.data).filter(([name]) => !typed.has(name))),
+    Object.fromEntries(names.filter((name) => !typed.has(name)).map((name) => [name, fill.data[name]])),
   );
   const keep = () => {
     for (const [name, value] of readFirstAnswers(block)) {

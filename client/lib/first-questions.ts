@@ -73,9 +73,11 @@ export function writeFirstAnswers(block: HTMLElement, data: Record<string, unkno
       for (const input of question.querySelectorAll<HTMLInputElement>("input")) {
         input.checked = chosen.has(JSON.stringify(parse(input.value)));
       }
-    } else if (typeof value === "string" || typeof value === "number") {
+    } else {
       const input = question.querySelector<HTMLInputElement | HTMLTextAreaElement>("input, textarea");
-      if (input) input.value = String(value);
+      // No answer (a default the respondent cleared) empties the control the server drew.
+      if (input && value === undefined) input.value = "";
+      else if (input && (typeof value === "string" || typeof value === "number")) input.value = String(value);
     }
     updateCounter(question);
   }

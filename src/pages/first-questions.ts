@@ -45,7 +45,6 @@ const SURVEY_KEYS = new Set([
   "completeText",
   "showPrevButton",
   "clearInvisibleValues",
-  "focusFirstQuestionAutomatic",
 ]);
 const PAGE_KEYS = new Set(["name", "title", "description", "elements", "navigationTitle"]);
 const COMMON_KEYS = ["type", "name", "title", "description", "isRequired", "requiredErrorText", "validators"];

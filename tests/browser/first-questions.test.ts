@@ -38,6 +38,19 @@ const schema = {
   ],
 };
 
+/** A choice and a text with defaults. */
+const DEFAULTS = {
+  pages: [
+    {
+      name: "p1",
+      elements: [
+        { type: "radiogroup", name: "open", title: "是否营业", choices: ["是", "否"], defaultValue: "是" },
+        { type: "text", name: "district", title: "所在区", defaultValue: "历下区" },
+      ],
+    },
+  ],
+};
+
 /** The runner's SurveyJS part (client/runner/survey.ts): held back to stand for a slow link. */
 const RUNNER = /\/build\/chunks\/survey-[A-Z0-9]+\.js$/;
 
@@ -57,17 +70,26 @@ describe.skipIf(chromiumMissing)("/f/:id answerable before SurveyJS arrives", ()
     await server?.stop();
   });
 
-  /** A phone whose SurveyJS script arrives only when `release()` is called. */
+  /** A phone whose SurveyJS script arrives only when `release()` is called (again after `hold()`). */
   async function slowPhone() {
     const context = await browser.newContext(PHONE);
     context.setDefaultTimeout(20_000);
-    let release!: () => void;
-    const arrived = new Promise<void>((resolve) => (release = resolve));
+    let open = () => {};
+    let gate: Promise<void> | null = null;
+    const hold = () => {
+      gate = new Promise<void>((resolve) => (open = resolve));
+    };
+    // Routing turns the HTTP cache off: every load of the chunk passes here.
     await context.route(RUNNER, async (route) => {
-      await arrived;
+      if (gate) await gate;
       await route.continue();
     });
-    return { context, release };
+    hold();
+    const release = () => {
+      gate = null;
+      open();
+    };
+    return { context, release, hold };
   }
 
   const block = (page: Page) => page.locator("#first-questions");
@@ -125,32 +147,7 @@ describe.skipIf(chromiumMissing)("/f/:id answerable before SurveyJS arrives", ()
   });
 
   it("a reload shows the answer chosen over a question's default, not the default again", async () => {
-    const created = await admin.request.post(`${server.baseUrl}/api/forms`, {
-      headers,
-      data: {
-        title: "默认答案",
-        kind: "survey",
-        schema: {
-          pages: [
-            {
-              name: "p1",
-              elements: [
-                {
-                  type: "radiogroup",
-                  name: "open",
-                  title: "是否营业",
-                  choices: ["是", "否"],
-                  defaultValue: "是",
-                },
-                { type: "text", name: "district", title: "所在区", defaultValue: "历下区" },
-              ],
-            },
-          ],
-        },
-      },
-    });
-    const id = ((await created.json()) as { form: { id: string } }).form.id;
-    await admin.request.post(`${server.baseUrl}/api/forms/${id}/publish`, { headers });
+    const id = await admin.publish("默认答案", DEFAULTS);
     const { context, release } = await slowPhone();
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/f/${id}`, { waitUntil: "commit" });
@@ -171,6 +168,26 @@ describe.skipIf(chromiumMissing)("/f/:id answerable before SurveyJS arrives", ()
         .locator('#survey .sd-question[data-name="open"] input:checked')
         .evaluate((i) => (i as HTMLInputElement).value),
     ).toBe("否");
+    await context.close();
+  });
+
+  it("a default cleared in SurveyJS stays cleared over a reload, in the block and after", async () => {
+    const id = await admin.publish("默认答案", DEFAULTS);
+    const { context, release, hold } = await slowPhone();
+    release();
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/f/${id}`);
+    await expect.poll(() => block(page).count(), poll).toBe(0);
+    const district = () => page.locator('#survey .sd-question[data-name="district"] input');
+    await district().fill("");
+    await district().blur();
+    hold();
+    await page.reload({ waitUntil: "commit" });
+    await block(page).locator("input.sd-input").waitFor();
+    await expect.poll(() => block(page).locator("input.sd-input").inputValue(), poll).toBe("");
+    release();
+    await expect.poll(() => block(page).count(), poll).toBe(0);
+    expect(await district().inputValue()).toBe("");
     await context.close();
   });
 
