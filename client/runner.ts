@@ -81,12 +81,30 @@ function quietAfterDrawn(block: HTMLElement): Promise<void> {
   });
 }
 
+/**
+ * SurveyJS's stylesheet, preloaded by the page but applied only now: the first questions carry the
+ * part of it they use (/build/first-questions.css), and its whole 300 kB would hold their first paint.
+ */
+function surveyStyles(): Promise<void> {
+  const preload = document.querySelector<HTMLLinkElement>('link[rel="preload"][as="style"]');
+  if (!preload) return Promise.resolve();
+  const sheet = document.createElement("link");
+  sheet.rel = "stylesheet";
+  sheet.href = preload.href;
+  return new Promise((resolve) => {
+    // A stylesheet that fails still lets the form start, unstyled rather than not at all.
+    sheet.addEventListener("load", () => resolve(), { once: true });
+    sheet.addEventListener("error", () => resolve(), { once: true });
+    document.head.append(sheet);
+  });
+}
+
 async function main() {
   if (block) {
     keepBlockAnswers(block);
     await quietAfterDrawn(block);
   }
-  const { startSurvey } = await import("./runner/survey");
+  const [{ startSurvey }] = await Promise.all([import("./runner/survey"), surveyStyles()]);
   startSurvey();
 }
 

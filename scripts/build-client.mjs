@@ -107,10 +107,15 @@ for (const [from, to] of stylesheets) {
   await writeFile(join(outDir, name), body);
   manifest[`/build/${to}`] = `/build/${name}`;
 }
-// SurveyJS's narrow-screen rules for the first questions /f/:id serves as HTML (first-questions-css.mjs).
+// The stylesheet of the first questions /f/:id serves as HTML (first-questions-css.mjs): the survey-core
+// rules for the classes the block uses, read from the module that writes it (`sd-${kind}…` both kinds).
 {
+  const writer = await readFile(join(root, "src/pages/first-questions.ts"), "utf8");
+  const source = ["radio", "checkbox"].map((kind) => writer.replaceAll("${kind}", kind)).join("\n");
+  const blockClasses = new Set(source.match(/\b(?:sd|sv)-[\w-]*\w/g));
   const body = firstQuestionsCss(
     await readFile(require.resolve("survey-core/survey-core.fontless.min.css"), "utf8"),
+    blockClasses,
   );
   const name = hashed("first-questions.css", body);
   await writeFile(join(outDir, name), body);

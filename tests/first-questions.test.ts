@@ -267,26 +267,41 @@ describe("the runner's fill handed to SurveyJS (client/lib/survey-fill.ts)", () 
   });
 });
 
-describe("first-questions.css: SurveyJS's narrow-screen rules for the block", () => {
+describe("first-questions.css: the block's part of SurveyJS's stylesheet", () => {
+  const css = firstQuestionsCss(
+    [
+      ".sd-page{padding:8px}",
+      ".sd-question .sd-title,.sd-matrix .sd-title{font-weight:600}",
+      ".sd-root-modern{--sd-base-padding:40px}",
+      "input.sd-input:focus{outline:none}",
+      "body{margin:0}",
+      ".sd-root-modern--mobile .sd-page{padding:0}",
+      ".sd-root-modern.sd-root-modern--mobile .sd-element__num{float:none}",
+      ".sd-question--mobile>.sd-question__content{min-width:auto}",
+      ".sd-question.sd-question--mobile .sd-x,.sd-other{color:red}",
+      ".sd-question:not(.sd-question--mobile) .sd-table{display:table}",
+      "@media (max-width:600px){.sd-root-modern--mobile .sd-y{margin:0}}",
+    ].join(""),
+    new Set(["sd-page", "sd-question", "sd-title", "sd-root-modern", "sd-input", "sd-element__num"]),
+  );
+  const [own, narrow] = css.split("@media (max-width:599.98px){");
+  const rules = (text: string) => text.split("\n").filter((l) => l.includes("{"));
+
+  it("keeps only the rules of the block's classes, each inside the block", () => {
+    expect(rules(own!)).toEqual([
+      ".lm-first .sd-page,.lm-first.sd-page{padding:8px}",
+      ".lm-first .sd-question .sd-title,.lm-first.sd-question .sd-title{font-weight:600}",
+      ".lm-first .sd-root-modern,.lm-first.sd-root-modern{--sd-base-padding:40px}",
+      ".lm-first input.sd-input:focus{outline:none}",
+    ]);
+  });
+
   it("puts the block's class where SurveyJS's script would put its narrow-screen classes", () => {
-    const css = firstQuestionsCss(
-      [
-        ".sd-root-modern--mobile .sd-page{padding:0}",
-        ".sd-root-modern.sd-root-modern--mobile .sd-element__num{float:none}",
-        ".sd-question--mobile>.sd-question__content{min-width:auto}",
-        ".sd-question.sd-question--mobile .sd-x,.sd-other{color:red}",
-        ".sd-question:not(.sd-question--mobile) .sd-table{display:table}",
-        ".sd-page{padding:8px}",
-        "@media (max-width:600px){.sd-root-modern--mobile .sd-y{margin:0}}",
-      ].join(""),
-    );
-    const rules = css.split("\n").filter((l) => l.includes("{") && !l.startsWith("@media"));
-    expect(rules).toEqual([
+    expect(rules(narrow!)).toEqual([
       ".lm-first .sd-page{padding:0}",
       ".lm-first.sd-root-modern .sd-element__num{float:none}",
       ".lm-first .sd-question>.sd-question__content{min-width:auto}",
       ".lm-first .sd-question .sd-x{color:red}",
     ]);
-    expect(css).toContain("@media (max-width:599.98px){");
   });
 });
