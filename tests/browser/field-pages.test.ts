@@ -6,7 +6,15 @@ import { createClient } from "@libsql/client";
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
-import { chromiumMissing, demoServerAndBrowser, login, screenshotDir, watchPage, apiAs } from "./harness";
+import {
+  apiAs,
+  chromiumMissing,
+  demoServerAndBrowser,
+  login,
+  officerOnPhone,
+  screenshotDir,
+  watchPage,
+} from "./harness";
 
 const DEMO_PASSWORD = "Field-pages-password";
 const poll = { timeout: 20_000, interval: 100 };
@@ -286,7 +294,7 @@ describe.skipIf(chromiumMissing)("field pages on a phone", () => {
   });
 
   it("a save that landed while its answer was lost is this phone's own: no merge is offered", async () => {
-    const { server, device, page, id, errors } = await officerOnPhone(demo);
+    const { server, device, page, id, errors } = await officerOnPhone(demo, DEMO_PASSWORD);
     await page.goto(`${server.baseUrl}/admin/inspections/${id}/checklist`);
     await page.locator(".sd-question").first().waitFor();
     // The first save reaches the server and is stored, but its answer never reaches the page.
@@ -317,7 +325,7 @@ describe.skipIf(chromiumMissing)("field pages on a phone", () => {
   });
 
   it("offline photo: kept on the phone across a reload, uploaded once before the answers and the submit", async () => {
-    const { server, device, page, id, errors } = await officerOnPhone(demo);
+    const { server, device, page, id, errors } = await officerOnPhone(demo, DEMO_PASSWORD);
     await openUnderWorker(page, `${server.baseUrl}/admin/inspections/${id}/checklist`);
 
     // Offline from here: every page answered, the photo taken on the closing page.
@@ -444,24 +452,6 @@ async function answerPage(page: Page) {
   if ((await told.count()) > 0 && (await page.locator('.sd-question[data-name="photos"]').count()) > 0)
     await told.locator(".sd-boolean__thumb-text, .sd-boolean__label", { hasText: "已告知" }).first().click();
   for (const canvas of await page.locator(".sd-question canvas").all()) await sign(page, canvas);
-}
-
-/** The demo officer signed in on a phone, and the id of the inspection in progress; page errors collected. */
-async function officerOnPhone(demo: ReturnType<typeof demoServerAndBrowser>) {
-  const { server, browser } = demo;
-  const device = await browser.newContext(phone);
-  const page = await device.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  await login(page, server.baseUrl, "scjg-officer1", DEMO_PASSWORD, "/admin/inspections");
-  const { items } = await apiAs<{ items: { id: string; status: string }[] }>(
-    device,
-    server.baseUrl,
-    "GET",
-    "/api/inspections?status=in_progress",
-  );
-  const id = items.find((i) => i.status === "in_progress")!.id;
-  return { server, device, page, id, errors };
 }
 
 /** Opens the checklist and reloads it once the service worker controls the page, so that this load is cached. */

@@ -349,3 +349,21 @@ export async function adminApi(browser: Browser, server: RunningServer) {
     },
   };
 }
+
+/** A demo officer (scjg-officer1) signed in on a phone, the id of an inspection in progress, page errors. */
+export async function officerOnPhone(demo: { server: RunningServer; browser: Browser }, password: string) {
+  const { server, browser } = demo;
+  const device = await browser.newContext(PHONE);
+  const page = await device.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await login(page, server.baseUrl, "scjg-officer1", password, "/admin/inspections");
+  const { items } = await apiAs<{ items: { id: string; status: string }[] }>(
+    device,
+    server.baseUrl,
+    "GET",
+    "/api/inspections?status=in_progress",
+  );
+  const id = items.find((i) => i.status === "in_progress")!.id;
+  return { server, device, page, id, errors };
+}

@@ -8,11 +8,17 @@ import { join } from "node:path";
 import type { CDPSession, Page } from "playwright-core";
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
-import { apiAs, chromiumMissing, demoServerAndBrowser, login, PHONE, screenshotDir } from "./harness";
+import {
+  apiAs,
+  chromiumMissing,
+  demoServerAndBrowser,
+  login,
+  officerOnPhone,
+  screenshotDir,
+} from "./harness";
 
 const DEMO_PASSWORD = "Offline-photos-password";
 const poll = { timeout: 20_000, interval: 100 };
-const phone = PHONE;
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(screenshotDir, `offline-photos-${name}.png`) });
 
@@ -20,19 +26,7 @@ describe.skipIf(chromiumMissing)("server photos offline on a phone", () => {
   const demo = demoServerAndBrowser(DEMO_PASSWORD);
 
   it("an uploaded photo shows after an offline reload; error answers are not kept; 退出 and a new login empty the cache", async () => {
-    const { server, browser } = demo;
-    const device = await browser.newContext(phone);
-    const page = await device.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    await login(page, server.baseUrl, "scjg-officer1", DEMO_PASSWORD, "/admin/inspections");
-    const { items } = await apiAs<{ items: { id: string; status: string }[] }>(
-      device,
-      server.baseUrl,
-      "GET",
-      "/api/inspections?status=in_progress",
-    );
-    const id = items.find((i) => i.status === "in_progress")!.id;
+    const { server, device, page, id, errors } = await officerOnPhone(demo, DEMO_PASSWORD);
     const checklist = `${server.baseUrl}/admin/inspections/${id}/checklist`;
     const pageKey = `lianma:checklist:${id}:page`;
     const photosQuestion = page.locator('.sd-question[data-name="photos"]');
