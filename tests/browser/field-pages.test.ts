@@ -100,19 +100,16 @@ describe.skipIf(chromiumMissing)("field pages on a phone", () => {
   });
 
   it("checklist: the contents button covers no input, 下一页 validates the page, times in 北京时间", async () => {
-    const { server, browser } = demo;
     // The phone's own clock zone is New York: the page must still show the configured zone's time.
-    const officer = await browser.newContext({ ...phone, timezoneId: "America/New_York" });
-    const page = await officer.newPage();
+    const {
+      server,
+      device: officer,
+      page,
+      id,
+    } = await officerOnPhone(demo, DEMO_PASSWORD, {
+      timezoneId: "America/New_York",
+    });
     watchPage(page, problems);
-    await login(page, server.baseUrl, "scjg-officer1", DEMO_PASSWORD, "/admin/inspections");
-    const { items } = await apiAs<{ items: { id: string; status: string }[] }>(
-      officer,
-      server.baseUrl,
-      "GET",
-      "/api/inspections?status=in_progress",
-    );
-    const id = items.find((i) => i.status === "in_progress")!.id;
     await page.goto(`${server.baseUrl}/admin/inspections/${id}/checklist`);
     await page.locator(".sd-question").first().waitFor();
     await shot(page, "checklist-first-page");

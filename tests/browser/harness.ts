@@ -351,9 +351,13 @@ export async function adminApi(browser: Browser, server: RunningServer) {
 }
 
 /** A demo officer (scjg-officer1) signed in on a phone, the id of an inspection in progress, page errors. */
-export async function officerOnPhone(demo: { server: RunningServer; browser: Browser }, password: string) {
+export async function officerOnPhone(
+  demo: { server: RunningServer; browser: Browser },
+  password: string,
+  phone: Partial<typeof PHONE> = {},
+) {
   const { server, browser } = demo;
-  const device = await browser.newContext(PHONE);
+  const device = await browser.newContext({ ...PHONE, ...phone });
   const page = await device.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
