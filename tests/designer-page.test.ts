@@ -14,7 +14,7 @@ describe("GET /admin/forms/:id/edit", () => {
   it("hands the configured SURVEYJS_LICENSE_KEY to the designer, escaped", async () => {
     const page = await designerPage({ SURVEYJS_LICENSE_KEY: 'key-123"<x>' });
     expect(page.status).toBe(200);
-    expect(page.html).toContain('<meta name="surveyjs-license-key" content="key-123&#34;&#60;x&#62;" />');
+    expect(page.html).toContain('<meta name="surveyjs-license-key" content="key-123&quot;&lt;x&gt;" />');
   });
 
   it("carries no key when none is configured (SurveyJS's banner stays)", async () => {

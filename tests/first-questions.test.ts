@@ -60,7 +60,7 @@ describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
     expect(html).toContain("营业执照上的名称");
     // A choice's value is its JSON: the number 5 stays a number, the text a text.
     expect(html).toContain('value="5"');
-    expect(html).toContain('value="&#34;不满意&#34;"');
+    expect(html).toContain('value="&quot;不满意&quot;"');
   });
 
   it("shows SurveyJS's numbers and the form's default answers", async () => {
@@ -77,8 +77,8 @@ describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
     expect(html).toContain('class="sd-element__num" style="position: static">1.</span>');
     expect(html).toContain('class="sd-element__num" style="position: static">2.</span>');
     expect(html).toContain('value="历下区经十路 1 号"');
-    expect(html).toMatch(/value="&#34;药品&#34;" checked/);
-    expect(html).not.toMatch(/value="&#34;食品&#34;" checked/);
+    expect(html).toMatch(/value="&quot;药品&quot;" checked/);
+    expect(html).not.toMatch(/value="&quot;食品&quot;" checked/);
   });
 
   it("writes a form's text as text, never as markup", async () => {
@@ -93,7 +93,7 @@ describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
     const html = (await block(id))!;
     expect(html).not.toContain("<img");
     expect(html).not.toContain("<script");
-    expect(html).toContain("&#60;img src=x onerror=&#34;alert(1)&#34;&#62;");
+    expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
   });
 
   it("writes a property survey-core keeps as the author typed it (isRequired as a text) as text", async () => {
@@ -120,9 +120,9 @@ describe("GET /f/:id: the first questions as HTML (issue 17)", () => {
       m[2],
     ]);
     expect(items).toEqual([
-      ["&#34;1&#34;", "满意"],
-      ["&#34;2&#34;", "不满意"],
-      ["&#34;3&#34;", "3"],
+      ["&quot;1&quot;", "满意"],
+      ["&quot;2&quot;", "不满意"],
+      ["&quot;3&quot;", "3"],
     ]);
   });
 

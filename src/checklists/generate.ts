@@ -1,5 +1,6 @@
 import { convertItemForm } from "./item-form.ts";
 import { FIXED, PAGE_PROPS, QUESTION_PROPS, registerChecklistProperties } from "./metadata.ts";
+import { escapeHtml } from "../lib/html.ts";
 import { localDateTime } from "../lib/time.ts";
 
 registerChecklistProperties();
@@ -87,24 +88,15 @@ export const itemPrefix = (index: number) => `i${index + 1}__`;
 const DATETIME_PATTERN = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2})?$";
 
 /** Escapes text for an html question; braces too, so survey-core's `{name}` processing leaves it alone. */
-function escapeHtml(text: string): string {
-  const map: Record<string, string> = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    '"': "&quot;",
-    "'": "&#39;",
-    "{": "&#123;",
-    "}": "&#125;",
-  };
-  return text.replace(/[&<>"'{}]/g, (ch) => map[ch]!);
+function htmlText(text: string): string {
+  return escapeHtml(text).replace(/[{}]/g, (ch) => (ch === "{" ? "&#123;" : "&#125;"));
 }
 
 function officerList(officers: ChecklistOfficer[]): string {
   const items = officers.map((o) => {
     const role = o.isHelper ? "辅助人员" : `执法证号 ${o.credentialNo ?? "—"}`;
-    const department = o.departmentName ? `<br><small>${escapeHtml(o.departmentName)}</small>` : "";
-    return `<li><strong>${escapeHtml(o.name)}</strong>　${escapeHtml(role)}${department}</li>`;
+    const department = o.departmentName ? `<br><small>${htmlText(o.departmentName)}</small>` : "";
+    return `<li><strong>${htmlText(o.name)}</strong>　${htmlText(role)}${department}</li>`;
   });
   return `<p><strong>执法人员（出示执法证件）</strong></p><ul class="checklist-officers">${items.join("")}</ul>`;
 }
@@ -130,7 +122,7 @@ function headerPage(facts: ChecklistFacts): Json {
         type: "html",
         name: "enterprise_facts",
         html: `<dl class="checklist-facts">${enterpriseRows
-          .map(([k, v]) => `<dt>${escapeHtml(k!)}</dt><dd>${escapeHtml(v!)}</dd>`)
+          .map(([k, v]) => `<dt>${htmlText(k!)}</dt><dd>${htmlText(v!)}</dd>`)
           .join("")}</dl>`,
       },
       {

@@ -1,16 +1,8 @@
+import { escapeHtml } from "../lib/html.ts";
 import { localDateTime } from "../lib/time.ts";
 import type { publicInspectionView } from "./public-view.ts";
 
 type View = Awaited<ReturnType<typeof publicInspectionView>>;
-
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-const esc = (text: string) => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 
 /** Puts `inner` (already escaped markup) into the empty element with this id in the page template. */
 function fill(html: string, id: string, inner: string): string {
@@ -31,8 +23,8 @@ function officers(view: View): string {
           : `<span class="badge badge-invalid">✗ 证件无效</span>`;
       const credential = o.isHelper
         ? ""
-        : `<div>执法证号：<span class="credential">${esc(o.credentialNo ?? "—")}</span></div>`;
-      return `<li><div class="person-head"><span class="person-name" elementtiming="officer-name">${esc(o.name)}</span>${badge}</div><div class="muted small">${esc(o.department)}</div>${credential}</li>`;
+        : `<div>执法证号：<span class="credential">${escapeHtml(o.credentialNo ?? "—")}</span></div>`;
+      return `<li><div class="person-head"><span class="person-name" elementtiming="officer-name">${escapeHtml(o.name)}</span>${badge}</div><div class="muted small">${escapeHtml(o.department)}</div>${credential}</li>`;
     })
     .join("");
 }
@@ -41,7 +33,7 @@ function items(view: View): string {
   return view.items
     .map(
       (item) =>
-        `<li><div class="item-code">${esc(item.code)}</div><div class="item-name">${esc(item.name)}</div>${item.legalBasis ? `<div class="basis">依据：${esc(item.legalBasis)}</div>` : ""}</li>`,
+        `<li><div class="item-code">${escapeHtml(item.code)}</div><div class="item-name">${escapeHtml(item.name)}</div>${item.legalBasis ? `<div class="basis">依据：${escapeHtml(item.legalBasis)}</div>` : ""}</li>`,
     )
     .join("");
 }
@@ -63,14 +55,14 @@ export function renderInspectionPage(
     .replace(`<div id="facts" hidden>`, `<div id="facts">`)
     .replace(/(<div class="message message-info" id="message")/, "$1 hidden");
   const type = view.caseReason ? `${view.typeLabel}（${view.caseReason}）` : view.typeLabel;
-  html = fill(html, "enterprise", esc(view.enterprise.name));
-  html = fill(html, "type", esc(type));
+  html = fill(html, "enterprise", escapeHtml(view.enterprise.name));
+  html = fill(html, "type", escapeHtml(type));
   html = fill(html, "window", `${when(view.plannedStart, timeZone)} 至 ${when(view.plannedEnd, timeZone)}`);
-  html = fill(html, "departments", esc(view.departments.map((d) => d.name).join("、")));
-  html = fill(html, "status", esc(view.statusLabel));
+  html = fill(html, "departments", escapeHtml(view.departments.map((d) => d.name).join("、")));
+  html = fill(html, "status", escapeHtml(view.statusLabel));
   html = fill(html, "officers", officers(view));
   html = fill(html, "items", items(view));
-  html = fill(html, "legal-basis", view.legalBasis ? `本次检查依据：${esc(view.legalBasis)}` : "");
+  html = fill(html, "legal-basis", view.legalBasis ? `本次检查依据：${escapeHtml(view.legalBasis)}` : "");
   html = fill(
     html,
     "year-count",
@@ -79,11 +71,11 @@ export function renderInspectionPage(
   html = fill(
     html,
     "rights",
-    view.rights.map((r) => `<dt>${esc(r.title)}</dt><dd>${esc(r.text)}</dd>`).join(""),
+    view.rights.map((r) => `<dt>${escapeHtml(r.title)}</dt><dd>${escapeHtml(r.text)}</dd>`).join(""),
   );
   html = html.replace(
     /<title>[^<]*<\/title>/,
-    `<title>${esc(`检查公示 · ${view.enterprise.name} · 亮码`)}</title>`,
+    `<title>${escapeHtml(`检查公示 · ${view.enterprise.name} · 亮码`)}</title>`,
   );
   // Inside a <script>, only "<" can end it early (</script>, <!--); U+2028/9 are JSON but not JS.
   const data = dataJson

@@ -20,6 +20,7 @@ import {
 } from "survey-core";
 import { withoutRemoteChoices } from "../forms/reference-validator.ts";
 import { isPlainObject } from "../forms/validation-types.ts";
+import { escapeHtml } from "../lib/html.ts";
 
 /** At most this many questions: enough to start answering while the rest loads. */
 const MAX_QUESTIONS = 12;
@@ -58,8 +59,6 @@ const QUESTION_KEYS: Record<string, Set<string>> = {
 const INPUT_TYPES = new Set(["text", "tel", "email", "url", "date"]);
 
 type Json = Record<string, unknown>;
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** A plain text: a string with no `{placeholder}` that SurveyJS would fill in. */
 const plainText = (value: unknown) =>

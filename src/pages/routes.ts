@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import type { Role } from "../db/schema.ts";
 import { notFound } from "../lib/errors.ts";
+import { escapeHtml } from "../lib/html.ts";
 import { rewriteAssets, type AssetManifest } from "./asset-manifest.ts";
 import { inspectionPage } from "./inspection-page.ts";
 import { runnerPage } from "./runner-page.ts";
@@ -56,8 +57,10 @@ const DESIGNER_PAGE = "/admin/editor.html";
  * at run time: one build serves every deployment, each with its own key. The page is behind sign-in.
  */
 export function withLicenseKey(html: string, key: string): string {
-  const escaped = key.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-  return html.replace("</head>", `  <meta name="surveyjs-license-key" content="${escaped}" />\n  </head>`);
+  return html.replace(
+    "</head>",
+    `  <meta name="surveyjs-license-key" content="${escapeHtml(key)}" />\n  </head>`,
+  );
 }
 
 /**
