@@ -10,15 +10,17 @@ import {
   changedInBlock,
   firstQuestionsBlock,
   readFirstAnswers,
+  takeFirstAnswers,
   updateCounter,
   writeFirstAnswers,
 } from "./lib/first-questions";
 import { loadFill, newSubmissionId, saveFill, type FillState } from "./lib/fill-state";
+import { pathSegment } from "./lib/dom";
 import { addSkipLink } from "./lib/nav";
 
 addSkipLink();
 
-const formId = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] ?? "");
+const formId = pathSegment(1);
 const block = firstQuestionsBlock(formId);
 
 function keepBlockAnswers(block: HTMLElement) {
@@ -41,10 +43,7 @@ function keepBlockAnswers(block: HTMLElement) {
     Object.fromEntries(names.filter((name) => !typed.has(name)).map((name) => [name, fill.data[name]])),
   );
   const keep = () => {
-    for (const [name, value] of readFirstAnswers(block)) {
-      if (value === undefined) delete fill.data[name];
-      else fill.data[name] = value;
-    }
+    takeFirstAnswers(block, fill.data);
     saveFill(formId, fill);
   };
   keep();

@@ -43,6 +43,15 @@ export function readFirstAnswers(block: HTMLElement): Map<string, unknown> {
   return new Map(questions(block).map((q) => [q.dataset.name!, answerOf(q)]));
 }
 
+/** Puts the block's answers into `data`: an emptied question removes its answer. */
+export function takeFirstAnswers(block: HTMLElement, data: Record<string, unknown>): Record<string, unknown> {
+  for (const [name, value] of readFirstAnswers(block)) {
+    if (value === undefined) delete data[name];
+    else data[name] = value;
+  }
+  return data;
+}
+
 /**
  * The questions answered before this script ran: those whose controls no longer match the page's
  * HTML. A default the server drew is not an answer the respondent gave.

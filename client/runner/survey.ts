@@ -9,7 +9,13 @@ import { clearFill, type FillState, loadFill, newSubmissionId, saveFill } from "
 import { fillSurvey } from "../lib/survey-fill";
 import { localSchema, makeSurveySafe } from "../lib/survey-safety";
 import type { PublicForm } from "../lib/types";
-import { firstQuestionsBlock, focusInBlock, readFirstAnswers, restoreFocus } from "../lib/first-questions";
+import {
+  firstQuestionsBlock,
+  focusInBlock,
+  readFirstAnswers,
+  restoreFocus,
+  takeFirstAnswers,
+} from "../lib/first-questions";
 import { tappableRatings } from "../lib/tappable-ratings";
 
 /**
@@ -232,7 +238,7 @@ async function start() {
       ? { ...stored, data: answersFor(survey, stored.data) }
       : { id: newSubmissionId(), version: form.version, data: stored ? answersFor(survey, stored.data) : {} };
   const first = firstQuestionsBlock(formId);
-  if (first) takeAnswers(fill.data, first);
+  if (first) takeFirstAnswers(first, fill.data);
   fillSurvey(survey, fill);
   saveFill(formId, fill);
 
@@ -257,9 +263,8 @@ async function start() {
   await nextTask();
   renderSurvey(survey, host);
   await drawn(host, [...readFirstAnswers(first).keys()]);
-  const answers = takeAnswers({}, first);
-  for (const name of readFirstAnswers(first).keys()) {
-    const value = answers[name];
+  // Read again: what was typed while SurveyJS drew.
+  for (const [name, value] of readFirstAnswers(first)) {
     if (JSON.stringify(value) !== JSON.stringify(survey.getValue(name))) survey.setValue(name, value);
   }
   const focus = focusInBlock(first);
@@ -269,15 +274,6 @@ async function start() {
 }
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-/** Puts the block's answers into `data` (an emptied question removes its answer). */
-function takeAnswers(data: Record<string, unknown>, block: HTMLElement): Record<string, unknown> {
-  for (const [name, value] of readFirstAnswers(block)) {
-    if (value === undefined) delete data[name];
-    else data[name] = value;
-  }
-  return data;
-}
 
 /** Resolves once SurveyJS has drawn each named question (lazy rendering draws them over frames). */
 function drawn(root: HTMLElement, names: string[]): Promise<void> {
